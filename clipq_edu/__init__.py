@@ -1,0 +1,75 @@
+"""clipq_edu: gradient clipping and hybrid quantum-classical training, taught with notebooks.
+
+Import this package *first* in a notebook: it sets ``TF_USE_LEGACY_KERAS=1`` (TensorFlow
+Quantum needs tf-keras, not Keras 3), quiets TensorFlow's C++ logs and sizes TensorFlow's
+thread pools from the CPUs this process may really use. It does not import TensorFlow:
+submodules that need it load it on first use, so the classical chapters start fast.
+
+>>> import clipq_edu as cq
+>>> cq.clipping.clip_by_global_norm([[3.0, 4.0]], 1.0)[1]
+5.0
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from clipq_edu import _env
+
+_env.configure_environment()
+_env.check_keras(strict="tensorflow" in __import__("sys").modules)
+
+from clipq_edu._display import show_source  # noqa: E402
+from clipq_edu._setup import EnvReport, setup  # noqa: E402
+
+__version__ = "0.1.0"
+
+#: Submodules loaded on first attribute access (PEP 562), so ``import clipq_edu`` stays light.
+_SUBMODULES = (
+    "clipping",
+    "toys",
+    "circuits",
+    "measurement",
+    "gradients",
+    "models",
+    "training",
+    "experiments",
+    "data",
+    "plotting",
+    "widgets",
+    "exercises",
+    "doctor",
+)
+
+__all__ = ["EnvReport", "setup", "show_source", "__version__", *_SUBMODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"clipq_edu.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'clipq_edu' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_SUBMODULES))
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from clipq_edu import (  # noqa: F401
+        circuits,
+        clipping,
+        data,
+        doctor,
+        exercises,
+        experiments,
+        gradients,
+        measurement,
+        models,
+        plotting,
+        toys,
+        training,
+        widgets,
+    )

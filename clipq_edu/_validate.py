@@ -1,0 +1,145 @@
+"""Argument checks shared by the whole package.
+
+Every public function validates its input with these helpers so that a mistake raises a
+``ValueError`` or ``TypeError`` that names the argument, shows the value received and says
+what is allowed. Private: the user never calls them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+#: Largest number of qubits a state-vector simulation may use by default. 2**20 complex64
+#: amplitudes are 8 MiB per state; TFQ batches and gradients multiply that.
+DEFAULT_MAX_QUBITS = 20
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_positive_float(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = value.item()
+        else:
+            try:  # 0-d tensors and similar
+                value = float(value)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"{name} must be a real number, got {_show(value)} of type "
+                    f"{type(value).__name__}"
+                ) from None
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        allowed = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return value
+
+
+def check_int(
+    name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """Return ``value`` as an int after checking it is an integer within the given range."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise TypeError(
+                f"{name} must be an integer, got {_show(value)} of type {type(value).__name__}"
+            )
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_shots(name: str, value: Any) -> int:
+    """Check a shot count: a positive integer (at most 10**9 so nothing hangs)."""
+    return check_int(name, value, minimum=1, maximum=10**9)
+
+
+def check_seed(name: str, value: Any) -> int | None:
+    """Check an optional seed: ``None`` or a non-negative integer."""
+    if value is None:
+        return None
+    return check_int(name, value, minimum=0)
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """Check that ``value`` is one of the strings in ``allowed``."""
+    if value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {choices}, got {_show(value)}")
+    return value
+
+
+def check_qubits(name: str, n_qubits: Any, *, max_qubits: int = DEFAULT_MAX_QUBITS) -> int:
+    """Check a qubit count against the state-vector memory budget.
+
+    The message says how much memory the request would need (complex64: 8 bytes per
+    amplitude), so a student sees why 30 qubits is refused.
+    """
+    n = check_int(name, n_qubits, minimum=1)
+    if n > max_qubits:
+        need = state_vector_bytes(n)
+        raise ValueError(
+            f"{name}={n} is more than this course simulates (at most {max_qubits} qubits): one "
+            f"state vector of {n} qubits needs {format_bytes(need)} (2**{n} amplitudes x 8 "
+            f"bytes), before batching and gradients multiply it"
+        )
+    return n
+
+
+def state_vector_bytes(n_qubits: int, bytes_per_amplitude: int = 8) -> int:
+    """Memory for one state vector of ``n_qubits`` (complex64 by default)."""
+    return (2 ** int(n_qubits)) * bytes_per_amplitude
+
+
+def format_bytes(n: float) -> str:
+    """Format a byte count with binary units, e.g. ``8.0 MiB``."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def as_float_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
+    """Convert ``value`` to a float64 NumPy array, rejecting non-numeric dtypes."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of numbers, got {_show(value)}") from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype} ({_show(value)})")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    return arr
+
+
+def check_finite(name: str, arr: np.ndarray) -> np.ndarray:
+    """Raise if ``arr`` holds NaN or Inf, saying where the first one is."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} holds {int(bad.sum())} non-finite value(s) (NaN or Inf), first at index "
+            f"{idx}: {arr[idx]!r}"
+        )
+    return arr

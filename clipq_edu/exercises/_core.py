@@ -1,0 +1,192 @@
+"""The exercise system: ``check(answer)``, ``hint()``, ``solution()``.
+
+An exercise knows how to compute its own answer (from the library, so the answer is never
+written in a notebook) and how close a student's answer must be. ``check`` tells the student
+*what* is wrong (type, shape, sign, order of magnitude) without printing the expected value.
+Student answers are plain Python values or callables: nothing is ever ``eval``-ed.
+
+Chapter modules (``clipq_edu.exercises.ch01`` ...) define the exercises::
+
+    q1 = NumericExercise(
+        "01.1", "Norm of the gradient (3, 4)",
+        expected=lambda: 5.0, rtol=1e-6,
+        hints=["The L2 norm is the square root of the sum of squares."],
+        solution_text="√(3² + 4²) = 5",
+    )
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ChoiceExercise",
+    "Exercise",
+    "Feedback",
+    "FunctionExercise",
+    "NumericExercise",
+]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of a check: truthy when correct, displays as one friendly line."""
+
+    correct: bool
+    message: str
+    exercise_id: str = ""
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __str__(self) -> str:
+        mark = "✅ Correct" if self.correct else "❌ Not yet"
+        label = f"[{self.exercise_id}] " if self.exercise_id else ""
+        return f"{label}{mark}: {self.message}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.correct else "#b35900"
+        return f'<span style="color:{colour}">{html.escape(str(self))}</span>'
+
+
+@dataclass
+class Exercise:
+    """Base class: an id, a prompt, hints revealed one at a time, and a worked solution.
+
+    Subclasses implement :meth:`_check`. Calling :meth:`check` with ``None`` (the placeholder
+    the notebooks use) says that no answer was given yet.
+    """
+
+    id: str
+    prompt: str
+    hints: Sequence[str] = ()
+    solution_text: str = ""
+    _hints_shown: int = field(default=0, init=False, repr=False)
+
+    def check(self, answer: Any) -> Feedback:
+        """Check ``answer``; return a :class:`Feedback` that displays as one line."""
+        if answer is None or answer is Ellipsis:
+            return Feedback(False, "no answer yet: replace `None` with your answer and run the "
+                            "cell again", self.id)
+        try:
+            ok, message = self._check(answer)
+        except (TypeError, ValueError) as exc:
+            return Feedback(False, f"could not check this answer: {exc}", self.id)
+        return Feedback(ok, message, self.id)
+
+    def _check(self, answer: Any) -> tuple[bool, str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def hint(self) -> str:
+        """Return the next hint (they come one at a time; the last one repeats)."""
+        if not self.hints:
+            return f"[{self.id}] No hint for this one: re-read the cell above the exercise."
+        i = min(self._hints_shown, len(self.hints) - 1)
+        self._hints_shown += 1
+        return HintText(f"[{self.id}] Hint {i + 1}/{len(self.hints)}: {self.hints[i]}")
+
+    def solution(self) -> str:
+        """Return the worked solution (try ``check`` and ``hint`` first!)."""
+        return HintText(f"[{self.id}] Solution: {self.solution_text or 'see the chapter text.'}")
+
+    def __repr__(self) -> str:
+        return f"Exercise {self.id}: {self.prompt}"
+
+
+class HintText(str):
+    """A string that displays without quotes in Jupyter."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _magnitude_hint(got: float, want: float) -> str:
+    if want == 0 or got == 0:
+        return "not close enough"
+    if math.copysign(1, got) != math.copysign(1, want):
+        return "the sign is wrong"
+    ratio = abs(got / want)
+    if ratio > 3:
+        return "too large (by more than a factor 3)"
+    if ratio < 1 / 3:
+        return "too small (by more than a factor 3)"
+    return "too large" if abs(got) > abs(want) else "too small"
+
+
+@dataclass
+class NumericExercise(Exercise):
+    """An answer that is a number or an array of numbers, compared with tolerances.
+
+    Args:
+      expected: a zero-argument callable computing the answer with the library.
+      rtol, atol: tolerances as in ``numpy.allclose``. For shot-based answers set ``atol`` to a
+        few standard errors.
+    """
+
+    expected: Callable[[], Any] = field(default=lambda: 0.0)
+    rtol: float = 1e-6
+    atol: float = 0.0
+
+    def _check(self, answer: Any) -> tuple[bool, str]:
+        if isinstance(answer, (str, bytes)):
+            return False, "the answer should be a number (or numbers), not text"
+        try:
+            got = np.asarray(answer, dtype=float)
+        except (TypeError, ValueError):
+            return False, f"the answer should be numeric, got {type(answer).__name__}"
+        want = np.asarray(self.expected(), dtype=float)
+        if got.shape != want.shape:
+            return False, f"expected an answer of shape {want.shape}, got shape {got.shape}"
+        if not np.all(np.isfinite(got)):
+            return False, "the answer holds NaN or Inf"
+        if np.allclose(got, want, rtol=self.rtol, atol=self.atol):
+            return True, "well done."
+        if got.ndim == 0:
+            return False, _magnitude_hint(float(got), float(want))
+        wrong = int(np.sum(~np.isclose(got, want, rtol=self.rtol, atol=self.atol)))
+        return False, f"{wrong} of {got.size} entries are off"
+
+
+@dataclass
+class ChoiceExercise(Exercise):
+    """Pick one option by its key (``"a"``, ``"b"``...); each wrong pick explains itself."""
+
+    options: dict[str, str] = field(default_factory=dict)
+    correct: str = ""
+    explanations: dict[str, str] = field(default_factory=dict)
+
+    def _check(self, answer: Any) -> tuple[bool, str]:
+        key = str(answer).strip().lower()
+        if key not in self.options:
+            keys = ", ".join(repr(k) for k in self.options)
+            return False, f"choose one of {keys}, got {answer!r}"
+        if key == self.correct:
+            return True, self.explanations.get(key, "well done.")
+        return False, self.explanations.get(key, "that option does not hold; try another")
+
+    def __repr__(self) -> str:
+        opts = "\n".join(f"  {k}) {v}" for k, v in self.options.items())
+        return f"Exercise {self.id}: {self.prompt}\n{opts}"
+
+
+@dataclass
+class FunctionExercise(Exercise):
+    """The answer is anything (often a function the student wrote); a checker judges it.
+
+    Args:
+      checker: ``checker(answer) -> (ok, message)``; it must not reveal the expected value.
+    """
+
+    checker: Callable[[Any], tuple[bool, str]] = field(default=lambda a: (False, "no checker"))
+
+    def _check(self, answer: Any) -> tuple[bool, str]:
+        return self.checker(answer)

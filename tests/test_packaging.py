@@ -1,0 +1,138 @@
+"""The pinned stack and the Binder files agree with each other and with the package.
+
+Fast checks on files only (no install): every pin in ``binder/requirements.txt`` matches
+``requirements.txt``, every line is an exact ``==`` pin, Binder's file has no local references
+that would break repo2docker's layer cache, the Binder scripts are executable and shaped the
+way repo2docker needs, and the package version is stated once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import clipq_edu
+
+ROOT = Path(__file__).resolve().parents[1]
+BINDER = ROOT / "binder"
+
+# A PEP 508 name followed by an exact pin; environment markers are not used in this project.
+PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)$")
+
+
+def _canonical(name: str) -> str:
+    """PEP 503 normalised project name: tf_keras, tf-keras and TF.Keras are one project."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement_lines(path: Path) -> list[str]:
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in _requirement_lines(path):
+        if line.startswith("-"):
+            continue  # options such as -r are checked separately
+        match = PIN.match(line)
+        assert match, f"{path.name}: {line!r} is not an exact 'name==version' pin"
+        name = _canonical(match["name"])
+        assert name not in pins, f"{path.name}: {match['name']} is pinned twice"
+        pins[name] = match["version"]
+    return pins
+
+
+def test_pin_parser_normalises_names() -> None:
+    assert _canonical("tf_keras") == _canonical("TF-Keras") == "tf-keras"
+    assert PIN.match("numpy==2.0.2")["version"] == "2.0.2"
+    assert PIN.match("numpy>=2") is None
+    assert PIN.match("-e .") is None
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "binder/requirements.txt"])
+def test_every_line_is_an_exact_pin(name: str) -> None:
+    path = ROOT / name
+    pins = _pins(path)
+    assert len(pins) > 20, f"{name} looks truncated: {len(pins)} pins"
+
+
+def test_binder_requirements_have_no_local_references() -> None:
+    for line in _requirement_lines(BINDER / "requirements.txt"):
+        assert not line.startswith(("-e", "-r", "-c", "--editable", "--requirement")), (
+            f"binder/requirements.txt: {line!r}; keep local references out of this file "
+            "(postBuild installs the package) so repo2docker can cache the heavy layer"
+        )
+        assert not line.startswith((".", "/", "file:", "git+")), line
+
+
+def test_binder_and_local_pins_agree() -> None:
+    local = _pins(ROOT / "requirements.txt")
+    binder = _pins(BINDER / "requirements.txt")
+    shared = sorted(set(local) & set(binder))
+    mismatched = {n: (local[n], binder[n]) for n in shared if local[n] != binder[n]}
+    assert not mismatched, f"requirements.txt vs binder/requirements.txt differ: {mismatched}"
+
+
+def test_the_stack_the_course_needs_is_pinned_in_both() -> None:
+    expected = {
+        "tensorflow": "2.18.1",
+        "tensorflow-quantum": "0.7.6",
+        "cirq-core": "1.5.0",
+    }
+    for path in (ROOT / "requirements.txt", BINDER / "requirements.txt"):
+        pins = _pins(path)
+        for name, version in expected.items():
+            assert pins.get(name) == version, f"{path.name}: {name} pinned {pins.get(name)}"
+        assert pins["tf-keras"].startswith("2.18."), pins["tf-keras"]
+        assert pins["numpy"].startswith("2."), pins["numpy"]
+        assert pins["ipywidgets"].startswith("8."), pins["ipywidgets"]
+        assert pins["jupyterlab"].startswith("4."), pins["jupyterlab"]
+        for name in ("matplotlib", "scikit-learn", "tqdm", "nbconvert"):
+            assert name in pins, f"{path.name}: {name} is not pinned"
+
+
+def test_binder_runtime_is_python_311() -> None:
+    assert (BINDER / "runtime.txt").read_text(encoding="ascii").strip() == "python-3.11"
+
+
+@pytest.mark.parametrize("script", ["postBuild", "start"])
+def test_binder_scripts_are_executable_bash_with_strict_mode(script: str) -> None:
+    path = BINDER / script
+    assert path.is_file(), f"binder/{script} is missing"
+    assert os.access(path, os.X_OK), f"binder/{script} is not executable (chmod +x)"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("#!/usr/bin/env bash\n") or text.startswith("#!/bin/bash\n")
+    assert "\r" not in text, f"binder/{script} has CRLF line endings"
+
+
+def test_postbuild_installs_the_package_and_stops_on_error() -> None:
+    text = (BINDER / "postBuild").read_text(encoding="utf-8")
+    code = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    assert code[0].startswith("set -e"), "postBuild must start with set -e (or set -euo pipefail)"
+    assert any(re.search(r"pip install .*--no-deps.*(\s\.|-e \.)\s*$", ln) for ln in code), (
+        "postBuild must pip install the package (--no-deps: the pins are already installed)"
+    )
+
+
+def test_start_sets_the_tf_environment_and_execs_the_command() -> None:
+    text = (BINDER / "start").read_text(encoding="utf-8")
+    code = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    assert code[-1] == 'exec "$@"', f'binder/start must end with exec "$@", ends with {code[-1]!r}'
+    assert "export TF_USE_LEGACY_KERAS=1" in code
+    assert "export TF_CPP_MIN_LOG_LEVEL=3" in code
+    assert any(ln.startswith("export TF_NUM_INTRAOP_THREADS=") for ln in code)
+
+
+def test_package_version_is_stated_once() -> None:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert meta["project"]["version"] == clipq_edu.__version__
+    assert meta["project"]["requires-python"] == ">=3.10,<3.13"

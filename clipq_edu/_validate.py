@@ -26,8 +26,12 @@ def _show(value: Any) -> str:
 def check_positive_float(name: str, value: Any, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        if isinstance(value, np.ndarray) and value.shape == ():
+        if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "biuf":
             value = value.item()
+        elif isinstance(value, (str, bytes)) or value is None:
+            raise TypeError(
+                f"{name} must be a real number, got {_show(value)} of type {type(value).__name__}"
+            )
         else:
             try:  # 0-d tensors and similar
                 value = float(value)

@@ -78,8 +78,8 @@ class GradientEstimatorsExplorer(Explorer):
 
     def compute(self, *, shots: int, h: float, component: int, bins: int) -> dict[str, Any]:
         """Estimates for (shots, h, component) come from a cache; ``bins`` only redraws."""
-        stats = _estimates(int(shots), round(float(h), 12), int(component), self.n_repeats,
-                           self.seed)
+        h_key = min(round(float(h), 12), math.pi)  # the slider's float can overshoot π
+        stats = _estimates(int(shots), h_key, int(component), self.n_repeats, self.seed)
         return {"shots": int(shots), "h": float(h), "component": int(component),
                 "bins": int(bins), "exact": float(self.exact[component]),
                 "circuits_per_estimate": {"parameter_shift": 6, "finite_difference": 6,

@@ -169,13 +169,12 @@ def measure_explorer(explorer: Any, n_changes: int = 30, k: int = 6,
 
 def bench_in_process(n_changes: int = 30, names: Sequence[str] | None = None) -> dict[str, Any]:
     """Build every explorer in this process and measure it (call it inside a kernel)."""
-    import clipq_edu.widgets as w
-
     results: dict[str, Any] = {}
     for name in names or discover_explorers():
         try:
             t = time.perf_counter()
-            explorer = getattr(w, name)()
+            module = importlib.import_module(f"clipq_edu.widgets.{name}")
+            explorer = getattr(module, name)()
             build = time.perf_counter() - t
             from IPython.display import display
 

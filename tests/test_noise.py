@@ -112,7 +112,7 @@ def test_fit_log2_slope_recovers_exponent():
 def test_shots_to_resolve_against_binomial_simulation():
     g_true, z = 0.05, 2.0
     shots = noise.shots_to_resolve(g_true, z=z)
-    assert shots == math.ceil((z * math.sqrt(0.5) / g_true) ** 2)
+    assert shots == 800  # z² · (1/2) / g² = 4 · 0.5 / 0.0025
     # Worst case <H> = 0 on both terms: each term is a mean of +-1 outcomes.
     rng = np.random.default_rng(0)
     f_plus = 2 * rng.binomial(shots, 0.5, size=20000) / shots - 1

@@ -1,0 +1,73 @@
+"""The barren-plateau explorer, driven without a browser."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from clipq_edu import noise  # noqa: E402
+from clipq_edu.widgets.barren_plateau import MAX_DEPTH, barren_plateau  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return barren_plateau(qubits=4, depth=10)
+
+
+def test_initial_state_matches_library(explorer):
+    s = explorer.state
+    assert s["n"] == [2, 3, 4] and s["depth"] == 10 and explorer.message == ""
+    g = noise.gradient_samples(4, MAX_DEPTH, 100, seed=0, every_layer=True)
+    assert s["variance"][-1] == pytest.approx(g[9].var())
+    np.testing.assert_allclose(s["haar"], [noise.haar_gradient_variance(n) for n in (2, 3, 4)])
+
+
+def test_depth_change_redraws_from_cache(explorer):
+    cached = dict(explorer._random)
+    explorer.set(depth=MAX_DEPTH)
+    assert explorer._random.keys() == cached.keys()  # no new simulation
+    assert explorer.state["depth"] == MAX_DEPTH
+    explorer.set(depth=2)
+    assert explorer.state["depth"] == 2
+
+
+def test_slider_ends_and_slope(explorer):
+    explorer.set(qubits=2)
+    assert explorer.state["n"] == [2] and np.isnan(explorer.state["log2_slope"])
+    explorer.set(qubits=8, depth=MAX_DEPTH)
+    s = explorer.state
+    assert s["n"] == list(range(2, 9))
+    # Deep random circuits: the variance falls roughly as 2**-n.
+    assert -1.4 < s["log2_slope"] < -0.6
+
+
+def test_identity_init_is_flat(explorer):
+    explorer.set(init="identity", qubits=6, depth=20)
+    s = explorer.state
+    assert s["init"] == "identity"
+    assert max(s["variance"]) / min(s["variance"]) < 2.0
+    assert abs(explorer.state["log2_slope"]) < 0.2
+
+
+def test_invalid_values_give_message_and_keep_picture(explorer):
+    explorer.set(init="identity", depth=20, qubits=4)
+    good = dict(explorer.state)
+    explorer.controls["depth"].step = 1  # code can set an odd depth
+    explorer.set(depth=21)
+    assert "even depth" in explorer.message
+    assert explorer.state == good
+    explorer.set(init="random")
+    assert explorer.message == "" and explorer.state["depth"] == 21
+    explorer.set(init="nonsense")
+    assert "not accepted" in explorer.message or "init" in explorer.message
+
+
+def test_constructor_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="qubits"):
+        barren_plateau(qubits=12)
+    with pytest.raises(ValueError, match="init"):
+        barren_plateau(init="zeros")

@@ -58,7 +58,7 @@ class Feedback:
         return f'<span style="color:{colour}">{html.escape(str(self))}</span>'
 
 
-@dataclass
+@dataclass(repr=False)
 class Exercise:
     """Base class: an id, a prompt, hints revealed one at a time, and a worked solution.
 
@@ -122,7 +122,7 @@ def _magnitude_hint(got: float, want: float) -> str:
     return "too large" if abs(got) > abs(want) else "too small"
 
 
-@dataclass
+@dataclass(repr=False)
 class NumericExercise(Exercise):
     """An answer that is a number or an array of numbers, compared with tolerances.
 
@@ -156,7 +156,7 @@ class NumericExercise(Exercise):
         return False, f"{wrong} of {got.size} entries are off"
 
 
-@dataclass
+@dataclass(repr=False)
 class ChoiceExercise(Exercise):
     """Pick one option by its key (``"a"``, ``"b"``...); each wrong pick explains itself."""
 
@@ -178,7 +178,7 @@ class ChoiceExercise(Exercise):
         return f"Exercise {self.id}: {self.prompt}\n{opts}"
 
 
-@dataclass
+@dataclass(repr=False)
 class FunctionExercise(Exercise):
     """The answer is anything (often a function the student wrote); a checker judges it.
 

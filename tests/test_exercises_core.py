@@ -1,0 +1,84 @@
+"""The exercise system: feedback without revealing answers; every chapter's exercises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clipq_edu.exercises import (
+    ChoiceExercise,
+    FunctionExercise,
+    NumericExercise,
+    all_exercises,
+)
+
+
+def make_numeric(**kw):
+    return NumericExercise("t.1", "norm of (3, 4)", expected=lambda: 5.0,
+                           hints=["square root", "of the sum of squares"],
+                           solution_text="sqrt(9 + 16)", **kw)
+
+
+def test_numeric_right_and_wrong():
+    q = make_numeric()
+    assert q.check(5.0) and q.check(np.float32(5.0))
+    fb = q.check(4.0)
+    assert not fb and "too small" in fb.message and "5" not in fb.message
+    assert "too large" in q.check(100.0).message
+    assert "sign" in q.check(-5.0).message
+    assert "shape" in q.check([5.0, 5.0]).message
+    assert "not text" in q.check("5").message
+    assert "NaN" in q.check(float("nan")).message
+    assert "no answer yet" in q.check(None).message
+
+
+def test_numeric_arrays_and_tolerance():
+    q = NumericExercise("t.2", "clip", expected=lambda: [0.6, 0.8], atol=1e-3)
+    assert q.check([0.6004, 0.7996])
+    assert "1 of 2 entries" in q.check([0.6, 0.9]).message
+
+
+def test_hints_one_at_a_time_and_solution():
+    q = make_numeric()
+    assert "Hint 1/2" in q.hint() and "Hint 2/2" in q.hint() and "Hint 2/2" in q.hint()
+    assert "sqrt(9 + 16)" in q.solution()
+    assert "No hint" in NumericExercise("t.3", "p").hint()
+
+
+def test_choice_and_function_exercises():
+    q = ChoiceExercise("t.4", "which keeps direction?", options={"a": "value", "b": "norm"},
+                       correct="b", explanations={"a": "value clipping turns the arrow"})
+    assert q.check("B") and not q.check("a")
+    assert "turns" in q.check("a").message and "choose one of" in q.check("z").message
+    assert "b) norm" in repr(q)
+    f = FunctionExercise("t.5", "write square", checker=lambda fn: (fn(3) == 9, "try again"))
+    assert f.check(lambda x: x * x) and not f.check(lambda x: x)
+
+
+def test_feedback_display():
+    fb = make_numeric().check(5.0)
+    assert str(fb).startswith("[t.1] ✅ Correct") and "color" in fb._repr_html_()
+
+
+def test_every_chapter_exercise_is_well_formed():
+    exercises = all_exercises()
+    for ex_id, ex in exercises.items():
+        assert ex.prompt and ex.id == ex_id
+        assert ex.solution_text, f"{ex_id} has no solution"
+        assert ex.hints, f"{ex_id} has no hint"
+        assert not ex.check(None), f"{ex_id} accepts no answer"
+
+
+NUMERIC = sorted(k for k, v in all_exercises().items() if isinstance(v, NumericExercise))
+
+
+@pytest.mark.parametrize("ex_id", NUMERIC)
+def test_numeric_exercises_reject_wrong_value_without_revealing(ex_id):
+    ex = all_exercises()[ex_id]
+    want = np.asarray(ex.expected(), dtype=float)
+    assert ex.check(want.tolist())
+    wrong = want * 1.7 + 1.0
+    fb = ex.check(wrong.tolist())
+    assert not fb
+    if want.ndim == 0:
+        assert f"{float(want):g}" not in fb.message

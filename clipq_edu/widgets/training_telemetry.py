@@ -1,0 +1,288 @@
+"""Explorer: pick a clipping method and bound, watch the training telemetry (chapter 04).
+
+The model is the article's ``Dense(10, relu) -> Dense(1, sigmoid)`` on the 8-feature task of
+:func:`clipq_edu.data.article_task`, written out in NumPy (forward pass, backward pass,
+SGD or Adam) so that a new setting trains in a few milliseconds and the widget never waits
+for TensorFlow. Every run starts from the same seeded initial weights and sees the batches
+in the same seeded order, so two settings differ only by what you changed. Runs are cached by
+setting: moving back to a setting you have seen redraws from the cache.
+
+The clipping itself is :mod:`clipq_edu.clipping` (the same functions the Keras training loop
+of :mod:`clipq_edu.training` uses).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from clipq_edu import clipping
+from clipq_edu.data import article_task
+from clipq_edu.widgets._base import Explorer
+
+__all__ = ["METHODS", "SCALES", "TrainingTelemetryExplorer", "train_tiny", "training_telemetry"]
+
+#: Clipping methods offered: label -> name used by :func:`train_tiny`.
+METHODS = {
+    "no clipping": "none",
+    "by value (clipvalue)": "value",
+    "by norm, per tensor (clipnorm)": "norm",
+    "by global norm (global_clipnorm)": "global_norm",
+}
+#: Input scales offered: 1 = standardised features, larger = features in "wrong units".
+SCALES = (1.0, 10.0, 30.0)
+#: Learning rates used for each optimiser (fixed, so the controls stay few).
+LEARNING_RATES = {"sgd": 0.1, "adam": 0.01}
+BOUND_RANGE = (0.01, 100.0)
+
+#: Finished runs by (method, bound, input_scale, optimizer, seed): redraws come from here.
+_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+_HIDDEN = 10
+_EPOCHS = 8
+_BATCH = 32
+
+
+@lru_cache(maxsize=1)
+def _data(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    d = article_task(n_samples=320, seed=seed)
+    return d.x_train.astype(np.float64), d.y_train.astype(np.float64)
+
+
+def _init(seed: int, n_in: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    lim1 = math.sqrt(6 / (n_in + _HIDDEN))
+    lim2 = math.sqrt(6 / (_HIDDEN + 1))
+    return [rng.uniform(-lim1, lim1, (n_in, _HIDDEN)), np.zeros(_HIDDEN),
+            rng.uniform(-lim2, lim2, (_HIDDEN, 1)), np.zeros(1)]
+
+
+def _loss_and_grads(w: list[np.ndarray], x: np.ndarray, y: np.ndarray
+                    ) -> tuple[float, list[np.ndarray]]:
+    """Binary cross-entropy of the article model and its gradient (backprop written out)."""
+    w1, b1, w2, b2 = w
+    z1 = x @ w1 + b1
+    h = np.maximum(z1, 0.0)
+    z2 = (h @ w2 + b2).ravel()
+    # BCE on the logit, stable form: softplus(z) - y z.
+    loss = float(np.mean(np.logaddexp(0.0, z2) - y * z2))
+    dz2 = (1.0 / (1.0 + np.exp(-z2)) - y)[:, None] / len(y)
+    dh = dz2 @ w2.T
+    dz1 = dh * (z1 > 0)
+    return loss, [x.T @ dz1, dz1.sum(0), h.T @ dz2, dz2.sum(0)]
+
+
+def _clip(method: str, grads: list[np.ndarray], bound: float) -> list[np.ndarray]:
+    if method == "none":
+        return grads
+    if method == "value":
+        return clipping.clip_by_value(grads, bound)
+    if method == "norm":
+        return clipping.clip_by_norm(grads, bound)
+    return clipping.clip_by_global_norm(grads, bound)[0]
+
+
+def _global(grads: list[np.ndarray]) -> float:
+    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+
+
+def train_tiny(method: str, bound: float, input_scale: float, optimizer: str,
+               seed: int = 0) -> dict[str, Any]:
+    """Train the article's model in NumPy under one clipping setting; return its telemetry.
+
+    Args:
+      method: ``"none"``, ``"value"``, ``"norm"`` or ``"global_norm"``.
+      bound: the clip bound (ignored for ``"none"``), finite and > 0.
+      input_scale: factor applied to the standardised features, > 0.
+      optimizer: ``"sgd"`` or ``"adam"`` (learning rates in :data:`LEARNING_RATES`).
+      seed: seed for the data, the initial weights and the batch order.
+
+    Returns:
+      A dict of per-step arrays ``loss``, ``norm_before``, ``norm_after``, ``clipped`` and
+      the scalars ``accuracy`` (training set, final weights), ``clipped_fraction``,
+      ``final_loss`` (mean over the last epoch), ``diverged`` (loss or weights went
+      non-finite; training stops there).
+
+    Taught in chapter 04.
+    """
+    if method not in METHODS.values():
+        raise ValueError(f"method must be one of {sorted(METHODS.values())}, got {method!r}")
+    if optimizer not in LEARNING_RATES:
+        raise ValueError(f"optimizer must be one of {sorted(LEARNING_RATES)}, got {optimizer!r}")
+    x, y = _data(seed)
+    x = x * float(input_scale)
+    w = _init(seed, x.shape[1])
+    lr = LEARNING_RATES[optimizer]
+    m = [np.zeros_like(a) for a in w]
+    v = [np.zeros_like(a) for a in w]
+    rng = np.random.default_rng(seed + 1)
+    rec: dict[str, list[float]] = {"loss": [], "before": [], "after": [], "clipped": []}
+    diverged = False
+    t = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(_EPOCHS):
+            order = rng.permutation(len(y))
+            for start in range(0, len(y), _BATCH):
+                idx = order[start:start + _BATCH]
+                loss, grads = _loss_and_grads(w, x[idx], y[idx])
+                before = _global(grads)
+                if not (math.isfinite(loss) and math.isfinite(before)):
+                    diverged = True
+                    break
+                applied = _clip(method, grads, bound)
+                after = _global(applied)
+                t += 1
+                if optimizer == "sgd":
+                    w = [a - lr * g for a, g in zip(w, applied, strict=True)]
+                else:
+                    for k, g in enumerate(applied):
+                        m[k] = 0.9 * m[k] + 0.1 * g
+                        v[k] = 0.999 * v[k] + 0.001 * g * g
+                        m_hat = m[k] / (1 - 0.9**t)
+                        v_hat = v[k] / (1 - 0.999**t)
+                        w[k] = w[k] - lr * m_hat / (np.sqrt(v_hat) + 1e-7)
+                rec["loss"].append(loss)
+                rec["before"].append(before)
+                rec["after"].append(after)
+                rec["clipped"].append(after < before * (1 - 1e-9))
+            if diverged:
+                break
+        final, _ = _loss_and_grads(w, x, y)
+        z = np.maximum(x @ w[0] + w[1], 0) @ w[2] + w[3]
+        accuracy = float(np.mean((z.ravel() > 0) == (y > 0.5)))
+    steps_per_epoch = math.ceil(len(y) / _BATCH)
+    losses = np.array(rec["loss"])
+    out = {
+        "loss": losses,
+        "norm_before": np.array(rec["before"]),
+        "norm_after": np.array(rec["after"]),
+        "clipped": np.array(rec["clipped"], dtype=bool),
+        "accuracy": accuracy if math.isfinite(final) else math.nan,
+        "clipped_fraction": float(np.mean(rec["clipped"])) if rec["clipped"] else 0.0,
+        "final_loss": float(np.mean(losses[-steps_per_epoch:])) if losses.size else math.nan,
+        "diverged": bool(diverged or not math.isfinite(final)),
+        "steps_per_epoch": steps_per_epoch,
+    }
+    for key in ("loss", "norm_before", "norm_after", "clipped"):
+        out[key].setflags(write=False)
+    return out
+
+
+class TrainingTelemetryExplorer(Explorer):
+    """Gradient norm before/after clipping and the loss, per step, for one clipping setting.
+
+    Controls: ``method`` (clipping method), ``bound`` (the clip bound, log slider),
+    ``input_scale`` (1 = standardised inputs), ``optimizer`` (SGD or Adam).
+    """
+
+    def __init__(self, method: str = "global_norm", bound: float = 1.0,
+                 input_scale: float = 1.0, optimizer: str = "sgd", seed: int = 0) -> None:
+        self.seed = seed
+        lo, hi = (math.log10(b) for b in BOUND_RANGE)
+        controls = {
+            "method": widgets.Dropdown(options=[(k, v) for k, v in METHODS.items()],
+                                       value=method, description="clipping"),
+            "bound": widgets.FloatLogSlider(value=bound, base=10, min=lo, max=hi, step=0.25,
+                                            description="bound c", readout_format=".3g"),
+            "input_scale": widgets.Dropdown(options=[(f"x{s:g}", s) for s in SCALES],
+                                            value=input_scale, description="input scale"),
+            "optimizer": widgets.Dropdown(options=[("SGD (lr 0.1)", "sgd"),
+                                                   ("Adam (lr 0.01)", "adam")],
+                                          value=optimizer, description="optimiser"),
+        }
+        super().__init__(controls, title="Training telemetry under gradient clipping",
+                         figsize=(8.0, 3.6))
+
+    def validate(self, *, method: Any, bound: Any, input_scale: Any,
+                 optimizer: Any) -> str | None:
+        """Return a message for values the explorer cannot show, else ``None``."""
+        if method not in METHODS.values():
+            return f"clipping method must be one of {sorted(METHODS.values())}, got {method!r}"
+        if isinstance(bound, bool) or not isinstance(bound, (int, float, np.floating)):
+            return f"bound must be a number, got {bound!r}"
+        if not (math.isfinite(bound) and BOUND_RANGE[0] <= bound <= BOUND_RANGE[1]):
+            return f"bound must be in [{BOUND_RANGE[0]}, {BOUND_RANGE[1]}], got {bound!r}"
+        if input_scale not in SCALES:
+            return f"input scale must be one of {SCALES}, got {input_scale!r}"
+        if optimizer not in LEARNING_RATES:
+            return f"optimiser must be one of {sorted(LEARNING_RATES)}, got {optimizer!r}"
+        return None
+
+    def compute(self, *, method: str, bound: float, input_scale: float,
+                optimizer: str) -> dict[str, Any]:
+        """One cached NumPy training run per setting (a few ms when new)."""
+        key = (method, round(float(bound), 10), float(input_scale), optimizer, self.seed)
+        if key not in _CACHE:
+            self._message.value = "<i>training this setting ...</i>"
+            _CACHE[key] = train_tiny(*key)
+        run = _CACHE[key]
+        return {"method": method, "bound": float(bound), "input_scale": float(input_scale),
+                "optimizer": optimizer, **run}
+
+    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+        """Left: global gradient norm before and after clipping; right: the loss."""
+        ax_norm, ax_loss = figure.subplots(1, 2)
+        steps = np.arange(len(data["loss"]))
+        ax_norm.semilogy(steps, data["norm_before"], lw=1, label="‖g‖ before clipping")
+        ax_norm.semilogy(steps, data["norm_after"], lw=1, ls="--", label="‖g‖ applied")
+        if data["method"] != "none":
+            ax_norm.axhline(data["bound"], color="k", lw=0.8, ls=":", label="bound c")
+        ax_norm.set_xlabel("step")
+        ax_norm.set_ylabel("global gradient norm")
+        ax_norm.set_title(f"clipped in {100 * data['clipped_fraction']:.0f}% of steps")
+        ax_norm.legend(fontsize="small")
+        ax_loss.plot(steps, data["loss"], lw=1, color="tab:green", label="batch loss (BCE)")
+        ax_loss.set_xlabel("step")
+        ax_loss.set_ylabel("binary cross-entropy")
+        verdict = "diverged" if data["diverged"] else f"train accuracy {data['accuracy']:.2f}"
+        ax_loss.set_title(f"{data['optimizer'].upper()}, inputs x{data['input_scale']:g}: "
+                          f"{verdict}")
+        ax_loss.legend(fontsize="small")
+
+
+def training_telemetry(method: str = "global_norm", bound: float = 1.0,
+                       input_scale: float = 1.0, optimizer: str = "sgd", *,
+                       seed: int = 0) -> TrainingTelemetryExplorer:
+    """Explore how a clipping method and bound change training, step by step.
+
+    Trains the article's 8 -> 10 -> 1 model (NumPy, binary cross-entropy) for 8 epochs on
+    :func:`clipq_edu.data.article_task` and plots the global gradient norm before and after
+    clipping and the batch loss. Try: SGD with inputs x30 and no clipping (the norm spikes
+    and training is erratic), then clip by global norm; then the same with Adam, which
+    normalises step sizes itself, so clipping changes much less; then inputs x1 (standardised),
+    where the gradient rarely reaches any sensible bound at all.
+
+    Args:
+      method: ``"none"``, ``"value"``, ``"norm"`` or ``"global_norm"``.
+      bound: starting clip bound in [0.01, 100].
+      input_scale: one of :data:`SCALES`.
+      optimizer: ``"sgd"`` or ``"adam"``.
+      seed: seed for data, initial weights and batch order.
+
+    Returns:
+      The explorer (display it as the last line of a cell).
+
+    References:
+      Pascanu, Mikolov, Bengio (2013), "On the difficulty of training recurrent neural
+      networks", https://arxiv.org/abs/1211.5063.
+
+    Taught in chapter 04.
+    """
+    if method not in METHODS.values():
+        raise ValueError(f"method must be one of {sorted(METHODS.values())}, got {method!r}")
+    b = float(bound)
+    if not (math.isfinite(b) and BOUND_RANGE[0] <= b <= BOUND_RANGE[1]):
+        raise ValueError(f"bound must be in [{BOUND_RANGE[0]}, {BOUND_RANGE[1]}], got {bound!r}")
+    if input_scale not in SCALES:
+        raise ValueError(f"input_scale must be one of {SCALES}, got {input_scale!r}")
+    if optimizer not in LEARNING_RATES:
+        raise ValueError(f"optimizer must be one of {sorted(LEARNING_RATES)}, got {optimizer!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return TrainingTelemetryExplorer(method, b, float(input_scale), optimizer, seed)

@@ -27,7 +27,7 @@ $(VENV)/.runtime-installed: requirements.txt pyproject.toml
 	@[ -x $(PY) ] || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install $(PIP_FLAGS) -q --upgrade pip
 	$(PY) -m pip install $(PIP_FLAGS) -r requirements.txt
-	$(PY) -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e .
+	$(PY) -m pip install $(PIP_FLAGS) --no-deps -e .
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/.runtime-installed requirements-test.txt

@@ -1,0 +1,117 @@
+"""The student copy (``make student``): solutions gone, answer cells blank, the rest intact."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_spec = importlib.util.spec_from_file_location(
+    "make_student_copy", ROOT / "tools" / "make_student_copy.py"
+)
+student = importlib.util.module_from_spec(_spec)
+sys.modules["make_student_copy"] = student
+_spec.loader.exec_module(student)
+
+
+def _code(src: str, tags: tuple[str, ...] = (), outputs: bool = True) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(src, metadata={"tags": list(tags)} if tags else {})
+    if outputs:
+        cell.execution_count = 1
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="out\n")]
+    return cell
+
+
+def _full_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Chapter\nText."),                        # 0 keep
+        _code("import clipq_edu as cq\ncq.setup(seed=0)"),                        # 1 keep
+        _code("answer = None  # your answer here\nex.q1.check(answer)"),          # 2 clear
+        _code("ex.q1.solution()"),                                               # 3 remove
+        nbformat.v4.new_markdown_cell("Worked answer: 5", metadata={"tags": ["solution"]}),  # 4
+        _code("x = 3 ** 2 + 4 ** 2", tags=("solution",)),                         # 5 remove
+        _code("answer_b = 0.6  # solution\nex.q2.check(answer_b)"),              # 6 blank
+        _code("y = 1\ny", tags=("exercise",)),                                   # 7 clear
+        _code("ex.q1.hint()"),                                                   # 8 keep
+        _code("plt.plot([1, 2]);"),                                              # 9 keep
+    ]
+    return nb
+
+
+def test_solutions_are_removed_answers_cleared_the_rest_kept() -> None:
+    full = _full_notebook()
+    before = nbformat.writes(full)
+    copy, report = student.student_notebook(full)
+    assert nbformat.writes(full) == before, "the full notebook must not be modified"
+    sources = [c.source for c in copy.cells]
+    kept = [0, 1, 2, 6, 7, 8, 9]
+    assert len(copy.cells) == len(kept)
+    assert (report.removed, report.cleared, report.blanked) == (3, 3, 1)
+    assert not any(".solution(" in s for s in sources)
+    assert not any("solution" in c.metadata.get("tags", []) for c in copy.cells)
+    assert "answer_b = None  # your answer here\nex.q2.check(answer_b)" in sources
+    by_src = {c.source: c for c in copy.cells}
+    for src in ("answer = None  # your answer here\nex.q1.check(answer)", "y = 1\ny"):
+        assert by_src[src].outputs == [] and by_src[src].execution_count is None
+    for i in (1, 8, 9):  # untouched cells keep their outputs
+        assert by_src[full.cells[i].source].outputs == full.cells[i].outputs
+    assert student.leftover_solutions(copy) == []
+    assert student.leftover_solutions(full) == [3, 4, 5, 6]
+    nbformat.validate(copy)
+
+
+def test_cell_classification() -> None:
+    assert student.is_solution_cell(_code("ex.q3.solution ()"))
+    assert not student.is_solution_cell(_code("solution_text = 'x'"))
+    assert student.is_answer_cell(_code("ex.q3.check(f)"))
+    assert not student.is_answer_cell(nbformat.v4.new_markdown_cell("call ex.check(answer)"))
+
+
+def test_make_student_copy_writes_every_notebook_and_extra_files(tmp_path: Path) -> None:
+    src = tmp_path / "notebooks"
+    (src / "data").mkdir(parents=True)
+    (src / "data" / "points.csv").write_text("1,2\n", encoding="utf-8")
+    nbformat.write(_full_notebook(), src / "01_a.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), src / "02_b.ipynb")
+    out = tmp_path / "student"
+    (out).mkdir()
+    (out / "stale.ipynb").write_text("{}", encoding="utf-8")  # emptied first
+    reports = student.make_student_copy(src, out)
+    assert sorted(reports) == ["01_a.ipynb", "02_b.ipynb"]
+    assert sorted(p.name for p in out.glob("*.ipynb")) == ["01_a.ipynb", "02_b.ipynb"]
+    assert (out / "data" / "points.csv").read_text(encoding="utf-8") == "1,2\n"
+    written = nbformat.read(out / "01_a.ipynb", as_version=4)
+    assert len(written.cells) == 7 and written.metadata["clipq_edu"]["student_copy"] is True
+    assert student.main(["--notebooks", str(src), "--out", str(tmp_path / "cli")]) == 0
+
+
+def test_bad_folders_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no .ipynb"):
+        student.make_student_copy(tmp_path, tmp_path / "out")
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "x.ipynb")
+    with pytest.raises(ValueError, match="out_dir must differ"):
+        student.make_student_copy(tmp_path, tmp_path)
+    with pytest.raises(ValueError, match="notebooks_dir"):
+        student.make_student_copy(tmp_path / "missing", tmp_path / "out")
+    with pytest.raises(TypeError, match="nb must be"):
+        student.student_notebook({"cells": []})
+
+
+def test_course_notebooks_student_copy(tmp_path: Path) -> None:
+    """The real notebooks: every one copied, no solution left, no cell invented."""
+    full = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if not full:
+        pytest.skip("notebooks/ holds no notebooks yet")
+    reports = student.make_student_copy(ROOT / "notebooks", tmp_path)
+    assert sorted(reports) == [p.name for p in full]
+    for path in full:
+        copy = nbformat.read(tmp_path / path.name, as_version=4)
+        original = nbformat.read(path, as_version=4)
+        assert student.leftover_solutions(copy) == []
+        assert len(copy.cells) == len(original.cells) - reports[path.name].removed

@@ -375,13 +375,14 @@ def hybrid_model(
     seed: int = 0,
     *,
     hidden: int = 8,
+    activation: str = "tanh",
     input_scale: float = 1.0,
     readout: str = "dense",
     differentiator: Any = None,
 ) -> Any:
     """A hybrid classical → quantum → classical classifier.
 
-    features × ``input_scale`` → Dense(hidden, tanh) → Dense(n_qubits) (the encoding angles)
+    features × ``input_scale`` → Dense(hidden, activation) → Dense(n_qubits) (the encoding angles)
     → :class:`EncodedPQC` (angle encoding re-uploaded before each ansatz layer, ⟨Zᵢ⟩ on every
     qubit) → readout. ``readout="dense"``: Dense(1, sigmoid) on the n expectations;
     ``readout="expectation"``: p = (1 + ⟨Z₀⟩)/2.
@@ -395,7 +396,9 @@ def hybrid_model(
       n_qubits: qubits (1..8).
       layers: ansatz layers, >= 1.
       seed: seed for every initial weight.
-      hidden: width of the classical hidden layer, >= 1.
+      hidden: width of the classical hidden layer; 0 = none (the angles are then a linear
+        function of the inputs).
+      activation: of the hidden layer: ``"tanh"``, ``"relu"`` or ``"linear"``.
       input_scale: constant factor applied to the inputs, finite and > 0.
       readout: ``"dense"`` or ``"expectation"``.
       differentiator: optional ``tfq.differentiators`` instance.
@@ -408,7 +411,8 @@ def hybrid_model(
     seed = _seed(seed)
     n_features = check_int("n_features", n_features, minimum=1, maximum=10_000)
     n = check_qubits("n_qubits", n_qubits, max_qubits=MAX_MODEL_QUBITS)
-    hidden = check_int("hidden", hidden, minimum=1, maximum=10_000)
+    hidden = check_int("hidden", hidden, minimum=0, maximum=10_000)
+    check_choice("activation", activation, ("tanh", "relu", "linear"))
     scale = check_positive_float("input_scale", input_scale)
     check_choice("readout", readout, ("dense", "expectation"))
     circuit, data, weights = encoding_ansatz_circuit(n, layers, reupload=True)
@@ -417,9 +421,10 @@ def hybrid_model(
     h = inp
     if scale != 1.0:
         h = tf.keras.layers.Rescaling(scale, name="input_scale")(h)
-    h = tf.keras.layers.Dense(
-        hidden, activation="tanh", kernel_initializer=_glorot(seed, 1), name="hidden"
-    )(h)
+    if hidden > 0:
+        h = tf.keras.layers.Dense(
+            hidden, activation=activation, kernel_initializer=_glorot(seed, 1), name="hidden"
+        )(h)
     angles = tf.keras.layers.Dense(n, kernel_initializer=_glorot(seed, 2), name="angles")(h)
     ops = _z_ops(n, "first" if readout == "expectation" else "all")
     z = EncodedPQC(

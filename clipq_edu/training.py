@@ -447,11 +447,22 @@ def train(
         raise ValueError("model has no trainable weights")
     names = [v.name for v in variables]
 
-    @tf.function(reduce_retracing=True)
+    # One trace for every batch size: the batch dimension is left open.
+    spec = [tf.TensorSpec([None, *xa.shape[1:]], tf.float32),
+            tf.TensorSpec([None, *ya.shape[1:]], tf.float32)]
+
+    @tf.function(input_signature=spec)
     def loss_and_grads(xb: Any, yb: Any) -> Any:
         with tf.GradientTape() as tape:
             value = loss_fn(yb, model(xb, training=True))
         return value, tape.gradient(value, variables)
+
+    # Create the optimizer's slots eagerly, so that the compiled update is traced only once.
+    opt.build(variables)
+
+    @tf.function(autograph=False)
+    def apply(grads: list[Any]) -> None:
+        opt.apply_gradients(zip(grads, variables, strict=True))
 
     rng = np.random.default_rng(seed)
     n = len(xa)
@@ -515,8 +526,8 @@ def train(
                         f"step {step}: clipping ({describe_clip(clip)}) produced NaN/Inf from "
                         f"a finite gradient; nothing was applied"
                     )
-                opt.apply_gradients(zip([tf.convert_to_tensor(a) for a in to_apply],
-                                        variables, strict=True))
+                apply([tf.convert_to_tensor(a, dtype=v.dtype)
+                       for a, v in zip(to_apply, variables, strict=True)])
                 rec["after"].append(float(np.sqrt(sum(_norm(a) ** 2 for a in applied_np))))
                 rec["clipped"].append(_changed(raw, applied_np))
                 rec["skipped"].append(False)

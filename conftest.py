@@ -15,3 +15,48 @@ def pytest_collectstart(collector):
     whether ipykernel captures file-descriptor output (it does not under pytest)."""
     if hasattr(collector, "skip_compare"):
         collector.skip_compare = (*collector.skip_compare, "stderr")
+
+
+# ---------------------------------------------------------------------------------------------
+# Offline guard: the course must never reach the network at run time. Any connection from the
+# test process to an address outside the loopback range fails the test that made it.
+# (Kernels and subprocesses are separate processes; tests/test_reliability.py runs a notebook
+# kernel path under the same guard through sitecustomize.)
+# ---------------------------------------------------------------------------------------------
+import ipaddress  # noqa: E402
+import socket  # noqa: E402
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+class NetworkAccessError(RuntimeError):
+    """Raised when code under test tries to open a non-loopback network connection."""
+
+
+def _is_local(address) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX path
+        return True
+    host = address[0]
+    if host in ("localhost", "", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: would need DNS, i.e. the network
+
+
+def _guarded_connect(self, address):
+    if not _is_local(address):
+        raise NetworkAccessError(f"network access attempted during tests: {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if not _is_local(address):
+        raise NetworkAccessError(f"network access attempted during tests: {address!r}")
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect
+socket.socket.connect_ex = _guarded_connect_ex

@@ -1,0 +1,292 @@
+"""Turn the benchmark results into ``results.json``, PNG plots and a readable ``RESULTS.md``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from benchmarks import BENCH_DIR
+
+#: The targets of issue 7 (and issue 6 for the widgets).
+TARGETS = {
+    "course_total_s": 360.0,
+    "chapter_wall_s": 90.0,
+    "chapter_rss_gb": 1.2,
+    "bp_full_s": 30.0,
+    "bp_speedup_vs_tutorial": 20.0,
+    "widget_p95_ms": 100.0,
+}
+
+
+def _get(d: Any, *keys: str) -> Any:
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def _find(d: Any, key: str) -> Any:
+    """First value stored under ``key`` anywhere in nested dicts (bench_quantum's layout may vary)."""
+    if isinstance(d, dict):
+        if key in d:
+            return d[key]
+        for v in d.values():
+            found = _find(v, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _median(x: Any) -> float | None:
+    if isinstance(x, dict):
+        return x.get("median")
+    return x if isinstance(x, (int, float)) else None
+
+
+def targets_table(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Rows (target, measured, limit, verdict) for every target that was measured."""
+    rows = []
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    nb = _get(results, "notebooks")
+    if nb and nb.get("notebooks"):
+        total = nb["total_wall_s"]
+        rows.append(("whole course, wall time", f"{total:.0f} s ({len(nb['notebooks'])} notebooks)",
+                     "<= 360 s", verdict(total <= TARGETS["course_total_s"])))
+        worst = max(nb["notebooks"].items(), key=lambda kv: kv[1]["wall_s"]["median"])
+        w = worst[1]["wall_s"]["median"]
+        rows.append(("slowest chapter, wall time", f"{w:.1f} s ({worst[0]})", "<= 90 s",
+                     verdict(w <= TARGETS["chapter_wall_s"])))
+        big = max(nb["notebooks"].items(), key=lambda kv: kv[1]["peak_rss_bytes"]["median"])
+        m = big[1]["peak_rss_bytes"]["median"] / 1e9
+        rows.append(("largest chapter, peak kernel RSS", f"{m:.2f} GB ({big[0]})", "<= 1.2 GB",
+                     verdict(m <= TARGETS["chapter_rss_gb"])))
+    q = results.get("quantum") or {}
+    full = _median(_find(q, "barren_plateau_full_setting"))
+    if full is None:
+        full = _median(_get(q, "barren_plateau_full_setting", "seconds"))
+    if full is not None:
+        rows.append(("barren plateau, full setting (clipq_edu)", f"{full:.1f} s", "<= 30 s",
+                     verdict(full <= TARGETS["bp_full_s"])))
+    speed = _median(_find(q, "speedup"))
+    if speed is not None:
+        rows.append(("barren plateau, speed-up over the tutorial approach", f"{speed:.0f}x",
+                     ">= 20x", verdict(speed >= TARGETS["bp_speedup_vs_tutorial"])))
+    bp = _get(results, "peers", "barren_plateau") or {}
+    for key, v in bp.items():
+        if key.startswith("pennylane") and "time_ratio_vs_clipq_edu" in v:
+            r = v["time_ratio_vs_clipq_edu"]["median"]
+            rows.append((f"BP: {key} time / clipq_edu time", f"{r:.2f}", ">= 1",
+                         verdict(r >= 1.0)))
+    ex = _get(results, "widgets", "explorers") or {}
+    for name, v in ex.items():
+        if "error" in v:
+            rows.append((f"widget {name}, p95 latency", "error: " + v["error"][:80], "<= 100 ms",
+                         "**missed**"))
+            continue
+        p95 = v["latency_s"]["p95"] * 1e3
+        rev = v.get("revisit_s")
+        extra = f" (revisits p95 {rev['p95'] * 1e3:.0f} ms)" if rev else ""
+        rows.append((f"widget {name}, p95 latency", f"{p95:.0f} ms{extra}", "<= 100 ms",
+                     verdict(p95 <= TARGETS["widget_p95_ms"])))
+    return rows
+
+
+def plots(results: dict[str, Any], folder: Path = BENCH_DIR) -> list[str]:
+    """Write the PNG plots; return their file names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = []
+    nb = _get(results, "notebooks", "notebooks")
+    if nb:
+        labels = list(nb)
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 0.5 * len(labels) + 2), layout="constrained")
+        a1.barh(labels, [nb[k]["wall_s"]["median"] for k in labels], color="#4477aa")
+        a1.axvline(TARGETS["chapter_wall_s"], color="#cc3311", ls="--", label="target 90 s")
+        a1.set(xlabel="wall time top to bottom (s, median)", title="Chapter notebooks: time")
+        a1.invert_yaxis()
+        a1.legend()
+        a2.barh(labels, [nb[k]["peak_rss_bytes"]["median"] / 1e9 for k in labels], color="#228833")
+        a2.axvline(TARGETS["chapter_rss_gb"], color="#cc3311", ls="--", label="target 1.2 GB")
+        a2.set(xlabel="peak RSS of the kernel process tree (GB, median)", title="Chapter notebooks: memory")
+        a2.set_yticklabels([])
+        a2.invert_yaxis()
+        a2.legend()
+        fig.savefig(folder / "notebooks.png", dpi=90)
+        plt.close(fig)
+        names.append("notebooks.png")
+    ex = {k: v for k, v in (_get(results, "widgets", "explorers") or {}).items() if "error" not in v}
+    if ex:
+        labels = list(ex)
+        fig, ax = plt.subplots(figsize=(8, 0.6 * len(labels) + 2), layout="constrained")
+        y = range(len(labels))
+        ax.barh([i - 0.2 for i in y], [ex[k]["latency_s"]["median"] * 1e3 for k in labels], 0.4,
+                label="median", color="#4477aa")
+        ax.barh([i + 0.2 for i in y], [ex[k]["latency_s"]["p95"] * 1e3 for k in labels], 0.4,
+                label="p95", color="#ee6677")
+        ax.axvline(TARGETS["widget_p95_ms"], color="#cc3311", ls="--", label="target p95 100 ms")
+        ax.set_yticks(list(y), labels)
+        ax.invert_yaxis()
+        ax.set(xlabel="callback latency (ms), in a kernel, PNG rendering included",
+               title="Explorer widgets: latency per control change")
+        ax.legend()
+        fig.savefig(folder / "widgets.png", dpi=90)
+        plt.close(fig)
+        names.append("widgets.png")
+    bp = _get(results, "peers", "barren_plateau")
+    if bp:
+        fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+        for key, v in bp.items():
+            ns = sorted(v["per_n_s"], key=int)
+            ax.plot([int(n) for n in ns], [v["per_n_s"][n]["median"] for n in ns], "o-", label=key)
+        ax.set_yscale("log")
+        ax.set(xlabel="qubits n", ylabel="time for 200 circuits, depth 50 (s, log)",
+               title="Barren-plateau experiment: clipq_edu vs PennyLane")
+        ax.legend(fontsize=8)
+        fig.savefig(folder / "barren_plateau_peers.png", dpi=90)
+        plt.close(fig)
+        names.append("barren_plateau_peers.png")
+    gr = _get(results, "peers", "gradients")
+    if gr:
+        labels = list(gr)
+        fig, ax = plt.subplots(figsize=(8, 0.5 * len(labels) + 2), layout="constrained")
+        ax.barh(labels, [gr[k]["gradients_per_s"]["median"] for k in labels], color="#aa3377")
+        ax.set_xscale("log")
+        ax.invert_yaxis()
+        ax.set(xlabel="full gradients per second (log)",
+               title="Gradient throughput: 6 qubits, 2 layers, <Z0 Z1>")
+        fig.savefig(folder / "gradients_peers.png", dpi=90)
+        plt.close(fig)
+        names.append("gradients_peers.png")
+    return names
+
+
+def _fmt_s(x: Any) -> str:
+    m = _median(x)
+    return "n/a" if m is None else (f"{m * 1e3:.0f} ms" if m < 1 else f"{m:.2f} s")
+
+
+def markdown(results: dict[str, Any], pngs: list[str], notes: str = "") -> str:
+    """The text of RESULTS.md."""
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m benchmarks` (`make bench`); raw samples in `results.json`.",
+        f"Figures are medians over {results['repeat']} repeat(s) unless stated; all measured in "
+        "one session so ratios hold.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu_model']}; usable cores {m['cpus_usable']} (host {m['cpus_host']})",
+        f"- memory: {m['memory_total_gb']} GB total, limit {m['memory_limit_gb'] or 'none'}",
+        f"- {m['os']} {m['machine']}, Python {m['python']}",
+        "- " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+        f"- load average at start: {m['load_average_at_start']} (other work was running on "
+        "the same cores: absolute times are pessimistic)",
+        f"- date: {m['date_utc']}; sections run: {', '.join(results['sections'])}",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | limit | verdict |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets_table(results)]
+    st = results.get("startup")
+    if st:
+        lines += [
+            "", "## Start-up (fresh processes)", "",
+            "| figure | median |", "|---|---|",
+            f"| `import clipq_edu` (TensorFlow loaded: {st['import_loaded_tensorflow']}) | {_fmt_s(st['import_clipq_edu_s'])} |",
+            f"| `import tensorflow` + `tensorflow_quantum` | {_fmt_s(st['import_tf_tfq_s'])} |",
+            f"| `clipq_edu.setup()` with TF loaded | {_fmt_s(st['setup_with_tf_s'])} |",
+            f"| first quantum result (Bell <Z0Z1>, via {st['first_quantum_result_via']}), from script start | {_fmt_s(st['first_quantum_result_s'])} |",
+            f"| same, whole process incl. interpreter start | {_fmt_s(st['first_quantum_result_process_wall_s'])} |",
+        ]
+    nb = results.get("notebooks")
+    if nb and nb.get("notebooks"):
+        lines += ["", "## Chapter notebooks (headless, fresh kernel each)", "",
+                  "| notebook | wall time | peak kernel RSS | slowest cells | errors |",
+                  "|---|---|---|---|---|"]
+        for name, v in nb["notebooks"].items():
+            slow = "; ".join(f"#{c['index']} {c['seconds']} s `{c['first_line']}`" for c in v["slowest_cells"])
+            lines.append(f"| {name} | {v['wall_s']['median']:.1f} s | "
+                         f"{v['peak_rss_bytes']['median'] / 1e9:.2f} GB | {slow} | "
+                         f"{len(v['errors'])} |")
+        lines.append(f"| **total** | **{nb['total_wall_s']:.0f} s** | | | |")
+    ex = _get(results, "widgets", "explorers")
+    if ex:
+        lines += ["", "## Explorer widgets (callback latency inside an IPython kernel)", "",
+                  "Each change sets one control as a slider drag does; the time covers validate, "
+                  "compute, draw and the PNG the kernel sends. *First visit*: a combination of "
+                  "values never shown before; *revisit*: shown before (a cached explorer only "
+                  "redraws).", "",
+                  "| explorer | changes | median | p95 | first visit p95 | revisit p95 | compute median | draw median |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name, v in ex.items():
+            if "error" in v:
+                lines.append(f"| {name} | error: {v['error'][:100]} | | | | | | |")
+                continue
+
+            def p95(key: str, v: dict = v) -> str:
+                return "n/a" if not v.get(key) else f"{v[key]['p95'] * 1e3:.0f} ms"
+
+            lines.append(
+                f"| {name} | {v['n_changes']} | {v['latency_s']['median'] * 1e3:.0f} ms | "
+                f"{v['latency_s']['p95'] * 1e3:.0f} ms | {p95('first_visit_s')} | {p95('revisit_s')} | "
+                f"{v['compute_s']['median'] * 1e3:.0f} ms | {v['draw_s']['median'] * 1e3:.0f} ms |")
+        lines += ["", "Per control (median / p95):", ""]
+        for name, v in ex.items():
+            if "error" in v:
+                continue
+            per = ", ".join(f"`{c}` {d['latency_s']['median'] * 1e3:.0f}/{d['latency_s']['p95'] * 1e3:.0f} ms"
+                            for c, d in v["per_control"].items())
+            lines.append(f"- {name}: {per}")
+    q = results.get("quantum")
+    if q:
+        lines += ["", "## Quantum core", "", f"Source: {q.get('source')}.", "", "```json",
+                  json.dumps({k: v for k, v in q.items() if k != "source"}, indent=1,
+                             default=str)[:4000], "```"]
+    p = results.get("peers")
+    if p:
+        lines += ["", f"## Peer: PennyLane {p['pennylane_version']} (own venv, same circuits)", "",
+                  f"Barren plateau: n = {p['setting']['qubits']}, depth {p['setting']['depth']}, "
+                  f"{p['setting']['n_circuits']} circuits per n; the random circuits' values come "
+                  "from clipq_edu, so the variances must agree (TFQ simulates in float32).", "",
+                  "| implementation | total time | time / clipq_edu | variance at largest n |",
+                  "|---|---|---|---|"]
+        for key, v in p["barren_plateau"].items():
+            ratio = v.get("time_ratio_vs_clipq_edu")
+            nmax = max(v["variance"], key=int)
+            lines.append(f"| {key} | {v['total_s']['median']:.2f} s | "
+                         f"{'1' if ratio is None else format(ratio['median'], '.2f')} | "
+                         f"{v['variance'][nmax]:.3e} (n={nmax}) |")
+        lines += ["", f"Gradient task: {p['setting']['gradient_task']}.", "",
+                  "| implementation | gradients/s | speed / clipq_edu | max diff of first gradient |",
+                  "|---|---|---|---|"]
+        for key, v in p["gradients"].items():
+            ratio = v.get("speed_ratio_vs_clipq_edu")
+            diff = v.get("max_abs_diff_first_gradient_vs_clipq_edu")
+            lines.append(f"| {key} | {v['gradients_per_s']['median']:.1f} | "
+                         f"{'1' if ratio is None else format(ratio['median'], '.2f')} | "
+                         f"{'' if diff is None else format(diff, '.1e')} |")
+    if pngs:
+        lines += ["", "## Plots", ""] + [f"![{n}]({n})" for n in pngs]
+    if notes:
+        lines += ["", "## Findings and explanations", "", notes.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict[str, Any], folder: Path = BENCH_DIR, notes: str = "") -> None:
+    """Write results.json, the PNGs and RESULTS.md into ``folder``."""
+    (folder / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n",
+                                         encoding="utf-8")
+    pngs = plots(results, folder)
+    (folder / "RESULTS.md").write_text(markdown(results, pngs, notes), encoding="utf-8")

@@ -248,7 +248,7 @@ def hardware_efficient_ansatz(
         prefix: symbol prefix; symbols are ``f"{prefix}_{layer}_{qubit}_{y|z}"``.
 
     Returns:
-        ``(circuit, symbols)``: 2 * layers * n symbols in the order they appear.
+        ``(circuit, symbols)``: 2 * layers * n symbols ordered by (layer, qubit, y|z).
 
     References:
         Kandala et al., "Hardware-efficient variational quantum eigensolver for small
@@ -380,7 +380,7 @@ def mcclean_random_values(
     and an angle uniformly from [0, 2 pi); the other two rotations of the slot get 0.
 
     ``init="identity"`` (after Grant et al. 2019): the layers are split into blocks of
-    ``block_layers`` (even, default ``depth``) and each block is set to the identity. With
+    ``block_layers`` (even, >= 4, default ``depth``) and each block is set to the identity. With
     this layout (rotations then a CZ ladder in every layer) a block of 2k layers
     R_0 C R_1 C ... R_{2k-1} C is the identity when R_0 = R_k = I (all angles 0), layers
     1..k-1 are random and layer k+j undoes layer k-j (same axes, negated angles). The random
@@ -418,11 +418,11 @@ def mcclean_random_values(
     axes = rng.integers(0, 3, size=(n_circuits, depth, n))
     angles = rng.uniform(0.0, 2.0 * np.pi, size=(n_circuits, depth, n))
     if init == "identity":
-        blk = depth if block_layers is None else check_int("block_layers", block_layers, minimum=2)
-        if blk % 2 or depth % blk:
+        blk = depth if block_layers is None else check_int("block_layers", block_layers)
+        if blk % 2 or blk < 4 or depth % blk:
             raise ValueError(
-                f"init='identity' needs an even block_layers dividing depth={depth}, got "
-                f"block_layers={blk}"
+                f"init='identity' needs an even block_layers >= 4 dividing depth={depth} (a "
+                f"2-layer block would hold no random layer), got block_layers={blk}"
             )
         k = blk // 2
         for start in range(0, depth, blk):

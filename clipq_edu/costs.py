@@ -1,0 +1,267 @@
+"""What simulating and measuring qubits costs: memory, time per circuit, shots (chapters 01, 02).
+
+A state vector of n qubits holds 2**n complex amplitudes; in complex64 (what TensorFlow
+Quantum and Cirq's default simulator use) that is 8 bytes each, so every extra qubit doubles
+the memory. A shot returns one bitstring, so a probability or an expectation is estimated
+from many shots with a standard error that falls only as 1/sqrt(N).
+
+>>> state_vector_memory(10), state_vector_memory(11)
+(8192, 16384)
+>>> shots_for_standard_error(0.5, 0.01)
+2500
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from clipq_edu._validate import (
+    as_float_array,
+    check_int,
+    check_positive_float,
+    check_qubits,
+    check_seed,
+)
+
+__all__ = [
+    "chain_layer_circuit",
+    "chain_layer_classical",
+    "chain_layer_quantum",
+    "fit_loglog_slope",
+    "layer_timings",
+    "shot_error_scaling",
+    "shots_for_standard_error",
+    "state_vector_memory",
+]
+
+
+def state_vector_memory(n: int, bytes_per_amplitude: int = 8) -> int:
+    """Return the bytes one n-qubit state vector needs: 2**n amplitudes x 8 bytes (complex64).
+
+    Args:
+      n: number of qubits (0 to 1000; this only counts, it allocates nothing).
+      bytes_per_amplitude: 8 for complex64, 16 for complex128.
+
+    Returns:
+      2**n * bytes_per_amplitude, an exact Python int.
+
+    Taught in chapter 01.
+    """
+    n = check_int("n", n, minimum=0, maximum=1000)
+    bytes_per_amplitude = check_int("bytes_per_amplitude", bytes_per_amplitude, minimum=1)
+    return (2**n) * bytes_per_amplitude
+
+
+# --------------------------------------------------------------------------------------------
+# A quantum layer and the classical layer that computes the same numbers
+# --------------------------------------------------------------------------------------------
+def chain_layer_circuit(n: int) -> tuple[Any, list[Any]]:
+    """Return the n-qubit layer Ry(theta_i) on every qubit, then a CNOT chain q0 -> q1 -> ....
+
+    Args:
+      n: number of qubits (1 to 20).
+
+    Returns:
+      ``(circuit, symbols)``: the symbolic ``cirq.Circuit`` and its sympy symbols theta_0...
+
+    Taught in chapter 01.
+    """
+    circuit, symbols = _chain_layer_circuit(check_qubits("n", n))
+    return circuit.copy(), list(symbols)
+
+
+@functools.lru_cache(maxsize=32)
+def _chain_layer_circuit(n: int) -> tuple[Any, list[Any]]:
+    import cirq
+    import sympy
+
+    qs = cirq.LineQubit.range(n)
+    symbols = sympy.symbols(f"theta_0:{n}")
+    circuit = cirq.Circuit([cirq.ry(s)(q) for s, q in zip(symbols, qs, strict=True)])
+    circuit.append(cirq.CNOT(a, b) for a, b in zip(qs, qs[1:], strict=False))
+    return circuit, list(symbols)  # cached: built once per n, reused by every call
+
+
+def chain_layer_quantum(theta: Any) -> np.ndarray:
+    """Return <Z_i> of :func:`chain_layer_circuit` at angles ``theta`` by state-vector simulation.
+
+    Args:
+      theta: 1-D array of n angles (radians).
+
+    Returns:
+      float64 array of the n expectation values <Z_0>, ..., <Z_{n-1}>.
+
+    Taught in chapter 01.
+    """
+    import cirq
+
+    theta = as_float_array("theta", theta, ndim=1)
+    circuit, symbols = _chain_layer_circuit(check_qubits("theta length", len(theta)))
+    resolver = cirq.ParamResolver(dict(zip(symbols, theta.tolist(), strict=True)))
+    state = cirq.Simulator(dtype=np.complex64).simulate(circuit, resolver).final_state_vector
+    probs = np.abs(state.astype(np.complex128)) ** 2
+    n = len(theta)
+    bits = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)[None, :]) & 1  # q0 leftmost
+    return (1.0 - 2.0 * bits).T @ probs
+
+
+def chain_layer_classical(theta: Any) -> np.ndarray:
+    """Return the same <Z_i> as :func:`chain_layer_quantum` with n multiplications.
+
+    Ry(theta_j)|0> gives bit j = 1 with probability sin^2(theta_j / 2), independently, and
+    the CNOT chain leaves qubit i holding the parity x_0 xor ... xor x_i. So
+    <Z_i> = prod_{j <= i} <Z_j before the chain> = prod_{j <= i} cos(theta_j): a cumulative
+    product of cosines. No 2**n anything.
+
+    Args:
+      theta: 1-D array of n angles (radians).
+
+    Returns:
+      float64 array ``cumprod(cos(theta))``.
+
+    Taught in chapter 01.
+    """
+    theta = as_float_array("theta", theta, ndim=1)
+    return np.cumprod(np.cos(theta))
+
+
+def _median_seconds(fn: Any, arg: Any, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(arg)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def layer_timings(ns: Any, repeats: int = 5, seed: int | None = 0) -> dict[str, np.ndarray]:
+    """Time the simulated quantum layer and its classical equivalent for each n in ``ns``.
+
+    Both compute the n numbers <Z_i> for the same random angles; the function also returns the
+    largest difference between them, so a caller can check that the two agree. Timings are
+    medians over ``repeats`` calls and vary from machine to machine; their ratio is the point.
+
+    Args:
+      ns: qubit counts (each 1 to 20).
+      repeats: calls per timing (>= 1).
+      seed: seed for the random angles.
+
+    Returns:
+      dict with ``n``, ``quantum_s``, ``classical_s`` (seconds per call), ``ratio``
+      (quantum / classical) and ``max_abs_diff`` (agreement of the two outputs), all arrays.
+
+    Taught in chapter 01.
+    """
+    ns = [check_qubits("ns[i]", n) for n in np.atleast_1d(np.asarray(ns)).tolist()]
+    repeats = check_int("repeats", repeats, minimum=1, maximum=1000)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    q_s, c_s, diff = [], [], []
+    for n in ns:
+        theta = rng.uniform(0, 2 * np.pi, n)
+        diff.append(float(np.max(np.abs(chain_layer_quantum(theta) -
+                                        chain_layer_classical(theta)))))
+        q_s.append(_median_seconds(chain_layer_quantum, theta, repeats))
+        c_s.append(_median_seconds(chain_layer_classical, theta, repeats))
+    q, c = np.array(q_s), np.array(c_s)
+    return {"n": np.array(ns), "quantum_s": q, "classical_s": c, "ratio": q / c,
+            "max_abs_diff": np.array(diff)}
+
+
+# --------------------------------------------------------------------------------------------
+# Shots
+# --------------------------------------------------------------------------------------------
+def shots_for_standard_error(p: float, target: float) -> int:
+    """Return the fewest shots N with sqrt(p (1 - p) / N) <= ``target``.
+
+    Args:
+      p: the probability being estimated, in [0, 1].
+      target: the standard error wanted (> 0).
+
+    Returns:
+      ceil(p (1 - p) / target**2), at least 1.
+
+    Taught in chapter 02.
+    """
+    p = check_positive_float("p", p, allow_zero=True)
+    if p > 1:
+        raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
+    target = check_positive_float("target", target)
+    return max(1, math.ceil(p * (1 - p) / target**2 - 1e-12))
+
+
+def fit_loglog_slope(x: Any, y: Any) -> float:
+    """Return the least-squares slope of log(y) against log(x) (a power law's exponent).
+
+    Args:
+      x, y: positive 1-D arrays of the same length (at least 2 points).
+
+    Returns:
+      The slope b of log y = a + b log x.
+
+    Taught in chapter 02.
+    """
+    x = as_float_array("x", x, ndim=1)
+    y = as_float_array("y", y, ndim=1)
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"x and y must have the same length >= 2, got {x.size} and {y.size}")
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("x and y must be positive to take logarithms")
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def shot_error_scaling(
+    circuit: Any,
+    shots: Any,
+    bitstring: str,
+    repeats: int = 200,
+    seed: int | None = 0,
+) -> dict[str, Any]:
+    """Measure how the error of a shot estimate of P(bitstring) falls with the number of shots.
+
+    For each N in ``shots`` the experiment "estimate P(bitstring) from N shots" is repeated
+    ``repeats`` times with seeded multinomial draws from the exact outcome probabilities (the
+    same draws as :func:`clipq_edu.measurement.sample_counts`); the root-mean-square error
+    against the exact probability is compared with the binomial prediction sqrt(p(1-p)/N).
+
+    Args:
+      circuit: a Cirq circuit (with or without terminal measurements).
+      shots: increasing shot counts (positive integers).
+      bitstring: the outcome whose probability is estimated, e.g. ``"00"``.
+      repeats: repetitions per N (>= 10).
+      seed: seed of ``np.random.default_rng``.
+
+    Returns:
+      dict with ``shots``, ``rms_error``, ``predicted``, ``p`` (exact) and ``slope`` (fitted
+      exponent of rms_error versus N; the law says -1/2).
+
+    Taught in chapter 02.
+    """
+    from clipq_edu.measurement import probabilities
+
+    shots_arr = np.array([check_int("shots[i]", s, minimum=1, maximum=10**8)
+                          for s in np.atleast_1d(np.asarray(shots)).tolist()])
+    repeats = check_int("repeats", repeats, minimum=10, maximum=100_000)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    measured, probs = probabilities(circuit)
+    n = len(measured)
+    if not isinstance(bitstring, str) or len(bitstring) != n or set(bitstring) - {"0", "1"}:
+        raise ValueError(f"bitstring must be a string of {n} characters 0/1, got {bitstring!r}")
+    index = int(bitstring, 2)
+    p = float(probs[index])
+    rms = []
+    for s in shots_arr:
+        k = rng.multinomial(int(s), probs, size=repeats)[:, index]
+        rms.append(float(np.sqrt(np.mean((k / s - p) ** 2))))
+    rms_arr = np.array(rms)
+    return {
+        "shots": shots_arr,
+        "rms_error": rms_arr,
+        "predicted": np.sqrt(p * (1 - p) / shots_arr),
+        "p": p,
+        "slope": fit_loglog_slope(shots_arr, rms_arr),
+    }

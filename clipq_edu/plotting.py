@@ -1,0 +1,201 @@
+"""Matplotlib helpers shared by the chapters: clip geometry, descent paths, power laws.
+
+Every function takes an optional ``ax``, labels its axes, title and legend, returns the
+``Axes`` and never calls ``plt.show()`` (the notebook does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from clipq_edu._validate import as_float_array, check_choice, check_positive_float
+
+__all__ = [
+    "CLIP_METHODS",
+    "angle_between",
+    "clip_2d",
+    "plot_clip_geometry",
+    "plot_descent",
+    "plot_power_law",
+]
+
+#: The clipping methods the 2-D picture knows.
+CLIP_METHODS = ("value", "norm", "global_norm")
+
+
+def _axes(ax: Any, figsize: tuple[float, float] = (5.0, 4.0)) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def clip_2d(g: Any, bound: float, method: str) -> np.ndarray:
+    """Clip one 2-D gradient (one weight tensor with two entries) by ``method``.
+
+    ``"value"`` clips each entry to [-bound, bound] (the clip region is a square);
+    ``"norm"`` and ``"global_norm"`` rescale to length at most ``bound`` (a circle). For a
+    single tensor the two norm methods coincide; they differ once there are several tensors.
+
+    Args:
+      g: the gradient, two numbers.
+      bound: the clipping bound (> 0).
+      method: ``"value"``, ``"norm"`` or ``"global_norm"``.
+
+    Returns:
+      The clipped gradient as a float array of shape (2,).
+
+    Taught in chapter 02.
+    """
+    from clipq_edu import clipping
+
+    g = as_float_array("g", g, ndim=1)
+    if g.shape != (2,):
+        raise ValueError(f"g must hold exactly 2 numbers, got shape {g.shape}")
+    bound = check_positive_float("bound", bound)
+    method = check_choice("method", method, CLIP_METHODS)
+    if method == "value":
+        return clipping.clip_by_value(g, bound)
+    if method == "norm":
+        return clipping.clip_by_norm(g, bound)
+    return clipping.clip_by_global_norm(g, bound)[0]
+
+
+def angle_between(a: Any, b: Any) -> float:
+    """Return the angle in degrees between two vectors (0 when either is zero).
+
+    Args:
+      a, b: vectors of the same length (any shapes; they are flattened and concatenated if
+        given as lists of arrays).
+
+    Returns:
+      The angle in degrees, in [0, 180].
+
+    Taught in chapter 02.
+    """
+    def flat(x: Any) -> np.ndarray:
+        if isinstance(x, (list, tuple)) and x and not np.isscalar(x[0]):
+            return np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in x])
+        return np.ravel(np.asarray(x, dtype=float))
+
+    u, v = flat(a), flat(b)
+    if u.shape != v.shape:
+        raise ValueError(f"a and b must have the same size, got {u.size} and {v.size}")
+    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+    if nu == 0 or nv == 0:
+        return 0.0
+    cos = float(np.clip(np.dot(u, v) / (nu * nv), -1.0, 1.0))
+    return float(np.degrees(np.arccos(cos)))
+
+
+def plot_clip_geometry(g: Any, bound: float, method: str, ax: Any = None) -> Any:
+    """Draw a 2-D gradient, its clipped version and the clip region (square or circle).
+
+    Args:
+      g: the raw gradient, two numbers.
+      bound: the clipping bound (> 0).
+      method: ``"value"`` (square region), ``"norm"`` or ``"global_norm"`` (circle).
+      ax: a matplotlib ``Axes`` (a new figure when ``None``).
+
+    Returns:
+      The ``Axes``.
+
+    Taught in chapter 02.
+    """
+    from matplotlib.patches import Circle, Rectangle
+
+    clipped = clip_2d(g, bound, method)
+    g = np.asarray(g, dtype=float)
+    ax = _axes(ax)
+    if method == "value":
+        region = Rectangle((-bound, -bound), 2 * bound, 2 * bound, alpha=0.15,
+                           color="tab:green", label=f"region |g_i| ≤ {bound:g}")
+    else:
+        region = Circle((0, 0), bound, alpha=0.15, color="tab:green",
+                        label=f"region ‖g‖ ≤ {bound:g}")
+    ax.add_patch(region)
+    style = {"angles": "xy", "scale_units": "xy", "scale": 1, "width": 0.012}
+    ax.quiver(0, 0, g[0], g[1], color="tab:red", label=f"raw g = ({g[0]:.2f}, {g[1]:.2f})",
+              **style)
+    ax.quiver(0, 0, clipped[0], clipped[1], color="tab:blue",
+              label=f"clipped = ({clipped[0]:.2f}, {clipped[1]:.2f})", **style)
+    lim = 1.15 * max(float(np.max(np.abs(g))), bound, 1e-9)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.axvline(0, color="0.7", lw=0.8)
+    ax.set_xlabel("gradient component g₁")
+    ax.set_ylabel("gradient component g₂")
+    angle = angle_between(g, clipped)
+    ax.set_title(f"clip by {method.replace('_', ' ')}: direction turned {angle:.1f}°")
+    ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+def plot_descent(results: dict[str, Any], ax: Any = None, min_abs: float = 1e-3) -> Any:
+    """Plot |x_k| against the iteration k for several gradient-descent runs (log-log).
+
+    Args:
+      results: ``{label: GDResult}`` from :func:`clipq_edu.toys.gradient_descent` (scalar runs).
+      ax: a matplotlib ``Axes`` (a new figure when ``None``).
+      min_abs: |x| values below this are drawn at this floor (log axes cannot show 0).
+
+    Returns:
+      The ``Axes``.
+
+    Taught in chapter 01.
+    """
+    if not isinstance(results, dict) or not results:
+        raise ValueError(f"results must be a non-empty dict {{label: GDResult}}, got {results!r}")
+    ax = _axes(ax, (6.0, 4.0))
+    for label, res in results.items():
+        path = np.abs(np.asarray(res.trajectory, dtype=float))
+        if path.ndim > 1:
+            path = np.linalg.norm(path, axis=1)
+        k = np.arange(1, len(path) + 1)
+        line = "diverged" if res.diverged else (
+            f"{res.iterations} its" if res.converged else "not converged")
+        ax.plot(k, np.maximum(path, min_abs), label=f"{label} ({line})")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("iteration k + 1 (log scale)")
+    ax.set_ylabel("distance to the minimum |x_k| (log scale)")
+    ax.set_title("Gradient descent on f(x) = x⁴ from x₀ = 10")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_power_law(
+    x: Any, y: Any, predicted: Any = None, ax: Any = None, *,
+    xlabel: str = "x", ylabel: str = "y", title: str = "", label: str = "measured",
+) -> Any:
+    """Plot measured points on log-log axes with an optional predicted curve.
+
+    Args:
+      x, y: positive 1-D arrays.
+      predicted: values of the prediction at ``x`` (or ``None``).
+      ax: a matplotlib ``Axes`` (a new figure when ``None``).
+      xlabel, ylabel, title, label: texts for the axes, title and legend.
+
+    Returns:
+      The ``Axes``.
+
+    Taught in chapters 01 and 02.
+    """
+    x = as_float_array("x", x, ndim=1)
+    y = as_float_array("y", y, ndim=1)
+    ax = _axes(ax, (5.5, 4.0))
+    ax.loglog(x, y, "o", label=label)
+    if predicted is not None:
+        ax.loglog(x, as_float_array("predicted", predicted, ndim=1), "--", label="prediction")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    return ax

@@ -1,0 +1,400 @@
+"""Classical toy landscapes and plain versus clipped gradient descent (chapters 01 and 02).
+
+The steep toy of chapter 01 is f(x) = x**4 started at x0 = 10. Its curvature f''(x) = 12 x**2
+is 1200 at the start and tiny near the minimum, so a fixed step that is safe at the start
+(lr < 1 / (2 x0**2) = 0.005) crawls near the minimum, while a larger step overshoots at the
+start and explodes. Clipping the gradient bounds the first steps and lets the large step do
+its work near the minimum.
+
+>>> res = gradient_descent(quartic_grad, 10.0, lr=0.01, steps=100)
+>>> res.converged, res.diverged
+(False, True)
+>>> res = gradient_descent(quartic_grad, 10.0, lr=0.01, steps=100_000, clip=1.0)
+>>> res.converged, res.iterations < 20_000
+(True, True)
+
+``keras_clipped_update`` (chapter 02) applies tf-keras' own ``clipvalue`` / ``clipnorm`` /
+``global_clipnorm`` to given gradients; it imports TensorFlow only when called.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from clipq_edu._validate import _show, as_float_array, check_int, check_positive_float
+
+__all__ = [
+    "GDResult",
+    "best_plain_step",
+    "gradient_descent",
+    "keras_clipped_update",
+    "max_stable_step",
+    "quartic",
+    "quartic_grad",
+    "quartic_hessian",
+    "quartic_tail_iterations",
+    "step_size_scan",
+]
+
+#: |x| beyond which a run counts as diverged (and stops before floats overflow).
+DIVERGE_AT = 1e8
+
+
+# --------------------------------------------------------------------------------------------
+# The steep landscape
+# --------------------------------------------------------------------------------------------
+def quartic(x: Any) -> Any:
+    """Return f(x) = x**4 (elementwise; summed over entries for a vector).
+
+    Args:
+      x: a number or an array.
+
+    Returns:
+      x**4 for a number, sum(x**4) for an array.
+
+    Taught in chapter 01.
+    """
+    if isinstance(x, numbers.Real):
+        return float(x) ** 4
+    return float(np.sum(np.asarray(x, dtype=float) ** 4))
+
+
+def quartic_grad(x: Any) -> Any:
+    """Return the gradient f'(x) = 4 x**3 of :func:`quartic`.
+
+    Args:
+      x: a number or an array.
+
+    Returns:
+      4 x**3, with the type of ``x`` (float for a number, array for an array).
+
+    Taught in chapter 01.
+    """
+    if isinstance(x, numbers.Real):
+        x = float(x)
+        return 4.0 * x * x * x
+    return 4.0 * np.asarray(x, dtype=float) ** 3
+
+
+def quartic_hessian(x: Any) -> Any:
+    """Return the curvature f''(x) = 12 x**2 of :func:`quartic` (the local smoothness L).
+
+    Args:
+      x: a number or an array.
+
+    Returns:
+      12 x**2.
+
+    Taught in chapter 01.
+    """
+    if isinstance(x, numbers.Real):
+        return 12.0 * float(x) ** 2
+    return 12.0 * np.asarray(x, dtype=float) ** 2
+
+
+def max_stable_step(x0: float) -> float:
+    """Return the largest plain-GD step that does not move away from 0 on x**4 from ``x0``.
+
+    The first step maps x0 to x0 (1 - 4 lr x0**2); it stays in [-|x0|, |x0|] only when
+    4 lr x0**2 <= 2, i.e. lr <= 1 / (2 x0**2). Above it, |x| grows and every later step is
+    worse: plain gradient descent explodes.
+
+    Args:
+      x0: the starting point (non-zero).
+
+    Returns:
+      1 / (2 x0**2).
+
+    Taught in chapter 01.
+    """
+    x0 = float(x0)
+    if not math.isfinite(x0) or x0 == 0:
+        raise ValueError(f"x0 must be a finite non-zero number, got {x0!r}")
+    return 1.0 / (2.0 * x0 * x0)
+
+
+def quartic_tail_iterations(lr: float, tol: float, x_start: float = math.inf) -> float:
+    """Predict how many small steps plain GD needs on x**4 to reach |f'(x)| <= tol.
+
+    Near the minimum GD on x**4 obeys x_{k+1} = x_k - 4 lr x_k**3. Treating k as continuous,
+    dx/dk = -4 lr x**3 integrates to 1/x_k**2 = 1/x_start**2 + 8 lr k, so reaching |x| = x_tol
+    (where 4 x_tol**3 = tol) takes k = (1/x_tol**2 - 1/x_start**2) / (8 lr) steps. The count
+    is proportional to 1/lr: the larger the step one can afford, the faster.
+
+    Args:
+      lr: the step size (> 0).
+      tol: gradient tolerance (> 0).
+      x_start: where the smooth phase starts (default: far away, 1/x_start**2 = 0).
+
+    Returns:
+      The predicted number of iterations (a float).
+
+    Taught in chapter 01.
+    """
+    lr = check_positive_float("lr", lr)
+    tol = check_positive_float("tol", tol)
+    x_tol = (tol / 4.0) ** (1.0 / 3.0)
+    start = 0.0 if math.isinf(x_start) else 1.0 / float(x_start) ** 2
+    return max(0.0, (1.0 / x_tol**2 - start) / (8.0 * lr))
+
+
+# --------------------------------------------------------------------------------------------
+# Gradient descent
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GDResult:
+    """What one gradient-descent run did.
+
+    Attributes:
+      trajectory: the iterates x_0, x_1, ... (1-D for a scalar problem, 2-D [k, dim] else),
+        ending at the point where the run stopped.
+      iterations: steps taken until ‖f'(x)‖ <= tol, or ``None`` if that never happened.
+      diverged: ``True`` when |x| passed ``DIVERGE_AT`` (or became non-finite).
+      lr, clip, tol: the settings used.
+    """
+
+    trajectory: np.ndarray
+    iterations: int | None
+    diverged: bool
+    lr: float
+    clip: float | None
+    tol: float
+
+    @property
+    def converged(self) -> bool:
+        """``True`` when the gradient tolerance was reached."""
+        return self.iterations is not None
+
+    @property
+    def final(self) -> Any:
+        """The last iterate."""
+        return self.trajectory[-1]
+
+    def __repr__(self) -> str:
+        if self.converged:
+            outcome = f"converged in {self.iterations} iterations"
+        elif self.diverged:
+            outcome = f"diverged after {len(self.trajectory) - 1} iterations"
+        else:
+            outcome = f"not converged after {len(self.trajectory) - 1} iterations"
+        return f"GDResult(lr={self.lr:g}, clip={self.clip}, {outcome})"
+
+
+def _scalar_descent(
+    grad_fn: Callable[[float], float], x: float, lr: float, steps: int,
+    clip: float | None, tol: float,
+) -> tuple[list[float], int | None, bool]:
+    path = [x]
+    for k in range(steps + 1):
+        try:
+            g = float(grad_fn(x))
+        except OverflowError:
+            return path, None, True
+        if not math.isfinite(g):
+            return path, None, True
+        if abs(g) <= tol:
+            return path, k, False
+        if k == steps:
+            break
+        if clip is not None and abs(g) > clip:
+            g = math.copysign(clip, g)
+        x = x - lr * g
+        path.append(x)
+        if not math.isfinite(x) or abs(x) > DIVERGE_AT:
+            return path, None, True
+    return path, None, False
+
+
+def _vector_descent(
+    grad_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray, lr: float, steps: int,
+    clip: float | None, tol: float,
+) -> tuple[list[np.ndarray], int | None, bool]:
+    path = [x.copy()]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(steps + 1):
+            g = np.asarray(grad_fn(x), dtype=float)
+            if g.shape != x.shape:
+                raise ValueError(
+                    f"grad_fn returned shape {g.shape}, expected the shape of x0 {x.shape}"
+                )
+            if not np.all(np.isfinite(g)):
+                return path, None, True
+            norm = float(np.linalg.norm(g))
+            if norm <= tol:
+                return path, k, False
+            if k == steps:
+                break
+            if clip is not None and norm > clip:
+                g = g * (clip / norm)
+            x = x - lr * g
+            path.append(x.copy())
+            if not np.all(np.isfinite(x)) or float(np.max(np.abs(x))) > DIVERGE_AT:
+                return path, None, True
+    return path, None, False
+
+
+def gradient_descent(
+    grad_fn: Callable[[Any], Any],
+    x0: Any,
+    lr: float,
+    steps: int,
+    clip: float | None = None,
+    tol: float = 1e-4,
+) -> GDResult:
+    """Run plain (``clip=None``) or norm-clipped gradient descent and count iterations.
+
+    Each step is x <- x - lr * clip(f'(x)), with clip(g) = g * min(1, c / ‖g‖) (for one
+    coordinate that is sign(g) * min(|g|, c)). The run stops when ‖f'(x)‖ <= ``tol``
+    (converged), when |x| exceeds ``DIVERGE_AT`` or turns non-finite (diverged, stopped
+    before any overflow warning), or after ``steps`` steps.
+
+    Args:
+      grad_fn: the gradient, x -> f'(x) (a float for scalar x0, an array for array x0).
+      x0: the starting point, a number or a 1-D array.
+      lr: the step size (learning rate), > 0.
+      steps: the maximal number of steps (>= 0).
+      clip: the clipping bound c > 0, or ``None`` for plain gradient descent.
+      tol: stop when the gradient norm is at most this (> 0).
+
+    Returns:
+      A :class:`GDResult` with the trajectory and ``iterations`` (``None`` when the tolerance
+      was not reached).
+
+    References:
+      Zhang, He, Sra, Jadbabaie (2020), "Why gradient clipping accelerates training: a
+      theoretical justification for adaptivity", ICLR, https://arxiv.org/abs/1905.11881.
+
+    Taught in chapter 01.
+    """
+    if not callable(grad_fn):
+        raise TypeError(f"grad_fn must be callable (x -> gradient), got {_show(grad_fn)}")
+    lr = check_positive_float("lr", lr)
+    steps = check_int("steps", steps, minimum=0, maximum=10**8)
+    tol = check_positive_float("tol", tol)
+    if clip is not None:
+        clip = check_positive_float("clip", clip)
+    if isinstance(x0, numbers.Real) and not isinstance(x0, bool):
+        x = float(x0)
+        if not math.isfinite(x):
+            raise ValueError(f"x0 must be finite, got {x0!r}")
+        path, its, div = _scalar_descent(grad_fn, x, lr, steps, clip, tol)
+    else:
+        x = as_float_array("x0", x0, ndim=1)
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"x0 must be finite, got {_show(x0)}")
+        path, its, div = _vector_descent(grad_fn, x, lr, steps, clip, tol)
+    return GDResult(np.asarray(path), its, div, lr, clip, tol)
+
+
+def step_size_scan(
+    grad_fn: Callable[[Any], Any],
+    x0: Any,
+    lrs: Sequence[float],
+    steps: int,
+    clip: float | None = None,
+    tol: float = 1e-4,
+) -> np.ndarray:
+    """Return the iterations to reach ``tol`` for every step size in ``lrs`` (NaN = never).
+
+    Args:
+      grad_fn, x0, steps, clip, tol: as in :func:`gradient_descent`.
+      lrs: step sizes to try (each > 0).
+
+    Returns:
+      float array of iteration counts, NaN where the run diverged or ran out of steps.
+
+    Taught in chapter 01.
+    """
+    lrs = as_float_array("lrs", lrs, ndim=1)
+    if lrs.size == 0:
+        raise ValueError("lrs must hold at least one step size, got an empty sequence")
+    out = np.full(lrs.shape, np.nan)
+    for i, lr in enumerate(lrs):
+        res = gradient_descent(grad_fn, x0, float(lr), steps, clip=clip, tol=tol)
+        if res.converged:
+            out[i] = res.iterations
+    return out
+
+
+def best_plain_step(
+    grad_fn: Callable[[Any], Any],
+    x0: Any,
+    lrs: Sequence[float],
+    steps: int,
+    tol: float = 1e-4,
+) -> tuple[float, int]:
+    """Scan step sizes for plain gradient descent and return the fastest one.
+
+    This is the fair baseline for "clipping is faster": plain GD gets its own best step size
+    from the grid, not an arbitrary one.
+
+    Args:
+      grad_fn, x0, steps, tol: as in :func:`gradient_descent`.
+      lrs: the grid of step sizes.
+
+    Returns:
+      ``(lr, iterations)`` of the step size that reached ``tol`` in the fewest iterations.
+
+    Raises:
+      ValueError: when no step size in the grid converges within ``steps``.
+
+    Taught in chapter 01.
+    """
+    its = step_size_scan(grad_fn, x0, lrs, steps, clip=None, tol=tol)
+    if np.all(np.isnan(its)):
+        raise ValueError(
+            f"no step size in lrs (from {min(lrs):g} to {max(lrs):g}) reached tol={tol:g} "
+            f"within steps={steps}; try smaller step sizes or more steps"
+        )
+    i = int(np.nanargmin(its))
+    return float(np.asarray(lrs, dtype=float)[i]), int(its[i])
+
+
+# --------------------------------------------------------------------------------------------
+# Keras' own clipping, applied to given gradients (chapter 02)
+# --------------------------------------------------------------------------------------------
+_KERAS_CLIP_ARGS = ("clipvalue", "clipnorm", "global_clipnorm")
+
+
+def keras_clipped_update(grads: Sequence[Any], **clip_kwargs: float) -> list[np.ndarray]:
+    """Return the update tf-keras' SGD really applies for ``grads`` with the given clipping.
+
+    One ``SGD(learning_rate=1, **clip_kwargs)`` step is taken on variables that start at 0,
+    so the weight change is exactly minus the clipped gradient; that is what Keras' optimizer
+    did to ``grads``, read back from the weights rather than assumed.
+
+    Args:
+      grads: a list of gradients, one per weight tensor (arrays of any shape).
+      **clip_kwargs: any of ``clipvalue``, ``clipnorm``, ``global_clipnorm`` (tf-keras
+        rejects ``clipnorm`` together with ``global_clipnorm``).
+
+    Returns:
+      The clipped gradients (float32 arrays, shapes of ``grads``).
+
+    Taught in chapter 02.
+    """
+    unknown = set(clip_kwargs) - set(_KERAS_CLIP_ARGS)
+    if unknown:
+        raise ValueError(
+            f"unknown clipping argument(s) {sorted(unknown)}; allowed: {list(_KERAS_CLIP_ARGS)}"
+        )
+    for key, value in clip_kwargs.items():
+        if value is not None:
+            check_positive_float(key, value)
+    if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)) or not grads:
+        raise TypeError(
+            f"grads must be a non-empty list of arrays (one per weight tensor), got {_show(grads)}"
+        )
+    arrays = [as_float_array(f"grads[{i}]", g).astype(np.float32) for i, g in enumerate(grads)]
+    from clipq_edu._tf import tf
+
+    variables = [tf.Variable(tf.zeros(a.shape, tf.float32)) for a in arrays]
+    opt = tf.keras.optimizers.SGD(learning_rate=1.0, **clip_kwargs)
+    opt.apply_gradients(zip([tf.constant(a) for a in arrays], variables, strict=True))
+    return [-v.numpy() for v in variables]

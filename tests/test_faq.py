@@ -1,0 +1,67 @@
+"""clipq_edu.faq: the small experiments behind chapter 06."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clipq_edu import faq
+
+
+def test_logistic_gradient_matches_finite_difference():
+    # One step of plain SGD from w = 0 with lr tiny: the first update is -lr * g; check g
+    # against a finite difference of the batch loss by re-deriving the batch.
+    rng = np.random.default_rng(0)
+    x, y = faq._logistic_data(2000, rng, 0.01)
+    idx = rng.integers(0, 2000, size=16)
+    w = np.zeros(5)
+
+    def loss(v):
+        z = x[idx] @ v
+        return np.mean(np.logaddexp(0.0, z) - y[idx] * z)
+
+    fd = np.array([(loss(w + 1e-6 * e) - loss(w - 1e-6 * e)) / 2e-6 for e in np.eye(5)])
+    r = faq.logistic_sgd(n_steps=1, seed=0)
+    assert r["norms"][0] == pytest.approx(np.linalg.norm(fd), rel=1e-5)
+
+
+def test_clipping_bounds_every_step_and_telemetry_has_spikes():
+    plain = faq.logistic_sgd(seed=1)
+    clipped = faq.logistic_sgd(clip=0.2, seed=1)
+    np.testing.assert_allclose(plain["norms"][:1], clipped["norms"][:1])
+    assert np.all(clipped["step"] <= 1.0 * 0.2 + 1e-12)
+    assert plain["norms"].max() > 10 * np.median(plain["norms"])  # rare spikes
+    assert np.diff(plain["loss"]).max() > 100 * np.diff(clipped["loss"]).max()
+
+
+def test_no_outliers_no_spikes():
+    r = faq.logistic_sgd(outlier_rate=0.0, seed=0)
+    late = r["norms"][50:]  # after the first steps from w = 0
+    assert late.max() < 5 * np.median(late)
+
+
+def test_angle_classifier_gradient_and_scaling():
+    r = faq.angle_classifier(n_steps=1, seed=3)
+    rng = np.random.default_rng(3)
+    y = rng.choice([-1.0, 1.0], size=200)
+    x = y + 0.4 * rng.normal(size=200)
+    w, b = rng.uniform(-1.0, 1.0, size=2)
+
+    def loss(v):
+        return np.mean((np.cos(v[0] * x + v[1]) - y) ** 2)
+
+    fd = [(loss([w + 1e-6, b]) - loss([w - 1e-6, b])) / 2e-6,
+          (loss([w, b + 1e-6]) - loss([w, b - 1e-6])) / 2e-6]
+    assert r["norms"][0] == pytest.approx(np.linalg.norm(fd), rel=1e-5)
+    good = np.mean([faq.angle_classifier(1.0, seed=k)["accuracy"] for k in range(5)])
+    bad = np.mean([faq.angle_classifier(30.0, clip=1.0, seed=k)["accuracy"] for k in range(5)])
+    assert good > 0.95 and bad < 0.7
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="clip"):
+        faq.logistic_sgd(clip=-1.0)
+    with pytest.raises(ValueError, match="outlier_rate"):
+        faq.logistic_sgd(outlier_rate=1.5)
+    with pytest.raises(TypeError, match="scale"):
+        faq.angle_classifier(scale="big")

@@ -102,9 +102,9 @@ def main(argv: list[str]) -> int:
     out: dict = {"pennylane": qml.__version__, "bp": {}, "gradients": {}}
     for device_name in ("default.qubit", "lightning.qubit"):
         for style, fn in (("batched", bp_batched), ("per_circuit", bp_per_circuit)):
-            if style not in spec["bp_styles"]:
-                continue
             key = f"{device_name}/{style}"
+            if key not in spec["bp_styles"]:
+                continue
             out["bp"][key] = {}
             for n in spec["qubits"]:
                 g, seconds = fn(device_name, n, spec["depth"], data[f"values_{n}"], data[f"first_{n}"])

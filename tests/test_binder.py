@@ -210,3 +210,237 @@ class PeakRSS:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _repo_files(root: Path) -> list[Path]:
+    """The files a fresh clone would have (plus work in progress not yet committed)."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root, capture_output=True, check=True, timeout=60,
+        ).stdout.decode()
+        files = [root / p for p in out.split("\0") if p]
+    except (OSError, subprocess.SubprocessError):
+        skip = {".venv", "_build", ".git", "test-artifacts", "__pycache__", ".ruff_cache"}
+        files = [p for p in root.rglob("*") if p.is_file() and not skip & set(p.parts)]
+    return [f for f in files if f.is_file()]
+
+
+def _copy_repo(dest: Path) -> Path:
+    for src in _repo_files(ROOT):
+        target = dest / src.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, target)
+    return dest
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line and not line.startswith("-"):
+            name, version = line.split("==", 1)
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
+    return pins
+
+
+def _binder_env(venv: Path, home: Path) -> dict[str, str]:
+    """A Binder-like environment: the venv first on PATH, a fresh HOME, no TF variables
+    (binder/start must set them), no inherited Python or Jupyter paths."""
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("TF_", "JUPYTER", "PYTHON", "MPL", "VIRTUAL_ENV", "PYTEST", "OMP_",
+                             "OPENBLAS", "MKL_", "CLIPQ"))
+    }
+    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+               VIRTUAL_ENV=str(venv), HOME=str(home), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    return env
+
+
+def _run(cmd: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> tuple[str, float]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, (
+        f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    )
+    return proc.stdout, elapsed
+
+
+SMOKE_NOTEBOOK_CELLS = [
+    "# NBVAL_IGNORE_OUTPUT\nimport clipq_edu as cq\ncq.setup(seed=0)",
+    "import os\nassert os.environ['TF_USE_LEGACY_KERAS'] == '1'\n"
+    "assert os.environ['TF_NUM_INTRAOP_THREADS'] == '1'",
+    "import cirq, sympy\nimport tensorflow as tf\nimport tensorflow_quantum as tfq\n"
+    "q = cirq.GridQubit(0, 0)\nt = sympy.Symbol('t')\n"
+    "layer = tfq.layers.PQC(cirq.Circuit(cirq.rx(t)(q)), cirq.Z(q),\n"
+    "                       initializer=tf.keras.initializers.Constant(0.5))",
+    "x = tfq.convert_to_tensor([cirq.Circuit()])\nwith tf.GradientTape() as tape:\n"
+    "    y = layer(x)\ng = tape.gradient(y, layer.trainable_variables)[0]\n"
+    "assert abs(float(y[0, 0]) - __import__('math').cos(0.5)) < 1e-5\n"
+    "assert abs(float(g[0]) + __import__('math').sin(0.5)) < 1e-3",
+]
+
+
+def _notebooks_to_run(repo: Path) -> list[str]:
+    """Which notebooks the replay executes: $CLIPQ_BINDER_NOTEBOOKS (comma-separated stems),
+    else 00_start_here and the capstone (the heaviest chapter) when they exist, else a
+    generated TFQ smoke notebook."""
+    wanted = os.environ.get("CLIPQ_BINDER_NOTEBOOKS")
+    names = [n.strip() for n in wanted.split(",")] if wanted else ["00_start_here",
+                                                                   "07_lab_capstone"]
+    found = [f"notebooks/{n}.ipynb" for n in names if (repo / "notebooks" / f"{n}.ipynb").exists()]
+    if wanted and len(found) != len(names):
+        raise AssertionError(f"CLIPQ_BINDER_NOTEBOOKS={wanted!r}: not all exist in notebooks/")
+    if found:
+        return found
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in SMOKE_NOTEBOOK_CELLS]
+    (repo / "notebooks").mkdir(exist_ok=True)
+    nbformat.write(nb, repo / "notebooks" / "_binder_smoke.ipynb")
+    return ["notebooks/_binder_smoke.ipynb"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MultiPeakRSS(PeakRSS):
+    """PeakRSS over several process trees at once (a Jupyter server and a test runner)."""
+
+    def __init__(self, pids: list[int], interval: float = 0.2) -> None:
+        import psutil
+
+        super().__init__(pids[0], interval)
+        self._roots = [psutil.Process(p) for p in pids]
+
+    def _sample(self) -> None:
+        import psutil
+
+        procs = {}
+        for root in self._roots:
+            try:
+                for proc in [root, *root.children(recursive=True)]:
+                    procs[proc.pid] = proc
+            except psutil.Error:
+                continue
+        total, names = 0, {}
+        for proc in procs.values():
+            try:
+                rss = proc.memory_info().rss
+                label = " ".join(Path(a).name for a in proc.cmdline()[1:4])[:60] or proc.name()
+            except psutil.Error:
+                continue
+            total += rss
+            names[label] = names.get(label, 0) + rss
+        if total > self.peak:
+            self.peak, self.peak_by_name = total, names
+
+
+@pytest.mark.slow
+@pytest.mark.binder
+def test_binder_replay_in_a_fresh_venv(tmp_path: Path) -> None:
+    """Install binder/requirements.txt in a fresh Python 3.11 venv, run postBuild, start
+    JupyterLab and run chapter notebooks under nbval through binder/start; peak memory of
+    everything together stays under mybinder.org's 2 GB.
+
+    Set CLIPQ_BINDER_VENV to an existing replay venv to skip the (minutes-long) install while
+    iterating; CI leaves it unset so the install itself is tested.
+    """
+    import urllib.request
+
+    python = _find_python311()
+    if python is None:
+        pytest.skip("python3.11 (Binder's runtime.txt) is not on PATH")
+    timings: dict[str, float] = {}
+    repo = _copy_repo(tmp_path / "repo")
+    home = tmp_path / "home"
+    home.mkdir()
+    reuse = os.environ.get("CLIPQ_BINDER_VENV")
+    venv = Path(reuse) if reuse else tmp_path / "venv"
+    env = _binder_env(venv, home)
+    vpy = str(venv / "bin" / "python")
+
+    if not reuse:
+        _, timings["venv_s"] = _run([python, "-m", "venv", str(venv)], cwd=tmp_path, env=env,
+                                    timeout=300)
+        # repo2docker: pip install --no-cache-dir -r binder/requirements.txt (cache kept here:
+        # it only changes the download time).
+        _, timings["install_requirements_s"] = _run(
+            [vpy, "-m", "pip", "install", "-q", "-r", "binder/requirements.txt"],
+            cwd=repo, env=env, timeout=3600,
+        )
+    out, timings["postBuild_s"] = _run(["./binder/postBuild"], cwd=repo, env=env, timeout=900)
+    assert "clipq_edu" in out and "installed" in out
+    out, _ = _run([vpy, "-m", "pip", "check"], cwd=repo, env=env, timeout=300)
+    assert "No broken requirements" in out
+
+    # Test tools on top (not part of the Binder image), at the versions `make test` uses.
+    test_pins = _pins(ROOT / "requirements-test.txt")
+    tools = [f"{n}=={test_pins[n]}" for n in
+             ("pytest", "nbval", "pytest-timeout", "pluggy", "iniconfig", "coverage")
+             if n in test_pins]
+    _run([vpy, "-m", "pip", "install", "-q", *tools], cwd=repo, env=env, timeout=900)
+
+    notebooks = _notebooks_to_run(repo)
+    port, token = _free_port(), os.urandom(16).hex()
+    lab_log = tmp_path / "jupyterlab.log"
+    root_flag = ["--allow-root"] if os.geteuid() == 0 else []  # CI containers run as root
+    with open(lab_log, "wb") as log:
+        lab = subprocess.Popen(
+            ["./binder/start", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+             f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+             f"--ServerApp.root_dir={repo}", *root_flag],
+            cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert lab.poll() is None, f"JupyterLab exited: {lab_log.read_text()[-3000:]}"
+            try:
+                url = f"http://127.0.0.1:{port}/lab?token={token}"
+                with urllib.request.urlopen(url, timeout=5) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "JupyterLab did not answer within 180 s"
+            time.sleep(1)
+
+        start = time.perf_counter()
+        runner = subprocess.Popen(
+            ["./binder/start", vpy, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+             "--nbval", "--nbval-current-env", *notebooks],
+            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        with MultiPeakRSS([lab.pid, runner.pid]) as mem:
+            output, _ = runner.communicate(timeout=1800)
+        timings["notebooks_s"] = time.perf_counter() - start
+        assert runner.returncode == 0, f"nbval failed under binder/start:\n{output[-6000:]}"
+    finally:
+        lab.terminate()
+        try:
+            lab.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+
+    record = {
+        "notebooks": notebooks,
+        "timings_s": {k: round(v, 1) for k, v in timings.items()},
+        "peak_rss_bytes": mem.peak,
+        "peak_rss_gib": round(mem.peak / 1024**3, 3),
+        "peak_by_process_mib": {k: round(v / 1024**2) for k, v in mem.peak_by_name.items()},
+        "limit_bytes": BINDER_MEMORY_LIMIT,
+    }
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "binder_replay.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    print(json.dumps(record, indent=2))
+    assert mem.peak < BINDER_MEMORY_LIMIT, record

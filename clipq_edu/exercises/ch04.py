@@ -107,6 +107,8 @@ def _check_gradient_clipping(fn: Any) -> tuple[bool, str]:
             out = fn([g.copy() for g in grads], bound)
         except Exception as exc:  # noqa: BLE001 - report the student's error, never raise
             return False, f"your function raised {type(exc).__name__}: {exc}"
+        if out is None:
+            return False, "your function returns None: fill in its body and return the list"
         if not isinstance(out, (list, tuple)) or len(out) != len(grads):
             return False, "return a list with one array per input gradient, in the same order"
         want, _ = clip_by_global_norm(originals, bound)

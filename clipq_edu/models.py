@@ -85,6 +85,7 @@ def encoding_ansatz_circuit(
     reupload: bool = True,
     entangle: bool = True,
     prefix: str = "",
+    trainable_first: bool = False,
 ) -> tuple[cirq.Circuit, list[sympy.Symbol], list[sympy.Symbol]]:
     """One symbolic circuit: angle encoding of data, then hardware-efficient trainable layers.
 
@@ -99,6 +100,8 @@ def encoding_ansatz_circuit(
       reupload: encode the data again before every layer (data re-uploading).
       entangle: add the CZ ladder.
       prefix: prepended to symbol names (to combine circuits).
+      trainable_first: start with a trainable ``ry``/``rz`` block before the first encoding
+        (then even one layer gives a + b·cos x + c·sin x on one qubit).
 
     Returns:
       ``(circuit, data_symbols, weight_symbols)``; ``data_symbols[k]`` encodes qubit
@@ -120,6 +123,12 @@ def encoding_ansatz_circuit(
     circuit = cirq.Circuit()
     data: list[sympy.Symbol] = []
     weights: list[sympy.Symbol] = []
+    if trainable_first:
+        ys = [sympy.Symbol(f"{prefix}tpre_{q}_y") for q in range(n)]
+        zs = [sympy.Symbol(f"{prefix}tpre_{q}_z") for q in range(n)]
+        weights += [s for pair in zip(ys, zs, strict=True) for s in pair]
+        circuit.append(cirq.ry(s).on(q) for s, q in zip(ys, qubits, strict=True))
+        circuit.append(cirq.rz(s).on(q) for s, q in zip(zs, qubits, strict=True))
     for layer in range(n_layers):
         if layer == 0 or reupload:
             xs = [sympy.Symbol(f"{prefix}x{layer}_{q}") for q in range(n)]
@@ -449,9 +458,12 @@ def quantum_regressor(
 ) -> Any:
     """A data re-uploading regressor for one real input: x → ⟨Z₀⟩ ∈ [-1, 1].
 
-    The input x is encoded as ``rx(x)`` on every qubit before each of the ``layers`` trainable
-    layers, so the output is a trigonometric polynomial in x of degree ``layers`` (times the
-    number of qubits); one layer can already represent sin(x) exactly.
+    A trainable ``ry``/``rz`` block comes first; then the input x is encoded as ``rx(x)`` on
+    every qubit before each of the ``layers`` trainable layers, so the output is a
+    trigonometric polynomial in x of degree ``layers`` (per qubit). One qubit and one layer
+    give a + b·cos x + c·sin x, which already contains sin(x). (Without the first block, one
+    layer on one qubit gives only cos(a)·cos(x): the encoding must act on a state the model
+    can rotate.)
 
     Args:
       n_qubits: qubits (1..8).
@@ -470,7 +482,8 @@ def quantum_regressor(
     """
     seed = _seed(seed)
     n = check_qubits("n_qubits", n_qubits, max_qubits=MAX_MODEL_QUBITS)
-    circuit, data, weights = encoding_ansatz_circuit(n, layers, reupload=True)
+    circuit, data, weights = encoding_ansatz_circuit(n, layers, reupload=True,
+                                                     trainable_first=True)
     inp = tf.keras.Input(shape=(1,))
     out = EncodedPQC(
         circuit, data, weights, _z_ops(n, "first"), feature_index=[0] * len(data),

@@ -88,8 +88,8 @@ def angle_between(a: Any, b: Any) -> float:
     nu, nv = np.linalg.norm(u), np.linalg.norm(v)
     if nu == 0 or nv == 0:
         return 0.0
-    cos = float(np.clip(np.dot(u, v) / (nu * nv), -1.0, 1.0))
-    return float(np.degrees(np.arccos(cos)))
+    a, b = u / nu, v / nv  # 2 atan2(|a - b|, |a + b|) is accurate near 0° and 180°
+    return float(np.degrees(2 * np.arctan2(np.linalg.norm(a - b), np.linalg.norm(a + b))))
 
 
 def plot_clip_geometry(g: Any, bound: float, method: str, ax: Any = None) -> Any:

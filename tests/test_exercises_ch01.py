@@ -1,0 +1,56 @@
+"""Chapter 01 exercises: right answers pass, wrong ones fail without revealing the answer."""
+
+from __future__ import annotations
+
+from clipq_edu.exercises import ch01 as ex
+
+
+def _no_leak(feedback, value):
+    text = str(feedback)
+    assert str(value) not in text and f"{value:g}" not in text
+
+
+def test_q1_max_stable_step():
+    assert ex.q1.check(1 / (2 * 10**2))
+    fb = ex.q1.check(0.05)
+    assert not fb and "too large" in fb.message
+    _no_leak(fb, 0.005)
+    assert not ex.q1.check(-0.005)
+    assert not ex.q1.check("0.005")
+
+
+def test_q2_clipped_iterations_match_an_independent_loop():
+    # independent re-implementation of clipped GD on x**4
+    x, k = 10.0, 0
+    while abs(4 * x**3) > 1e-4:
+        g = 4 * x**3
+        x -= 0.1 * max(-1.0, min(1.0, g))
+        k += 1
+    assert ex.q2.check(k)
+    fb = ex.q2.check(k * 5)
+    assert not fb and "too large" in fb.message
+    _no_leak(fb, k)
+    assert not ex.q2.check(k + 3)
+
+
+def test_q3_memory_of_30_qubits():
+    assert ex.q3.check(2**30 * 8)
+    fb = ex.q3.check(2**30)
+    assert not fb and "too small" in fb.message
+    _no_leak(fb, 2**30 * 8)
+    assert not ex.q3.check(30 * 8)
+
+
+def test_q4_choice():
+    assert ex.q4.check("b") and ex.q4.check(" B ")
+    for wrong in "acd":
+        fb = ex.q4.check(wrong)
+        assert not fb and fb.message
+    assert not ex.q4.check("z") and "choose one of" in ex.q4.check("z").message
+
+
+def test_hints_and_solutions_exist():
+    for q in (ex.q1, ex.q2, ex.q3, ex.q4):
+        assert q.hint().startswith(f"[{q.id}] Hint")
+        assert q.solution_text
+        assert not q.check(None)

@@ -1,0 +1,81 @@
+"""The shots-histogram explorer, driven without a browser."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from clipq_edu import measurement  # noqa: E402
+from clipq_edu.circuits import bell_circuit  # noqa: E402
+from clipq_edu.widgets.shots_histogram import SHOT_OPTIONS, shots_histogram  # noqa: E402
+
+
+@pytest.fixture()
+def explorer():
+    return shots_histogram(circuit="bell", shots=100, seed=0)
+
+
+def test_initial_state_matches_seeded_sampler(explorer):
+    s = explorer.state
+    assert s["counts"] == measurement.sample_counts(bell_circuit(), 100, seed=0)
+    assert sum(s["counts"].values()) == 100
+    np.testing.assert_allclose(s["exact"], [0.5, 0.0, 0.0, 0.5], atol=1e-12)
+    assert set(s["counts"]) <= {"00", "11"}  # one bitstring per shot, only 00 or 11
+    k = s["counts"].get("00", 0)
+    assert s["stderr"][0] == pytest.approx(np.sqrt(k / 100 * (1 - k / 100) / 100))
+
+
+def test_slider_ends_and_error_shrinks(explorer):
+    explorer.set(shots=SHOT_OPTIONS[0])
+    small = explorer.state
+    assert small["shots"] == 10 and sum(small["counts"].values()) == 10
+    explorer.set(shots=SHOT_OPTIONS[-1])
+    big = explorer.state
+    assert big["shots"] == 100_000
+    assert big["typical_error"] == pytest.approx(small["typical_error"] / 100)
+    # 5 standard errors of the largest entry at N = 100 000
+    assert big["max_abs_error"] < 5 * np.sqrt(0.25 / 100_000)
+
+
+def test_circuits(explorer):
+    explorer.set(circuit="ghz3", shots=1000)
+    s = explorer.state
+    assert len(s["bitstrings"]) == 8 and set(s["counts"]) <= {"000", "111"}
+    explorer.set(circuit="plus2")
+    np.testing.assert_allclose(explorer.state["exact"], [0.25] * 4, atol=1e-12)
+    assert len(explorer.state["counts"]) == 4
+
+
+def test_same_seed_same_counts_other_seed_differs(explorer):
+    explorer.set(shots=1000, seed=5)
+    first = explorer.state["counts"]
+    explorer.set(seed=6)
+    explorer.set(seed=5)
+    assert explorer.state["counts"] == first
+    explorer.set(seed=6)
+    assert explorer.state["counts"] != first
+
+
+def test_invalid_values_give_message(explorer):
+    good = dict(explorer.state)
+    explorer.set(seed=-1)
+    assert "seed" in explorer.message
+    assert explorer.state["counts"] == good["counts"]
+    explorer.set(seed=0)
+    assert explorer.message == ""
+    explorer.set(shots=123)  # not one of the options: the widget refuses
+    assert explorer.message
+    assert "circuit" in explorer.validate(circuit="x", shots=100, seed=0)
+
+
+def test_constructor_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="shots"):
+        shots_histogram(shots=123)
+    with pytest.raises(ValueError, match="circuit"):
+        shots_histogram(circuit="w")
+    with pytest.raises(ValueError, match="seed"):
+        shots_histogram(seed=-2)

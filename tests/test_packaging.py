@@ -136,3 +136,32 @@ def test_package_version_is_stated_once() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert meta["project"]["version"] == clipq_edu.__version__
     assert meta["project"]["requires-python"] == ">=3.10,<3.13"
+
+
+def _anchors(markdown: str) -> set[str]:
+    """Explicit ``<a id="...">`` anchors plus GitHub's slugs of the headings."""
+    ids = set(re.findall(r'<a id="([^"]+)"', markdown))
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*$", markdown, flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).strip().replace(" ", "-")
+        ids.add(slug)
+    return ids
+
+
+def test_troubleshooting_links_resolve() -> None:
+    """Every 'troubleshooting.md#anchor' in the package, README and docs exists, and the page
+    covers the errors a learner meets."""
+    page = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    anchors = _anchors(page)
+    required = {"keras-3", "from-versions-none", "kernel-killed", "nbval-unrun-reference-cell",
+                "tf-log-noise", "shots-vary", "no-network"}
+    assert required <= anchors, f"missing sections: {sorted(required - anchors)}"
+    sources = [*(ROOT / "clipq_edu").rglob("*.py"), *(ROOT / "docs").glob("*.md")]
+    sources += [p for p in (ROOT / "README.md",) if p.exists()]
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        for anchor in re.findall(r"troubleshooting\.md#([\w-]+)", text):
+            assert anchor in anchors, f"{path.relative_to(ROOT)} links to #{anchor}"
+    for anchor in re.findall(r"\]\(#([\w-]+)\)", page):  # the page's own table of contents
+        assert anchor in anchors, f"troubleshooting.md links to missing #{anchor}"
+    assert "Only input tensors may be passed as positional arguments" in page
+    assert "from versions: none" in page and "Unrun reference cell has outputs" in page

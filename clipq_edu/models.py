@@ -384,7 +384,7 @@ def hybrid_model(
     seed: int = 0,
     *,
     hidden: int = 8,
-    activation: str = "tanh",
+    activation: str = "relu",
     input_scale: float = 1.0,
     readout: str = "dense",
     differentiator: Any = None,

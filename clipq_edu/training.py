@@ -725,8 +725,8 @@ def plot_comparison(results: ComparisonResults, axes: Any = None) -> Any:
 _SHIFT_GATES = ("Rx", "Ry", "Rz")
 
 
-def _check_shiftable(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
-    """Check every symbol drives exactly one rx/ry/rz gate with the bare symbol as angle."""
+def _check_symbols(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
+    """Check ``symbols`` are exactly the circuit's symbols; return them as sympy symbols."""
     import cirq
     import sympy
 
@@ -742,6 +742,14 @@ def _check_shiftable(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
     extra = sorted(str(s) for s in present if s not in syms)
     if extra:
         raise ValueError(f"circuit symbols {extra} are not in symbols: every symbol needs a value")
+    return syms
+
+
+def _check_shiftable(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
+    """Check every symbol drives exactly one rx/ry/rz gate with the bare symbol as angle."""
+    import cirq
+
+    syms = _check_symbols(circuit, symbols)
     uses = dict.fromkeys(syms, 0)
     for op in circuit.all_operations():
         params = cirq.parameter_symbols(op)
@@ -846,7 +854,8 @@ def shot_expectation(
     terms = list(psum)
     coeffs = np.array([complex(t.coefficient).real for t in terms])
     identity = np.array([len(t) == 0 for t in terms])
-    exact = _exact_term_expectations(circuit, syms, vals, terms)
+    unique, inverse = np.unique(vals, axis=0, return_inverse=True)  # simulate each row once
+    exact = _exact_term_expectations(circuit, syms, unique, terms)[inverse.reshape(-1)]
     rng = np.random.default_rng(seed)
     p_plus = np.clip((1.0 + exact) / 2.0, 0.0, 1.0)
     counts = rng.binomial(shots, p_plus)
@@ -927,6 +936,9 @@ class ShotBasedOptimizer:
         ``("autoclip", p)``, ``("agc", λ)``, a callable, or ``None``).
       shots: measurements per Pauli term per circuit evaluation.
       seed: seed for all shot draws.
+      estimator: ``"gradients"`` uses :func:`clipq_edu.gradients.parameter_shift_gradient`
+        (Cirq backend; any gate it supports), ``"builtin"`` uses :func:`shot_parameter_shift`
+        (rx/ry/rz only, a few readable lines). Both are seeded from this optimiser's stream.
 
     References:
       Kingma, Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR,
@@ -945,7 +957,9 @@ class ShotBasedOptimizer:
         clip: ClipSpec = None,
         shots: int = 1000,
         seed: int | None = 0,
+        estimator: str = "gradients",
     ) -> None:
+        self.estimator = check_choice("estimator", estimator, ("gradients", "builtin"))
         self.learning_rate = check_positive_float("learning_rate", learning_rate)
         for name, b in (("beta1", beta1), ("beta2", beta2)):
             b = check_positive_float(name, b, allow_zero=True)
@@ -1015,9 +1029,18 @@ class ShotBasedOptimizer:
           The new parameters.
         """
         theta = as_float_array("params", params, ndim=1)
-        child = int(self.rng.integers(0, 2**63 - 1))
-        grad_o, value = shot_parameter_shift(circuit, symbols, theta, observable,
-                                             self.shots, child)
+        seed_grad, seed_value = (int(s) for s in self.rng.integers(0, 2**63 - 1, size=2))
+        if self.estimator == "builtin":
+            grad_o, _ = shot_parameter_shift(circuit, symbols, theta, observable,
+                                             self.shots, seed_grad)
+        else:
+            from clipq_edu.gradients import parameter_shift_gradient
+
+            grad_o = np.asarray(parameter_shift_gradient(
+                circuit, symbols, theta, observable, shots=self.shots, seed=seed_grad,
+                backend="cirq"), dtype=np.float64)
+        # ⟨O⟩ from its own shots, independent of the gradient's (the product stays unbiased).
+        value = shot_expectation(circuit, symbols, theta, observable, self.shots, seed_value)
         if target is None:
             grad, loss = grad_o, value
         else:
@@ -1075,6 +1098,7 @@ def train_circuit_from_shots(
     seed: int | None = 0,
     *,
     learning_rate: float = 0.1,
+    estimator: str = "gradients",
 ) -> ShotTrainingResult:
     """Train a circuit's parameters with :class:`ShotBasedOptimizer`; record the trajectory.
 
@@ -1089,6 +1113,7 @@ def train_circuit_from_shots(
       clip: clipping spec for the estimated gradient.
       seed: seed for every shot draw.
       learning_rate: Adam's step size.
+      estimator: ``"gradients"`` or ``"builtin"`` (see :class:`ShotBasedOptimizer`).
 
     Returns:
       A :class:`ShotTrainingResult`.
@@ -1099,11 +1124,14 @@ def train_circuit_from_shots(
 
     steps = check_int("steps", steps, minimum=1, maximum=100_000)
     theta = check_finite("init", as_float_array("init", init, ndim=1))
-    syms = _check_shiftable(circuit, symbols)
+    opt = ShotBasedOptimizer(learning_rate, clip=clip, shots=shots, seed=seed,
+                             estimator=estimator)
+    syms = _check_symbols(circuit, symbols)
+    if estimator == "builtin":
+        _check_shiftable(circuit, syms)
     if len(theta) != len(syms):
         raise ValueError(f"init must have {len(syms)} entries (one per symbol), got {len(theta)}")
     psum = _as_pauli_sum(observable)
-    opt = ShotBasedOptimizer(learning_rate, clip=clip, shots=shots, seed=seed)
     traj = [theta]
     rec: dict[str, list[Any]] = {"loss": [], "before": [], "after": [], "clipped": []}
     for _ in range(steps):

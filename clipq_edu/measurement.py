@@ -105,8 +105,9 @@ def _prepare_observables(
         if extra:
             label = "observable" if single else f"observable[{i}]"
             raise ValueError(
-                f"{label} acts on qubits {extra} that are not in the circuit (circuit qubits: "
-                f"{sorted(circuit_qubits)}); add a gate on them or measure circuit qubits"
+                f"{label} acts on qubits {[str(q) for q in extra]} that are not in the circuit "
+                f"(circuit qubits: {[str(q) for q in sorted(circuit_qubits)]}); measure qubits "
+                f"of the circuit, or add a gate on those qubits"
             )
     return sums, single
 

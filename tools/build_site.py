@@ -76,6 +76,7 @@ _CSS = """
 body.clipq-index { max-width: 52em; margin: 2em auto; padding: 0 1em;
   font-family: sans-serif; line-height: 1.5; }
 body.clipq-index li { margin: 0.4em 0; }
+body.clipq-index ul.chapters { list-style: none; padding-left: 0; }
 """
 
 
@@ -244,9 +245,9 @@ it was last run and checked; to change the code and move the sliders, open a cha
 <code>make lab</code> in a clone of <a href="https://github.com/{html.escape(repo)}">the
 repository</a>.</p>
 <h2>Chapters</h2>
-<ol start="0">
+<ul class="chapters">
 {items}
-</ol>
+</ul>
 </body>
 </html>
 """

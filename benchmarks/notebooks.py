@@ -41,8 +41,8 @@ def kernel_dir() -> Path:
 
 
 def find_notebooks(pattern: str | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
-    """The chapter notebooks ``NN_name.ipynb`` in ``folder``, sorted, optionally filtered."""
-    paths = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    """The chapter notebooks ``NN_name.ipynb`` / ``NNa_name.ipynb`` in ``folder``, sorted, optionally filtered."""
+    paths = sorted(p for p in folder.glob("[0-9][0-9]*_*.ipynb"))
     if pattern:
         parts = [p.strip() for p in pattern.split(",") if p.strip()]
         paths = [p for p in paths if any(part in p.name for part in parts)]

@@ -137,7 +137,7 @@ def _prepare_notebooks(folder: Path) -> list[Path]:
     """Copy up to two chapter notebooks with explorers (preferred first) and add the probe."""
     import nbformat
 
-    chapters = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    chapters = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
     with_explorer = [p for p in chapters if _has_explorer(p)]
     chosen = [p for p in with_explorer if p.name in PREFERRED]
     chosen += [p for p in with_explorer if p not in chosen]
@@ -238,7 +238,7 @@ def _drive_notebook(page, base: str, token: str, name: str) -> dict:
                            timeout=60_000)
     page.evaluate(RUN_ALL_JS)
     marker = page.locator(".clipq-probe .clipq-marker")
-    marker.wait_for(state="visible", timeout=150_000)
+    marker.wait_for(state="visible", timeout=300_000)
     page.wait_for_function(
         "() => document.querySelector('.clipq-probe .clipq-marker')"
         ".textContent.includes('renders=0')", timeout=10_000)
@@ -287,9 +287,12 @@ def test_explorers_respond_in_jupyterlab(tmp_path: Path) -> None:
             except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
                 _unavailable(f"Chromium did not start: {exc}")
             try:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                for path in notebooks:
-                    results[path.name] = _drive_notebook(page, base, token, path.name)
+                for path in notebooks:  # a fresh page each: no stale DOM of the previous one
+                    page = browser.new_page(viewport={"width": 1280, "height": 900})
+                    try:
+                        results[path.name] = _drive_notebook(page, base, token, path.name)
+                    finally:
+                        page.close()
             finally:
                 browser.close()
     finally:

@@ -1,0 +1,508 @@
+"""The capstone lab (chapter 07): a hybrid model that misbehaves, and the tools to diagnose it.
+
+The story: a colleague hands you a hybrid classical → quantum classifier for two concentric
+circles whose features arrive in the wrong units (30 times too large, never standardised),
+trained with a hand-written cross-entropy ``−[y log p + (1 − y) log(1 − p)]`` on the circuit's
+probability p = (1 + ⟨Z₀⟩)/2. Its gradient norms spike and it does not learn. Students read the
+telemetry, try clipping methods and thresholds, and find what helps: standardising the
+inputs (the decisive fix), a loss with a bounded slope, a sane learning rate. Clipping alone
+bounds the steps but does not make the model learn.
+
+The model is deliberately small (2 qubits, 2 re-uploading layers, a linear classical layer
+computing the encoding angles) so that one run of 36 steps takes about a second. Runs are
+cached by their settings (:class:`LabSettings` is hashable), so a later cell or an exercise
+check that asks for the same run gets it for free.
+
+Nothing here imports TensorFlow until a model is built or trained.
+
+Taught in chapter 07.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from clipq_edu._validate import (
+    as_float_array,
+    check_choice,
+    check_int,
+    check_positive_float,
+    check_seed,
+)
+from clipq_edu.data import Dataset, circles, standardize
+
+__all__ = [
+    "LOSSES",
+    "RAW_SCALE",
+    "Diagnosis",
+    "ResultsTable",
+    "LabRun",
+    "LabSettings",
+    "diagnose",
+    "lab_data",
+    "lab_model",
+    "loss_slope",
+    "naive_bce",
+    "plot_loss_slopes",
+    "plot_runs",
+    "results_table",
+    "run_lab",
+    "spike_ratio",
+]
+
+#: How much larger than sensible the raw features are (the "wrong units").
+RAW_SCALE = 30.0
+#: Losses the lab offers: the hand-written cross-entropy, Keras' own (clipped) one, and MSE.
+LOSSES = ("naive_bce", "bce", "mse")
+
+
+# --------------------------------------------------------------------------------------------
+# Data and model
+# --------------------------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _raw_data(seed: int) -> Dataset:
+    base = circles(n_samples=160, noise=0.1, seed=seed)
+    return base.scaled(RAW_SCALE)
+
+
+def lab_data(standardized: bool = False, seed: int = 0) -> Dataset:
+    """The lab's data: two noisy concentric circles, features delivered 30x too large.
+
+    Args:
+      standardized: return the features standardised on the training split (the fix) instead
+        of as delivered.
+      seed: seed for generating and splitting the points.
+
+    Returns:
+      A :class:`clipq_edu.data.Dataset` with 120 training and 40 test points, 2 features.
+
+    Taught in chapter 07.
+    """
+    if not isinstance(standardized, bool):
+        raise TypeError(f"standardized must be True or False, got {standardized!r}")
+    seed = check_seed("seed", seed)
+    raw = _raw_data(0 if seed is None else seed)
+    return standardize(raw) if standardized else raw
+
+
+def lab_model(seed: int = 0, *, n_qubits: int = 2, layers: int = 2) -> Any:
+    """The lab's hybrid classifier: features → Dense(n_qubits) angles → circuit → p.
+
+    A linear ``Dense`` layer turns the features into one rotation angle per qubit; the
+    circuit (:func:`clipq_edu.models.encoding_ansatz_circuit`, the angles re-uploaded before
+    each of ``layers`` trainable ry/rz + CZ layers) returns ⟨Z₀⟩, and p = (1 + ⟨Z₀⟩)/2. With
+    inputs 30x too large, a small change of the Dense kernel turns the angles by whole
+    periods, and the gradient with respect to that kernel is 30x larger too.
+
+    Args:
+      seed: seed for every initial weight.
+      n_qubits: qubits (1..4).
+      layers: circuit layers (1..4).
+
+    Returns:
+      An uncompiled ``tf.keras.Model`` mapping ``(batch, 2)`` features to ``(batch, 1)``
+      probabilities.
+
+    Taught in chapter 07.
+    """
+    import cirq
+
+    from clipq_edu import models
+    from clipq_edu._tf import tf
+
+    seed = check_seed("seed", seed) or 0
+    n = check_int("n_qubits", n_qubits, minimum=1, maximum=4)
+    n_layers = check_int("layers", layers, minimum=1, maximum=4)
+    circuit, data, weights = models.encoding_ansatz_circuit(n, n_layers, reupload=True)
+    index = [int(str(s).split("_")[1]) for s in data]
+    inp = tf.keras.Input(shape=(2,))
+    angles = tf.keras.layers.Dense(
+        n, kernel_initializer=tf.keras.initializers.GlorotUniform(seed=seed), name="angles"
+    )(inp)
+    z = models.EncodedPQC(
+        circuit, data, weights, [cirq.Z(cirq.LineQubit(0)) * 1.0],
+        feature_index=index, seed=seed + 1, name="pqc",
+    )(angles)
+    p = tf.keras.layers.Rescaling(0.5, offset=0.5, name="probability")(z)
+    return tf.keras.Model(inp, p, name="lab_hybrid")
+
+
+def naive_bce(y_true: Any, p: Any) -> Any:
+    """Cross-entropy written out by hand, −mean[y log p + (1 − y) log(1 − p)], no safeguards.
+
+    Its slope in p is −1/p for y = 1 (and 1/(1 − p) for y = 0): unbounded as a confidently
+    wrong prediction approaches 0 (or 1). Keras' ``BinaryCrossentropy`` clips p to
+    [1e-7, 1 − 1e-7] instead.
+
+    Args:
+      y_true: labels 0/1, a tensor.
+      p: predicted probabilities, a tensor of the same shape.
+
+    Returns:
+      The mean loss, a scalar tensor.
+
+    Taught in chapter 07.
+    """
+    from clipq_edu._tf import tf
+
+    y = tf.cast(y_true, p.dtype)
+    return -tf.reduce_mean(y * tf.math.log(p) + (1.0 - y) * tf.math.log(1.0 - p))
+
+
+naive_bce.name = "naive_binary_crossentropy"  # train() reads it to report accuracy
+
+
+def loss_slope(loss: str, p: Any, y: int = 1) -> np.ndarray:
+    """|dL/dp| of one example's loss at predicted probability ``p`` (closed forms).
+
+    ``"naive_bce"`` and ``"bce"``: 1/p for y = 1, 1/(1 − p) for y = 0 (Keras' version clips p
+    to [1e-7, 1 − 1e-7], so it is finite but still huge near the ends, and zero beyond).
+    ``"mse"``: 2|p − y|, at most 2.
+
+    Args:
+      loss: one of :data:`LOSSES`.
+      p: probabilities in (0, 1) (array-like).
+      y: the label, 0 or 1.
+
+    Returns:
+      The slopes, same shape as ``p``.
+
+    Taught in chapter 07.
+    """
+    check_choice("loss", loss, LOSSES)
+    if y not in (0, 1) or isinstance(y, bool):
+        raise ValueError(f"y must be 0 or 1, got {y!r}")
+    arr = as_float_array("p", p)
+    if np.any((arr <= 0) | (arr >= 1)):
+        raise ValueError("p must lie strictly between 0 and 1")
+    if loss == "mse":
+        return 2.0 * np.abs(arr - y)
+    q = arr if y == 1 else 1.0 - arr
+    slope = 1.0 / q
+    if loss == "bce":
+        slope = np.where(q < 1e-7, 0.0, slope)
+    return slope
+
+
+def plot_loss_slopes(ax: Any = None) -> Any:
+    """Plot |dL/dp| for y = 1 of cross-entropy and MSE against p (log scale); return the Axes.
+
+    Taught in chapter 07.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    p = np.logspace(-4, np.log10(0.999), 300)
+    ax.loglog(p, loss_slope("naive_bce", p), label="cross-entropy: 1/p (unbounded)")
+    ax.loglog(p, loss_slope("mse", p), label="MSE: 2(1 − p) (at most 2)")
+    ax.set_xlabel("predicted probability p of the true class (y = 1)")
+    ax.set_ylabel("|dL/dp|")
+    ax.set_title("A confidently wrong prediction: slope of the loss")
+    ax.legend()
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+# Runs
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LabSettings:
+    """Everything that defines one lab run (hashable, so runs are cached by it).
+
+    Attributes:
+      standardized: standardise the inputs (``False``: features as delivered, 30x too large).
+      loss: one of :data:`LOSSES`.
+      learning_rate: Adam's step size, > 0.
+      clip: a clipping spec for :func:`clipq_edu.training.train` (``None``, ``("value", c)``,
+        ``("norm", c)``, ``("global_norm", c)``, ``("autoclip", percentile)`` ...).
+      epochs: passes over the 120 training points (1..30).
+      batch_size: examples per step.
+      seed: seed for the data, the initial weights and the batch order.
+
+    Taught in chapter 07.
+    """
+
+    standardized: bool = False
+    loss: str = "naive_bce"
+    learning_rate: float = 0.1
+    clip: Any = None
+    epochs: int = 6
+    batch_size: int = 20
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.standardized, bool):
+            raise TypeError(f"standardized must be True or False, got {self.standardized!r}")
+        check_choice("loss", self.loss, LOSSES)
+        check_positive_float("learning_rate", self.learning_rate)
+        check_int("epochs", self.epochs, minimum=1, maximum=30)
+        check_int("batch_size", self.batch_size, minimum=1, maximum=120)
+        check_seed("seed", self.seed)
+        try:
+            hash(self.clip)
+        except TypeError:
+            raise TypeError(f"clip must be None or a tuple such as ('global_norm', 1.0), got "
+                            f"{self.clip!r}") from None
+
+    def but(self, **changes: Any) -> LabSettings:
+        """A copy with some settings changed, e.g. ``settings.but(standardized=True)``."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class LabRun:
+    """One finished lab run.
+
+    Attributes:
+      settings: the :class:`LabSettings` it ran with.
+      telemetry: the :class:`clipq_edu.training.Telemetry` of every step.
+      test_accuracy: accuracy on the 40 held-out points (0.5 is chance here).
+      train_accuracy: accuracy on the 120 training points.
+    """
+
+    settings: LabSettings
+    telemetry: Any = field(repr=False)
+    test_accuracy: float
+    train_accuracy: float
+
+
+@lru_cache(maxsize=64)
+def _run_cached(settings: LabSettings) -> LabRun:
+    from clipq_edu import training
+
+    data = lab_data(settings.standardized, settings.seed)
+    model = lab_model(settings.seed)
+    loss = naive_bce if settings.loss == "naive_bce" else settings.loss
+    tel = training.train(
+        model, data.x_train, data.y_train, loss=loss, learning_rate=settings.learning_rate,
+        epochs=settings.epochs, batch_size=settings.batch_size, clip=settings.clip,
+        seed=settings.seed, progress=False,
+    )
+
+    def accuracy(x: np.ndarray, y: np.ndarray) -> float:
+        p = np.asarray(model(x, training=False)).reshape(-1)
+        return float(np.mean((p > 0.5) == (y > 0.5)))
+
+    return LabRun(settings, tel, accuracy(data.x_test, data.y_test),
+                  accuracy(data.x_train, data.y_train))
+
+
+def run_lab(settings: LabSettings | None = None, **changes: Any) -> LabRun:
+    """Train the lab model with ``settings`` (default: the misbehaving baseline); cached.
+
+    Args:
+      settings: a :class:`LabSettings` (``None``: ``LabSettings()``, the baseline).
+      **changes: fields to change on top, e.g. ``run_lab(standardized=True)``.
+
+    Returns:
+      A :class:`LabRun`. The same settings return the same (cached) object.
+
+    Taught in chapter 07.
+    """
+    if settings is None:
+        settings = LabSettings()
+    if not isinstance(settings, LabSettings):
+        raise TypeError(f"settings must be a LabSettings, got {type(settings).__name__}")
+    if changes:
+        settings = settings.but(**changes)
+    return _run_cached(settings)
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnosis
+# --------------------------------------------------------------------------------------------
+def spike_ratio(telemetry: Any) -> float:
+    """Largest raw gradient norm divided by the median one (finite steps only).
+
+    A well-behaved run stays within a small factor of its median; spikes show up as a large
+    ratio. (Use the median, not the mean: a few spikes drag the mean up.)
+
+    Args:
+      telemetry: a :class:`clipq_edu.training.Telemetry` (or anything with ``norm_before``).
+
+    Returns:
+      max / median of the finite ``norm_before`` values.
+
+    Taught in chapter 07.
+    """
+    norms = as_float_array("telemetry.norm_before", getattr(telemetry, "norm_before", None))
+    finite = norms[np.isfinite(norms)]
+    if finite.size == 0 or np.median(finite) == 0:
+        raise ValueError("telemetry has no finite, non-zero gradient norms")
+    return float(finite.max() / np.median(finite))
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What the telemetry of one run says (numbers plus one line of verdict each).
+
+    Attributes:
+      spike_ratio: max / median raw gradient norm.
+      median_norm: median raw gradient norm.
+      dominant_tensor: name of the weight tensor with the largest median gradient norm (the
+        one that sets the size of the global norm).
+      tensor_medians: median gradient norm per weight tensor.
+      tensor_ratios: max / median per weight tensor.
+      clipped_fraction: share of steps in which clipping changed the gradient.
+      loss_drop: first-epoch mean loss minus last-epoch mean loss (> 0: it learned).
+      test_accuracy: accuracy on the held-out points.
+      findings: human-readable lines.
+    """
+
+    spike_ratio: float
+    median_norm: float
+    dominant_tensor: str
+    tensor_medians: dict[str, float]
+    tensor_ratios: dict[str, float]
+    clipped_fraction: float
+    loss_drop: float
+    test_accuracy: float
+    findings: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "\n".join(f"• {line}" for line in self.findings)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+
+def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) -> Diagnosis:
+    """Read a run's telemetry: spikes, where they come from, clipping, and whether it learned.
+
+    Args:
+      run: a :class:`LabRun`.
+      spike_threshold: a max/median ratio above this counts as spiky (> 1).
+      chance: accuracy of guessing (0.5 for the balanced circles).
+
+    Returns:
+      A :class:`Diagnosis`; ``str()`` of it lists the findings.
+
+    Taught in chapter 07.
+    """
+    if not isinstance(run, LabRun):
+        raise TypeError(f"run must be a LabRun (from run_lab), got {type(run).__name__}")
+    spike_threshold = check_positive_float("spike_threshold", spike_threshold)
+    if spike_threshold <= 1:
+        raise ValueError(f"spike_threshold must be > 1, got {spike_threshold!r}")
+    tel = run.telemetry
+    ratio = spike_ratio(tel)
+    norms = tel.norm_before[np.isfinite(tel.norm_before)]
+    layer = tel.layer_norms[np.all(np.isfinite(tel.layer_norms), axis=1)]
+    med = np.median(layer, axis=0)
+    names = [_short(n) for n in tel.weight_names]
+    medians = {name: float(med[j]) for j, name in enumerate(names)}
+    ratios = {name: float(layer[:, j].max() / med[j]) if med[j] > 0 else math.inf
+              for j, name in enumerate(names)}
+    dominant = max(medians, key=medians.get)
+    share = medians[dominant] ** 2 / sum(m**2 for m in medians.values())
+    summary = tel.summary()
+    drop = float(tel.epoch_loss[0] - tel.epoch_loss[-1])
+    lines = [
+        f"gradient norm: median {np.median(norms):.3g}, max {norms.max():.3g} "
+        f"({ratio:.1f}x the median: {'spiky' if ratio > spike_threshold else 'no big spikes'})",
+        f"the gradient of '{dominant}' dominates: median norm {medians[dominant]:.3g}, "
+        f"{share:.0%} of the squared global norm",
+        f"clipping changed the gradient in {summary['clipped_fraction']:.0%} of steps",
+        f"mean loss fell by {drop:.3g} from the first to the last epoch",
+        f"test accuracy {run.test_accuracy:.2f} "
+        f"({'no better than' if run.test_accuracy <= chance + 0.1 else 'above'} chance {chance})",
+    ]
+    if summary["skipped_steps"]:
+        lines.append(f"{len(summary['skipped_steps'])} step(s) skipped for NaN/Inf gradients")
+    return Diagnosis(ratio, float(np.median(norms)), dominant, medians, ratios,
+                     float(summary["clipped_fraction"]), drop, run.test_accuracy, tuple(lines))
+
+
+def _short(name: str) -> str:
+    """'angles/kernel:0' -> 'angles/kernel' (TensorFlow appends an output index)."""
+    return name.split(":")[0]
+
+
+class ResultsTable(list):
+    """A list of row dicts that displays as a Markdown table in Jupyter."""
+
+    def _repr_markdown_(self) -> str:
+        if not self:
+            return "(no runs)"
+        keys = list(self[0])
+        lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+        lines += ["| " + " | ".join(str(row[k]) for k in keys) + " |" for row in self]
+        return "\n".join(lines)
+
+
+def results_table(runs: dict[str, LabRun]) -> ResultsTable:
+    """One row per named run: its settings that matter and its outcome.
+
+    Args:
+      runs: name → :class:`LabRun`.
+
+    Returns:
+      A :class:`ResultsTable` (a list of dicts, shown as a table) with ``run``, ``inputs``, ``loss``, ``lr``, ``clip``, ``spike_ratio``,
+      ``clipped_fraction``, ``train_accuracy``, ``test_accuracy``.
+
+    Taught in chapter 07.
+    """
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must be a non-empty dict name -> LabRun")
+    rows = ResultsTable()
+    for name, run in runs.items():
+        if not isinstance(run, LabRun):
+            raise TypeError(f"runs[{name!r}] must be a LabRun, got {type(run).__name__}")
+        s = run.settings
+        rows.append({
+            "run": name,
+            "inputs": "standardised" if s.standardized else f"raw (x{RAW_SCALE:g})",
+            "loss": s.loss,
+            "lr": s.learning_rate,
+            "clip": "none" if s.clip is None else str(s.clip),
+            "spike_ratio": round(spike_ratio(run.telemetry), 2),
+            "clipped_fraction": round(run.telemetry.summary()["clipped_fraction"], 2),
+            "train_accuracy": round(run.train_accuracy, 3),
+            "test_accuracy": round(run.test_accuracy, 3),
+        })
+    return rows
+
+
+def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
+    """Left: raw gradient norm per step of each run (log scale); right: test accuracy bars.
+
+    Args:
+      runs: name → :class:`LabRun`.
+      axes: two matplotlib ``Axes`` (a new 1x2 figure when ``None``).
+
+    Returns:
+      The matplotlib ``Figure``.
+
+    Taught in chapter 07.
+    """
+    import matplotlib.pyplot as plt
+
+    rows = results_table(runs)
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), gridspec_kw={"width_ratios": [3, 2]})
+    else:
+        fig = axes[0].figure
+    ax_norm, ax_acc = axes
+    colours = []
+    for name, run in runs.items():
+        line, = ax_norm.semilogy(run.telemetry.norm_before, lw=1.2, label=name)
+        colours.append(line.get_color())
+    ax_norm.set_xlabel("step")
+    ax_norm.set_ylabel("raw global gradient norm")
+    ax_norm.set_title("Gradient telemetry")
+    ax_norm.legend(fontsize="small")
+    names = [r["run"] for r in rows]
+    ax_acc.barh(names, [r["test_accuracy"] for r in rows], color=colours)
+    ax_acc.axvline(0.5, color="k", ls=":", lw=0.8, label="chance (0.5)")
+    ax_acc.set_xlim(0, 1)
+    ax_acc.invert_yaxis()
+    ax_acc.set_xlabel("test accuracy")
+    ax_acc.set_title("Did it learn?")
+    ax_acc.legend(fontsize="small", loc="lower right")
+    return fig

@@ -1,0 +1,141 @@
+"""Tests for clipq_edu.lab, the capstone lab's model, runs and diagnosis."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from clipq_edu import lab
+
+
+# ---------------------------------------------------------------------------- no TensorFlow
+def test_lab_data_raw_and_standardised():
+    raw = lab.lab_data()
+    std = lab.lab_data(standardized=True)
+    assert raw.x_train.shape == (120, 2) and raw.x_test.shape == (40, 2)
+    np.testing.assert_array_equal(raw.y_train, std.y_train)
+    np.testing.assert_allclose(std.x_train.mean(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(std.x_train.std(axis=0), 1.0, atol=1e-5)
+    # standardising undoes the x30: the raw spread is 30 times the unscaled circles' spread
+    from clipq_edu.data import circles
+
+    base = circles(n_samples=160, noise=0.1, seed=0)
+    np.testing.assert_allclose(raw.x_train, base.x_train * lab.RAW_SCALE, rtol=1e-6)
+    with pytest.raises(TypeError, match="standardized"):
+        lab.lab_data(standardized="yes")
+
+
+def test_loss_slope_closed_forms():
+    p = np.array([0.9, 0.5, 0.01, 1e-5])
+    np.testing.assert_allclose(lab.loss_slope("naive_bce", p), 1 / p)
+    np.testing.assert_allclose(lab.loss_slope("naive_bce", p, y=0), 1 / (1 - p))
+    np.testing.assert_allclose(lab.loss_slope("mse", p), 2 * (1 - p))
+    np.testing.assert_allclose(lab.loss_slope("mse", p, y=0), 2 * p)
+    # numerical derivative of -log p agrees with the closed form
+    h = 1e-7
+    num = (-np.log(0.3 + h) + np.log(0.3 - h)) / (2 * h)
+    assert abs(num) == pytest.approx(lab.loss_slope("naive_bce", 0.3), rel=1e-6)
+    assert lab.loss_slope("bce", 1e-8) == 0.0  # Keras clips p at 1e-7: zero slope beyond
+    for bad, match in (({"loss": "hinge", "p": 0.5}, "loss"), ({"loss": "mse", "p": 1.0}, "p"),
+                       ({"loss": "mse", "p": 0.5, "y": 2}, "y")):
+        with pytest.raises(ValueError, match=match):
+            lab.loss_slope(**bad)
+
+
+def test_settings_validate_and_hash():
+    a = lab.LabSettings()
+    b = lab.LabSettings(clip=("global_norm", 1.0))
+    assert hash(a) != hash(b) and a.but(clip=("global_norm", 1.0)) == b
+    assert a.but(standardized=True).standardized and not a.standardized
+    with pytest.raises(ValueError, match="loss"):
+        lab.LabSettings(loss="hinge")
+    with pytest.raises(ValueError, match="learning_rate"):
+        lab.LabSettings(learning_rate=0.0)
+    with pytest.raises(ValueError, match="epochs"):
+        lab.LabSettings(epochs=100)
+    with pytest.raises(TypeError, match="clip"):
+        lab.LabSettings(clip=["global_norm", 1.0])
+    with pytest.raises(TypeError, match="standardized"):
+        lab.LabSettings(standardized=1)
+    with pytest.raises(TypeError, match="settings"):
+        lab.run_lab({"standardized": True})
+
+
+def test_spike_ratio():
+    tel = SimpleNamespace(norm_before=np.array([1.0, 2.0, 1.0, 10.0, np.nan, 1.5]))
+    assert lab.spike_ratio(tel) == pytest.approx(10.0 / 1.5)
+    with pytest.raises(ValueError, match="finite"):
+        lab.spike_ratio(SimpleNamespace(norm_before=np.array([np.nan])))
+
+
+def test_results_table_rejects_bad_input():
+    with pytest.raises(ValueError, match="non-empty"):
+        lab.results_table({})
+    with pytest.raises(TypeError, match="LabRun"):
+        lab.results_table({"x": 3})
+    with pytest.raises(TypeError, match="LabRun"):
+        lab.diagnose("run")
+
+
+# ---------------------------------------------------------------------------- TensorFlow
+@pytest.mark.slow
+def test_model_probability_matches_cirq():
+    import cirq
+    import sympy
+
+    model = lab.lab_model(seed=0)
+    x = lab.lab_data(standardized=True).x_train[:3]
+    p = np.asarray(model(x)).reshape(-1)
+    assert np.all((p > 0) & (p < 1))
+    # Independent: resolve the circuit with Cirq at the model's angles and weights.
+    layer = model.get_layer("pqc")
+    kernel, bias = model.get_layer("angles").get_weights()
+    angles = x @ kernel + bias
+    theta = layer.get_weights()[0]
+    for row, want in zip(angles, p, strict=True):
+        values = {s: float(row[i]) for s, i in zip(layer.data_symbols, layer.feature_index,
+                                                   strict=True)}
+        values |= {s: float(t) for s, t in zip(layer.weight_symbols, theta, strict=True)}
+        resolved = cirq.resolve_parameters(layer.circuit, cirq.ParamResolver(values))
+        state = cirq.final_state_vector(resolved, qubit_order=cirq.LineQubit.range(2),
+                                        dtype=np.complex128)
+        z0 = float(np.sum(np.abs(state[:2]) ** 2) - np.sum(np.abs(state[2:]) ** 2))
+        assert want == pytest.approx((1 + z0) / 2, abs=1e-5)
+    assert isinstance(layer.data_symbols[0], sympy.Symbol)
+
+
+@pytest.mark.slow
+def test_naive_bce_matches_closed_form():
+    from clipq_edu._tf import tf
+
+    y = tf.constant([[1.0], [0.0], [1.0]])
+    p = tf.constant([[0.2], [0.3], [0.9]])
+    want = -np.mean([math.log(0.2), math.log(0.7), math.log(0.9)])
+    assert float(lab.naive_bce(y, p)) == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.slow
+def test_baseline_misbehaves_and_standardising_fixes_it():
+    baseline = lab.run_lab()
+    assert lab.run_lab() is baseline  # cached
+    d = lab.diagnose(baseline)
+    assert d.spike_ratio > 5
+    assert d.dominant_tensor == "angles/kernel"
+    assert baseline.test_accuracy <= 0.65
+    clipped = lab.run_lab(clip=("global_norm", 0.1))
+    assert clipped.telemetry.summary()["clipped_fraction"] == 1.0
+    np.testing.assert_allclose(clipped.telemetry.norm_after, 0.1, rtol=1e-5)
+    assert clipped.test_accuracy <= 0.65
+    fixed = lab.run_lab(standardized=True, loss="mse")
+    assert min(fixed.train_accuracy, fixed.test_accuracy) >= 0.85
+    assert lab.spike_ratio(fixed.telemetry) < d.spike_ratio / 2
+    # same initial weights: the first raw gradient of the clipped and the baseline run agree
+    assert clipped.telemetry.norm_before[0] == pytest.approx(baseline.telemetry.norm_before[0],
+                                                             rel=1e-6)
+    table = lab.results_table({"base": baseline, "fixed": fixed})
+    assert [r["run"] for r in table] == ["base", "fixed"]
+    assert table[1]["inputs"] == "standardised" and "| fixed |" in table._repr_markdown_()
+    assert "spiky" in str(d)

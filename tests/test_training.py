@@ -317,15 +317,21 @@ _SCRIPT = textwrap.dedent("""
 @pytest.mark.slow
 @pytest.mark.parametrize("estimator", ["builtin", "gradients"])
 def test_same_seed_same_trajectory_in_two_processes(estimator):
-    def run(seed):
-        code = _SCRIPT.replace("SEED", str(seed)).replace("EST", estimator)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
-        return out.stdout.strip().splitlines()[-1]
+    import contextlib
+    import io
 
-    first, second, other = run(7), run(7), run(8)
-    assert first == second
-    assert first != other
+    def run_here(seed):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            exec(_SCRIPT.replace("SEED", str(seed)).replace("EST", estimator), {})
+        return buf.getvalue().strip()
+
+    code = _SCRIPT.replace("SEED", "7").replace("EST", estimator)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    other_process = out.stdout.strip().splitlines()[-1]
+    assert run_here(7) == other_process
+    assert run_here(8) != other_process
 
 
 @pytest.mark.parametrize(

@@ -278,7 +278,7 @@ def fit_decay_rate(variances: dict[int, float]) -> tuple[float, float]:
     v = check_finite("variances", as_float_array("variances", [variances[k] for k in
                                                                   sorted(variances)]))
     if np.any(v <= 0):
-        raise ValueError(f"variances must all be > 0 to take log2, got {dict(zip(n, v))}")
+        raise ValueError(f"variances must all be > 0 to take log2, got {variances}")
     slope, intercept = np.polyfit(n, np.log2(v), 1)
     return float(slope), float(intercept)
 

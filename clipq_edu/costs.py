@@ -26,6 +26,7 @@ from clipq_edu._validate import (
     check_positive_float,
     check_qubits,
     check_seed,
+    format_bytes,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "chain_layer_classical",
     "chain_layer_quantum",
     "fit_loglog_slope",
+    "format_bytes",
     "layer_timings",
     "shot_error_scaling",
     "shots_for_standard_error",

@@ -287,6 +287,7 @@ class Telemetry:
         ax2.set_ylabel("batch loss", color="tab:green")
         ax.set_title(f"Gradient telemetry ({self.clip})")
         ax.legend(loc="upper right", fontsize="small")
+        ax.figure.tight_layout()
         return ax
 
 

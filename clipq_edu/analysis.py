@@ -12,8 +12,8 @@ drawn from ``np.random.default_rng(seed)`` so every number is reproducible.
 45.0
 >>> float(shot_noise_variance(0.0, 100))
 0.01
->>> {k: round(float(v), 4) for k, v in loss_gradient_curves(np.pi / 2).items()}
-{'bce': 1.0, 'mse': 2.0, 'hinge': 1.0}
+
+The loss curves of chapter 03c come from :func:`clipq_edu.experiments.bce_gradient_vs_theta`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ __all__ = [
     "clipping_angles",
     "estimator_std",
     "gradient_estimates",
-    "loss_gradient_curves",
     "parameter_shift",
     "shot_noise_variance",
     "sigmoid_chain_grad_norms",
@@ -536,37 +535,8 @@ def estimator_std(
 
 
 # --------------------------------------------------------------------------------------------
-# 3.3 Where large gradients come from, and clipping noisy estimates
+# 3.3 Clipping noisy estimates
 # --------------------------------------------------------------------------------------------
-def loss_gradient_curves(theta: Any) -> dict[str, np.ndarray]:
-    """Return |dL/dθ| for three losses on a one-qubit classifier with label +1.
-
-    The model outputs ⟨Z⟩ = cos θ (an ry(θ) rotation of |0⟩), read as the probability
-    p = (1 + cos θ)/2 = cos²(θ/2) for the cross-entropy. With target +1:
-
-    * binary cross-entropy L = −log p:        dL/dθ = tan(θ/2), unbounded as θ → π;
-    * squared error L = (cos θ − 1)²:          |dL/dθ| = 2(1 − cos θ)|sin θ| ≤ 3√3/2;
-    * hinge L = max(0, 1 − cos θ):             |dL/dθ| = |sin θ| ≤ 1.
-
-    Args:
-      theta: angle(s) in radians; for BCE, θ = π (p = 0) gives ``inf``.
-
-    Returns:
-      ``{"bce": ..., "mse": ..., "hinge": ...}``, arrays shaped like ``theta``.
-
-    Taught in chapter 03 (the loss decides whether gradients can explode).
-    """
-    t = check_finite("theta", as_float_array("theta", theta))
-    half = np.cos(t / 2)
-    safe = np.where(np.abs(half) < 1e-12, 1.0, half)
-    bce = np.where(np.abs(half) < 1e-12, np.inf, np.abs(np.sin(t / 2) / safe))
-    return {
-        "bce": bce,
-        "mse": 2 * (1 - np.cos(t)) * np.abs(np.sin(t)),
-        "hinge": np.abs(np.sin(t)),
-    }
-
-
 def clipped_estimate_stats(
     shots_list: Any,
     bound: float,

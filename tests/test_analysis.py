@@ -133,21 +133,6 @@ def test_gradient_estimates_is_seeded_and_validates():
         analysis.gradient_estimates("parameter_shift", params=[0.1, 0.2])
 
 
-def test_loss_gradient_curves_closed_forms():
-    t = np.linspace(0.01, np.pi - 0.01, 500)
-    c = analysis.loss_gradient_curves(t)
-    np.testing.assert_allclose(c["bce"], np.tan(t / 2))
-    assert c["mse"].max() <= 3 * math.sqrt(3) / 2 + 1e-9
-    assert c["mse"].max() == pytest.approx(3 * math.sqrt(3) / 2, rel=1e-3)
-    assert c["hinge"].max() <= 1.0
-    assert analysis.loss_gradient_curves(np.pi)["bce"] == np.inf
-    # BCE derivative by finite differences of -log(cos^2(theta/2)).
-    eps = 1e-6
-    loss = lambda x: -np.log(np.cos(x / 2) ** 2)  # noqa: E731
-    np.testing.assert_allclose((loss(t + eps) - loss(t - eps)) / (2 * eps), c["bce"],
-                               rtol=1e-5)
-
-
 def test_clipped_estimates_are_biased_towards_smaller_norm():
     r = analysis.clipped_estimate_stats([10, 1000], 0.7, n_repeats=4000, seed=0)
     assert r["mean_norm_clipped"][0] < r["true_norm"] < r["mean_norm_raw"][0]

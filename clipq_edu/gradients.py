@@ -19,7 +19,7 @@ For ``rx(theta) = exp(-i theta X/2)``: r = 1/2, shift pi/2, factor 1/2. Cirq's e
 >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
 >>> c = cirq.Circuit(cirq.X(q) ** t)              # <Z> = cos(pi t)
 >>> g = parameter_shift_gradient(c, [t], [0.25], cirq.Z(q), backend="cirq")
->>> round(float(g[0]), 6), round(-np.pi * np.sin(np.pi * 0.25), 6)
+>>> round(float(g[0]), 6), round(float(-np.pi * np.sin(np.pi * 0.25)), 6)
 (-2.221441, -2.221441)
 """
 

@@ -7,7 +7,13 @@ import os
 # Before anything imports TensorFlow (see clipq_edu/_env.py).
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
+# The test process draws off-screen; notebook kernels started by nbval inherit this
+# environment and must keep IPython's inline backend, so MPLBACKEND is removed, not set.
+os.environ.pop("MPLBACKEND", None)
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
 
 
 def pytest_collectstart(collector):

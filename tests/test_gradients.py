@@ -139,11 +139,14 @@ def test_parameter_shift_matches_tfq_adjoint():
     assert set(res) == {"Adjoint", "ParameterShift", "ForwardDifference", "CentralDifference",
                         "clipq_edu parameter shift"}
     ours = G.parameter_shift_gradient(circuit, syms, vals, obs)  # TFQ backend
-    np.testing.assert_allclose(ours, res["Adjoint"], atol=1e-5)
-    np.testing.assert_allclose(res["ParameterShift"], res["Adjoint"], atol=1e-5)
-    np.testing.assert_allclose(res["CentralDifference"], res["Adjoint"], atol=1e-3)
-    exact = G.parameter_shift_gradient(circuit, syms, vals, obs, backend="cirq")
-    np.testing.assert_allclose(ours, exact, atol=1e-5)
+    exact = G.parameter_shift_gradient(circuit, syms, vals, obs, backend="cirq")  # complex128
+    # ours, evaluated by TFQ in float32, is within 1e-6 of the complex128 reference
+    np.testing.assert_allclose(ours, exact, atol=1e-6)
+    # TFQ's Adjoint accumulates float32 error along the circuit: measured 2.5e-5 here
+    np.testing.assert_allclose(res["Adjoint"], exact, atol=5e-5)
+    np.testing.assert_allclose(ours, res["Adjoint"], atol=5e-5)
+    np.testing.assert_allclose(res["ParameterShift"], exact, atol=1e-5)
+    np.testing.assert_allclose(res["CentralDifference"], exact, atol=1e-3)
 
 
 @pytest.mark.slow

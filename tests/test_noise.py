@@ -42,6 +42,7 @@ def test_parameter_shift_matches_finite_difference_under_noise():
         assert g[b] == pytest.approx(fd, abs=1e-5)
 
 
+@pytest.mark.slow
 def test_deep_random_circuits_match_haar_variance():
     for n in (3, 6):
         g = noise.gradient_samples(n, 100, 400, seed=1)
@@ -54,6 +55,7 @@ def test_haar_variance_closed_form_values():
     assert noise.haar_gradient_variance(10) * 2**10 * 3 == pytest.approx(1, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_identity_init_is_flat_and_matches_closed_form():
     for n in (2, 5, 8):
         g = noise.gradient_samples(n, 20, 600, seed=3, init="identity")

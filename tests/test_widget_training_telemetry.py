@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import matplotlib
@@ -11,12 +12,13 @@ import pytest
 matplotlib.use("Agg")
 
 from clipq_edu import clipping  # noqa: E402
-from clipq_edu.widgets import training_telemetry as tt_module  # noqa: E402
 from clipq_edu.widgets.training_telemetry import (  # noqa: E402
     BOUND_RANGE,
     train_tiny,
     training_telemetry,
 )
+
+tt_module = importlib.import_module("clipq_edu.widgets.training_telemetry")
 
 
 @pytest.fixture(scope="module")

@@ -60,3 +60,14 @@ def test_mime_bundle_has_static_png_fallback():
     bundle = Line()._repr_mimebundle_()
     assert "image/png" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"].startswith("line (c=1.0")
+
+
+def test_explorer_names_stay_functions_after_their_module_is_imported():
+    import importlib
+
+    import clipq_edu as cq
+
+    for name in cq.widgets.explorer_names():
+        importlib.import_module(f"clipq_edu.widgets.{name}")
+        assert callable(getattr(cq.widgets, name)), name
+        assert callable(getattr(cq.widgets, name)), f"{name} turned into a module"

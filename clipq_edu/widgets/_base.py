@@ -57,11 +57,14 @@ class Explorer:
         self.last_latency_s: float = 0.0
         self.figure = Figure(figsize=figsize, layout="constrained")
         self._batch = False
-        self._output = widgets.Output()
+        # The picture is an Image widget whose PNG is replaced on each redraw: no output area
+        # is cleared and re-filled (no flicker) and the figure is rendered once, at a modest
+        # resolution, instead of through IPython's inline formatter (which renders twice).
+        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._message = widgets.HTML()
         header = widgets.HTML(f"<b>{title}</b>")
         self.widget = widgets.VBox(
-            [header, widgets.VBox(list(self.controls.values())), self._message, self._output]
+            [header, widgets.VBox(list(self.controls.values())), self._message, self._image]
         )
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -129,19 +132,15 @@ class Explorer:
         self.state = dict(data)
         self.figure.clear()
         self.draw(self.figure, self.state)
+        if _in_kernel():  # a front end may be watching: send it the new picture
+            self._image.value = self.png()
         self.last_latency_s = time.perf_counter() - start
-        if _in_kernel():
-            from IPython.display import display
-
-            with self._output:
-                self._output.clear_output(wait=True)
-                display(self.figure)
 
     # -- display -----------------------------------------------------------------------------
-    def png(self) -> bytes:
+    def png(self, dpi: int = 80) -> bytes:
         """The current figure as PNG bytes."""
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=72)
+        self.figure.savefig(buf, format="png", dpi=dpi)
         return buf.getvalue()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

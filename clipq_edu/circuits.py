@@ -150,10 +150,11 @@ def entangling_chain(n: int = 4, variant: str = "ghz", measure: bool = False) ->
     """Return the article's n-qubit H/CNOT chain, in a correct and runnable form.
 
     ``variant="ghz"``: H on q0, then CNOT(q_i, q_i+1) down the chain (a GHZ state: only
-    0000 and 1111 appear). ``variant="all_h"``: the article's literal version with H on *every*
-    qubit before the same CNOT chain. That one creates no entanglement at all: H|0> = |+> is an
-    eigenstate of X, CNOT maps |+>|+> to |+>|+>, so every bitstring appears with probability
-    1/2**n. Sampling both is the point of the exercise in chapter 04.
+    0000 and 1111 appear). ``variant="all_h"``: H on *every* qubit before the same CNOT chain,
+    a contrast that creates no entanglement at all: H|0> = |+> is an eigenstate of X, CNOT
+    maps |+>|+> to |+>|+>, so every bitstring appears with probability 1/2**n. The article's
+    literal gate order (H0 CX01 H1 CX12 H2 CX23 H3) is neither: it is
+    :func:`clipq_edu.article.article_chain`, entangled yet uniform in the computational basis.
 
     Args:
         n: number of qubits (>= 2).

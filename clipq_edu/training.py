@@ -1030,6 +1030,8 @@ class ShotBasedOptimizer:
           The new parameters.
         """
         theta = as_float_array("params", params, ndim=1)
+        if target is not None:
+            target = float(check_finite("target", as_float_array("target", target, ndim=0)))
         seed_grad, seed_value = (int(s) for s in self.rng.integers(0, 2**63 - 1, size=2))
         if self.estimator == "builtin":
             grad_o, _ = shot_parameter_shift(circuit, symbols, theta, observable,
@@ -1124,6 +1126,8 @@ def train_circuit_from_shots(
     import sympy
 
     steps = check_int("steps", steps, minimum=1, maximum=100_000)
+    if target is not None:
+        target = float(check_finite("target", as_float_array("target", target, ndim=0)))
     theta = check_finite("init", as_float_array("init", init, ndim=1))
     opt = ShotBasedOptimizer(learning_rate, clip=clip, shots=shots, seed=seed,
                              estimator=estimator)

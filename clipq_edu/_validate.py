@@ -82,7 +82,8 @@ def check_seed(name: str, value: Any) -> int | None:
 
 def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     """Check that ``value`` is one of the strings in ``allowed``."""
-    if value not in allowed:
+    # ``value in allowed`` compares with ==, which is ambiguous for arrays: test the type first
+    if not isinstance(value, str) or value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {choices}, got {_show(value)}")
     return value

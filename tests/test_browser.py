@@ -231,32 +231,42 @@ async () => {
 """
 
 
+#: The probe of the notebook on screen (JupyterLab may keep other notebooks open, hidden).
+PROBE = ".jp-NotebookPanel:not(.lm-mod-hidden) .clipq-probe"
+
+
 def _drive_notebook(page, base: str, token: str, name: str) -> dict:
-    page.goto(f"{base}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
+    # ?reset: start from an empty workspace instead of restoring the previous notebook's tab.
+    page.goto(f"{base}/lab/tree/{name}?reset&token={token}", wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext",
                            timeout=60_000)
     page.evaluate(RUN_ALL_JS)
-    marker = page.locator(".clipq-probe .clipq-marker")
+    marker = page.locator(f"{PROBE} .clipq-marker")
     marker.wait_for(state="visible", timeout=300_000)
     page.wait_for_function(
-        "() => document.querySelector('.clipq-probe .clipq-marker')"
+        f"() => document.querySelector(\"{PROBE} .clipq-marker\")"
         ".textContent.includes('renders=0')", timeout=10_000)
     before_text = marker.inner_text()
-    probe = page.locator(".clipq-probe")
+    probe = page.locator(PROBE)
     probe.scroll_into_view_if_needed()
     stem = Path(name).stem
     page.screenshot(path=str(ARTIFACTS / f"{stem}_before.png"), full_page=False)
-    handle = page.locator(".clipq-probe .clipq-probe-slider .noUi-handle").first
+    handle = page.locator(f"{PROBE} .clipq-probe-slider .noUi-handle").first
     handle.focus()
     handle.press("ArrowRight")
     page.wait_for_function(
-        "() => /renders=[1-9]/.test(document.querySelector('.clipq-probe .clipq-marker')"
+        f"() => /renders=[1-9]/.test(document.querySelector(\"{PROBE} .clipq-marker\")"
         ".textContent)", timeout=30_000)
     after_text = marker.inner_text()
     probe.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"{stem}_after.png"), full_page=False)
-    n_images = page.locator(".clipq-probe .jp-OutputArea-output img").count()
+    images = page.locator(f"{PROBE} img")
+    try:  # the redrawn figure replaces the old one; give the PNG time to arrive
+        images.first.wait_for(state="attached", timeout=30_000)
+    except Exception:  # noqa: BLE001 - counted (as 0) and asserted below
+        pass
+    n_images = images.count()
     tracebacks = page.locator(".jp-OutputArea-output", has_text="Traceback (most recent call last)")
     n_tracebacks = tracebacks.count()
     page.evaluate(SHUTDOWN_JS)

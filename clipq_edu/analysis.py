@@ -32,6 +32,7 @@ from clipq_edu._validate import (
     check_seed,
     check_shots,
 )
+from clipq_edu.measurement import shot_noise_variance  # one formula, one home
 
 __all__ = [
     "ESTIMATORS",
@@ -398,28 +399,6 @@ def toy_gradient(params: Any) -> np.ndarray:
     if p.ndim != 1:
         raise ValueError(f"params must be 1-D (3 angles), got shape {p.shape}")
     return parameter_shift(toy_expectation, p)
-
-
-def shot_noise_variance(mu: Any, shots: int) -> np.ndarray:
-    """Return the variance (1 − μ²)/N of an expectation estimated from N shots of a ±1 outcome.
-
-    Each shot gives +1 with probability (1 + μ)/2, so one shot has variance 1 − μ²; the mean
-    of N independent shots has N times less.
-
-    Args:
-      mu: exact expectation(s) in [−1, 1].
-      shots: N, a positive integer.
-
-    Returns:
-      The variance (array shaped like ``mu``).
-
-    Taught in chapter 03.
-    """
-    m = check_finite("mu", as_float_array("mu", mu))
-    if (np.abs(m) > 1 + 1e-9).any():
-        raise ValueError("mu must lie in [-1, 1] (an expectation of a ±1 observable)")
-    n = check_shots("shots", shots)
-    return (1.0 - np.clip(m, -1, 1) ** 2) / n
 
 
 def _sampled_means(mu: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:

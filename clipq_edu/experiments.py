@@ -32,6 +32,7 @@ from clipq_edu._validate import (
     check_seed,
 )
 from clipq_edu.circuits import mcclean_random_circuit, mcclean_random_values
+from clipq_edu.noise import fit_log2_slope, product_cost_gradient_variance
 
 __all__ = [
     "HINGE_GRAD_BOUND",
@@ -274,13 +275,8 @@ def fit_decay_rate(variances: dict[int, float]) -> tuple[float, float]:
     if not isinstance(variances, dict) or len(variances) < 2:
         raise ValueError(f"variances must be a dict {{n: variance}} with >= 2 entries, got "
                          f"{variances!r}")
-    n = np.array(sorted(variances), dtype=float)
-    v = check_finite("variances", as_float_array("variances", [variances[k] for k in
-                                                                  sorted(variances)]))
-    if np.any(v <= 0):
-        raise ValueError(f"variances must all be > 0 to take log2, got {variances}")
-    slope, intercept = np.polyfit(n, np.log2(v), 1)
-    return float(slope), float(intercept)
+    ns = sorted(variances)
+    return fit_log2_slope(ns, [variances[k] for k in ns])
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,8 +303,7 @@ def global_cost_variance_closed_form(n: int) -> float:
 
     Taught in chapter 05.
     """
-    n = check_int("n", n, minimum=1)
-    return 0.125 * 0.375 ** (n - 1)
+    return product_cost_gradient_variance(n, "global")
 
 
 def local_cost_variance_closed_form(n: int) -> float:
@@ -328,8 +323,7 @@ def local_cost_variance_closed_form(n: int) -> float:
 
     Taught in chapter 05.
     """
-    n = check_int("n", n, minimum=1)
-    return 1.0 / (8.0 * n * n)
+    return product_cost_gradient_variance(n, "local")
 
 
 @functools.lru_cache(maxsize=16)

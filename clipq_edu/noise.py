@@ -35,6 +35,7 @@ import numpy as np
 from clipq_edu._validate import (
     as_float_array,
     check_choice,
+    check_finite,
     check_int,
     check_positive_float,
     check_qubits,
@@ -474,13 +475,13 @@ def fit_log2_slope(x: Any, y: Any) -> tuple[float, float]:
 
     Taught in chapter 05.
     """
-    x = as_float_array("x", x, ndim=1)
-    y = as_float_array("y", y, ndim=1)
+    x = check_finite("x", as_float_array("x", x, ndim=1))
+    y = check_finite("y", as_float_array("y", y, ndim=1))
     if x.shape != y.shape or np.unique(x).size < 2:
         raise ValueError(f"x and y must have the same length and x two distinct values, got "
                          f"shapes {x.shape} and {y.shape}")
     if not np.all(y > 0):
-        raise ValueError("y must be positive to take log2")
+        raise ValueError(f"y must be > 0 (finite) to take log2, got {y.tolist()}")
     slope, intercept = np.polyfit(x, np.log2(y), 1)
     return float(slope), float(intercept)
 

@@ -431,8 +431,12 @@ def train(
     check_choice("nonfinite", nonfinite, NONFINITE_CHOICES)
     if grad_hook is not None and not callable(grad_hook):
         raise TypeError(f"grad_hook must be callable(step, grads) -> grads, got {grad_hook!r}")
-    xa = np.asarray(x, dtype=np.float32) if not isinstance(x, tf.Tensor) else x.numpy()
+    xa = (as_float_array("x", x) if not isinstance(x, tf.Tensor) else x.numpy()).astype(
+        np.float32)
     ya = check_finite("y", as_float_array("y", y)).astype(np.float32)
+    if xa.ndim == 0 or ya.ndim == 0:
+        raise ValueError(f"x and y must be arrays with one row per example, got shapes "
+                         f"{xa.shape} and {ya.shape}")
     if len(xa) != len(ya):
         raise ValueError(f"x has {len(xa)} examples but y has {len(ya)}")
     if len(xa) == 0:

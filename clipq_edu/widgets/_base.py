@@ -66,7 +66,10 @@ class Explorer:
         # The picture is an Image widget whose PNG is replaced on each redraw: no output area
         # is cleared and re-filled (no flicker) and the figure is rendered once, at a modest
         # resolution, instead of through IPython's inline formatter (which renders twice).
-        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._image = widgets.Image(
+            format="png",
+            layout=widgets.Layout(width=f"{round(figsize[0] * PNG_DPI)}px", max_width="100%"),
+        )
         self._message = widgets.HTML()
         header = widgets.HTML(f"<b>{title}</b>")
         self.widget = widgets.VBox(

@@ -16,6 +16,10 @@ import numpy as np
 #: Largest number of qubits a state-vector simulation may use by default. 2**20 complex64
 #: amplitudes are 8 MiB per state; TFQ batches and gradients multiply that.
 DEFAULT_MAX_QUBITS = 20
+#: Upper bounds on other counts, so that a typo (10**12) is refused instead of hanging.
+MAX_LAYERS = 10_000  # circuit depth / layers
+MAX_SAMPLES = 10_000_000  # random circuits, samples, repetitions
+MAX_FORMULA_QUBITS = 1_000  # closed-form expressions in n (2**n stays a finite float)
 
 
 def _show(value: Any) -> str:
@@ -97,13 +101,29 @@ def check_qubits(name: str, n_qubits: Any, *, max_qubits: int = DEFAULT_MAX_QUBI
     """
     n = check_int(name, n_qubits, minimum=1)
     if n > max_qubits:
-        need = state_vector_bytes(n)
+        # Never compute 2**n for a huge n (2**(10**12) would hang): beyond 2**100 bytes the
+        # size is given as a power of ten.
+        need = format_bytes(state_vector_bytes(n)) if n <= 100 else (
+            f"about 10**{int(n * math.log10(2) + math.log10(8))} bytes")
         raise ValueError(
             f"{name}={n} is more than this course simulates (at most {max_qubits} qubits): one "
-            f"state vector of {n} qubits needs {format_bytes(need)} (2**{n} amplitudes x 8 "
-            f"bytes), before batching and gradients multiply it"
+            f"state vector of {n} qubits needs {need} (2**{n} amplitudes x 8 bytes), before "
+            f"batching and gradients multiply it"
         )
     return n
+
+
+#: Largest single array a course function may allocate (Binder gives 2 GB in all).
+MAX_ARRAY_BYTES = 512 * 2**20
+
+
+def check_array_memory(name: str, n_bytes: int, what: str) -> None:
+    """Refuse an allocation larger than :data:`MAX_ARRAY_BYTES`, saying how much it needs."""
+    if n_bytes > MAX_ARRAY_BYTES:
+        raise ValueError(
+            f"{name} is too large: {what} would need {format_bytes(n_bytes)}, more than the "
+            f"{format_bytes(MAX_ARRAY_BYTES)} one array may use here; choose a smaller {name}"
+        )
 
 
 def state_vector_bytes(n_qubits: int, bytes_per_amplitude: int = 8) -> int:

@@ -22,8 +22,11 @@ import numpy as np
 import sympy
 
 from clipq_edu._validate import (
+    MAX_LAYERS,
+    MAX_SAMPLES,
     _show,
     as_float_array,
+    check_array_memory,
     check_choice,
     check_finite,
     check_int,
@@ -258,7 +261,7 @@ def hardware_efficient_ansatz(
     Taught in chapter 03.
     """
     qs = _check_qubit_list("qubits", qubits)
-    layers = check_int("layers", layers, minimum=1)
+    layers = check_int("layers", layers, minimum=1, maximum=MAX_LAYERS)
     _check_prefix(prefix)
     circuit = cirq.Circuit()
     symbols: list[sympy.Symbol] = []
@@ -300,7 +303,7 @@ def reuploading_circuit(
     Taught in chapter 03.
     """
     qs = _check_qubit_list("qubits", qubits)
-    layers = check_int("layers", layers, minimum=1)
+    layers = check_int("layers", layers, minimum=1, maximum=MAX_LAYERS)
     _check_prefix(input_prefix, "input_prefix")
     _check_prefix(weight_prefix, "weight_prefix")
     if input_prefix == weight_prefix:
@@ -352,7 +355,7 @@ def mcclean_random_circuit(n: int, depth: int) -> tuple[cirq.Circuit, np.ndarray
     n = check_qubits("n", n)
     if n < 2:
         raise ValueError(f"n must be >= 2 (the cost Z0 Z1 needs two qubits), got {n}")
-    depth = check_int("depth", depth, minimum=1)
+    depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
     qs = cirq.LineQubit.range(n)
     table = np.empty((depth, n, 3), dtype=object)
     circuit = cirq.Circuit(cirq.ry(np.pi / 4)(q) for q in qs)
@@ -411,8 +414,10 @@ def mcclean_random_values(
     Taught in chapter 05.
     """
     n = check_qubits("n", n)
-    depth = check_int("depth", depth, minimum=1)
-    n_circuits = check_int("n_circuits", n_circuits, minimum=1)
+    depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
+    n_circuits = check_int("n_circuits", n_circuits, minimum=1, maximum=MAX_SAMPLES)
+    check_array_memory("n_circuits", n_circuits * depth * n * 3 * 8,
+                       f"{n_circuits} x {depth * n * 3} parameter values")
     seed = check_seed("seed", seed)
     check_choice("init", init, ("random", "identity"))
     rng = np.random.default_rng(seed)

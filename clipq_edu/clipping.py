@@ -163,7 +163,17 @@ def global_norm(grads: Any) -> float:
 
         norm = tf.linalg.global_norm(present)
         return float(norm) if tf.executing_eagerly() else norm
-    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in present)))
+    return _l2([np.asarray(g, dtype=np.float64) for g in present])
+
+
+def _l2(arrays: list[np.ndarray]) -> float:
+    """√(Σ x²) over all entries, scaled by the largest |x| so 1e300 does not overflow to inf."""
+    if not arrays or all(a.size == 0 for a in arrays):
+        return 0.0
+    peak = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
+    if peak == 0.0 or not np.isfinite(peak):
+        return float(np.sqrt(sum(float(np.sum(np.square(a))) for a in arrays)))
+    return peak * float(np.sqrt(sum(float(np.sum(np.square(a / peak))) for a in arrays)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +237,7 @@ def clip_by_norm(grads: Any, max_norm: float, *, nonfinite: str = "error") -> An
 
             out.append(tf.clip_by_norm(g, max_norm))
         else:
-            norm = np.sqrt(np.sum(np.square(g, dtype=np.float64)))
+            norm = _l2([np.asarray(g, dtype=np.float64)])
             with np.errstate(invalid="ignore", divide="ignore"):
                 out.append((g * max_norm / max(norm, max_norm)).astype(g.dtype, copy=False))
     return _pack(out, single)

@@ -33,7 +33,11 @@ from typing import Any
 import numpy as np
 
 from clipq_edu._validate import (
+    MAX_FORMULA_QUBITS,
+    MAX_LAYERS,
+    MAX_SAMPLES,
     as_float_array,
+    check_array_memory,
     check_choice,
     check_finite,
     check_int,
@@ -239,8 +243,8 @@ def gradient_samples(
     n = check_qubits("n", n)
     if n < 2:
         raise ValueError(f"n must be >= 2 (the observables use qubits 0 and 1), got {n}")
-    depth = check_int("depth", depth, minimum=1)
-    n_circuits = check_int("n_circuits", n_circuits, minimum=2)
+    depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
+    n_circuits = check_int("n_circuits", n_circuits, minimum=2, maximum=MAX_SAMPLES)
     seed = check_seed("seed", seed)
     check_choice("init", init, ("random", "identity"))
     check_choice("observable", observable, OBSERVABLES)
@@ -249,6 +253,8 @@ def gradient_samples(
         if p > 0.75:
             raise ValueError(f"p must be in [0, 0.75] (0.75 is fully depolarising), got {p}")
         check_qubits("n", n, max_qubits=MAX_DENSITY_QUBITS)
+    check_array_memory("n_circuits", n_circuits * 16 * 4 ** n if p is not None
+                       else n_circuits * 16 * 2 ** n, f"{n_circuits} simulated states")
     if init == "identity" and depth % 2:
         raise ValueError(f"init='identity' needs an even depth (one identity block), got {depth}")
     if init == "identity" and every_layer:
@@ -286,7 +292,7 @@ def cirq_expectation(
     from clipq_edu.circuits import mcclean_random_circuit, resolve
 
     n = check_qubits("n", n, max_qubits=MAX_DENSITY_QUBITS if p is not None else 12)
-    depth = check_int("depth", depth, minimum=1)
+    depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
     check_choice("observable", observable, OBSERVABLES)
     values = as_float_array("values", values, ndim=1)
     if values.size != 3 * depth * n:
@@ -334,7 +340,7 @@ def haar_gradient_variance(n: int) -> float:
 
     Taught in chapter 05.
     """
-    n = check_int("n", n, minimum=1)
+    n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
     d = 2.0**n
     return d / (3.0 * (d * d - 1.0))
 
@@ -387,7 +393,7 @@ def product_cost_gradient_samples(
     """
     n = check_qubits("n", n)
     check_choice("cost", cost, ("global", "local"))
-    n_samples = check_int("n_samples", n_samples, minimum=2)
+    n_samples = check_int("n_samples", n_samples, minimum=2, maximum=MAX_SAMPLES)
     rng = np.random.default_rng(check_seed("seed", seed))
     theta = rng.uniform(0.0, 2.0 * np.pi, size=(n_samples, n))
     zero = 1 - _bits(n)  # 1 where qubit q reads 0
@@ -424,7 +430,7 @@ def product_cost_gradient_variance(n: int, cost: str) -> float:
 
     Taught in chapter 05.
     """
-    n = check_int("n", n, minimum=1)
+    n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
     check_choice("cost", cost, ("global", "local"))
     return 0.125 * 0.375 ** (n - 1) if cost == "global" else 1.0 / (8.0 * n * n)
 
@@ -453,8 +459,8 @@ def noisy_gradient_bound(n: int, layers_after: int, p: float) -> float:
 
     Taught in chapter 05.
     """
-    n = check_int("n", n, minimum=1)
-    layers_after = check_int("layers_after", layers_after, minimum=0)
+    n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
+    layers_after = check_int("layers_after", layers_after, minimum=0, maximum=MAX_LAYERS)
     p = check_positive_float("p", p, allow_zero=True)
     if p > 0.75:
         raise ValueError(f"p must be in [0, 0.75], got {p}")
@@ -526,7 +532,7 @@ def simulation_memory_bytes(n: int, kind: str = "state", bytes_per_amplitude: in
 
     Taught in chapter 05.
     """
-    n = check_int("n", n, minimum=1)
+    n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
     check_choice("kind", kind, ("state", "density"))
     bytes_per_amplitude = check_int("bytes_per_amplitude", bytes_per_amplitude, minimum=1)
     one = state_vector_bytes(n, bytes_per_amplitude)

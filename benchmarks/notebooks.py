@@ -8,11 +8,9 @@ runs, a thread samples the resident memory of the kernel's whole process tree ev
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -24,20 +22,17 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def kernel_dir() -> Path:
-    """A temporary Jupyter data dir with a ``python3`` kernelspec that runs this interpreter."""
-    tmp = Path(tempfile.mkdtemp(prefix="clipq-bench-kernel-"))
-    spec_dir = tmp / "kernels" / "python3"
-    spec_dir.mkdir(parents=True)
-    spec = {
-        "argv": [
-            sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-            "--IPKernelApp.capture_fd_output=False",
-        ],
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-    }
-    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    return tmp
+    """A temporary Jupyter data dir with a ``python3`` kernelspec that runs this interpreter.
+
+    The same kernelspec ``make notebooks`` uses (``tools/run_notebooks.py``), so benchmarked
+    runs and stored outputs come from identical kernels.
+    """
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from run_notebooks import kernel_dir as _tool_kernel_dir
+    finally:
+        sys.path.pop(0)
+    return Path(_tool_kernel_dir())
 
 
 def find_notebooks(pattern: str | None = None, folder: Path = NOTEBOOKS) -> list[Path]:

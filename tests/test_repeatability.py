@@ -180,7 +180,7 @@ def test_notebook_gives_identical_checked_outputs_in_two_fresh_kernels(name, tmp
         import run_notebooks
     finally:
         sys.path.remove(str(ROOT / "tools"))
-    monkeypatch.setenv("JUPYTER_PATH", run_notebooks._kernel_dir())
+    monkeypatch.setenv("JUPYTER_PATH", run_notebooks.kernel_dir())
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
     src = ROOT / "notebooks" / name
     if not src.exists():

@@ -113,7 +113,7 @@ def small_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     old = os.environ.get("JUPYTER_PATH")
     old_backend = os.environ.pop("MPLBACKEND", None)  # conftest's Agg would hide the figures
-    os.environ["JUPYTER_PATH"] = run_notebooks._kernel_dir() + os.pathsep + (old or "")
+    os.environ["JUPYTER_PATH"] = run_notebooks.kernel_dir() + os.pathsep + (old or "")
     try:
         for name, nb in notebooks.items():
             NotebookClient(nb, timeout=120, kernel_name="python3",

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def _kernel_dir() -> str:
+def kernel_dir() -> str:
     """A temporary kernelspec named python3 that runs this interpreter like nbval does."""
     tmp = Path(tempfile.mkdtemp(prefix="clipq-kernel-"))
     spec_dir = tmp / "kernels" / "python3"
@@ -63,7 +63,7 @@ def execute(path: Path, timeout: int = 600) -> float:
 
 
 def main(argv: list[str]) -> int:
-    os.environ["JUPYTER_PATH"] = _kernel_dir() + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    os.environ["JUPYTER_PATH"] = kernel_dir() + os.pathsep + os.environ.get("JUPYTER_PATH", "")
     os.environ.pop("MPLBACKEND", None)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     paths = sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from clipq_edu import clipping, toys
+from clipq_edu.testing import tiny_data, tiny_model
 
 pytestmark = pytest.mark.slow
 
@@ -31,22 +32,11 @@ cirq = pytest.importorskip("cirq")
 sympy = pytest.importorskip("sympy")
 
 
-def _model(seed=0):
-    from clipq_edu._tf import tf
-
-    init = tf.keras.initializers.RandomNormal(stddev=1.0, seed=seed)
-    return tf.keras.Sequential([
-        tf.keras.Input(shape=(3,)),
-        tf.keras.layers.Dense(4, activation="tanh", kernel_initializer=init,
-                              bias_initializer=tf.keras.initializers.Constant(0.5)),
-        tf.keras.layers.Dense(1, activation="sigmoid", kernel_initializer=init),
-    ])
+_model = tiny_model
 
 
 def _data(n=32, seed=1):
-    rng = np.random.default_rng(seed)
-    x = (rng.standard_normal((n, 3)) * 3).astype(np.float32)
-    return x, (x[:, 0] > 0).astype(np.float32)
+    return tiny_data(n, seed)
 
 
 class Injector:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from clipq_edu import clipping, training
+from clipq_edu.testing import tiny_data, tiny_model
 
 cirq = pytest.importorskip("cirq")
 sympy = pytest.importorskip("sympy")
@@ -18,23 +19,8 @@ sympy = pytest.importorskip("sympy")
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-def _tiny_model(seed=0):
-    from clipq_edu._tf import tf
-
-    init = tf.keras.initializers.RandomNormal(stddev=1.0, seed=seed)
-    return tf.keras.Sequential([
-        tf.keras.Input(shape=(3,)),
-        tf.keras.layers.Dense(4, activation="tanh", kernel_initializer=init,
-                              bias_initializer=tf.keras.initializers.Constant(0.5)),
-        tf.keras.layers.Dense(1, activation="sigmoid", kernel_initializer=init),
-    ])
-
-
-def _tiny_data(n=16, seed=0):
-    rng = np.random.default_rng(seed)
-    x = (rng.standard_normal((n, 3)) * 3).astype(np.float32)
-    y = (x[:, 0] > 0).astype(np.float32)
-    return x, y
+_tiny_model = tiny_model
+_tiny_data = tiny_data
 
 
 class _Recorder:

@@ -13,6 +13,7 @@ submodules that need it load it on first use, so the classical chapters start fa
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 from clipq_edu import _env
@@ -52,10 +53,16 @@ __all__ = ["EnvReport", "setup", "show_source", "__version__", *_SUBMODULES]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
+    if name in _SUBMODULES and importlib.util.find_spec(f"clipq_edu.{name}") is not None:
         module = importlib.import_module(f"clipq_edu.{name}")
         globals()[name] = module
         return module
+    from clipq_edu import _compat
+
+    alias = _compat.deprecated_module(name)
+    if alias is not None:  # an old flat module name: warns when a name is looked up in it
+        globals()[name] = alias
+        return alias
     raise AttributeError(f"module 'clipq_edu' has no attribute {name!r}")
 
 

@@ -34,9 +34,9 @@ $(VENV)/.test-installed: $(VENV)/.runtime-installed requirements-test.txt
 	$(PY) -m pip install $(PIP_FLAGS) -r requirements-test.txt
 	@touch $@
 
+# PORT=8889 for another port, NO_BROWSER=1 on a machine without a browser (copy the printed URL).
 lab: $(VENV)/.runtime-installed
-	$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
+	@PORT=$(PORT) tools/start_lab.sh $(PY)
 
 doctor: $(VENV)/.runtime-installed
 	$(PY) -m clipq_edu doctor

@@ -29,7 +29,6 @@ __version__ = "0.1.0"
 #: Submodules loaded on first attribute access (PEP 562), so ``import clipq_edu`` stays light.
 _SUBMODULES = (
     "clipping",
-    "toys",
     "circuits",
     "measurement",
     "gradients",
@@ -37,15 +36,11 @@ _SUBMODULES = (
     "training",
     "experiments",
     "noise",
-    "costs",
-    "analysis",
-    "article",
-    "lab",
-    "faq",
     "data",
     "plotting",
     "widgets",
     "exercises",
+    "course",
     "doctor",
 )
 
@@ -57,8 +52,9 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f"clipq_edu.{name}")
         globals()[name] = module
         return module
-    from clipq_edu import _compat
-
+    # import_module, not ``from clipq_edu import _compat``: that form looks the name up on this
+    # package first, which calls this __getattr__ again (endless recursion)
+    _compat = importlib.import_module("clipq_edu._compat")
     alias = _compat.deprecated_module(name)
     if alias is not None:  # an old flat module name: warns when a name is looked up in it
         globals()[name] = alias
@@ -72,23 +68,18 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from clipq_edu import (  # noqa: F401
-        analysis,
-        article,
         circuits,
         clipping,
-        costs,
+        course,
         data,
         doctor,
         exercises,
         experiments,
-        faq,
         gradients,
-        lab,
         measurement,
         models,
         noise,
         plotting,
-        toys,
         training,
         widgets,
     )

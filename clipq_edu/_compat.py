@@ -22,6 +22,12 @@ MOVED: dict[str, tuple[str, ...]] = {
     # --- quantum (circuits, simulation, sampling, gradients, landscapes) ---
     # --- training (loop, telemetry, optimisers, shot-based optimiser) ---
     # --- course (chapter demos) ---
+    "toys": ("clipq_edu.course.toys",),
+    "costs": ("clipq_edu.course.costs",),
+    "analysis": ("clipq_edu.course.analysis",),
+    "article": ("clipq_edu.course.article",),
+    "faq": ("clipq_edu.course.faq",),
+    "lab": ("clipq_edu.course.lab",),
 }
 
 #: "old_module.old_name" -> "new.module.path.new_name" for names that changed on the way

@@ -141,7 +141,7 @@ def plot_descent(results: dict[str, Any], ax: Any = None, min_abs: float = 1e-3)
     """Plot |x_k| against the iteration k for several gradient-descent runs (log-log).
 
     Args:
-      results: ``{label: GDResult}`` from :func:`clipq_edu.toys.gradient_descent` (scalar runs).
+      results: ``{label: GDResult}`` from :func:`clipq_edu.course.toys.gradient_descent` (scalar runs).
       ax: a matplotlib ``Axes`` (a new figure when ``None``).
       min_abs: |x| values below this are drawn at this floor (log axes cannot show 0).
 

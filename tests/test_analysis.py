@@ -1,4 +1,4 @@
-"""Tests of clipq_edu.analysis against closed forms and Cirq's simulator."""
+"""Tests of clipq_edu.course.analysis against closed forms and Cirq's simulator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clipq_edu import analysis
+from clipq_edu.course import analysis
 
 
 def test_angle_degrees_closed_forms():

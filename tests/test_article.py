@@ -1,4 +1,4 @@
-"""Tests for clipq_edu.article: the quoted listing, the defect table and the small analysers."""
+"""Tests for clipq_edu.course.article: the quoted listing, the defect table and the small analysers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import cirq
 import numpy as np
 import pytest
 
-from clipq_edu import article
+from clipq_edu.course import article
 
 ARTICLE_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "source-article.zh.md"
 

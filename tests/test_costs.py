@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clipq_edu import costs
+from clipq_edu.course import costs
 from clipq_edu.circuits import bell_circuit, ghz_circuit
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from clipq_edu import analysis
+from clipq_edu.course import analysis
 from clipq_edu.exercises import ch03 as ex
 
 

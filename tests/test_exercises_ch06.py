@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clipq_edu import faq
+from clipq_edu.course import faq
 from clipq_edu.exercises import ch06 as ex
 
 

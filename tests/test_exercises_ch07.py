@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clipq_edu import lab
+from clipq_edu.course import lab
 from clipq_edu.exercises import ch07 as ex
 
 

@@ -1,11 +1,11 @@
-"""clipq_edu.faq: the small experiments behind chapter 06."""
+"""clipq_edu.course.faq: the small experiments behind chapter 06."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from clipq_edu import faq
+from clipq_edu.course import faq
 
 
 def test_logistic_gradient_matches_finite_difference():

@@ -1,4 +1,4 @@
-"""Tests for clipq_edu.lab, the capstone lab's model, runs and diagnosis."""
+"""Tests for clipq_edu.course.lab, the capstone lab's model, runs and diagnosis."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from clipq_edu import lab
+from clipq_edu.course import lab
 
 
 # ---------------------------------------------------------------------------- no TensorFlow

@@ -23,7 +23,8 @@ import math
 import numpy as np
 import pytest
 
-from clipq_edu import clipping, toys
+from clipq_edu import clipping
+from clipq_edu.course import toys
 from clipq_edu.testing import tiny_data, tiny_model
 
 pytestmark = pytest.mark.slow

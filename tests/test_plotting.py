@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from clipq_edu import plotting, toys  # noqa: E402
+from clipq_edu import plotting  # noqa: E402
+from clipq_edu.course import toys  # noqa: E402
 
 
 def test_clip_2d_closed_forms():

@@ -30,8 +30,9 @@ _SCRIPT = textwrap.dedent('''
     import numpy as np
     import cirq, sympy
     import clipq_edu as cq
-    from clipq_edu import (analysis, circuits, costs, data, experiments, gradients,
+    from clipq_edu import (circuits, data, experiments, gradients,
                            measurement, noise, training)
+    from clipq_edu.course import analysis, costs
 
     S = int(sys.argv[1])
     q = cirq.LineQubit.range(2)

@@ -40,17 +40,13 @@ cirq = pytest.importorskip("cirq")
 sympy = pytest.importorskip("sympy")
 
 from clipq_edu import (  # noqa: E402
-    analysis,
-    article,
     circuits,
     clipping,
-    costs,
     data,
-    faq,
     noise,
     plotting,
-    toys,
 )
+from clipq_edu.course import analysis, article, costs, faq, toys  # noqa: E402
 
 CASES: Counter[str] = Counter()
 PER_CALL_SECONDS = int(os.environ.get("CLIPQ_ROBUSTNESS_CALL_SECONDS", "30"))  # longer = a hang
@@ -457,7 +453,8 @@ QUICK_ALARM = 3  # seconds: enough for the tiny baseline calls of a known-hang e
 
 
 def _tf_specs() -> list[Spec]:
-    from clipq_edu import experiments, gradients, lab, measurement, models, training
+    from clipq_edu import experiments, gradients, measurement, models, training
+    from clipq_edu.course import lab
 
     sym = [_S, _T]
     vals = [0.3, 0.7]

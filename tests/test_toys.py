@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from clipq_edu import toys
+from clipq_edu.course import toys
 
 
 def test_quartic_closed_forms():

@@ -10,7 +10,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from clipq_edu import analysis  # noqa: E402
+from clipq_edu.course import analysis  # noqa: E402
 from clipq_edu.widgets.gradient_estimators import SHOT_OPTIONS, gradient_estimators  # noqa: E402
 
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from clipq_edu import costs, toys
+from clipq_edu.course import costs, toys
 from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -32,7 +32,7 @@ q2 = NumericExercise(
     id="01.2",
     prompt=(
         "Clipped gradient descent on x**4 from x0 = 10 with lr = 0.1 and clip = 1: how many "
-        "iterations until |f'(x)| <= 1e-4? Use clipq_edu.toys.gradient_descent."
+        "iterations until |f'(x)| <= 1e-4? Use clipq_edu.course.toys.gradient_descent."
     ),
     expected=lambda: toys.gradient_descent(toys.quartic_grad, 10.0, lr=0.1, steps=100_000,
                                            clip=1.0, tol=1e-4).iterations,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from clipq_edu import costs, plotting
+from clipq_edu import plotting
+from clipq_edu.course import costs
 from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

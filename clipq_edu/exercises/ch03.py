@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from clipq_edu import analysis, clipping
+from clipq_edu import clipping
+from clipq_edu.course import analysis
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 
 __all__ = ["TELEMETRY", "q1", "q2", "q3", "q4", "q5", "q6", "telemetry_norms"]

@@ -13,8 +13,8 @@ from typing import Any
 import cirq
 import numpy as np
 
-from clipq_edu import article
 from clipq_edu.clipping import clip_by_global_norm, global_norm
+from clipq_edu.course import article
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

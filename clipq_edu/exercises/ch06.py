@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from clipq_edu import faq
 from clipq_edu._validate import state_vector_bytes
+from clipq_edu.course import faq
 from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

@@ -1,8 +1,8 @@
 """Exercises for chapter 07, the capstone lab: diagnose and fix a misbehaving hybrid model.
 
 Answers are computed when checked, from the lab's own (cached) runs in
-:mod:`clipq_edu.lab`; nothing is written in the notebook. Checking q1, q2 and q5 trains the lab
-model if that run is not cached yet (a few seconds, TensorFlow is loaded on first use).
+:mod:`clipq_edu.course.lab`; nothing is written in the notebook. Checking q1, q2 and q5 trains
+the lab model if that run is not cached yet (a few seconds, TensorFlow is loaded on first use).
 
 Taught in chapter 07.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipq_edu import lab
+from clipq_edu.course import lab
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from clipq_edu import analysis
+from clipq_edu.course import analysis
 from clipq_edu.widgets._base import Explorer
 
 __all__ = ["GradientEstimatorsExplorer", "gradient_estimators"]
@@ -112,8 +112,8 @@ def gradient_estimators(
     """Explore parameter-shift, finite-difference and SPSA gradient estimates vs shots.
 
     Each histogram shows ``n_repeats`` estimates of one gradient component of the chapter-03
-    two-qubit circuit (:func:`clipq_edu.analysis.toy_circuit`) at
-    :data:`clipq_edu.analysis.TOY_PARAMS`, every circuit evaluation being the mean of
+    two-qubit circuit (:func:`clipq_edu.course.analysis.toy_circuit`) at
+    :data:`clipq_edu.course.analysis.TOY_PARAMS`, every circuit evaluation being the mean of
     ``shots`` ±1 outcomes from a seeded sampler. Parameter shift is unbiased with the
     smallest spread; finite differences trade bias (large h) against noise ∝ 1/h (small h);
     SPSA needs 2 circuits instead of 6 but scatters more.

@@ -10,7 +10,8 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from clipq_edu import plotting, toys
+from clipq_edu import plotting
+from clipq_edu.course import toys
 from clipq_edu.widgets._base import Explorer
 
 __all__ = ["QuarticDescent", "quartic_descent"]

@@ -214,6 +214,10 @@ def markdown(results: dict[str, Any], pngs: list[str], notes: str = "") -> str:
             f"| first quantum result (Bell <Z0Z1>, via {st['first_quantum_result_via']}), from script start | {_fmt_s(st['first_quantum_result_s'])} |",
             f"| same, whole process incl. interpreter start | {_fmt_s(st['first_quantum_result_process_wall_s'])} |",
         ]
+        if "make_lab_second_start_to_url_s" in st:
+            lines.append(f"| `make lab` to its printed URL, environment already installed "
+                         f"(reinstalled: {st['make_lab_second_start_reinstalled']}) | "
+                         f"{_fmt_s(st['make_lab_second_start_to_url_s'])} |")
     nb = results.get("notebooks")
     if nb and nb.get("notebooks"):
         lines += ["", "## Chapter notebooks (headless, fresh kernel each)", "",

@@ -83,6 +83,22 @@ def measure_first_result() -> dict[str, Any]:
     return result
 
 
+def measure_lab_second_start() -> dict[str, Any]:
+    """Seconds from ``make lab`` to its printed URL when ``.venv`` is already installed."""
+    import tempfile
+    from pathlib import Path
+
+    from tools import lab_probe
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run = lab_probe.start(lab_probe.free_port(), Path(tmp))
+        try:
+            lab_probe.wait_for_url(run)
+        finally:
+            lab_probe.stop(run)
+    return {"seconds_to_url": run.seconds_to_url, "reinstalled": "pip install" in run.text}
+
+
 def run(repeat: int = 3, log: Any = print) -> dict[str, Any]:
     """All start-up figures, ``repeat`` fresh processes each; medians and raw samples."""
     imports = [measure_import() for _ in range(repeat)]
@@ -91,6 +107,8 @@ def run(repeat: int = 3, log: Any = print) -> dict[str, Any]:
     log(f"  TF+TFQ import: median {summarize([r['import_tf_tfq_s'] for r in setups])['median']:.2f} s")
     firsts = [measure_first_result() for _ in range(repeat)]
     log(f"  first quantum result: median {summarize([r['first_result_s'] for r in firsts])['median']:.2f} s")
+    labs = [measure_lab_second_start() for _ in range(repeat)]
+    log(f"  make lab (installed) to URL: median {summarize([r['seconds_to_url'] for r in labs])['median']:.2f} s")
     return {
         "import_clipq_edu_s": summarize([r["import_s"] for r in imports]),
         "import_loaded_tensorflow": any(r["tf_loaded"] for r in imports),
@@ -99,4 +117,6 @@ def run(repeat: int = 3, log: Any = print) -> dict[str, Any]:
         "first_quantum_result_s": summarize([r["first_result_s"] for r in firsts]),
         "first_quantum_result_process_wall_s": summarize([r["wall_s"] for r in firsts]),
         "first_quantum_result_via": firsts[0]["via"],
+        "make_lab_second_start_to_url_s": summarize([r["seconds_to_url"] for r in labs]),
+        "make_lab_second_start_reinstalled": any(r["reinstalled"] for r in labs),
     }

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from clipq_edu import noise  # noqa: E402
-from clipq_edu.widgets.barren_plateau import MAX_DEPTH, barren_plateau  # noqa: E402
+from clipq_edu.widgets._barren_plateau import MAX_DEPTH, barren_plateau  # noqa: E402
 
 
 @pytest.fixture(scope="module")

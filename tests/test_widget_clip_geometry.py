@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from clipq_edu.widgets.clip_geometry import clip_geometry  # noqa: E402
+from clipq_edu.widgets._clip_geometry import clip_geometry  # noqa: E402
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from clipq_edu.course import analysis  # noqa: E402
-from clipq_edu.widgets.gradient_estimators import SHOT_OPTIONS, gradient_estimators  # noqa: E402
+from clipq_edu.widgets._gradient_estimators import SHOT_OPTIONS, gradient_estimators  # noqa: E402
 
 
 @pytest.fixture(scope="module")

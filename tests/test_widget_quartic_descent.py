@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 from clipq_edu.course import toys  # noqa: E402
-from clipq_edu.widgets.quartic_descent import MAX_STEPS, quartic_descent  # noqa: E402
+from clipq_edu.widgets._quartic_descent import MAX_STEPS, quartic_descent  # noqa: E402
 
 
 @pytest.fixture()

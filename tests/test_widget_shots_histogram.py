@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 from clipq_edu import measurement  # noqa: E402
 from clipq_edu.circuits import bell_circuit  # noqa: E402
-from clipq_edu.widgets.shots_histogram import SHOT_OPTIONS, shots_histogram  # noqa: E402
+from clipq_edu.widgets._shots_histogram import SHOT_OPTIONS, shots_histogram  # noqa: E402
 
 
 @pytest.fixture()

@@ -12,13 +12,13 @@ import pytest
 matplotlib.use("Agg")
 
 from clipq_edu import clipping  # noqa: E402
-from clipq_edu.widgets.training_telemetry import (  # noqa: E402
+from clipq_edu.widgets._training_telemetry import (  # noqa: E402
     BOUND_RANGE,
     train_tiny,
     training_telemetry,
 )
 
-tt_module = importlib.import_module("clipq_edu.widgets.training_telemetry")
+tt_module = importlib.import_module("clipq_edu.widgets._training_telemetry")
 
 
 @pytest.fixture(scope="module")

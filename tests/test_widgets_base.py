@@ -64,10 +64,17 @@ def test_mime_bundle_has_static_png_fallback():
 
 def test_explorer_names_stay_functions_after_their_module_is_imported():
     import importlib
+    import types
 
     import clipq_edu as cq
 
-    for name in cq.widgets.explorer_names():
-        importlib.import_module(f"clipq_edu.widgets.{name}")
+    assert type(cq.widgets) is types.ModuleType  # a plain package: no __class__ swap
+    names = cq.widgets.explorer_names()
+    assert names == sorted(names) and len(names) == 6
+    for name in names:
+        importlib.import_module(f"clipq_edu.widgets._{name}")
         assert callable(getattr(cq.widgets, name)), name
         assert callable(getattr(cq.widgets, name)), f"{name} turned into a module"
+        assert name in dir(cq.widgets)
+    with pytest.raises(AttributeError, match="no attribute"):
+        cq.widgets.no_such_explorer  # noqa: B018

@@ -1,58 +1,70 @@
-"""Interactive explorers used in the chapters, one module each, on :class:`Explorer`.
+"""Interactive explorers used in the chapters, each built on :class:`Explorer`.
 
 Each explorer function returns an :class:`Explorer`; put it last in a cell to show it. Tests
 drive explorers through ``explorer.set(...)`` and read ``explorer.state``/``explorer.message``.
+
+=========================  =======  =========================================================
+explorer                   chapter  what it shows
+=========================  =======  =========================================================
+``quartic_descent``        01       plain versus clipped gradient descent on x⁴
+``clip_geometry``          02       a 2-D gradient, the clip region and the clipped arrow
+``shots_histogram``        02       measurement counts from N shots, with error bars
+``gradient_estimators``    03       parameter shift, finite differences and SPSA under shots
+``training_telemetry``     04       gradient norms and loss while training under clipping
+``barren_plateau``         05       gradient variance of random circuits versus qubits
+=========================  =======  =========================================================
+
+Each explorer lives in a private module ``_<name>.py`` and is imported on first use, so an
+explorer that needs a heavy library loads it only when it is used.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import pkgutil
-import sys
-import types
 from typing import Any
 
 from clipq_edu.widgets._base import Explorer
 
-__all__ = ["Explorer", "explorer_names"]
+#: Public name -> the private module that defines it (explorers first, then helpers).
+_HOMES: dict[str, str] = {
+    "quartic_descent": "_quartic_descent",
+    "clip_geometry": "_clip_geometry",
+    "shots_histogram": "_shots_histogram",
+    "gradient_estimators": "_gradient_estimators",
+    "training_telemetry": "_training_telemetry",
+    "barren_plateau": "_barren_plateau",
+    "train_tiny": "_training_telemetry",
+}
+#: The explorer functions (the other names of ``_HOMES`` are helpers they use).
+_EXPLORERS = (
+    "barren_plateau", "clip_geometry", "gradient_estimators", "quartic_descent",
+    "shots_histogram", "training_telemetry",
+)
 
-
-
-class _WidgetsPackage(types.ModuleType):
-    """The package's explorer names always mean the explorer *functions*.
-
-    Each explorer ``name`` lives in submodule ``clipq_edu.widgets.name``. Importing a submodule
-    makes Python set the package attribute ``name`` to the module, which would turn
-    ``cq.widgets.clip_geometry(...)`` into "module is not callable" after the first call. This
-    class returns the function instead; use ``importlib.import_module`` for the module.
-    """
-
-    def __getattribute__(self, name: str) -> Any:
-        value = super().__getattribute__(name)
-        if (
-            isinstance(value, types.ModuleType)
-            and value.__name__ == f"{__name__}.{name}"
-            and callable(getattr(value, name, None))
-        ):
-            return getattr(value, name)
-        return value
-
-
-sys.modules[__name__].__class__ = _WidgetsPackage
+__all__ = ["Explorer", "explorer_names", *_HOMES]
 
 
 def __getattr__(name: str) -> Any:
-    """``widgets.clip_geometry`` is the function ``clip_geometry`` of module ``clip_geometry``.
-
-    Each explorer lives in a module of the same name and is imported on first use, so an
-    explorer that needs TensorFlow loads it only when used.
-    """
-    if name.startswith("_") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+    """``widgets.clip_geometry`` is the function of that name, imported on first use."""
+    home = _HOMES.get(name)
+    if home is None:
         raise AttributeError(f"module 'clipq_edu.widgets' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{name}"), name)
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
 
 
 def explorer_names() -> list[str]:
-    """Names of every explorer in this package (one submodule each)."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    """Names of every explorer function of this package, sorted.
+
+    Returns:
+      The names; ``getattr(clipq_edu.widgets, name)()`` builds that explorer.
+
+    >>> explorer_names()[:2]
+    ['barren_plateau', 'clip_geometry']
+    """
+    return list(_EXPLORERS)

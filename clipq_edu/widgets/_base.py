@@ -1,10 +1,28 @@
-"""The base of every explorer widget: controls, a figure redrawn from data, a message line.
+"""The base of every explorer widget: controls, a figure updated in place, a message line.
 
-An explorer separates *computing* (``compute``, cached, may be slow) from *drawing* (``draw``,
-fast, from data only), so moving a slider redraws from cached data. Invalid values never raise
-into the notebook: ``validate`` returns a message that the widget shows, and the last good
-picture stays. Tests drive an explorer without a browser through :meth:`Explorer.set` and read
+An explorer separates *computing* (``compute``, cached, may be slow) from *drawing*. The
+figure's axes and artists are made once by ``build``; each change then only updates them in
+place (``set_data``, ``set_height``, text) in ``draw``, and the layout is computed once, after
+the first draw, not on every render. Artists that change from one setting to the next are
+marked ``animated``: the rest of the figure (axes, ticks, labels) is rendered once into a
+background that later renders copy and draw only the animated artists on (blitting), until
+the axes limits or :attr:`Explorer.background_key` change. Invalid values never raise into the notebook:
+``validate`` returns a message that the widget shows, and the last good picture stays. Tests
+drive an explorer without a browser through :meth:`Explorer.set` and read
 :attr:`Explorer.state` and :attr:`Explorer.message`.
+
+In a kernel, three more things keep a slider responsive:
+
+- **Coalescing.** A slider drag sends many changes. A change that comes from the front end only
+  marks the explorer dirty and schedules one render on the kernel's event loop a few
+  milliseconds later; changes that arrive before it runs are folded into it, so the render
+  shows the latest value and intermediate values are skipped. Changes made from Python
+  (:meth:`Explorer.set`, ``control.value = ...`` in a cell) render at once, so code and tests
+  see the result synchronously.
+- **A picture cache.** Rendered PNGs are kept per setting in a bounded LRU cache
+  (:attr:`Explorer.png_cache_size`); going back to a setting shows its picture without drawing.
+- **"computing…".** When a setting needs a new computation (``is_cached`` is false), the message
+  line says so at once and the last picture stays until the new one is ready.
 
 When no widget front end is present (nbval, a static HTML page) the explorer still displays a
 PNG of its current figure, because its MIME bundle carries one next to the widget view.
@@ -15,7 +33,8 @@ from __future__ import annotations
 import base64
 import io
 import time
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -25,6 +44,10 @@ from PIL import Image
 
 #: Resolution of the picture sent to the browser: 6.4 x 4 inches -> 512 x 320 pixels.
 PNG_DPI = 80
+#: Delay before a render that front-end changes asked for; changes arriving meanwhile join it.
+COALESCE_S = 0.004
+#: Text of the message line while a new setting is computed.
+COMPUTING = "computing…"
 
 
 def _in_kernel() -> bool:
@@ -36,17 +59,44 @@ def _in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
+def _kernel_scheduler(callback: Callable[[], None]) -> None:
+    """Run ``callback`` on the kernel's event loop after :data:`COALESCE_S` seconds."""
+    from tornado.ioloop import IOLoop
+
+    IOLoop.current().call_later(COALESCE_S, callback)
+
+
+def _freeze(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A hashable key for a set of control values (``repr`` keeps 1 and 1.0 apart)."""
+    return tuple(sorted((k, repr(v)) for k, v in values.items()))
+
+
 class Explorer:
     """Base class for the course's interactive explorers.
 
-    Subclasses implement :meth:`compute` (values -> data dict) and :meth:`draw` (figure, data),
-    and may override :meth:`validate` (values -> error message or ``None``).
+    Subclasses implement :meth:`compute` (values -> data dict), :meth:`build` (make the axes
+    and artists once) and :meth:`draw` (update those artists from data), and may override
+    :meth:`validate` (values -> error message or ``None``) and :meth:`is_cached` (``False``
+    when a setting needs a slow computation). A subclass that does not override ``build``
+    gets the simple behaviour: the figure is cleared and ``draw`` makes it from scratch.
 
     Args:
       controls: named ipywidgets value widgets (sliders, dropdowns, text boxes).
       title: shown above the controls.
       figsize: matplotlib figure size in inches.
+
+    Attributes:
+      state: the data of the picture on screen (the last valid setting).
+      message: the warning shown under the controls, ``""`` when all is well.
+      renders: how many times the figure was rendered to a PNG (cache hits do not count).
+      send_images: whether renders are sent to a widget front end (``True`` in a kernel).
+      scheduler: how front-end changes are deferred (``None``: render at once).
+      background_key: anything ``draw`` changes outside the animated artists and axes limits
+        (a subclass sets it; a new value re-renders the background).
     """
+
+    #: Rendered pictures kept per explorer (LRU); about 20-60 kB each.
+    png_cache_size: int = 64
 
     def __init__(
         self,
@@ -60,9 +110,27 @@ class Explorer:
         self.state: dict[str, Any] = {}
         self.message: str = ""
         self.last_latency_s: float = 0.0
-        self.figure = Figure(figsize=figsize, dpi=PNG_DPI, layout="constrained")
+        self.renders = 0
+        self.send_images = _in_kernel()
+        self.scheduler: Callable[[Callable[[], None]], None] | None = (
+            _kernel_scheduler if self.send_images else None
+        )
+        self._in_place = type(self).build is not Explorer.build
+        self.figure = Figure(figsize=figsize, dpi=PNG_DPI,
+                             layout=None if self._in_place else "constrained")
         self._canvas = FigureCanvasAgg(self.figure)
+        self._built = False
+        self._layout_done = False
         self._batch = False
+        self._pending = False
+        self._scheduled = False
+        self._state_key: Hashable | None = None  # the setting ``state`` belongs to
+        self._figure_key: Hashable | None = None  # the setting the figure's artists show
+        self._pngs: OrderedDict[Hashable, bytes] = OrderedDict()
+        self.background_key: Hashable = None
+        self._background: Any = None
+        self._background_sig: Hashable = None
+        self._animated: list[Any] = []
         # The picture is an Image widget whose PNG is replaced on each redraw: no output area
         # is cleared and re-filled (no flicker) and the figure is rendered once, at a modest
         # resolution, instead of through IPython's inline formatter (which renders twice).
@@ -84,12 +152,19 @@ class Explorer:
         """Return a message when ``values`` cannot be shown, else ``None``."""
         return None
 
+    def is_cached(self, **values: Any) -> bool:
+        """Whether ``compute(**values)`` is fast (cached); ``False`` shows "computing…" first."""
+        return True
+
     def compute(self, **values: Any) -> dict[str, Any]:  # pragma: no cover - abstract
         """Return the data to draw for ``values`` (cache anything expensive)."""
         raise NotImplementedError
 
+    def build(self, figure: Figure) -> None:
+        """Make the axes and artists once; ``draw`` then updates them in place."""
+
     def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:  # pragma: no cover
-        """Draw ``data`` on the (cleared) ``figure``."""
+        """Show ``data``: update the artists made by ``build`` (or draw on a cleared figure)."""
         raise NotImplementedError
 
     # -- machinery ---------------------------------------------------------------------------
@@ -98,7 +173,7 @@ class Explorer:
         return {name: c.value for name, c in self.controls.items()}
 
     def set(self, **values: Any) -> Explorer:
-        """Set several controls at once (one redraw), as a test or a notebook cell would."""
+        """Set several controls at once (one redraw, done before returning), as a test would."""
         unknown = set(values) - set(self.controls)
         if unknown:
             raise ValueError(
@@ -116,9 +191,27 @@ class Explorer:
         self.refresh()
         return self
 
-    def _on_change(self, change: Mapping[str, Any]) -> None:
-        if not self._batch:
+    def flush(self) -> None:
+        """Render now if front-end changes are waiting for their (coalesced) render."""
+        if self._pending:
             self.refresh()
+
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        if self._batch:
+            return
+        owner = change.get("owner")
+        from_front_end = "value" in (getattr(owner, "_property_lock", None) or {})
+        if from_front_end and self.scheduler is not None:
+            self._pending = True
+            if not self._scheduled:
+                self._scheduled = True
+                self.scheduler(self._render_pending)
+            return
+        self.refresh()
+
+    def _render_pending(self) -> None:
+        self._scheduled = False
+        self.flush()
 
     def _show_message(self, text: str) -> None:
         self.message = text
@@ -126,12 +219,15 @@ class Explorer:
 
     def refresh(self) -> None:
         """Validate the current values, recompute if needed, redraw, show any message."""
+        self._pending = False
         start = time.perf_counter()
         values = self.values()
         problem = self.validate(**values)
         if problem:
             self._show_message(problem)  # keep the last good picture
             return
+        if self.send_images and not self.is_cached(**values):
+            self._message.value = f"<i>{COMPUTING}</i>"  # sent at once; the picture stays
         try:
             data = self.compute(**values)
         except (ValueError, TypeError) as exc:
@@ -139,11 +235,63 @@ class Explorer:
             return
         self._show_message("")
         self.state = dict(data)
-        self.figure.clear()
-        self.draw(self.figure, self.state)
-        if _in_kernel():  # a front end may be watching: send it the new picture
-            self._image.value = self.png()
+        self._state_key = _freeze(values)
+        if self.send_images:  # a front end may be watching: send it the new picture
+            self._image.value = self._cached_png(self._state_key)
+        else:
+            self._update_figure()
         self.last_latency_s = time.perf_counter() - start
+
+    def _update_figure(self) -> None:
+        """Make the figure show :attr:`state` (artists updated in place when possible)."""
+        if self._figure_key == self._state_key and self._built:
+            return
+        if not self._in_place:
+            self.figure.clear()
+        elif not self._built:
+            self.build(self.figure)
+            self._animated = sorted(self.figure.findobj(lambda a: a.get_animated()),
+                                    key=lambda a: a.get_zorder())
+        self._built = True
+        self.draw(self.figure, self.state)
+        self._figure_key = self._state_key
+
+    def _cached_png(self, key: Hashable) -> bytes:
+        png = self._pngs.get(key)
+        if png is not None:
+            self._pngs.move_to_end(key)
+            return png
+        png = self.png()
+        self._pngs[key] = png
+        while len(self._pngs) > max(0, self.png_cache_size):
+            self._pngs.popitem(last=False)
+        return png
+
+    def _freeze_layout(self) -> None:
+        """Lay the figure out once (constrained layout), then keep those positions."""
+        self.figure.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
+        self.figure.get_layout_engine().execute(self.figure)
+        self.figure.set_layout_engine("none")
+        self._layout_done = True
+
+    def _render(self) -> None:
+        """Render the figure into the canvas: background (reused if unchanged), then artists."""
+        canvas, figure = self._canvas, self.figure
+        if not self._in_place:
+            canvas.draw()
+            return
+        sig = (self.background_key, tuple(
+            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
+            for ax in figure.axes))
+        if self._background is not None and sig == self._background_sig:
+            canvas.restore_region(self._background)
+        else:
+            canvas.draw()  # everything that is not animated
+            self._background = canvas.copy_from_bbox(figure.bbox)
+            self._background_sig = sig
+        renderer = canvas.get_renderer()
+        for artist in self._animated:
+            artist.draw(renderer)
 
     # -- display -----------------------------------------------------------------------------
     def png(self) -> bytes:
@@ -152,12 +300,15 @@ class Explorer:
         Rendered with one Agg draw and fast PNG compression: ``savefig`` would draw the figure
         twice, and the picture is replaced on every slider move, so speed beats file size.
         """
-        self._canvas.draw()
+        self._update_figure()
+        if self._in_place and not self._layout_done:
+            self._freeze_layout()
+        self._render()
+        self.renders += 1
         width, height = self._canvas.get_width_height()
+        rgba = Image.frombuffer("RGBA", (width, height), self._canvas.buffer_rgba())
         buf = io.BytesIO()
-        Image.frombuffer("RGBA", (width, height), self._canvas.buffer_rgba()).save(
-            buf, format="png", compress_level=1
-        )
+        rgba.convert("RGB").save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -165,7 +316,8 @@ class Explorer:
         if isinstance(bundle, tuple):
             bundle = bundle[0]
         bundle = dict(bundle)
-        bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
+        png = self._pngs.get(self._state_key) if self._state_key is not None else None
+        bundle["image/png"] = base64.b64encode(png or self.png()).decode("ascii")
         settings = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
         bundle["text/plain"] = f"{self.title} ({settings})"
         return bundle

@@ -14,6 +14,9 @@ from clipq_edu.widgets._base import Explorer
 
 __all__ = ["ClipGeometry", "clip_geometry"]
 
+#: Half-width of the fixed view: the largest gradient (5, 5) fits, and the scale never jumps.
+LIMIT = 5.5
+
 
 class ClipGeometry(Explorer):
     """Method, bound and gradient components -> the clipped gradient and its turn angle."""
@@ -48,9 +51,47 @@ class ClipGeometry(Explorer):
             "angle_deg": plotting.angle_between(g, clipped),
         }
 
-    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+    def build(self, figure: Figure) -> None:
+        """The axes, both regions (one shown at a time), two arrows and a fixed legend."""
+        from matplotlib.patches import Circle, Rectangle
+
         ax = figure.add_subplot()
-        plotting.plot_clip_geometry(data["raw"], data["bound"], data["method"], ax=ax)
+        region = {"alpha": 0.15, "color": "tab:green"}
+        self._square = ax.add_patch(Rectangle((-1, -1), 2, 2, **region))
+        self._circle = ax.add_patch(Circle((0, 0), 1, **region))
+        style = {"angles": "xy", "scale_units": "xy", "scale": 1, "width": 0.012}
+        self._raw = ax.quiver([0], [0], [1], [0], color="tab:red", **style)
+        self._clipped = ax.quiver([0], [0], [1], [0], color="tab:blue", **style)
+        ax.set_aspect("equal")
+        ax.axhline(0, color="0.7", lw=0.8)
+        ax.axvline(0, color="0.7", lw=0.8)
+        ax.set_xlabel("gradient component g₁")
+        ax.set_ylabel("gradient component g₂")
+        self._legend = ax.legend([self._square, self._raw, self._clipped], ["", "", ""],
+                                 loc="lower left", fontsize=8)
+        ax.set_xlim(-LIMIT, LIMIT)
+        ax.set_ylim(-LIMIT, LIMIT)
+        for artist in (self._square, self._circle, self._raw, self._clipped, self._legend,
+                       ax.title):
+            artist.set_animated(True)
+        self._ax = ax
+
+    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+        """Move the arrows, resize the region and rewrite the texts (the axes stay fixed)."""
+        g, clipped, bound = data["raw"], data["clipped"], data["bound"]
+        square = data["method"] == "value"
+        self._square.set_bounds(-bound, -bound, 2 * bound, 2 * bound)
+        self._circle.set_radius(bound)
+        self._square.set_visible(square)
+        self._circle.set_visible(not square)
+        self._raw.set_UVC([g[0]], [g[1]])
+        self._clipped.set_UVC([clipped[0]], [clipped[1]])
+        region, raw_text, clipped_text = self._legend.get_texts()
+        region.set_text(f"region |g_i| ≤ {bound:g}" if square else f"region ‖g‖ ≤ {bound:g}")
+        raw_text.set_text(f"raw g = ({g[0]:.2f}, {g[1]:.2f})")
+        clipped_text.set_text(f"clipped = ({clipped[0]:.2f}, {clipped[1]:.2f})")
+        self._ax.set_title(f"clip by {data['method'].replace('_', ' ')}: direction turned "
+                           f"{data['angle_deg']:.1f}°")
 
 
 def clip_geometry(

@@ -27,8 +27,29 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def check_positive_float(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0)."""
+def check_positive_float(
+    name: str, value: Any, *, allow_zero: bool = False, maximum: float | None = None
+) -> float:
+    """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0).
+
+    ``maximum`` (optional) is an upper bound, inclusive.
+    """
+    value = check_real(name, value)
+    if value < 0 or (value == 0 and not allow_zero):
+        allowed = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}")
+    return value
+
+
+def check_real(
+    name: str, value: Any, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
+    """Return ``value`` as a float after checking it is a finite real number in the range.
+
+    ``minimum`` and ``maximum`` are inclusive bounds (``None``: unbounded on that side).
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "biuf":
             value = value.item()
@@ -47,10 +68,31 @@ def check_positive_float(name: str, value: Any, *, allow_zero: bool = False) -> 
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        allowed = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum:g}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}")
     return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Check a flag: ``True`` or ``False`` (NumPy booleans too), nothing else."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {_show(value)} of type "
+                    f"{type(value).__name__}")
+
+
+def check_axes(name: str, ax: Any) -> Any:
+    """Check an optional matplotlib ``Axes`` argument: ``None`` or an ``Axes``."""
+    if ax is None:
+        return None
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"{name} must be a matplotlib Axes or None, got {_show(ax)} of type "
+                        f"{type(ax).__name__}")
+    return ax
 
 
 def check_int(
@@ -77,11 +119,15 @@ def check_shots(name: str, value: Any) -> int:
     return check_int(name, value, minimum=1, maximum=10**9)
 
 
-def check_seed(name: str, value: Any) -> int | None:
-    """Check an optional seed: ``None`` or a non-negative integer."""
+#: Largest seed scikit-learn (and NumPy's legacy ``RandomState``) accepts.
+MAX_SEED_32 = 2**32 - 1
+
+
+def check_seed(name: str, value: Any, *, maximum: int | None = None) -> int | None:
+    """Check an optional seed: ``None`` or a non-negative integer (at most ``maximum``)."""
     if value is None:
         return None
-    return check_int(name, value, minimum=0)
+    return check_int(name, value, minimum=0, maximum=maximum)
 
 
 def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:

@@ -13,17 +13,35 @@ Chapter modules (``clipq_edu.exercises.ch01`` ...) define the exercises::
         hints=["The L2 norm is the square root of the sum of squares."],
         solution_text="√(3² + 4²) = 5",
     )
+
+Two environment variables serve graded sessions (read at each call, so a kernel picks them up
+when it starts):
+
+* ``CLIPQ_EDU_SOLUTIONS=off`` (also ``0``, ``false``, ``no``): ``solution()`` prints a notice
+  instead of the worked solution.
+* ``CLIPQ_EDU_RESULTS=/path/results.jsonl``: every ``check`` appends one JSON line
+  ``{"exercise", "status", "value", "message"}`` with status ``correct``, ``incorrect`` or
+  ``not attempted``; ``tools/collect.py`` (``make collect``) sets it and reads it back.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+#: Set to ``off``/``0``/``false``/``no`` to switch ``solution()`` off (a graded session).
+SOLUTIONS_ENV = "CLIPQ_EDU_SOLUTIONS"
+#: A file path: every ``check`` appends its result there as one JSON line.
+RESULTS_ENV = "CLIPQ_EDU_RESULTS"
+_OFF = frozenset({"off", "0", "false", "no"})
+_VALUE_CHARS = 200
 
 __all__ = [
     "ChoiceExercise",
@@ -75,12 +93,15 @@ class Exercise:
     def check(self, answer: Any) -> Feedback:
         """Check ``answer``; return a :class:`Feedback` that displays as one line."""
         if answer is None or answer is Ellipsis:
-            return Feedback(False, "no answer yet: replace `None` with your answer and run the "
-                            "cell again", self.id)
+            feedback = Feedback(False, "no answer yet: replace `None` with your answer and run "
+                                "the cell again", self.id)
+            _record(self.id, "not attempted", answer, feedback.message)
+            return feedback
         try:
             ok, message = self._check(answer)
         except (TypeError, ValueError) as exc:
-            return Feedback(False, f"could not check this answer: {exc}", self.id)
+            ok, message = False, f"could not check this answer: {exc}"
+        _record(self.id, "correct" if ok else "incorrect", answer, message)
         return Feedback(ok, message, self.id)
 
     def _check(self, answer: Any) -> tuple[bool, str]:  # pragma: no cover - abstract
@@ -95,11 +116,53 @@ class Exercise:
         return HintText(f"[{self.id}] Hint {i + 1}/{len(self.hints)}: {self.hints[i]}")
 
     def solution(self) -> str:
-        """Return the worked solution (try ``check`` and ``hint`` first!)."""
+        """Return the worked solution (try ``check`` and ``hint`` first!).
+
+        With ``CLIPQ_EDU_SOLUTIONS=off`` in the environment (a graded session) it returns a
+        notice instead.
+        """
+        if solutions_enabled() is False:
+            return HintText(f"[{self.id}] Solutions are switched off for this session "
+                            f"({SOLUTIONS_ENV}=off): use check() and hint().")
         return HintText(f"[{self.id}] Solution: {self.solution_text or 'see the chapter text.'}")
 
     def __repr__(self) -> str:
         return f"Exercise {self.id}: {self.prompt}"
+
+
+def solutions_enabled() -> bool:
+    """False when ``CLIPQ_EDU_SOLUTIONS`` is ``off``, ``0``, ``false`` or ``no``.
+
+    >>> isinstance(solutions_enabled(), bool)
+    True
+    """
+    return os.environ.get(SOLUTIONS_ENV, "").strip().lower() not in _OFF
+
+
+def _describe(answer: Any) -> str:
+    """A short, one-line description of an answer for the results file."""
+    if callable(answer) and hasattr(answer, "__name__"):
+        return f"<function {answer.__name__}>"
+    try:
+        text = repr(answer)
+    except Exception:  # a student's object with a broken __repr__
+        text = f"<{type(answer).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
+
+
+def _record(exercise_id: str, status: str, answer: Any, message: str) -> None:
+    """Append one check's result to the file named by ``CLIPQ_EDU_RESULTS`` (if set)."""
+    target = os.environ.get(RESULTS_ENV, "").strip()
+    if not target:
+        return
+    row = {"exercise": exercise_id, "status": status,
+           "value": "" if answer is None else _describe(answer), "message": message}
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except OSError:  # recording must never break a student's check
+        pass
 
 
 class HintText(str):

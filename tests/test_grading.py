@@ -1,0 +1,162 @@
+"""Graded sessions: ``solution()`` switched off, checks recorded, ``make collect`` grades a folder.
+
+The submissions are generated here (a few cells importing chapter 02's exercises, no
+TensorFlow): one right, one wrong, one left empty, plus two that hit the time and memory
+limits.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from clipq_edu.exercises import _core
+from clipq_edu.exercises import ch02 as ex
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_spec = importlib.util.spec_from_file_location("collect", ROOT / "tools" / "collect.py")
+collect = importlib.util.module_from_spec(_spec)
+sys.modules["collect"] = collect
+_spec.loader.exec_module(collect)
+
+
+# ---------------------------------------------------------------- the exercise side
+@pytest.mark.parametrize("value", ["off", "0", "false", "No", " OFF "])
+def test_solutions_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(_core.SOLUTIONS_ENV, value)
+    text = ex.q1.solution()
+    assert "switched off" in text and "0.6" not in text
+    assert not _core.solutions_enabled()
+
+
+def test_solutions_are_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(_core.SOLUTIONS_ENV, raising=False)
+    assert _core.solutions_enabled() and "0.6" in ex.q1.solution()
+    monkeypatch.setenv(_core.SOLUTIONS_ENV, "on")
+    assert "0.6" in ex.q1.solution()
+
+
+def test_checks_are_recorded_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    target = tmp_path / "results.jsonl"
+    monkeypatch.setenv(_core.RESULTS_ENV, str(target))
+    assert ex.q1.check([0.6, 0.8])
+    assert not ex.q1.check([3, 4])
+    assert not ex.q3.check(None)
+    assert not ex.q3.check("z")  # not an option: incorrect, with the reason
+    rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [(r["exercise"], r["status"]) for r in rows] == [
+        ("02.1", "correct"), ("02.1", "incorrect"), ("02.3", "not attempted"),
+        ("02.3", "incorrect"),
+    ]
+    assert rows[0]["value"] == "[0.6, 0.8]" and rows[2]["value"] == ""
+    assert "choose one of" in rows[3]["message"]
+
+
+def test_recording_is_off_by_default_and_never_breaks_a_check(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(_core.RESULTS_ENV, raising=False)
+    assert ex.q1.check([0.6, 0.8])
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv(_core.RESULTS_ENV, str(tmp_path / "missing" / "dir" / "r.jsonl"))
+    assert ex.q1.check([0.6, 0.8])  # unwritable target: the student still gets feedback
+
+
+def test_recorded_values_are_short_one_liners() -> None:
+    def my_clip(g):
+        return g
+
+    assert _core._describe(my_clip) == "<function my_clip>"
+    long = _core._describe(list(range(1000)))
+    assert len(long) == 200 and long.endswith("…")
+    assert "\n" not in _core._describe("a\nb")
+
+
+# ---------------------------------------------------------------- the collector
+def _submission(answer_1: str, answer_3: str | None, extra: str = "") -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Chapter 02 exercises"),
+        nbformat.v4.new_code_cell("from clipq_edu.exercises import ch02 as ex"),
+        nbformat.v4.new_code_cell(f"answer = {answer_1}\nex.q1.check(answer)"),
+        nbformat.v4.new_code_cell("ex.q1.solution()"),
+        nbformat.v4.new_code_cell(f"answer = {answer_3!r}\nex.q3.check(answer)"),
+    ]
+    if extra:
+        nb.cells.insert(3, nbformat.v4.new_code_cell(extra))
+    return nb
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_find_submissions_and_chapters(tmp_path: Path) -> None:
+    (tmp_path / "bob").mkdir()
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    for path in (tmp_path / "alice.ipynb", tmp_path / "bob" / "02.ipynb",
+                 tmp_path / ".ipynb_checkpoints" / "alice-checkpoint.ipynb"):
+        nbformat.write(_submission("None", None), path)
+    found = collect.find_submissions(tmp_path)
+    assert [(s, p.name) for s, p in found] == [("alice", "alice.ipynb"), ("bob", "02.ipynb")]
+    nb = _submission("None", None)
+    nb.cells.append(nbformat.v4.new_code_cell("import clipq_edu as cq\ncq.exercises.ch05.q1"))
+    assert collect.chapters_of(nb) == ["ch02", "ch05"]
+    assert collect.expected_exercises(["ch02"]) == ["02.1", "02.2", "02.3", "02.4", "02.5"]
+    assert collect.parse_size("2G") == 2 * 10**9 and collect.parse_size("800MB") == 8 * 10**8
+    with pytest.raises(ValueError, match="memory limit"):
+        collect.parse_size("lots")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no .ipynb"):
+        collect.find_submissions(tmp_path / "empty")
+    with pytest.raises(ValueError, match="must be a folder"):
+        collect.find_submissions(tmp_path / "missing")
+
+
+@pytest.mark.slow
+def test_collect_right_wrong_empty(tmp_path: Path) -> None:
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    nbformat.write(_submission("[0.6, 0.8]", "c"), folder / "right.ipynb")
+    nbformat.write(_submission("[3, 4]", "a"), folder / "wrong.ipynb")
+    nbformat.write(_submission("None", None), folder / "empty.ipynb")
+    out = tmp_path / "grades.csv"
+    assert collect.main([str(folder), "--out", str(out), "--time-limit", "120"]) == 0
+    rows = _read_csv(out)
+    assert tuple(rows[0]) == collect.COLUMNS
+    table = {(r["student"], r["exercise"]): (r["status"], r["value"]) for r in rows}
+    assert len(rows) == 3 * 5, "one row per student and chapter-02 exercise"
+    assert table[("right", "02.1")] == ("correct", "[0.6, 0.8]")
+    assert table[("right", "02.3")] == ("correct", "'c'")
+    assert table[("wrong", "02.1")] == ("incorrect", "[3, 4]")
+    assert table[("wrong", "02.3")] == ("incorrect", "'a'")
+    assert table[("empty", "02.1")] == ("not attempted", "")
+    assert table[("empty", "02.3")] == ("not attempted", "")
+    for student in ("right", "wrong", "empty"):  # never checked at all
+        assert table[(student, "02.2")] == ("not attempted", "")
+    assert all(r["note"] == "" for r in rows), [r["note"] for r in rows]
+
+
+@pytest.mark.slow
+def test_collect_enforces_time_and_memory_limits(tmp_path: Path) -> None:
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    nbformat.write(_submission("[0.6, 0.8]", "c", extra="import time\ntime.sleep(60)"),
+                   folder / "slow.ipynb")
+    hog = "import numpy as np\nblock = np.ones(80_000_000)\nimport time\ntime.sleep(60)"
+    nbformat.write(_submission("[0.6, 0.8]", "c", extra=hog), folder / "hog.ipynb")
+    rows = collect.collect(folder, tmp_path / "g.csv", time_limit=8,
+                           memory_limit=collect.parse_size("400M"))
+    by = {(r["student"], r["exercise"]): r for r in rows}
+    assert "time limit" in by[("slow", "02.1")]["note"]
+    assert "memory limit" in by[("hog", "02.1")]["note"]
+    for student in ("slow", "hog"):  # checked before the stop: kept; after it: not attempted
+        assert by[(student, "02.1")]["status"] == "correct"
+        assert by[(student, "02.3")]["status"] == "not attempted"

@@ -22,7 +22,8 @@ _env.configure_environment()
 _env.check_keras(strict="tensorflow" in __import__("sys").modules)
 
 from clipq_edu._display import show_source  # noqa: E402
-from clipq_edu._setup import EnvReport, setup  # noqa: E402
+from clipq_edu._env import KERAS3_HELP, keras_flavour  # noqa: E402
+from clipq_edu._setup import EnvReport, load_tensorflow, setup  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -44,7 +45,16 @@ _SUBMODULES = (
     "doctor",
 )
 
-__all__ = ["EnvReport", "setup", "show_source", "__version__", *_SUBMODULES]
+__all__ = [
+    "EnvReport",
+    "KERAS3_HELP",
+    "keras_flavour",
+    "load_tensorflow",
+    "setup",
+    "show_source",
+    "__version__",
+    *_SUBMODULES,
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,9 @@ REPORTED_PACKAGES = (
     "matplotlib",
     "ipywidgets",
 )
+
+
+_LAST_SEED: int | None = None
 
 
 def package_version(name: str) -> str | None:
@@ -84,6 +88,8 @@ def setup(seed: int = 0) -> EnvReport:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
+    global _LAST_SEED
+    _LAST_SEED = seed
     random.seed(seed)
     np.random.seed(seed % 2**32)  # noqa: NPY002 - seeds the legacy global state students use
     tf_loaded = "tensorflow" in sys.modules
@@ -99,6 +105,27 @@ def setup(seed: int = 0) -> EnvReport:
         memory_limit_gb=None if mem is None else mem / 1e9,
         tensorflow_loaded=tf_loaded,
     )
+
+
+def load_tensorflow() -> tuple[Any, Any]:
+    """Import TensorFlow and TensorFlow Quantum the safe way and return ``(tf, tfq)``.
+
+    ``tf.keras`` is then tf-keras 2.x, which TFQ needs (an ``ImportError`` with the fix is
+    raised when TensorFlow was already imported with Keras 3). In a notebook the first call
+    prints one line while loading and one with the time it took (5-15 s); later calls return
+    at once. On the first load TensorFlow is seeded with the seed of the last :func:`setup`
+    call. Taught in
+    chapter 00 and used from chapter 02 on.
+
+    Returns:
+      The modules ``tensorflow`` and ``tensorflow_quantum``.
+    """
+    first = "tensorflow" not in sys.modules
+    from clipq_edu import _tf
+
+    if first and _LAST_SEED is not None:
+        _seed_tensorflow(_LAST_SEED)
+    return _tf.tf, _tf.tfq
 
 
 def _seed_tensorflow(seed: int) -> None:

@@ -8,16 +8,28 @@ checks that ``tf.keras`` will be tf-keras (TFQ does not work with Keras 3) and r
 from __future__ import annotations
 
 import logging
+import sys
+import time
 import warnings
 
 from clipq_edu import _env
 
 _env.check_keras(strict=True)
 
+# In a notebook the first import takes 5-15 s (longer on a busy machine) with nothing on
+# screen, so say what is happening and, when done, how long it took. Only inside a Jupyter
+# kernel: scripts and tests stay quiet.
+_announce = "ipykernel" in sys.modules and "tensorflow" not in sys.modules
+if _announce:
+    print("Loading TensorFlow and TensorFlow Quantum (once per kernel) ...", flush=True)
+_started = time.perf_counter()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import tensorflow as tf
     import tensorflow_quantum as tfq
+if _announce:
+    print(f"TensorFlow {tf.__version__} and TensorFlow Quantum ready "
+          f"({time.perf_counter() - _started:.1f} s).", flush=True)
 
 tf.get_logger().setLevel(logging.ERROR)
 _env.check_keras(strict=True)

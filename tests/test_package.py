@@ -136,3 +136,37 @@ def test_doctor_cli_passes_here():
                        timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count("[ OK ]") == len(doctor.CHECKS)
+
+
+@pytest.mark.slow
+def test_load_tensorflow_announces_itself_in_a_kernel_and_seeds():
+    """In a Jupyter kernel the first load prints a start line and one with its duration;
+    TensorFlow then carries setup()'s seed, and a second call returns the same modules."""
+    r = run_py("""
+        import sys, types
+        sys.modules["ipykernel"] = types.ModuleType("ipykernel")  # as inside a notebook kernel
+        import clipq_edu as cq
+        cq.setup(seed=3)
+        tf, tfq = cq.load_tensorflow()
+        a = float(tf.random.uniform(()))
+        cq.setup(seed=3)
+        b = float(tf.random.uniform(()))
+        assert cq.load_tensorflow() == (tf, tfq)
+        assert tf.keras.Sequential.__module__.startswith("tf_keras"), tf.keras.Sequential.__module__
+        assert a == b, (a, b)
+        print("ok", cq.keras_flavour())
+    """)
+    assert r.returncode == 0, r.stderr[-2000:]
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("Loading TensorFlow and TensorFlow Quantum")
+    assert lines[1].startswith("TensorFlow 2.") and lines[1].endswith(" s).")
+    assert lines[-1] == "ok tf-keras 2.x"
+
+
+def test_load_tensorflow_is_quiet_outside_a_kernel():
+    r = run_py("""
+        import clipq_edu as cq
+        cq.load_tensorflow()
+    """)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout == ""

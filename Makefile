@@ -64,7 +64,7 @@ notebooks: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
-book: $(VENV)/.test-installed
+book: $(VENV)/.runtime-installed
 	$(PY) tools/build_site.py
 
 student: $(VENV)/.test-installed

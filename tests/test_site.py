@@ -1,17 +1,21 @@
-"""The static course site (``make book``): pages, figures, navigation, Binder links, offline.
+"""The static course site (``make book``): pages, figures, navigation, formulas, search, offline.
 
 A small course of two notebooks is executed here (one with a matplotlib figure, one with a
 real :class:`clipq_edu.widgets._base.Explorer`), rendered, and the HTML is parsed: every chapter
-page exists, shows its figures as embedded ``<img>``, links to the previous/next chapter and
-the contents, carries its own Binder link, and the widget appears as its PNG. The build runs
-with sockets disabled, so it cannot fetch anything. The course's own notebooks are built too
-when they exist.
+page exists, shows its figures as embedded ``<img>`` with alt text, links to the previous/next
+chapter and the contents, carries its own Binder and download links, and the widget appears as
+its PNG. The pieces (LaTeX -> MathML, headings, links, Chinese text, test markers) are checked
+one by one. The build runs with sockets disabled, so it cannot fetch anything. The course's own
+notebooks and docs are built too: every formula must become MathML. The same site opened in
+Chromium is tests/test_site_browser.py.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import socket
 import sys
 from html.parser import HTMLParser
@@ -42,17 +46,22 @@ class Page(HTMLParser):
         super().__init__()
         self.imgs: list[str] = []
         self.links: list[tuple[str, str]] = []  # (href, class)
-        self.navs = 0
+        self.navs = 0  # the chapter pagers (top and bottom), not the sidebar or the contents
+        self.alts: list[str | None] = []
+        self.ids: set[str] = set()
         self.scripts: list[str] = []
         self.feed(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
         if tag == "img":
             self.imgs.append(a.get("src") or "")
+            self.alts.append(a.get("alt"))
         elif tag == "a":
             self.links.append((a.get("href") or "", a.get("class") or ""))
-        elif tag == "nav":
+        elif tag == "nav" and "clipq-nav" in (a.get("class") or "").split():
             self.navs += 1
         elif tag == "script" and a.get("src"):
             self.scripts.append(a["src"])
@@ -134,12 +143,14 @@ def test_small_course_builds_with_pages_figures_nav_and_binder(
     small_course: Path, tmp_path: Path, no_network: None
 ) -> None:
     out = tmp_path / "site"
-    pages = site.build_site(small_course, out, repo="someone/course-fork")
+    pages = site.build_site(small_course, out, repo="someone/course-fork", docs_dir=None)
     names = ["00_intro", "01_plot", "02_widget"]
-    assert [p.name for p in pages] == ["index.html"] + [f"{n}.html" for n in names]
+    assert [p.name for p in pages] == (
+        ["index.html"] + [f"{n}.html" for n in names] + ["search.html"])
 
     index = Page((out / "index.html").read_text(encoding="utf-8"))
-    assert [h for h, _ in index.links if h.endswith(".html")] == [f"{n}.html" for n in names]
+    assert index.hrefs("chapter-title") == [f"{n}.html" for n in names]
+    assert index.hrefs("chapter-link") == [f"{n}.html" for n in names]  # the sidebar
     assert "Start here" in (out / "index.html").read_text(encoding="utf-8")  # title, no markup
 
     expected_imgs = {"00_intro": 0, "01_plot": 2, "02_widget": 1}
@@ -148,6 +159,7 @@ def test_small_course_builds_with_pages_figures_nav_and_binder(
         page = Page(text)
         pngs = [s for s in page.imgs if s.startswith("data:image/png;base64,")]
         assert len(pngs) == expected_imgs[name], (name, page.imgs)
+        assert all(alt and alt.strip() for alt in page.alts), (name, page.alts)
         assert page.navs == 2
         assert page.hrefs("index") == ["index.html", "index.html"]
         prev = [f"{names[i - 1]}.html"] * 2 if i > 0 else []
@@ -157,6 +169,9 @@ def test_small_course_builds_with_pages_figures_nav_and_binder(
             "https://mybinder.org/v2/gh/someone/course-fork/HEAD"
             f"?urlpath=lab/tree/notebooks/{name}.ipynb"
         ] * 2
+        assert page.hrefs("download") == [f"notebooks/{name}.ipynb"] * 2
+        assert (out / "notebooks" / f"{name}.ipynb").is_file()
+        assert page.hrefs("chapter-link") == [f"{n}.html" for n in names]
         # Static pages: no widget manager or require.js to fetch; test markers are hidden.
         assert not any("require" in s or "html-manager" in s for s in page.scripts), page.scripts
         assert "NBVAL_" not in text
@@ -224,3 +239,185 @@ def test_course_notebooks_build(tmp_path: Path, no_network: None) -> None:
         n_img = sum(1 for s in parsed.imgs if s.startswith("data:image/"))
         assert n_img >= n_png, f"{chapter.page}: {n_img} images for {n_png} PNG outputs"
         assert len(parsed.hrefs("binder")) == 2 and parsed.navs == 2
+
+
+# ---- formulas -------------------------------------------------------------------------------
+
+
+def _math_text(mathml: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    return "".join(ET.fromstring(mathml).itertext())
+
+
+@pytest.mark.parametrize("latex, must_contain", [
+    (r"\lVert g\rVert_2 \le c", "\u2016"),                      # double bar
+    (r"|\partial\langle H\rangle/\partial\theta|", "\u2202"),   # partial sign
+    (r"\langle H\rangle", "\u27e8"),                             # angle bracket
+    (r"\frac{c}{\max(\lVert g\rVert, c)}", "max"),
+    (r"\operatorname{Var}\hat g_i", "Var"),
+])
+def test_formulas_become_mathml_without_latex_left(latex: str, must_contain: str) -> None:
+    stats = site.MathStats()
+    out = site.latex_to_mathml(latex, display=False, stats=stats, where="t")
+    assert out.startswith("<math ") and 'display="inline"' in out
+    text = _math_text(out)
+    assert must_contain in text and "\\" not in text, (latex, out)
+    assert stats.converted == 1 and not stats.fallbacks
+
+
+def test_aligned_environment_becomes_a_table_with_aligned_columns() -> None:
+    out = site.latex_to_mathml(r"\begin{aligned} a &= b + c \\ d &= e \end{aligned}", True)
+    assert 'display="block"' in out and out.count("<mtr>") == 2
+    assert 'columnalign="right"' in out and 'columnalign="left"' in out
+    assert "\\" not in _math_text(out) and "&" not in _math_text(out)
+
+
+def test_a_formula_the_converter_cannot_read_falls_back_visibly() -> None:
+    stats = site.MathStats()
+    out = site.latex_to_mathml(r"\notacommand{x} + 1", stats=stats, where="page.html")
+    assert "math-fallback" in out and "$" not in out
+    assert stats.fallbacks == [("page.html", r"\notacommand{x} + 1")]
+    assert stats.converted == 0
+
+
+def _state(source: str = "docs/guide.md", links: dict | None = None) -> object:
+    return site.PageState("page.html", site.PurePosixPath(source), links or {},
+                          "someone/fork", site.MathStats())
+
+
+def test_markdown_math_inline_and_display_are_typeset() -> None:
+    state = _state()
+    out = site.render_markdown(
+        "Bound: $|\\partial\\langle H\\rangle/\\partial\\theta| \\le \\lVert H\\rVert$.\n\n"
+        "$$\\left|\\frac{\\partial\\langle H\\rangle}{\\partial\\theta}\\right| \\le 1$$\n", state)
+    assert out.count("<math ") == 2 and 'display="block"' in out
+    assert "$" not in site._text_of(out) and "\\partial" not in site._text_of(out)
+    assert state.stats.converted == 2
+
+
+def test_headings_get_ids_and_stay_in_hierarchy() -> None:
+    state = _state()
+    out = site.render_markdown("# Title\n\n### Skipped a level\n\n# Second top\n\n### Sub\n", state)
+    levels = [h["level"] for h in state.headings]
+    assert levels == [1, 2, 2, 3]
+    assert re.findall(r"<h(\d)", out) == ["1", "2", "2", "3"]
+    ids = [h["id"] for h in state.headings]
+    assert ids == ["title", "skipped-a-level", "second-top", "sub"]
+
+
+def test_links_point_into_the_site_or_the_repository() -> None:
+    links = {"docs/troubleshooting.md": "troubleshooting.html",
+             "notebooks/03a_x.ipynb": "03a_x.html", "README.md": "readme.html"}
+    out = site.render_markdown(
+        "[a](troubleshooting.md#fix) [b](../notebooks/03a_x.ipynb) [c](../Makefile) "
+        "[d](https://example.org/x) [e](#local) [f](../README.md)", _state(links=links))
+    hrefs = re.findall(r'href="([^"]+)"', out)
+    assert hrefs == ["troubleshooting.html#fix", "03a_x.html",
+                     "https://github.com/someone/fork/blob/HEAD/Makefile",
+                     "https://example.org/x", "#local", "readme.html"]
+
+
+def test_chinese_text_is_marked_outside_tags_and_title() -> None:
+    page = ('<title>Start（从这里开始）</title><p class="x">Clipping（梯度裁剪）and '
+            '<code>a</code> 量子</p>')
+    out = site.mark_cjk(page)
+    assert "<title>Start（从这里开始）</title>" in out
+    assert '<span lang="zh">（梯度裁剪）</span>' in out
+    assert '<span lang="zh">量子</span>' in out
+
+
+def test_test_markers_are_not_shown() -> None:
+    assert site.strip_test_markers("# NBVAL_IGNORE_OUTPUT\nx = 1\n#NBVAL_SKIP\ny") == "x = 1\ny"
+    assert site.strip_test_markers("x = 1  # NBVAL_IGNORE_OUTPUT is mentioned") != ""
+
+
+def test_figure_alt_text_is_the_title_or_the_next_sentence() -> None:
+    code = 'ax.plot(x)\nax.set_title("Loss against step")'
+    assert site.figure_alt(code, "", "fb") == "Figure: Loss against step"
+    nxt = "The clipped run converges while the plain one diverges. More text follows here."
+    assert site.figure_alt("plt.plot(x)", nxt, "fb") == (
+        "Figure. The clipped run converges while the plain one diverges.")
+    assert site.figure_alt("plt.plot(x)", "", "Figure 3 of X") == "Figure 3 of X"
+
+
+def test_repository_address_comes_from_pyproject_urls(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(site.REPO_ENV, raising=False)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[project.urls]\nRepository = "https://github.com/org/course.git"\n',
+        encoding="utf-8")
+    monkeypatch.setattr(site, "ROOT", tmp_path)
+    assert site.course_repo() == "org/course"
+    monkeypatch.setenv(site.REPO_ENV, "alice/fork")
+    assert site.course_repo() == "alice/fork"
+
+
+# ---- the real course ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def course_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The course's notebooks and docs built once; returns (folder, stdout, stderr)."""
+    import contextlib
+    import io
+
+    if not site.find_chapters(site.NOTEBOOKS):
+        pytest.skip("notebooks/ holds no notebooks yet")
+    out = tmp_path_factory.mktemp("course") / "site"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        site.build_site(site.NOTEBOOKS, out)
+    return out, stdout.getvalue(), stderr.getvalue()
+
+
+def test_course_formulas_are_all_mathml(course_site: tuple[Path, str, str]) -> None:
+    out, stdout, stderr = course_site
+    assert "formula not converted" not in stderr, stderr
+    match = re.search(r"formulas: (\d+) typeset as MathML, (\d+) as images", stdout)
+    assert match and int(match[1]) > 0 and match[2] == "0", stdout
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        visible = site._text_of(re.sub(r"<(pre|code|script)\b.*?</\1>", " ", text, flags=re.S))
+        for raw in ("$$", "\\partial", "\\langle", "\\lVert", "\\frac"):
+            assert raw not in visible, f"{page.name} shows raw LaTeX {raw!r}"
+        scripts = Page(text).scripts + re.findall(r'<link[^>]*href="([^"]+)"', text)
+        assert scripts and not any("//" in s for s in scripts), f"{page.name} fetches {scripts}"
+
+
+def test_course_site_has_docs_search_downloads_and_resolving_links(
+    course_site: tuple[Path, str, str]
+) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    out, _, _ = course_site
+    for doc in sorted(site.DOCS.glob("*.md")):
+        assert (out / f"{doc.stem}.html").is_file(), f"docs/{doc.name} is not in the site"
+    index_js = (out / "_static" / "search-index.js").read_text(encoding="utf-8")
+    entries = json.loads(index_js.split("=", 1)[1].rstrip().rstrip(";"))
+    assert {e["url"].split("#")[0] for e in entries} >= {
+        c.page for c in site.find_chapters(site.NOTEBOOKS)}
+    pages = {p.name: Page(p.read_text(encoding="utf-8")) for p in out.glob("*.html")}
+    for name, page in pages.items():
+        assert all(alt and alt.strip() for alt in page.alts), f"{name}: image without alt"
+        for href, _ in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("mailto:"):
+                continue
+            target = unquote(parts.path) or name
+            assert (out / target).is_file(), f"{name}: broken link {href!r}"
+            if parts.fragment and target.endswith(".html"):
+                assert parts.fragment in pages[target].ids, f"{name}: no anchor for {href!r}"
+
+
+def test_course_site_marks_chinese_and_hides_test_markers(
+    course_site: tuple[Path, str, str]
+) -> None:
+    out, _, _ = course_site
+    for page in out.glob("[0-9]*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "NBVAL_" not in text, page.name
+        body = text.split("<body", 1)[1]
+        assert not re.search(r">[^<]*[\u4e00-\u9fff][^<]*<", re.sub(
+            r'<span lang="zh">[^<]*</span>', "", body)), f"{page.name}: unmarked Chinese text"

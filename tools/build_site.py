@@ -1,42 +1,68 @@
-"""Build the static course site (``make book``): one HTML page per executed notebook + an index.
+"""Build the static course site (``make book``): chapters, guides, search, formulas, offline.
 
 Usage (from the repository root, inside the project's virtual environment)::
 
-    python tools/build_site.py                       # notebooks/ -> _build/site
+    python tools/build_site.py                       # notebooks/ + docs/ -> _build/site
     python tools/build_site.py --out /tmp/site       # elsewhere
     CLIPQ_EDU_REPO=me/my-fork python tools/build_site.py   # Binder links point at a fork
 
-The pages are rendered from the notebooks *as committed* (their stored outputs are the
-executed, nbval-checked ones; run ``make notebooks`` first after editing a notebook). Nothing
-is executed and nothing is fetched while building: nbconvert's JupyterLab template and its CSS
-are local, figures are embedded as data URIs. At view time a page loads MathJax from a CDN to
-typeset formulas (without a network the LaTeX source stays readable). Interactive widgets
-cannot run on a static page: an explorer's output carries a PNG of its figure beside the
-widget view, and the page shows that PNG (widgets without one get a "launch on Binder" note).
-Every page has previous / contents / next links and a launch-on-Binder link.
+Pages are rendered from the notebooks *as committed* (their stored outputs are the executed,
+nbval-checked ones; run ``make notebooks`` first after editing a notebook) and from
+``README.md`` and ``docs/*.md``. Nothing is executed and nothing is fetched, neither while
+building nor when a page is viewed:
+
+* formulas (``$...$``, ``$$...$$``, ``\\begin{...}``) are typeset here to MathML, which
+  browsers render natively (``latex2mathml``); a formula it cannot convert is drawn by
+  matplotlib's mathtext as an inline SVG, and the build reports it;
+* figures are embedded as data URIs; each gets alt text (its title in the code, else the
+  sentence after it);
+* the search index is a script written here (``_static/search-index.js``), so search works
+  from ``file://`` too;
+* widgets show the PNG their output carries (no widget JavaScript).
+
+Every page has the chapter sidebar, a table of contents of its sections and the search box;
+chapters add a download link for the notebook (copied into the site) and a Binder link.
+Layout lives in ``tools/site/templates/*.html`` (Jinja2) and ``tools/site/static/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import html
+import io
+import json
 import os
 import re
 import shutil
 import sys
-from dataclasses import dataclass
-from pathlib import Path
+import time
+import tomllib
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import nbformat
-from jinja2 import DictLoader
-from nbconvert import HTMLExporter
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from nbconvert.filters.ansi import ansi2html
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+DOCS = ROOT / "docs"
 DEFAULT_OUT = ROOT / "_build" / "site"
+SITE_DIR = Path(__file__).resolve().parent / "site"
+SITE_NAME = "clipq_edu"
 
-#: GitHub ``owner/name`` the Binder links point at; override with the CLIPQ_EDU_REPO variable.
+#: GitHub ``owner/name`` the Binder and source links point at when neither CLIPQ_EDU_REPO nor
+#: a ``Repository`` entry in pyproject.toml's ``[project.urls]`` names one.
 DEFAULT_REPO = "clipq-edu/clipq_edu"
 REPO_ENV = "CLIPQ_EDU_REPO"
 _REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
@@ -44,40 +70,17 @@ _REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*$")
+#: Jupyter Book's cell tags for hiding, honoured here too.
+_REMOVE_CELL, _REMOVE_INPUT, _REMOVE_OUTPUT = "remove-cell", "remove-input", "remove-output"
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+                  r"(?:[\s\d.,:;!?()\-·]*[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                  r"\uff00-\uffef]+)*")
+_TAG = re.compile(r"(<[^>]*>)")
 
-# nbconvert's JupyterLab template, minus the view-time scripts a static course page does not
-# need (require.js and the widget manager: widgets are shown as PNGs; mermaid: unused), plus
-# the course navigation above and below the notebook.
-_TEMPLATE = r"""
-{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}<style type="text/css">{{ resources.clipq.css }}</style>{%- endblock extra_css -%}
-{%- block body_header -%}
-{{ super() }}
-{{ resources.clipq.nav_top }}
-{%- endblock body_header -%}
-{% block body_footer %}
-{{ resources.clipq.nav_bottom }}
-{{ super() }}
-{% endblock body_footer %}
-"""
 
-_CSS = """
-.clipq-nav { display: flex; flex-wrap: wrap; gap: 0.5em 1.5em; align-items: center;
-  justify-content: space-between; padding: 0.6em 1em; margin: 0 0 1em 0;
-  border-bottom: 1px solid #d0d7de; font-family: var(--jp-ui-font-family, sans-serif); }
-.clipq-nav.bottom { border-top: 1px solid #d0d7de; border-bottom: none; margin: 2em 0 0 0; }
-.clipq-nav a { text-decoration: none; }
-.clipq-nav .binder { padding: 0.2em 0.7em; border-radius: 4px; background: #f5a252;
-  color: #000; font-weight: 600; }
-.clipq-static-widget { padding: 0.5em; border-left: 3px solid #f5a252; background: #fff8f0; }
-body.clipq-index { max-width: 52em; margin: 2em auto; padding: 0 1em;
-  font-family: sans-serif; line-height: 1.5; }
-body.clipq-index li { margin: 0.4em 0; }
-body.clipq-index ul.chapters { list-style: none; padding-left: 0; }
-"""
+# --------------------------------------------------------------------------------------------
+# Pages and the repository address
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -94,17 +97,31 @@ class Chapter:
         return f"{self.name}.html"
 
 
+def _pyproject_repo() -> str | None:
+    """``owner/name`` from ``[project.urls] Repository`` in pyproject.toml, if it is GitHub."""
+    try:
+        data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    urls = data.get("project", {}).get("urls", {})
+    url = next((v for k, v in urls.items() if k.lower() in ("repository", "source")), None)
+    match = re.match(r"^https://github\.com/([^/]+/[^/#?]+?)(?:\.git)?/?$", url or "")
+    return match[1] if match else None
+
+
 def course_repo(repo: str | None = None) -> str:
-    """Return the GitHub ``owner/name`` for Binder links, checked.
+    """Return the GitHub ``owner/name`` for Binder and source links, checked.
 
     Args:
-      repo: explicit ``owner/name``; ``None`` reads ``CLIPQ_EDU_REPO`` or uses the placeholder
+      repo: explicit ``owner/name``; ``None`` reads ``CLIPQ_EDU_REPO``, else the GitHub
+        ``Repository`` URL in pyproject.toml's ``[project.urls]``, else the placeholder
         ``clipq-edu/clipq_edu``.
 
     Returns:
       The ``owner/name`` string.
     """
-    value = repo if repo is not None else os.environ.get(REPO_ENV, DEFAULT_REPO)
+    value = repo if repo is not None else (
+        os.environ.get(REPO_ENV) or _pyproject_repo() or DEFAULT_REPO)
     if not isinstance(value, str) or not _REPO_RE.match(value):
         raise ValueError(
             f"repo must be a GitHub 'owner/name' (e.g. {DEFAULT_REPO!r}), got {value!r}"
@@ -134,6 +151,13 @@ def binder_url(notebook: str, repo: str | None = None, ref: str = "HEAD") -> str
     )
 
 
+def _plain(markdown_text: str) -> str:
+    """Markdown heading text without emphasis, links or code marks."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown_text)
+    text = re.sub(r"(?<!\w)__?(\S(?:.*?\S)?)__?(?!\w)", r"\1", text)  # _emphasis_, not snake_case
+    return re.sub(r"[*`]", "", text).strip()
+
+
 def chapter_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     """The text of the notebook's first Markdown heading (``# ...``), else ``fallback``."""
     for cell in nb.cells:
@@ -142,9 +166,7 @@ def chapter_title(nb: nbformat.NotebookNode, fallback: str) -> str:
         for line in cell.source.splitlines():
             match = re.match(r"^#{1,2}\s+(.+?)\s*#*\s*$", line)
             if match:
-                # Drop Markdown emphasis and links for the plain-text title.
-                text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match[1])
-                return re.sub(r"[*_`]", "", text).strip()
+                return _plain(match[1])
     return fallback
 
 
@@ -162,6 +184,221 @@ def find_chapters(notebooks_dir: Path) -> list[Chapter]:
     return chapters
 
 
+# --------------------------------------------------------------------------------------------
+# Formulas: LaTeX -> MathML at build time
+# --------------------------------------------------------------------------------------------
+
+#: Environments latex2mathml does not know, mapped onto ones it does.
+_ENV_ALIASES = {"aligned": "align*", "align": "align*", "alignat": "align*",
+                "alignedat": "align*", "eqnarray": "align*", "eqnarray*": "align*",
+                "gather": "gathered", "gather*": "gathered", "equation": None, "equation*": None,
+                "multline": None, "multline*": None, "displaymath": None}
+
+
+def _normalize_latex(latex: str) -> str:
+    """Rewrite environments and spellings the converter lacks into ones it has."""
+    def env(match: re.Match) -> str:
+        kind, name = match[1], match[2]
+        if name not in _ENV_ALIASES:
+            return match[0]
+        target = _ENV_ALIASES[name]
+        return "" if target is None else f"\\{kind}{{{target}}}"
+
+    latex = re.sub(r"\\(begin|end)\{([a-zA-Z]+\*?)\}(?:\{\d+\})?", env, latex)
+    if "gathered" in latex:  # one centred column: an array with a 'c' column
+        latex = latex.replace(r"\begin{gathered}", r"\begin{array}{c}").replace(
+            r"\end{gathered}", r"\end{array}")
+    latex = re.sub(r"\\(?:tag|label)\{[^}]*\}", "", latex)
+    return latex.strip()
+
+
+def _mathml_is_clean(mathml: str) -> bool:
+    """Well-formed XML, no LaTeX command left in its text, no unsupported line break."""
+    try:
+        tree = ET.fromstring(mathml)
+    except ET.ParseError:
+        return False
+    text = "".join(tree.itertext())
+    return "\\" not in text and "linebreak" not in mathml
+
+
+def _mathtext_svg(latex: str) -> str | None:
+    """An inline SVG of ``latex`` drawn by matplotlib's mathtext, or None if it cannot."""
+    try:
+        from matplotlib.figure import Figure
+        from matplotlib.font_manager import FontProperties
+        from matplotlib.mathtext import math_to_image
+    except ImportError:
+        return None
+    buffer = io.BytesIO()
+    try:
+        math_to_image(f"${latex}$", buffer, prop=FontProperties(size=13), format="svg")
+    except Exception:  # noqa: BLE001 - mathtext raises many types on unknown syntax
+        return None
+    del Figure  # imported only to fail early when matplotlib's backends are broken
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"data:image/svg+xml;base64,{data}"
+
+
+@dataclass
+class MathStats:
+    """What happened to the formulas of one build: converted count and fallbacks."""
+
+    converted: int = 0
+    fallbacks: list[tuple[str, str]] = field(default_factory=list)  # (where, latex)
+
+
+def latex_to_mathml(latex: str, display: bool = False, stats: MathStats | None = None,
+                    where: str = "") -> str:
+    """Typeset one formula to MathML (or, failing that, a visible image) at build time.
+
+    Args:
+      latex: the formula without its ``$`` delimiters.
+      display: block formula (``$$...$$`` or an environment) instead of inline.
+      stats: collects conversions and fallbacks for the build report.
+      where: page name for the report.
+
+    Returns:
+      ``<math>`` markup; an ``<img class="math-fallback">`` drawn by mathtext (alt text = the
+      source) when the converter fails; a marked ``<code class="math-fallback">`` as the last
+      resort. No ``$`` delimiters remain either way.
+    """
+    from latex2mathml.converter import convert
+
+    source = _normalize_latex(html.unescape(latex))
+    try:
+        mathml = convert(source, display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - the converter raises its own error types
+        mathml = ""
+    if mathml and _mathml_is_clean(mathml):
+        if stats is not None:
+            stats.converted += 1
+        alt = html.escape(" ".join(latex.split()), quote=True)
+        return mathml.replace("<math ", f'<math alttext="{alt}" ', 1)
+    if stats is not None:
+        stats.fallbacks.append((where, latex))
+    svg = _mathtext_svg(source)
+    label = html.escape(" ".join(latex.split()), quote=True)
+    if svg:
+        cls = "math-fallback display" if display else "math-fallback"
+        return f'<img class="{cls}" src="{svg}" alt="{label}" role="math">'
+    return f'<code class="math-fallback" title="formula not typeset">{html.escape(latex)}</code>'
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown: headings with ids (in hierarchy), links into the site, formulas, CJK
+# --------------------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKC", re.sub(r"<[^>]+>", "", text)).lower()
+    text = re.sub(r"[^\w\u3400-\u9fff]+", "-", text).strip("-")
+    return text or "section"
+
+
+def _text_of(fragment: str) -> str:
+    """Visible text of an HTML fragment (MathML keeps its Unicode characters)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@dataclass
+class PageState:
+    """Per-page rendering state: headings seen, ids used, formulas, link map."""
+
+    name: str
+    source: PurePosixPath  # repository-relative path of the page's source
+    links: dict[str, str]  # repository path -> site page
+    repo: str
+    stats: MathStats
+    headings: list[dict] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    last_level: int = 0
+    seen_h1: bool = False
+
+    def unique_id(self, base: str) -> str:
+        candidate, n = base, 1
+        while candidate in self.ids:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.ids.add(candidate)
+        return candidate
+
+
+class SiteRenderer(IPythonRenderer):
+    """nbconvert's Markdown renderer with build-time math, site links and tidy headings."""
+
+    def __init__(self, state: PageState, **kwargs) -> None:
+        super().__init__(escape=False, **kwargs)
+        self.state = state
+
+    def block_math(self, body: str) -> str:
+        return latex_to_mathml(body, True, self.state.stats, self.state.name)
+
+    def inline_math(self, body: str) -> str:
+        return latex_to_mathml(body, False, self.state.stats, self.state.name)
+
+    def latex_environment(self, name: str, body: str) -> str:
+        return latex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", True,
+                               self.state.stats, self.state.name)
+
+    def heading(self, text: str, level: int, **attrs) -> str:
+        state = self.state
+        # One h1 per page; no level skipped (a ### after a # becomes an h2).
+        level = 2 if level == 1 and state.seen_h1 else level
+        level = min(level, state.last_level + 1) if state.last_level else 1
+        state.seen_h1 = state.seen_h1 or level == 1
+        state.last_level = level
+        hid = state.unique_id(_slug(text))
+        state.headings.append({"level": level, "id": hid, "html": Markup(text),
+                               "text": _text_of(text)})
+        return (f'<h{level} id="{hid}">{text}<a class="anchor" href="#{hid}" '
+                f'aria-label="Link to this section">#</a></h{level}>\n')
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        return super().link(text, _site_link(url, self.state), title)
+
+
+def _site_link(url: str, state: PageState) -> str:
+    """Point a Markdown link at the site page for its file, else at the repository."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or url.startswith(("#", "mailto:")):
+        return url
+    target = PurePosixPath(os.path.normpath(str(state.source.parent / parts.path)))
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    if str(target) in state.links:
+        return state.links[str(target)] + fragment
+    if str(target).startswith(".."):  # outside the repository (e.g. ../shared/): leave it
+        return url
+    kind = "tree" if (ROOT / target).is_dir() else "blob"
+    return f"https://github.com/{state.repo}/{kind}/HEAD/{target}{fragment}"
+
+
+def render_markdown(source: str, state: PageState) -> str:
+    """Markdown (with math) to HTML for one page."""
+    return MarkdownWithMath(renderer=SiteRenderer(state)).render(source)
+
+
+def mark_cjk(page: str) -> str:
+    """Wrap runs of Chinese characters in ``<span lang="zh">`` (outside tags and <title>)."""
+    out, skip = [], 0
+    for piece in _TAG.split(page):
+        if piece.startswith("<"):
+            name = re.match(r"</?([a-zA-Z]+)", piece)
+            if name and name[1].lower() in ("title", "script", "style", "textarea", "math"):
+                skip += -1 if piece.startswith("</") else 1
+            out.append(piece)
+        elif skip > 0 or not _CJK.search(piece):
+            out.append(piece)
+        else:
+            out.append(_CJK.sub(lambda m: f'<span lang="zh">{m[0]}</span>', piece))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook cells and outputs
+# --------------------------------------------------------------------------------------------
+
+
 def static_widgets(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """Return a copy of ``nb`` whose widget outputs show as static images, and how many.
 
@@ -175,7 +412,6 @@ def static_widgets(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, in
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        outputs = []
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if WIDGET_VIEW in data:
@@ -187,145 +423,350 @@ def static_widgets(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, in
                         '<div class="clipq-static-widget">Interactive widget: it runs in '
                         "JupyterLab (use the <b>launch on Binder</b> link above).</div>"
                     )
-            outputs.append(out)
-        cell.outputs = outputs
     return nb, converted
 
 
-def _strip_nbval_markers(nb: nbformat.NotebookNode) -> None:
-    """Remove ``# NBVAL_...`` comment lines (test instructions, not course content)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            lines = cell.source.splitlines()
-            kept = [ln for ln in lines if not _NBVAL_MARKER.match(ln)]
-            if len(kept) != len(lines):
-                cell.source = "\n".join(kept)
+def strip_test_markers(source: str) -> str:
+    """Code without ``# NBVAL_...`` lines (test instructions, not course content)."""
+    lines = [ln for ln in source.splitlines() if not _NBVAL_MARKER.match(ln)]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
 
 
-def _nav(chapters: list[Chapter], i: int, repo: str, where: str) -> str:
-    prev_link = (
-        f'<a class="prev" href="{chapters[i - 1].page}">← {html.escape(chapters[i - 1].title)}</a>'
-        if i > 0 else '<span class="prev"></span>'
-    )
-    next_link = (
-        f'<a class="next" href="{chapters[i + 1].page}">{html.escape(chapters[i + 1].title)} →</a>'
-        if i + 1 < len(chapters) else '<span class="next"></span>'
-    )
-    binder = (
-        f'<a class="binder" href="{html.escape(binder_url(chapters[i].name, repo))}">'
-        "launch on Binder</a>"
-    )
-    return (
-        f'<nav class="clipq-nav {where}">{prev_link}<a class="index" href="index.html">'
-        f"Contents</a>{binder}{next_link}</nav>"
-    )
+_TITLE_IN_CODE = re.compile(
+    r"""(?:set_title|suptitle|plt\.title|title)\s*[(=]\s*[fr]?(["'])(?P<t>(?:(?!\1).){3,120})\1""")
 
 
-def _index_page(chapters: list[Chapter], repo: str) -> str:
-    items = "\n".join(
-        f'<li><a href="{c.page}">{html.escape(c.title)}</a> '
-        f'<small>(<code>notebooks/{c.path.name}</code>, '
-        f'<a href="{html.escape(binder_url(c.name, repo))}">launch on Binder</a>)</small></li>'
-        for c in chapters
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>clipq_edu: gradient clipping and hybrid quantum-classical training</title>
-<style type="text/css">{_CSS}</style>
-</head>
-<body class="clipq-index">
-<h1>clipq_edu</h1>
-<p>Gradient clipping and hybrid quantum-classical training with Cirq and TensorFlow Quantum,
-taught in Jupyter notebooks. These pages show each chapter with the outputs it produced when
-it was last run and checked; to change the code and move the sliders, open a chapter on Binder
-(free, in the browser, nothing to install; the first launch can take a few minutes) or run
-<code>make lab</code> in a clone of <a href="https://github.com/{html.escape(repo)}">the
-repository</a>.</p>
-<h2>Chapters</h2>
-<ul class="chapters">
-{items}
-</ul>
-</body>
-</html>
-"""
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = re.match(r"(.{20,300}?[.!?:])(?:\s|$)", text)
+    return (match[1] if match else text[:300]).strip()
+
+
+def figure_alt(code: str, following_text: str, fallback: str) -> str:
+    """Alt text for a figure: its title in the code, else the sentence after it.
+
+    Args:
+      code: source of the code cell that drew the figure.
+      following_text: plain text of the next Markdown cell ("" if none).
+      fallback: used when neither gives anything.
+
+    Returns:
+      A one-line description.
+    """
+    match = _TITLE_IN_CODE.search(code)
+    if match:
+        title = re.sub(r"\{[^}]*\}", "…", match["t"]).replace("$", "").strip()
+        if len(title) >= 3:
+            return f"Figure: {title}"
+    sentence = _first_sentence(following_text)
+    if sentence:
+        return f"Figure. {sentence}"
+    return fallback
+
+
+def _stream_text(text: str) -> str:
+    """Apply carriage returns (progress bars) the way a terminal would."""
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def _output_views(out: nbformat.NotebookNode, alt: str, state: PageState) -> dict | None:
+    kind = out.get("output_type")
+    if kind == "stream":
+        return {"kind": "stream", "stream": out.get("name", "stdout"),
+                "html": Markup(ansi2html(_stream_text(out.get("text", ""))))}
+    if kind == "error":
+        return {"kind": "error", "html": Markup(ansi2html("\n".join(out.get("traceback", []))))}
+    data = out.get("data", {})
+    for mime in ("image/svg+xml", "image/png", "image/jpeg", "image/gif"):
+        if mime in data:
+            payload = data[mime]
+            if mime == "image/svg+xml":
+                payload = base64.b64encode(payload.encode("utf-8")).decode("ascii")
+            meta = out.get("metadata", {}).get(mime, {})
+            return {"kind": "image", "src": f"data:{mime};base64,{''.join(payload.split())}",
+                    "alt": meta.get("alt") or alt, "width": meta.get("width")}
+    if "text/html" in data:
+        return {"kind": "html", "html": Markup(data["text/html"])}
+    if "text/markdown" in data:
+        return {"kind": "markdown", "html": Markup(render_markdown(data["text/markdown"], state))}
+    if "text/latex" in data:
+        body = data["text/latex"].strip().strip("$")
+        return {"kind": "html", "html": Markup(latex_to_mathml(body, True, state.stats,
+                                                               state.name))}
+    if "text/plain" in data:
+        return {"kind": "text", "html": Markup(ansi2html(data["text/plain"]))}
+    return None
+
+
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(nowrap=True)
+
+
+def render_cells(nb: nbformat.NotebookNode, state: PageState, title: str) -> list[dict]:
+    """The cells of a notebook as template views (Markdown rendered, code highlighted)."""
+    lexer, formatter = PythonLexer(), _formatter()
+    md_text: dict[int, str] = {}
+    cells, figures = [], 0
+    rendered_md = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and _REMOVE_CELL not in cell.metadata.get("tags", []):
+            rendered_md[i] = render_markdown(cell.source, state)
+            md_text[i] = _text_of(rendered_md[i])
+    for i, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        if _REMOVE_CELL in tags or cell.cell_type == "raw":
+            continue
+        if cell.cell_type == "markdown":
+            cells.append({"kind": "markdown", "html": Markup(rendered_md[i])})
+            continue
+        source = strip_test_markers(cell.source)
+        following = next((md_text[j] for j in range(i + 1, len(nb.cells)) if j in md_text), "")
+        outputs = []
+        for out in [] if _REMOVE_OUTPUT in tags else cell.get("outputs", []):
+            if out.get("output_type") in ("display_data", "execute_result") and any(
+                    k.startswith("image/") for k in out.get("data", {})):
+                figures += 1
+            view = _output_views(out, figure_alt(source, following,
+                                                 f"Figure {figures} of {title}"), state)
+            if view:
+                outputs.append(view)
+        show_source = source.strip() and _REMOVE_INPUT not in tags
+        cells.append({
+            "kind": "code", "source": source if show_source else "",
+            "source_html": Markup(highlight(source, lexer, formatter)) if show_source else "",
+            "outputs": outputs,
+        })
+    return cells
+
+
+# --------------------------------------------------------------------------------------------
+# Site assembly: pages, docs, search index, static files
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PageInfo:
+    """One page of the site as the sidebar, index and search see it."""
+
+    page: str
+    title: str
+    source: str  # repository-relative source path
+    summary: str = ""
+    download: str = ""
+    binder: str = ""
+
+    @property
+    def title_html(self) -> Markup:
+        return Markup(html.escape(self.title))
+
+    @property
+    def summary_html(self) -> Markup:
+        return Markup(html.escape(self.summary))
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(self.source).name
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(SITE_DIR / "templates"),
+                       autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+
+
+def _search_entries(page: PageInfo, body_html: str, headings: list[dict]) -> list[dict]:
+    """Split a page's HTML at its h2/h3 headings: one search entry per section."""
+    entries = []
+    ids = {h["id"]: h for h in headings}
+    pieces = re.split(r'(<h[1-3] id="[^"]+")', body_html)
+    current = {"id": "", "text": page.title}
+    chunks: list[tuple[dict, str]] = [(current, pieces[0])]
+    for marker, chunk in zip(pieces[1::2], pieces[2::2], strict=True):
+        hid = re.search(r'id="([^"]+)"', marker)[1]
+        chunks.append((ids.get(hid, {"id": hid, "text": ""}), chunk))
+    for heading, chunk in chunks:
+        text = _text_of(re.sub(r"<pre.*?</pre>", " ", chunk, flags=re.S))
+        if not text:
+            continue
+        anchor = f"#{heading['id']}" if heading["id"] else ""
+        entries.append({"url": page.page + anchor, "page_title": page.title,
+                        "title": heading["text"] or page.title, "text": text[:4000]})
+    return entries
+
+
+def _doc_sources(docs_dir: Path | None) -> list[Path]:
+    paths = []
+    if docs_dir is not None and Path(docs_dir).is_dir():
+        readme = Path(docs_dir).parent / "README.md"
+        paths = ([readme] if readme.is_file() else []) + sorted(Path(docs_dir).glob("*.md"))
+    return paths
+
+
+def _rel(path: Path) -> PurePosixPath:
+    try:
+        return PurePosixPath(path.resolve().relative_to(ROOT).as_posix())
+    except ValueError:
+        return PurePosixPath(path.name)
+
+
+def _plan_pages(chapters: list[Chapter], docs: list[Path], repo: str) -> tuple[
+        list[PageInfo], list[PageInfo], dict[str, str]]:
+    """Page records for chapters and docs, and the repository-path -> page map for links."""
+    chapter_pages = [PageInfo(c.page, c.title, str(_rel(c.path)),
+                              download=f"notebooks/{c.path.name}",
+                              binder=binder_url(c.name, repo)) for c in chapters]
+    doc_pages = []
+    taken = {p.page for p in chapter_pages} | {"index.html", "search.html"}
+    for path in docs:
+        stem = "readme" if path.name == "README.md" else path.stem
+        page = f"{stem}.html"
+        if page in taken:
+            raise ValueError(f"docs page {path.name} would overwrite {page}; rename it")
+        taken.add(page)
+        text = path.read_text(encoding="utf-8")
+        match = re.search(r"^#\s+(.+?)\s*#*\s*$", text, flags=re.M)
+        title = _plain(match[1]) if match else stem
+        doc_pages.append(PageInfo(page, title, str(_rel(path))))
+    links = {p.source: p.page for p in chapter_pages + doc_pages}
+    return chapter_pages, doc_pages, links
+
+
+def _summary(body_html: str) -> str:
+    """First paragraph of a page as plain text, shortened, for the contents page."""
+    match = re.search(r"<p>(.*?)</p>", body_html, flags=re.S)
+    return _first_sentence(_text_of(match[1])) if match else ""
+
+
+def _warn_unrun(chapter: Chapter, nb: nbformat.NotebookNode) -> None:
+    unrun = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip()
+                and not c.get("outputs") and c.get("execution_count") is None)
+    if unrun:
+        print(f"warning: {chapter.path.name}: {unrun} code cell(s) never run; "
+              "run `make notebooks` first", file=sys.stderr)
+
+
+def _copy_static(out_dir: Path) -> None:
+    static = out_dir / "_static"
+    shutil.copytree(SITE_DIR / "static", static)
+    style = HtmlFormatter(style="default").get_style_defs(".highlight")
+    (static / "pygments.css").write_text(style + "\n", encoding="utf-8")
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(mark_cjk(text), encoding="utf-8")
+    return path
+
+
+def _render_chapters(env: Environment, site: dict, chapters: list[Chapter], repo: str,
+                     out_dir: Path, links: dict[str, str], stats: MathStats
+                     ) -> tuple[list[Path], list[dict]]:
+    template = env.get_template("chapter.html")
+    pages: list[PageInfo] = site["chapters"]
+    written, index = [], []
+    for i, (chapter, info) in enumerate(zip(chapters, pages, strict=True)):
+        nb = nbformat.read(chapter.path, as_version=4)
+        _warn_unrun(chapter, nb)
+        nb, n_widgets = static_widgets(nb)
+        state = PageState(chapter.page, _rel(chapter.path), links, repo, stats)
+        cells = render_cells(nb, state, chapter.title)
+        md_html = "\n".join(c["html"] for c in cells if c["kind"] == "markdown")
+        info.summary = _summary(md_html.split("</h1>", 1)[-1])
+        index += _search_entries(info, md_html, state.headings)
+        text = template.render(
+            site=site, page_title=chapter.title, current=chapter.page, body_class="chapter",
+            cells=cells, chapter=info, binder=info.binder,
+            prev=pages[i - 1] if i > 0 else None, next=pages[i + 1] if i + 1 < len(pages) else None,
+            toc=[h for h in state.headings if h["level"] in (2, 3)])
+        written.append(_write(out_dir / chapter.page, text))
+        shutil.copy2(chapter.path, out_dir / "notebooks" / chapter.path.name)
+        print(f"  {chapter.page}: {chapter.title} ({n_widgets} widget(s) shown as images)")
+    return written, index
+
+
+def _render_docs(env: Environment, site: dict, docs: list[Path], repo: str, out_dir: Path,
+                 links: dict[str, str], stats: MathStats) -> tuple[list[Path], list[dict]]:
+    template = env.get_template("doc.html")
+    written, index = [], []
+    for path, info in zip(docs, site["docs"], strict=True):
+        state = PageState(info.page, _rel(path), links, repo, stats)
+        body = render_markdown(path.read_text(encoding="utf-8"), state)
+        info.summary = _summary(body)
+        index += _search_entries(info, body, state.headings)
+        text = template.render(site=site, page_title=info.title, current=info.page,
+                               body_class="doc", body=Markup(body), source=info.source,
+                               toc=[h for h in state.headings if h["level"] in (2, 3)])
+        written.append(_write(out_dir / info.page, text))
+    return written, index
 
 
 def build_site(
-    notebooks_dir: Path = NOTEBOOKS, out_dir: Path = DEFAULT_OUT, repo: str | None = None
+    notebooks_dir: Path = NOTEBOOKS, out_dir: Path = DEFAULT_OUT, repo: str | None = None,
+    docs_dir: Path | None = DOCS,
 ) -> list[Path]:
-    """Render every notebook of ``notebooks_dir`` to ``out_dir`` plus ``index.html``.
+    """Render the course to a static site: chapters, guides, contents, search.
 
     Args:
       notebooks_dir: folder of executed ``.ipynb`` files.
       out_dir: output folder; emptied first.
       repo: GitHub ``owner/name`` for the Binder links (see :func:`course_repo`).
+      docs_dir: folder of ``*.md`` guides (with ``README.md`` beside it) to include; ``None``
+        for none.
 
     Returns:
-      The written HTML paths, index first.
+      The written HTML paths: index first, then the chapters, then the guides and search page.
     """
     repo = course_repo(repo)
     chapters = find_chapters(Path(notebooks_dir))
     if not chapters:
         raise ValueError(f"notebooks_dir {str(notebooks_dir)!r} holds no .ipynb files")
+    docs = _doc_sources(docs_dir)
     out_dir = Path(out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    (out_dir / "notebooks").mkdir(parents=True)
+    _copy_static(out_dir)
 
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_loaders=[DictLoader({"clipq_site.html.j2": _TEMPLATE})],
-        template_file="clipq_site.html.j2",
-        embed_images=True,
-        exclude_input_prompt=False,
-    )
-    written = [out_dir / "index.html"]
-    written[0].write_text(_index_page(chapters, repo), encoding="utf-8")
-    for i, chapter in enumerate(chapters):
-        nb = nbformat.read(chapter.path, as_version=4)
-        unrun = sum(
-            1 for c in nb.cells if c.cell_type == "code" and c.source.strip() and not c.outputs
-            and c.get("execution_count") is None
-        )
-        if unrun:
-            print(f"warning: {chapter.path.name}: {unrun} code cell(s) never run; "
-                  "run `make notebooks` first", file=sys.stderr)
-        nb, n_widgets = static_widgets(nb)
-        _strip_nbval_markers(nb)
-        nb.metadata["title"] = f"{chapter.title} · clipq_edu"
-        resources = {
-            "metadata": {"name": chapter.name, "path": str(chapter.path.parent)},
-            "clipq": {
-                "css": _CSS,
-                "nav_top": _nav(chapters, i, repo, "top"),
-                "nav_bottom": _nav(chapters, i, repo, "bottom"),
-            },
-        }
-        body, _ = exporter.from_notebook_node(nb, resources=resources)
-        page = out_dir / chapter.page
-        page.write_text(body, encoding="utf-8")
-        written.append(page)
-        print(f"  {chapter.page}: {chapter.title} ({n_widgets} widget(s) shown as images)")
-    return written
+    chapter_pages, doc_pages, links = _plan_pages(chapters, docs, repo)
+    site = {"name": SITE_NAME, "chapters": chapter_pages, "docs": doc_pages,
+            "repo_url": f"https://github.com/{repo}"}
+    env, stats = _environment(), MathStats()
+    chapter_files, index = _render_chapters(env, site, chapters, repo, out_dir, links, stats)
+    doc_files, doc_index = _render_docs(env, site, docs, repo, out_dir, links, stats)
+    index += doc_index
+    # The contents page is last: it shows the summaries the pages above found.
+    common = {"site": site, "toc": None, "current": ""}
+    front = _write(out_dir / "index.html", env.get_template("index.html").render(
+        page_title=SITE_NAME, body_class="index", **common))
+    search = _write(out_dir / "search.html", env.get_template("search.html").render(
+        page_title="Search", body_class="search-page", **common))
+    (out_dir / "_static" / "search-index.js").write_text(
+        "window.CLIPQ_SEARCH_INDEX = " + json.dumps(index, ensure_ascii=False) + ";\n",
+        encoding="utf-8")
+    for where, latex in stats.fallbacks:
+        print(f"warning: {where}: formula not converted to MathML, drawn as an image: "
+              f"{latex!r}", file=sys.stderr)
+    print(f"  formulas: {stats.converted} typeset as MathML, {len(stats.fallbacks)} as images")
+    return [front, *chapter_files, *doc_files, search]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point (``make book``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
+    parser.add_argument("--docs", type=Path, default=DOCS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--repo", default=None, help=f"GitHub owner/name (default ${REPO_ENV} "
-                        f"or {DEFAULT_REPO})")
+    parser.add_argument("--repo", default=None, help=f"GitHub owner/name (default ${REPO_ENV}, "
+                        f"pyproject's Repository URL, or {DEFAULT_REPO})")
     args = parser.parse_args(argv)
+    start = time.perf_counter()
     try:
-        pages = build_site(args.notebooks, args.out, args.repo)
+        pages = build_site(args.notebooks, args.out, args.repo, args.docs)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{len(pages) - 1} chapter page(s) + index in {args.out}/index.html")
+    print(f"{len(pages)} page(s) in {time.perf_counter() - start:.1f} s: "
+          f"open {args.out}/index.html")
     return 0
 
 

@@ -14,6 +14,13 @@ therefore has a ``nonfinite`` argument:
 * ``"propagate"``: behave exactly like TensorFlow (NaN spreads);
 * ``"zero"``: replace non-finite entries by 0, then clip.
 
+Every method is also a :class:`Clipper`, one calling convention for the training loop, the
+shot-based optimiser, the widgets and the FAQ: ``clipper(grads, params=None) -> (grads,
+info)``, where ``info`` (a :class:`ClipInfo`) holds the global norm before and after and
+whether the method fired. :func:`from_spec` turns the short specs of
+``clipq_edu.training.train(clip=...)`` (``("global_norm", 1.0)`` ...) into a clipper, and
+:func:`global_norm` (overflow-safe) is the one global norm of the library.
+
 >>> import numpy as np
 >>> from clipq_edu.clipping import clip_by_value, clip_by_norm, clip_by_global_norm
 >>> g = [np.array([3.0, 4.0]), np.array([6.0, 8.0])]
@@ -28,9 +35,13 @@ therefore has a ``nonfinite`` argument:
 
 from __future__ import annotations
 
+import abc
+import copy
+import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -39,12 +50,23 @@ from clipq_edu._validate import _show, check_choice, check_positive_float
 NONFINITE_POLICIES = ("error", "propagate", "zero")
 
 __all__ = [
+    "AdaptiveGradClip",
     "AutoClip",
+    "ClipByGlobalNorm",
+    "ClipByNorm",
+    "ClipByValue",
+    "ClipInfo",
+    "Clipper",
+    "FunctionClipper",
+    "KERAS_CLIP_KEYS",
+    "KerasClip",
     "NONFINITE_POLICIES",
+    "NoClip",
     "adaptive_grad_clip",
     "clip_by_global_norm",
     "clip_by_norm",
     "clip_by_value",
+    "from_spec",
     "global_norm",
     "unitwise_norm",
 ]
@@ -286,59 +308,6 @@ def clip_by_global_norm(
 # --------------------------------------------------------------------------------------------
 # Adaptive methods
 # --------------------------------------------------------------------------------------------
-@dataclass
-class AutoClip:
-    """Clip at a percentile of all gradient norms seen so far (AutoClip).
-
-    Each call records the global norm of the incoming gradient in :attr:`history`, sets the
-    threshold to the ``percentile``-th percentile of the history, and clips by global norm.
-    The state is explicit: read :attr:`history` and :attr:`threshold`, or :meth:`reset` it.
-
-    Args:
-      percentile: in [0, 100]. Seetharaman et al. found 10 worked well for their audio models;
-        lower is more aggressive.
-
-    References:
-      Seetharaman, Wichern, Pardo, Le Roux (2020), "AutoClip: Adaptive Gradient Clipping for
-      Source Separation Networks", IEEE MLSP, https://arxiv.org/abs/2007.14469.
-
-    >>> import numpy as np
-    >>> ac = AutoClip(percentile=50)
-    >>> for g in ([3.0, 4.0], [0.6, 0.8], [30.0, 40.0]):
-    ...     clipped, norm = ac(np.array(g))
-    >>> ac.history, ac.threshold
-    ([5.0, 1.0, 50.0], 5.0)
-    """
-
-    percentile: float = 10.0
-    history: list[float] = field(default_factory=list)
-    threshold: float | None = None
-
-    def __post_init__(self) -> None:
-        p = check_positive_float("percentile", self.percentile, allow_zero=True)
-        if p > 100:
-            raise ValueError(f"percentile must be in [0, 100], got {self.percentile!r}")
-        self.percentile = p
-
-    def __call__(self, grads: Any, *, nonfinite: str = "error") -> tuple[Any, float]:
-        """Record the gradient's global norm, update the threshold, clip; return (clipped, norm)."""
-        items, single = _unpack("grads", grads)
-        items = _handle_nonfinite(items, nonfinite, "grads")
-        norm = global_norm([g for g in items if g is not None])
-        if np.isfinite(norm):
-            self.history.append(float(norm))
-        if not self.history or np.percentile(self.history, self.percentile) == 0:
-            return _pack(items, single), norm  # nothing (non-zero) to clip against yet
-        self.threshold = float(np.percentile(self.history, self.percentile))
-        clipped, _ = clip_by_global_norm(items, self.threshold, nonfinite="propagate")
-        return _pack(clipped if isinstance(clipped, list) else [clipped], single), norm
-
-    def reset(self) -> None:
-        """Forget the recorded norms."""
-        self.history.clear()
-        self.threshold = None
-
-
 def unitwise_norm(x: Any) -> Any:
     """L2 norm per output unit: over all axes but the last (Keras kernels are (in, out)).
 
@@ -423,3 +392,449 @@ def adaptive_grad_clip(
                 scaled = g * (max_norm / np.maximum(g_norm, 1e-6))
             out.append(np.where(g_norm > max_norm, scaled, g).astype(g.dtype, copy=False))
     return _pack(out, single)
+
+
+# --------------------------------------------------------------------------------------------
+# One calling convention for every method: clipper(grads, params=None) -> (grads, info)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClipInfo:
+    """What one call of a :class:`Clipper` did.
+
+    Attributes:
+      norm_before: global norm of the gradient the clipper received (after its non-finite
+        policy: with ``nonfinite="zero"`` the norm of the zeroed gradient); NaN/Inf when it
+        holds NaN/Inf and the policy is ``"propagate"``.
+      norm_after: global norm of the gradient it returned.
+      clipped: whether the method fired (some entry, tensor, unit or the whole gradient was
+        above its bound); when ``False`` the gradient is returned unchanged.
+      threshold: the bound in force (AutoClip's moving percentile, AGC's λ; NaN when none).
+    """
+
+    norm_before: float
+    norm_after: float
+    clipped: bool
+    threshold: float = math.nan
+
+
+class Clipper(abc.ABC):
+    """Base of every clipping method: ``clipper(grads, params=None) -> (grads, info)``.
+
+    ``grads`` is one gradient or a list of them (NumPy arrays or eager TF tensors; ``None``
+    entries pass through), ``params`` the weights in the same structure (only AGC reads
+    them), and ``info`` a :class:`ClipInfo`. Non-finite entries are handled first, by the
+    clipper's ``nonfinite`` policy (``"error"``, ``"propagate"`` or ``"zero"``). Clippers run
+    eagerly; inside a ``tf.function`` call the functions (:func:`clip_by_global_norm` ...).
+
+    :attr:`keeps_direction` says which direction the method keeps: ``"global"`` (the whole
+    gradient is scaled by one factor in [0, 1]), ``"per_tensor"``, ``"per_unit"`` (AGC) or
+    ``None`` (value clipping and user functions may turn it). :func:`from_spec` builds a
+    clipper from the short specs ``train(clip=...)`` accepts. Subclass this and implement
+    :meth:`apply` to add a method.
+
+    Taught in chapters 03 and 04.
+
+    >>> import numpy as np
+    >>> clipper = from_spec(("global_norm", 1.0))
+    >>> clipped, info = clipper([np.array([3.0, 4.0]), np.array([6.0, 8.0])])
+    >>> round(info.norm_before, 3), round(info.norm_after, 3), info.clipped
+    (11.18, 1.0, True)
+    """
+
+    keeps_direction: ClassVar[str | None] = None
+    nonfinite: str = "error"
+
+    def __call__(self, grads: Any, params: Any = None) -> tuple[Any, ClipInfo]:
+        items, single = _unpack("grads", grads)
+        items = _handle_nonfinite(items, self.nonfinite, "grads")
+        weights = None
+        if params is not None:
+            weights, single_w = _unpack("params", params)
+            if single != single_w or len(weights) != len(items):
+                raise ValueError(
+                    f"grads and params must have the same structure: got {len(items)} "
+                    f"gradient(s) and {len(weights)} parameter(s)"
+                )
+        before = global_norm([g for g in items if g is not None] or [np.zeros(1)])
+        out, fired, threshold = self.apply(items, weights, before)
+        if not fired:
+            out = items
+        after = global_norm([g for g in out if g is not None] or [np.zeros(1)])
+        return _pack(list(out), single), ClipInfo(float(before), float(after), bool(fired),
+                                                  float(threshold))
+
+    @abc.abstractmethod
+    def apply(self, items: list[Any], params: list[Any] | None,
+              norm: float) -> tuple[list[Any], bool, float]:
+        """The method's rule on a checked list: return ``(clipped, fired, threshold)``.
+
+        ``items`` holds the gradients (``None`` entries kept in place) after the non-finite
+        policy, ``params`` the weights or ``None``, ``norm`` their global norm. When
+        ``fired`` is ``False``, :meth:`__call__` returns ``items`` unchanged.
+        """
+
+    def reset(self) -> None:  # noqa: B027 - stateless clippers have nothing to forget
+        """Forget any state (stateless clippers have none)."""
+
+
+def _numpy(g: Any) -> np.ndarray:
+    return np.asarray(g.numpy() if hasattr(g, "numpy") else g)
+
+
+def _peak(items: list[Any]) -> float:
+    return max((float(np.max(np.abs(_numpy(g)))) for g in items
+                if g is not None and np.size(_numpy(g))), default=0.0)
+
+
+def _frozen_set(obj: Any, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True)
+class NoClip(Clipper):
+    """The identity: returns the gradient unchanged (the spec ``None``).
+
+    >>> import numpy as np
+    >>> NoClip()(np.array([3.0, 4.0]))[1].norm_before
+    5.0
+    """
+
+    nonfinite: str = "error"
+    keeps_direction: ClassVar[str | None] = "global"
+
+    def __post_init__(self) -> None:
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    def apply(self, items: list[Any], params: Any, norm: float) -> tuple[list[Any], bool, float]:
+        return items, False, math.nan
+
+
+@dataclass(frozen=True)
+class ClipByValue(Clipper):
+    """:func:`clip_by_value` as a :class:`Clipper` (the spec ``("value", limit)``).
+
+    >>> import numpy as np
+    >>> clipped, info = ClipByValue(1.0)(np.array([3.0, 0.5]))
+    >>> clipped.tolist(), info.clipped
+    ([1.0, 0.5], True)
+    """
+
+    limit: float
+    nonfinite: str = field(default="error", kw_only=True)
+
+    def __post_init__(self) -> None:
+        _frozen_set(self, "limit", check_positive_float("limit", self.limit))
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    def apply(self, items: list[Any], params: Any, norm: float) -> tuple[list[Any], bool, float]:
+        fired = _peak(items) > self.limit
+        out = clip_by_value(items, self.limit, nonfinite="propagate") if fired else items
+        return out, fired, self.limit
+
+
+@dataclass(frozen=True)
+class ClipByNorm(Clipper):
+    """:func:`clip_by_norm` (per tensor) as a :class:`Clipper` (the spec ``("norm", c)``).
+
+    >>> import numpy as np
+    >>> clipped, info = ClipByNorm(1.0)([np.array([3.0, 4.0]), np.array([0.3, 0.4])])
+    >>> [a.tolist() for a in clipped], info.clipped
+    ([[0.6, 0.8], [0.3, 0.4]], True)
+    """
+
+    max_norm: float
+    nonfinite: str = field(default="error", kw_only=True)
+    keeps_direction: ClassVar[str | None] = "per_tensor"
+
+    def __post_init__(self) -> None:
+        _frozen_set(self, "max_norm", check_positive_float("max_norm", self.max_norm))
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    def apply(self, items: list[Any], params: Any, norm: float) -> tuple[list[Any], bool, float]:
+        over = [g is not None and _l2([_numpy(g).astype(np.float64)]) > self.max_norm
+                for g in items]
+        if not any(over):
+            return items, False, self.max_norm
+        clipped = clip_by_norm(items, self.max_norm, nonfinite="propagate")
+        return [c if o else g for g, c, o in zip(items, clipped, over, strict=True)], True, \
+            self.max_norm
+
+
+@dataclass(frozen=True)
+class ClipByGlobalNorm(Clipper):
+    """:func:`clip_by_global_norm` as a :class:`Clipper` (the spec ``("global_norm", c)``).
+
+    >>> import numpy as np
+    >>> clipped, info = ClipByGlobalNorm(1.0)(np.array([30.0, 40.0]))
+    >>> clipped.tolist(), info.norm_before, info.norm_after
+    ([0.6, 0.8], 50.0, 1.0)
+    """
+
+    max_norm: float
+    nonfinite: str = field(default="error", kw_only=True)
+    keeps_direction: ClassVar[str | None] = "global"
+
+    def __post_init__(self) -> None:
+        _frozen_set(self, "max_norm", check_positive_float("max_norm", self.max_norm))
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    def apply(self, items: list[Any], params: Any, norm: float) -> tuple[list[Any], bool, float]:
+        fired = not norm <= self.max_norm  # a NaN norm "fires": TF semantics, NaN everywhere
+        if not fired:
+            return items, False, self.max_norm
+        out, _ = clip_by_global_norm(items, self.max_norm, nonfinite="propagate")
+        return out, True, self.max_norm
+
+
+@dataclass
+class AutoClip(Clipper):
+    """Clip at a percentile of all gradient norms seen so far (AutoClip), as a :class:`Clipper`.
+
+    Each call records the global norm of the incoming gradient in :attr:`history` (finite
+    norms only), sets :attr:`threshold` to the ``percentile``-th percentile of the history,
+    and clips by global norm at it. The state is explicit: read :attr:`history` and
+    :attr:`threshold`, or :meth:`reset` it. :func:`clipq_edu.training.train` works on a copy,
+    so an ``AutoClip`` you pass it is never changed.
+
+    Args:
+      percentile: in [0, 100]. Seetharaman et al. found 10 worked well for their audio models;
+        lower is more aggressive.
+      nonfinite: ``"error"``, ``"propagate"`` or ``"zero"`` (keyword only).
+
+    References:
+      Seetharaman, Wichern, Pardo, Le Roux (2020), "AutoClip: Adaptive Gradient Clipping for
+      Source Separation Networks", IEEE MLSP, https://arxiv.org/abs/2007.14469.
+
+    Taught in chapter 03.
+
+    >>> import numpy as np
+    >>> ac = AutoClip(percentile=50)
+    >>> for g in ([3.0, 4.0], [0.6, 0.8], [30.0, 40.0]):
+    ...     clipped, info = ac(np.array(g))
+    >>> ac.history, ac.threshold, info.norm_after
+    ([5.0, 1.0, 50.0], 5.0, 5.0)
+    """
+
+    percentile: float = 10.0
+    history: list[float] = field(default_factory=list)
+    threshold: float | None = None
+    nonfinite: str = field(default="error", kw_only=True)
+    keeps_direction: ClassVar[str | None] = "global"
+
+    def __post_init__(self) -> None:
+        p = check_positive_float("percentile", self.percentile, allow_zero=True)
+        if p > 100:
+            raise ValueError(f"percentile must be in [0, 100], got {self.percentile!r}")
+        self.percentile = p
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    def apply(self, items: list[Any], params: Any, norm: float) -> tuple[list[Any], bool, float]:
+        if np.isfinite(norm):
+            self.history.append(float(norm))
+        if not self.history or np.percentile(self.history, self.percentile) == 0:
+            return items, False, math.nan  # nothing (non-zero) to clip against yet
+        self.threshold = float(np.percentile(self.history, self.percentile))
+        if norm <= self.threshold:
+            return items, False, self.threshold
+        out, _ = clip_by_global_norm(items, self.threshold, nonfinite="propagate")
+        return out, True, self.threshold
+
+    def reset(self) -> None:
+        """Forget the recorded norms."""
+        self.history.clear()
+        self.threshold = None
+
+
+@dataclass(frozen=True)
+class AdaptiveGradClip(Clipper):
+    """:func:`adaptive_grad_clip` (AGC) as a :class:`Clipper` (the spec ``("agc", λ[, ε])``).
+
+    Needs ``params``: ``clipper(grads, params)``.
+
+    >>> import numpy as np
+    >>> clipped, info = AdaptiveGradClip(0.1)(np.array([5.0, 0.01]), np.array([1.0, 1.0]))
+    >>> clipped.tolist(), info.clipped
+    ([0.1, 0.01], True)
+    """
+
+    clipping: float
+    eps: float = 1e-3
+    nonfinite: str = field(default="error", kw_only=True)
+    keeps_direction: ClassVar[str | None] = "per_unit"
+
+    def __post_init__(self) -> None:
+        _frozen_set(self, "clipping", check_positive_float("clipping", self.clipping))
+        _frozen_set(self, "eps", check_positive_float("eps", self.eps))
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    def apply(self, items: list[Any], params: list[Any] | None,
+              norm: float) -> tuple[list[Any], bool, float]:
+        if params is None:
+            raise TypeError("AGC clips relative to the weights: call clipper(grads, params)")
+        out = adaptive_grad_clip(items, params, self.clipping, self.eps, nonfinite="propagate")
+        fired = False
+        for g, w in zip(items, params, strict=True):
+            if g is None:
+                continue
+            bound = np.maximum(unitwise_norm(_numpy(w).astype(np.float64)), self.eps)
+            fired |= bool(np.any(unitwise_norm(_numpy(g).astype(np.float64))
+                                 > bound * self.clipping))
+        return out, fired, self.clipping
+
+
+@dataclass(frozen=True)
+class FunctionClipper(Clipper):
+    """Your own rule ``fn(list_of_grads) -> list_of_grads`` as a :class:`Clipper`.
+
+    ``clipped`` in the info is "the function changed some entry by more than 1e-6 of the
+    tensor's largest entry".
+
+    >>> import numpy as np
+    >>> halve = FunctionClipper(lambda gs: [g / 2 for g in gs])
+    >>> halve([np.array([2.0])])[0][0].tolist()
+    [1.0]
+    """
+
+    fn: Any
+    nonfinite: str = field(default="error", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not callable(self.fn):
+            raise TypeError(f"fn must be callable(list of grads) -> list, got {self.fn!r}")
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    def apply(self, items: list[Any], params: Any, norm: float) -> tuple[list[Any], bool, float]:
+        out = self.fn(list(items))
+        if not isinstance(out, (list, tuple)) or len(out) != len(items):
+            raise TypeError(
+                f"a clip function must return a list of {len(items)} gradients, got "
+                f"{type(out).__name__}"
+            )
+        out = list(out)
+        return out, _changed(items, out), math.nan
+
+
+def _changed(before: list[Any], after: list[Any]) -> bool:
+    for a, b in zip(before, after, strict=True):
+        if a is None or b is None:
+            if (a is None) != (b is None):
+                return True
+            continue
+        a, b = _numpy(a), _numpy(b)
+        scale = float(np.max(np.abs(a))) if a.size else 0.0
+        if a.shape != b.shape or float(np.max(np.abs(a - b), initial=0.0)) > 1e-6 * scale:
+            return True
+    return False
+
+
+KERAS_CLIP_KEYS = ("clipvalue", "clipnorm", "global_clipnorm")
+
+
+@dataclass(frozen=True)
+class KerasClip(Clipper):
+    """What a ``tf.keras`` optimizer built with ``clipvalue``/``clipnorm``/``global_clipnorm``
+    does to a gradient (the spec ``("keras", {...})``).
+
+    tf-keras checks the options in the order ``clipnorm``, ``global_clipnorm``,
+    ``clipvalue`` and applies only the first one set, so ``clipvalue`` next to ``clipnorm`` is
+    silently ignored; this clipper does the same. :func:`clipq_edu.training.train` builds the
+    optimizer with :attr:`options` and lets it clip; this clipper computes the telemetry.
+
+    >>> import numpy as np
+    >>> kc = KerasClip({"clipnorm": 1.0, "clipvalue": 1e-4})
+    >>> kc(np.array([3.0, 4.0]))[0].tolist()
+    [0.6, 0.8]
+    """
+
+    options: Any
+    nonfinite: str = field(default="error", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.options, Mapping) or not self.options:
+            raise ValueError(f"clip=('keras', {{...}}) needs one dict of options, got "
+                             f"{self.options!r}")
+        bad = set(self.options) - set(KERAS_CLIP_KEYS)
+        if bad:
+            raise ValueError(
+                f"clip=('keras', ...) accepts the keys {KERAS_CLIP_KEYS}, got {sorted(bad)}"
+            )
+        if "clipnorm" in self.options and "global_clipnorm" in self.options:
+            raise ValueError("Keras refuses clipnorm and global_clipnorm together; pick one")
+        _frozen_set(self, "options", {k: check_positive_float(f"clip[1][{k!r}]", v)
+                                      for k, v in self.options.items()})
+        check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
+
+    @property
+    def active(self) -> Clipper:
+        """The one clipper Keras applies (its precedence: clipnorm, global_clipnorm, value)."""
+        for key, cls in (("clipnorm", ClipByNorm), ("global_clipnorm", ClipByGlobalNorm),
+                         ("clipvalue", ClipByValue)):
+            if key in self.options:
+                return cls(self.options[key], nonfinite="propagate")
+        raise AssertionError("unreachable: options is never empty")
+
+    def apply(self, items: list[Any], params: Any, norm: float) -> tuple[list[Any], bool, float]:
+        return self.active.apply(items, params, norm)
+
+
+def from_spec(spec: Any) -> Clipper:
+    """Turn a clipping spec into a :class:`Clipper`.
+
+    =================================  ==========================================
+    ``None``                           :class:`NoClip`
+    ``("value", c)``                   :class:`ClipByValue`
+    ``("norm", c)``                    :class:`ClipByNorm` (per tensor)
+    ``("global_norm", c)``             :class:`ClipByGlobalNorm`
+    ``("autoclip", p)``                :class:`AutoClip` at percentile p
+    ``("agc", λ)`` / ``("agc", λ, ε)``  :class:`AdaptiveGradClip`
+    ``("keras", {"clipnorm": c})``     :class:`KerasClip` (keys ``clipvalue``,
+                                       ``clipnorm``, ``global_clipnorm``)
+    a :class:`Clipper`                 a deep copy (your object is never changed)
+    a callable ``grads -> grads``      :class:`FunctionClipper`
+    =================================  ==========================================
+
+    Args:
+      spec: one of the forms above (a list works like a tuple).
+
+    Returns:
+      A new :class:`Clipper` with the ``"error"`` non-finite policy (a copied clipper keeps
+      its own).
+
+    Raises:
+      TypeError, ValueError: naming ``clip`` and listing the forms allowed.
+
+    Taught in chapters 03 and 04.
+
+    >>> from_spec(("global_norm", 1.0))
+    ClipByGlobalNorm(max_norm=1.0, nonfinite='error')
+    >>> from_spec(None)
+    NoClip(nonfinite='error')
+    """
+    allowed = (
+        "None, ('value', c), ('norm', c), ('global_norm', c), ('autoclip', percentile), "
+        "('agc', lambda[, eps]), ('keras', {'clipnorm'|'clipvalue'|'global_clipnorm': c}), "
+        "a Clipper or a callable grads -> grads"
+    )
+    if spec is None:
+        return NoClip()
+    if isinstance(spec, Clipper):
+        return copy.deepcopy(spec)
+    if callable(spec):
+        return FunctionClipper(spec)
+    if not isinstance(spec, (tuple, list)) or not spec:
+        raise TypeError(f"clip must be one of {allowed}; got {spec!r}")
+    kind, args = spec[0], tuple(spec[1:])
+    if kind == "keras":
+        if len(args) != 1:
+            raise ValueError(f"clip=('keras', {{...}}) needs one dict of options, got {spec!r}")
+        return KerasClip(args[0])
+    simple = {"value": (ClipByValue, "limit"), "norm": (ClipByNorm, "max_norm"),
+              "global_norm": (ClipByGlobalNorm, "max_norm")}
+    if kind in simple and len(args) == 1:
+        return simple[kind][0](check_positive_float("clip[1]", args[0]))
+    if kind == "autoclip" and len(args) == 1:
+        return AutoClip(percentile=args[0])
+    if kind == "agc" and len(args) in (1, 2):
+        eps = check_positive_float("clip[2]", args[1]) if len(args) == 2 else 1e-3
+        return AdaptiveGradClip(check_positive_float("clip[1]", args[0]), eps)
+    raise ValueError(f"clip must be one of {allowed}; got {spec!r}")

@@ -178,11 +178,14 @@ def test_autoclip_threshold_is_percentile_of_history():
     rng = np.random.default_rng(0)
     for _ in range(20):
         g = rng.normal(size=5) * rng.uniform(0.1, 10)
-        clipped, norm = ac(g)
+        clipped, info = ac(g)
         norms.append(np.linalg.norm(g))
-        assert norm == pytest.approx(norms[-1])
+        assert info.norm_before == pytest.approx(norms[-1])
         assert ac.threshold == pytest.approx(np.percentile(norms, 50))
+        assert info.threshold == ac.threshold
         assert np.linalg.norm(clipped) == pytest.approx(min(norms[-1], ac.threshold))
+        assert info.norm_after == pytest.approx(np.linalg.norm(clipped))
+        assert info.clipped == (norms[-1] > ac.threshold)
     ac.reset()
     assert ac.history == [] and ac.threshold is None
 

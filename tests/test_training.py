@@ -255,13 +255,15 @@ def test_adam_update_closed_form_first_step():
     theta = np.array([1.0, -2.0, 0.5])
     g = np.array([3.0, -0.2, 0.0])
     new = opt.update(theta, g)
+    eps = 1e-7  # the library's one Adam eps (tf.keras' default)
+    assert opt.eps == training.ADAM_EPS == eps
     # first Adam step: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps)
-    np.testing.assert_allclose(new, theta - 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(new, theta - 0.1 * g / (np.abs(g) + eps), rtol=1e-12)
     assert opt.state.t == 1
     g2 = np.array([1.0, 1.0, 1.0])
     m = 0.9 * 0.1 * g + 0.1 * g2
     v = 0.999 * 0.001 * g**2 + 0.001 * g2**2
-    step2 = 0.1 * (m / (1 - 0.9**2)) / (np.sqrt(v / (1 - 0.999**2)) + 1e-8)
+    step2 = 0.1 * (m / (1 - 0.9**2)) / (np.sqrt(v / (1 - 0.999**2)) + eps)
     np.testing.assert_allclose(opt.update(new, g2), new - step2, rtol=1e-12)
 
 

@@ -20,6 +20,12 @@ from clipq_edu import _env
 
 _env.configure_environment()
 _env.check_keras(strict="tensorflow" in __import__("sys").modules)
+if __import__("os").environ.get("CLIPQ_EDU_CHECK_FIGURES") == "1":  # notebook tests: see _figcheck
+    import matplotlib as _mpl
+
+    if "clipq_edu._figcheck:watch_figure" not in _mpl.rcParams["figure.hooks"]:
+        _mpl.rcParams["figure.hooks"] = [*_mpl.rcParams["figure.hooks"],
+                                         "clipq_edu._figcheck:watch_figure"]
 
 from clipq_edu._display import show_source  # noqa: E402
 from clipq_edu._env import KERAS3_HELP, keras_flavour  # noqa: E402
@@ -29,14 +35,10 @@ __version__ = "0.1.0"
 
 #: Submodules loaded on first attribute access (PEP 562), so ``import clipq_edu`` stays light.
 _SUBMODULES = (
+    "quantum",
     "clipping",
-    "circuits",
-    "measurement",
-    "gradients",
     "models",
     "training",
-    "experiments",
-    "noise",
     "data",
     "plotting",
     "widgets",
@@ -78,18 +80,14 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from clipq_edu import (  # noqa: F401
-        circuits,
         clipping,
         course,
         data,
         doctor,
         exercises,
-        experiments,
-        gradients,
-        measurement,
         models,
-        noise,
         plotting,
+        quantum,
         training,
         widgets,
     )

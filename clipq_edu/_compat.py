@@ -20,6 +20,16 @@ from typing import Any
 #: old flat module -> modules that now hold its public names (searched in order)
 MOVED: dict[str, tuple[str, ...]] = {
     # --- quantum (circuits, simulation, sampling, gradients, landscapes) ---
+    "circuits": ("clipq_edu.quantum.circuits",),
+    "measurement": ("clipq_edu.quantum.simulate", "clipq_edu.quantum.sampling"),
+    "gradients": ("clipq_edu.quantum.gradients",),
+    "noise": (
+        "clipq_edu.quantum.landscapes",
+        "clipq_edu.quantum.simulate",
+        "clipq_edu.quantum.sampling",
+        "clipq_edu.quantum.resources",
+    ),
+    "experiments": ("clipq_edu.quantum.landscapes",),
     # --- training (loop, telemetry, optimisers, shot-based optimiser) ---
     # --- course (chapter demos) ---
     "toys": ("clipq_edu.course.toys",),
@@ -33,6 +43,16 @@ MOVED: dict[str, tuple[str, ...]] = {
 #: "old_module.old_name" -> "new.module.path.new_name" for names that changed on the way
 RENAMED: dict[str, str] = {
     # --- quantum ---
+    "measurement.expectation": "clipq_edu.quantum._legacy.expectation",
+    "measurement.expectation_cirq": "clipq_edu.quantum._legacy.expectation_cirq",
+    "noise._simulate": "clipq_edu.quantum._legacy.simulate_mcclean",
+    "noise.cirq_expectation": "clipq_edu.quantum._legacy.cirq_expectation",
+    "noise.OBSERVABLES": "clipq_edu.quantum.simulate.MCCLEAN_OBSERVABLES",
+    "experiments.fit_decay_rate": "clipq_edu.quantum.landscapes.fit_log2_slope",
+    "experiments.global_cost_variance_closed_form":
+        "clipq_edu.quantum._legacy.global_cost_variance_closed_form",
+    "experiments.local_cost_variance_closed_form":
+        "clipq_edu.quantum._legacy.local_cost_variance_closed_form",
     # --- training ---
     # --- course ---
 }

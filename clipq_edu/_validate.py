@@ -2,7 +2,9 @@
 
 Every public function validates its input with these helpers so that a mistake raises a
 ``ValueError`` or ``TypeError`` that names the argument, shows the value received and says
-what is allowed. Private: the user never calls them.
+what is allowed. Private helpers of the package: notebooks and students use the public
+functions, which call these (the checks a notebook may want, such as the qubit limit, have a
+public home in :mod:`clipq_edu.quantum.resources`).
 """
 
 from __future__ import annotations
@@ -140,23 +142,11 @@ def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 
 def check_qubits(name: str, n_qubits: Any, *, max_qubits: int = DEFAULT_MAX_QUBITS) -> int:
-    """Check a qubit count against the state-vector memory budget.
+    """Check a qubit count against the state-vector memory budget (see
+    :func:`clipq_edu.quantum.resources.check_qubits`, its public home)."""
+    from clipq_edu.quantum.resources import check_qubits as check
 
-    The message says how much memory the request would need (complex64: 8 bytes per
-    amplitude), so a student sees why 30 qubits is refused.
-    """
-    n = check_int(name, n_qubits, minimum=1)
-    if n > max_qubits:
-        # Never compute 2**n for a huge n (2**(10**12) would hang): beyond 2**100 bytes the
-        # size is given as a power of ten.
-        need = format_bytes(state_vector_bytes(n)) if n <= 100 else (
-            f"about 10**{int(n * math.log10(2) + math.log10(8))} bytes")
-        raise ValueError(
-            f"{name}={n} is more than this course simulates (at most {max_qubits} qubits): one "
-            f"state vector of {n} qubits needs {need} (2**{n} amplitudes x 8 bytes), before "
-            f"batching and gradients multiply it"
-        )
-    return n
+    return check(name, n_qubits, max_qubits=max_qubits)
 
 
 #: Largest single array a course function may allocate (Binder gives 2 GB in all).
@@ -173,17 +163,17 @@ def check_array_memory(name: str, n_bytes: int, what: str) -> None:
 
 
 def state_vector_bytes(n_qubits: int, bytes_per_amplitude: int = 8) -> int:
-    """Memory for one state vector of ``n_qubits`` (complex64 by default)."""
-    return (2 ** int(n_qubits)) * bytes_per_amplitude
+    """Memory of one state vector: :func:`clipq_edu.quantum.resources.state_vector_bytes`."""
+    from clipq_edu.quantum.resources import state_vector_bytes as svb
+
+    return svb(n_qubits, bytes_per_amplitude)
 
 
 def format_bytes(n: float) -> str:
-    """Format a byte count with binary units, e.g. ``8.0 MiB``."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
-        n /= 1024
-    raise AssertionError("unreachable")
+    """Format a byte count: :func:`clipq_edu.quantum.resources.format_bytes`."""
+    from clipq_edu.quantum.resources import format_bytes as fmt
+
+    return fmt(n)
 
 
 def as_float_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:

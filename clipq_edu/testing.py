@@ -32,3 +32,122 @@ def tiny_data(n: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     x = (rng.standard_normal((n, 3)) * 3).astype(np.float32)
     return x, (x[:, 0] > 0).astype(np.float32)
+
+
+# --------------------------------------------------------------------------------------------
+# Reusable checks for simulators and seeded functions (in the manner of ``cirq.testing``)
+# --------------------------------------------------------------------------------------------
+def _cirq_reference(circuit: Any, observable: Any, symbols: Any, values: Any) -> np.ndarray:
+    """<observable> for each row of values, by ``cirq.Simulator`` in complex128, row by row."""
+    import cirq
+    import sympy
+
+    observables = observable if isinstance(observable, (list, tuple)) else [observable]
+    names = [s.name if isinstance(s, sympy.Symbol) else str(s) for s in (symbols or [])]
+    rows = np.atleast_2d(np.asarray(values, dtype=float)) if names else np.zeros((1, 0))
+    qubits = sorted(circuit.all_qubits())
+    plain = cirq.drop_terminal_measurements(circuit) if circuit.has_measurements() else circuit
+    sim = cirq.Simulator(dtype=np.complex128)
+    out = np.empty((rows.shape[0], len(observables)))
+    for b, row in enumerate(rows):
+        resolver = cirq.ParamResolver(dict(zip(names, row.tolist(), strict=True)))
+        state = sim.simulate(plain, resolver, qubit_order=qubits).final_state_vector
+        qmap = {q: i for i, q in enumerate(qubits)}
+        for k, obs in enumerate(observables):
+            ps = cirq.PauliSum.wrap(obs)
+            out[b, k] = ps.expectation_from_state_vector(state / np.linalg.norm(state), qmap,
+                                                         check_preconditions=False).real
+    return out
+
+
+def assert_matches_cirq(
+    simulate: Any,
+    circuit: Any,
+    observable: Any,
+    *,
+    symbols: Any = None,
+    values: Any = None,
+    atol: float = 1e-5,
+) -> None:
+    """Assert that ``simulate`` gives Cirq's exact expectations for ``circuit``.
+
+    ``simulate(circuit, observable, symbols=..., values=...)`` must return the expectation of
+    ``observable`` (one Pauli observable or a list) for every row of ``values``, shaped as
+    :func:`clipq_edu.quantum.simulate.expectation` shapes it; the reference is
+    ``cirq.Simulator`` (complex128), one row at a time. Use ``atol`` about 1e-5 for float32
+    simulators such as TFQ.
+
+    Args:
+        simulate: the simulator under test.
+        circuit: a Cirq circuit (terminal measurements are ignored).
+        observable: a Pauli observable or a list of them.
+        symbols: the circuit's symbols, or ``None``.
+        values: ``[n_symbols]`` or ``[batch, n_symbols]``, or ``None``.
+        atol: absolute tolerance.
+
+    Raises:
+        AssertionError: the numbers or the shape differ.
+
+    >>> import cirq, sympy
+    >>> from clipq_edu.quantum.simulate import expectation
+    >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    >>> assert_matches_cirq(lambda c, o, **kw: expectation(c, o, backend="cirq", **kw),
+    ...                     cirq.Circuit(cirq.ry(t)(q)), cirq.Z(q), symbols=[t],
+    ...                     values=[[0.1], [0.7]])
+    """
+    got = np.asarray(simulate(circuit, observable, symbols=symbols, values=values), dtype=float)
+    ref = _cirq_reference(circuit, observable, symbols, values)
+    if not isinstance(observable, (list, tuple)):
+        ref = ref[:, 0]
+    if symbols is None or np.ndim(values) < 2:
+        ref = ref[0]
+    if got.shape != ref.shape:
+        raise AssertionError(f"shape {got.shape} differs from Cirq's {ref.shape}")
+    np.testing.assert_allclose(got, ref, atol=atol, rtol=0,
+                               err_msg="the simulator disagrees with cirq.Simulator")
+
+
+def assert_same_seed_same_numbers(
+    fn: Any, *args: Any, seed: int = 0, other_seed: int | None = 1, seed_arg: str = "seed",
+    **kwargs: Any,
+) -> None:
+    """Assert that ``fn`` returns identical numbers for the same seed (and others for another).
+
+    Calls ``fn(*args, **{seed_arg: seed}, **kwargs)`` twice and compares the results exactly
+    (nested dicts, lists, tuples and arrays); with ``other_seed`` it also checks that a third
+    call with that seed gives different numbers, so a function that ignores its seed fails.
+
+    Args:
+        fn: the seeded function.
+        *args: positional arguments for ``fn``.
+        seed: the seed used twice.
+        other_seed: a different seed that must change the result, or ``None`` to skip.
+        seed_arg: the name of ``fn``'s seed argument.
+        **kwargs: other keyword arguments for ``fn``.
+
+    Raises:
+        AssertionError: the repeated call differs, or the other seed changes nothing.
+
+    >>> import numpy as np
+    >>> assert_same_seed_same_numbers(lambda seed: np.random.default_rng(seed).normal(size=3))
+    """
+    first = fn(*args, **{seed_arg: seed}, **kwargs)
+    second = fn(*args, **{seed_arg: seed}, **kwargs)
+    if not _same(first, second):
+        raise AssertionError(f"{seed_arg}={seed} gave different numbers on a second call:\n"
+                             f"{first!r}\n{second!r}")
+    if other_seed is not None:
+        third = fn(*args, **{seed_arg: other_seed}, **kwargs)
+        if _same(first, third):
+            raise AssertionError(f"{seed_arg}={other_seed} gave the same numbers as "
+                                 f"{seed_arg}={seed}: is the seed used?")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and not isinstance(a, np.ndarray):
+        return (isinstance(b, (list, tuple)) and len(a) == len(b)
+                and all(_same(x, y) for x, y in zip(a, b, strict=True)))
+    a_arr, b_arr = np.asarray(a), np.asarray(b)
+    return a_arr.shape == b_arr.shape and bool(np.array_equal(a_arr, b_arr, equal_nan=True))

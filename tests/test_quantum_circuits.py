@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import sympy
 
-from clipq_edu import circuits as C
+from clipq_edu.quantum import circuits as C
 
 
 def _state(circuit: cirq.Circuit, n: int) -> np.ndarray:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import sympy
 
-from clipq_edu import circuits as C
-from clipq_edu import gradients as G
+from clipq_edu.quantum import circuits as C
+from clipq_edu.quantum import gradients as G
 
 Q = cirq.LineQubit.range(3)
 T, A = sympy.symbols("t a")

@@ -1,4 +1,4 @@
-"""Tests for clipq_edu.measurement: exact expectations, the seeded sampler, counts."""
+"""Tests for clipq_edu.quantum.sampling (the seeded shot sampler, counts) and simulate.expectation."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 import sympy
 
-from clipq_edu import circuits as C
-from clipq_edu import measurement as M
+from clipq_edu.quantum import circuits as C
+from clipq_edu.quantum import sampling as M
+from clipq_edu.quantum import simulate as S
 
 Q = cirq.LineQubit.range(3)
 
@@ -26,9 +27,9 @@ def _ry_circuit():
 def test_expectation_cirq_closed_form():
     circuit, t = _ry_circuit()
     thetas = np.linspace(0, 2 * np.pi, 7)
-    out = M.expectation_cirq(circuit, cirq.Z(Q[0]), [t], thetas[:, None])
+    out = S.expectation(circuit, cirq.Z(Q[0]), symbols=[t], values=thetas[:, None], backend="cirq")
     np.testing.assert_allclose(out, np.cos(thetas), atol=1e-12)
-    both = M.expectation_cirq(circuit, [cirq.Z(Q[0]), cirq.X(Q[0])], [t], [0.4])
+    both = S.expectation(circuit, [cirq.Z(Q[0]), cirq.X(Q[0])], symbols=[t], values=[0.4], backend="cirq")
     np.testing.assert_allclose(both, [np.cos(0.4), np.sin(0.4)], atol=1e-12)
 
 
@@ -80,20 +81,20 @@ def test_shots_must_be_positive_integers(shots):
 def test_validation_messages():
     circuit, t = _ry_circuit()
     with pytest.raises(ValueError, match=r"q\(2\)"):
-        M.expectation_cirq(circuit, cirq.Z(Q[2]), [t], [0.1])
+        S.expectation(circuit, cirq.Z(Q[2]), symbols=[t], values=[0.1], backend="cirq")
     with pytest.raises(ValueError, match="unresolved symbols.*'t'"):
-        M.expectation_cirq(circuit, cirq.Z(Q[0]))
+        S.expectation(circuit, cirq.Z(Q[0]), backend="cirq")
     with pytest.raises(ValueError, match="one column per symbol"):
-        M.expectation_cirq(circuit, cirq.Z(Q[0]), [t], [[0.1, 0.2]])
+        S.expectation(circuit, cirq.Z(Q[0]), symbols=[t], values=[[0.1, 0.2]], backend="cirq")
     with pytest.raises(TypeError, match="observable"):
-        M.expectation_cirq(circuit, "Z0", [t], [0.1])
+        S.expectation(circuit, "Z0", symbols=[t], values=[0.1], backend="cirq")
     with pytest.raises(ValueError, match="non-finite"):
-        M.expectation_cirq(circuit, cirq.Z(Q[0]), [t], [np.inf])
+        S.expectation(circuit, cirq.Z(Q[0]), symbols=[t], values=[np.inf], backend="cirq")
     with pytest.raises(ValueError, match="Hermitian"):
-        M.expectation_cirq(circuit, 1j * cirq.Z(Q[0]), [t], [0.1])
+        S.expectation(circuit, 1j * cirq.Z(Q[0]), symbols=[t], values=[0.1], backend="cirq")
     big = cirq.Circuit(cirq.H.on_each(cirq.LineQubit.range(21)))
     with pytest.raises(ValueError, match="MiB"):
-        M.expectation_cirq(big, cirq.Z(cirq.LineQubit(0)))
+        S.expectation(big, cirq.Z(cirq.LineQubit(0)), backend="cirq")
 
 
 def test_counts_bell_and_ghz():
@@ -140,11 +141,11 @@ def test_tfq_expectation_matches_cirq():
     circuit, syms = C.hardware_efficient_ansatz(3, 2)
     vals = np.random.default_rng(0).uniform(0, 2 * np.pi, (5, len(syms)))
     obs = [cirq.Z(Q[0]) * cirq.Z(Q[1]), 0.5 * cirq.X(Q[2]) + 0.3 - cirq.Y(Q[1])]
-    tfq_out = M.expectation(circuit, obs, syms, vals)
+    tfq_out = S.expectation(circuit, obs, symbols=syms, values=vals, backend="tfq")
     assert tfq_out.shape == (5, 2)
-    np.testing.assert_allclose(tfq_out, M.expectation_cirq(circuit, obs, syms, vals), atol=1e-5)
-    assert M.expectation(circuit, obs[0], syms, vals[0]).shape == ()
-    assert M.expectation(C.bell_circuit(measure=True), cirq.Z(Q[0]) * cirq.Z(Q[1])) == (
+    np.testing.assert_allclose(tfq_out, S.expectation(circuit, obs, symbols=syms, values=vals, backend="cirq"), atol=1e-5)
+    assert S.expectation(circuit, obs[0], symbols=syms, values=vals[0], backend="tfq").shape == ()
+    assert S.expectation(C.bell_circuit(measure=True), cirq.Z(Q[0]) * cirq.Z(Q[1]), backend="tfq") == (
         pytest.approx(1.0, abs=1e-6))
 
 
@@ -176,7 +177,7 @@ _CHILD = textwrap.dedent(
     """
     import numpy as np, cirq
     import clipq_edu
-    from clipq_edu import circuits as C, measurement as M
+    from clipq_edu.quantum import circuits as C, sampling as M
     circuit, syms = C.hardware_efficient_ansatz(3, 1)
     vals = np.random.default_rng(0).uniform(0, 6, (4, len(syms)))
     q = cirq.LineQubit.range(3)

@@ -3,9 +3,9 @@
 Everything here is plain Cirq: no TensorFlow is imported, so building and drawing circuits is
 fast. Parameterised circuits are built *once* with ``sympy`` symbols; a batch of inputs or of
 random circuits is then a ``[batch, n_symbols]`` array of values fed to one circuit (see
-``clipq_edu.measurement``), never a Python loop that rebuilds circuits.
+:mod:`clipq_edu.quantum.simulate`), never a Python loop that rebuilds circuits.
 
->>> from clipq_edu.circuits import bell_circuit, circuit_diagram
+>>> from clipq_edu.quantum.circuits import bell_circuit, circuit_diagram
 >>> print(circuit_diagram(bell_circuit()))
 0: ───H───@───
           │
@@ -30,9 +30,10 @@ from clipq_edu._validate import (
     check_choice,
     check_finite,
     check_int,
-    check_qubits,
     check_seed,
 )
+from clipq_edu.quantum._core import check_circuit, check_resolvable, symbol_names
+from clipq_edu.quantum.resources import check_qubits
 
 __all__ = [
     "MCCLEAN_AXES",
@@ -47,6 +48,7 @@ __all__ = [
     "mcclean_random_circuit",
     "mcclean_random_values",
     "qubits",
+    "random_angles",
     "resolve",
     "reuploading_circuit",
 ]
@@ -460,14 +462,8 @@ def circuit_diagram(circuit: cirq.AbstractCircuit, transpose: bool = False) -> s
 
     Taught in chapter 02.
     """
-    _check_circuit(circuit)
+    check_circuit(circuit)
     return circuit.to_text_diagram(transpose=transpose)
-
-
-def _check_circuit(circuit: Any, name: str = "circuit") -> cirq.AbstractCircuit:
-    if not isinstance(circuit, cirq.AbstractCircuit):
-        raise TypeError(f"{name} must be a cirq.Circuit, got {type(circuit).__name__}")
-    return circuit
 
 
 def circuit_symbols(circuit: cirq.AbstractCircuit) -> list[sympy.Symbol]:
@@ -481,45 +477,12 @@ def circuit_symbols(circuit: cirq.AbstractCircuit) -> list[sympy.Symbol]:
 
     Taught in chapter 03.
     """
-    _check_circuit(circuit)
+    check_circuit(circuit)
     seen: dict[str, sympy.Symbol] = {}
     for op in circuit.all_operations():
         for name in sorted(cirq.parameter_names(op)):
             seen.setdefault(name, sympy.Symbol(name))
     return list(seen.values())
-
-
-def symbol_names(name: str, symbols: Any) -> list[str]:
-    """Return ``symbols`` (sympy symbols or strings) as a list of unique names (private use)."""
-    if isinstance(symbols, (str, sympy.Symbol)):
-        symbols = [symbols]
-    try:
-        items = list(symbols)
-    except TypeError:
-        raise TypeError(f"{name} must be a list of sympy symbols or strings, got "
-                        f"{_show(symbols)}") from None
-    names = []
-    for s in items:
-        if isinstance(s, sympy.Symbol):
-            names.append(s.name)
-        elif isinstance(s, str) and s:
-            names.append(s)
-        else:
-            raise TypeError(f"{name} must hold sympy symbols or strings, got {_show(s)}")
-    dup = sorted({s for s in names if names.count(s) > 1})
-    if dup:
-        raise ValueError(f"{name} lists these symbols more than once: {dup}")
-    return names
-
-
-def check_resolvable(circuit: cirq.AbstractCircuit, names: Sequence[str]) -> None:
-    """Raise ``ValueError`` naming the circuit symbols missing from ``names`` (private use)."""
-    missing = [s.name for s in circuit_symbols(circuit) if s.name not in set(names)]
-    if missing:
-        raise ValueError(
-            f"the circuit has unresolved symbols {missing}: pass them in symbols= with a value "
-            f"each (symbols given: {list(names)})"
-        )
 
 
 def resolve(circuit: cirq.AbstractCircuit, symbols: Any, values: Any) -> cirq.Circuit:
@@ -539,7 +502,7 @@ def resolve(circuit: cirq.AbstractCircuit, symbols: Any, values: Any) -> cirq.Ci
 
     Taught in chapter 03.
     """
-    _check_circuit(circuit)
+    check_circuit(circuit)
     names = symbol_names("symbols", symbols)
     vals = check_finite("values", as_float_array("values", values, ndim=1))
     if vals.shape[0] != len(names):

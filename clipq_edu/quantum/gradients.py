@@ -1,30 +1,49 @@
-"""Gradients of expectation values: parameter shift, finite differences, SPSA (chapter 03).
-
-All estimators here evaluate the circuit at shifted parameter values in ONE batched TFQ call
-(analytic), or draw seeded shots with ``clipq_edu.measurement``'s sampler (``shots=N``), so
-the same seed gives the same gradient in every process. ``compare_differentiators`` puts them
-beside TensorFlow Quantum's own differentiators.
+"""Gradients of expectation values: THE parameter-shift rule, finite differences, SPSA (chapter 03).
 
 The parameter-shift rule. A gate ``exp(-i x G)`` whose generator G has two eigenvalues
-+-r gives an expectation f(x) = a + b cos(2 r x) + c sin(2 r x), so
++-r gives an expectation f(x) = a + b cos(2 r x) + c sin(2 r x), so for any shift s
 
-    df/dx = r [f(x + pi/(4r)) - f(x - pi/(4r))]        (exact, not an approximation).
+    df/dx = r [f(x + s/(2r)) - f(x - s/(2r))] / sin(s)        (exact, not an approximation).
 
-For ``rx(theta) = exp(-i theta X/2)``: r = 1/2, shift pi/2, factor 1/2. Cirq's exponent form
-``X**t`` equals ``exp(-i (pi t/2) X)`` up to a global phase, so r = pi/2 per unit of t: shift
-1/2, factor pi/2; its derivative carries the factor pi that the radian form hides.
+Write the gate angle as theta = scale * x (so the rotation is exp(-i theta P/2) with P^2 = 1):
+then df/dx = scale * [f(x + s/scale) - f(x - s/scale)] / (2 sin s). For ``rx(theta)``:
+scale 1, s = pi/2, so df/dtheta = [f(theta + pi/2) - f(theta - pi/2)] / 2. Cirq's exponent form
+``X**t`` equals ``rx(pi t)`` up to a global phase: scale pi, shift 1/2 in t, factor pi/2; its
+derivative carries the factor pi that the radian form hides.
+
+As PennyLane's ``param_shift`` does, the rule is split in two steps: build the shifted
+parameters (:func:`shifted_parameters`, 2 rows per differentiated parameter: N parameters
+cost 2N circuit evaluations), evaluate them all in ONE batched call, then combine the results
+(:func:`combine_shifted`). :func:`parameter_shift` does both for any function of the
+parameters; :func:`parameter_shift_gradient` does it for a Cirq circuit, with the chain rule
+over every gate a symbol enters. Every path of the package (chapter 03's estimator studies,
+chapter 05's barren plateaus, the shot-based optimiser) calls these.
+
+All estimators evaluate the circuit at the shifted parameter values in ONE batched call
+(analytic), or draw seeded shots with :func:`clipq_edu.quantum.sampling.sample_pauli_means`
+(``shots=N``), so the same seed gives the same gradient in every process.
+``compare_differentiators`` puts them beside TensorFlow Quantum's own differentiators.
 
 >>> import cirq, sympy, numpy as np
->>> from clipq_edu.gradients import parameter_shift_gradient
+>>> from clipq_edu.quantum.gradients import parameter_shift_gradient
 >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
 >>> c = cirq.Circuit(cirq.X(q) ** t)              # <Z> = cos(pi t)
 >>> g = parameter_shift_gradient(c, [t], [0.25], cirq.Z(q), backend="cirq")
 >>> round(float(g[0]), 6), round(float(-np.pi * np.sin(np.pi * 0.25)), 6)
 (-2.221441, -2.221441)
+
+References:
+    Mitarai, Negoro, Kitagawa, Fujii, "Quantum circuit learning", Phys. Rev. A 98, 032309
+    (2018), https://arxiv.org/abs/1803.00745; Schuld, Bergholm, Gogolin, Izaac, Killoran,
+    "Evaluating analytic gradients on quantum hardware", Phys. Rev. A 99, 032331 (2019),
+    https://arxiv.org/abs/1811.11184; PennyLane ``qml.gradients.param_shift``,
+    https://docs.pennylane.ai/en/stable/code/api/pennylane.gradients.param_shift.html
 """
 
 from __future__ import annotations
 
+import collections
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,29 +53,35 @@ import numpy as np
 import sympy
 
 from clipq_edu._validate import (
+    _show,
+    as_float_array,
     check_choice,
+    check_finite,
     check_int,
     check_positive_float,
     check_seed,
     check_shots,
 )
-from clipq_edu.circuits import circuit_symbols
-from clipq_edu.measurement import (
-    BACKENDS,
-    _expect,
-    _prepare_circuit,
-    _prepare_observables,
-    _prepare_values,
-    _sample,
-    _variance,
+from clipq_edu.quantum._core import (
+    CIRCUIT_BACKENDS,
+    expect_rows,
+    prepare_circuit,
+    prepare_observables,
+    prepare_values,
+    sample_rows,
+    variance_rows,
 )
+from clipq_edu.quantum.circuits import circuit_symbols
 
 __all__ = [
     "SUPPORTED_GATES",
+    "combine_shifted",
     "compare_differentiators",
     "finite_difference_gradient",
     "gradient_shot_variance",
+    "parameter_shift",
     "parameter_shift_gradient",
+    "shifted_parameters",
     "spsa_gradient",
 ]
 
@@ -76,8 +101,149 @@ SUPPORTED_GATES: tuple[type, ...] = (
     cirq.ZZPowGate,
     cirq.SwapPowGate,
 )
-_EXPONENT_SHIFT = 0.5
-_EXPONENT_FACTOR = np.pi / 2
+#: Angle per unit of a Cirq exponent: ``X**t`` is ``rx(pi t)`` up to a global phase.
+EXPONENT_SCALE = np.pi
+
+
+# --------------------------------------------------------------------------------------------
+# THE parameter-shift rule: build the shifted parameters, then combine the results
+# --------------------------------------------------------------------------------------------
+def _check_shift(shift: Any, scale: Any) -> tuple[float, float]:
+    s = check_positive_float("shift", shift)
+    if s >= math.pi:
+        raise ValueError(f"shift must be in (0, pi) (sin(shift) is the denominator), got {shift!r}")
+    return s, check_positive_float("scale", scale)
+
+
+def _shift_factor(shift: float, scale: float) -> float:
+    """The rule's coefficient: df/dx = factor * (f+ - f-), factor = scale / (2 sin s)."""
+    return scale / (2.0 * math.sin(shift))
+
+
+def _columns(columns: Any, batch_shape: tuple[int, ...], n: int) -> np.ndarray:
+    if columns is None:
+        return np.broadcast_to(np.arange(n), (*batch_shape, n))
+    cols = np.asarray(columns)
+    if cols.dtype.kind not in "iu" or cols.ndim == 0 or cols.size == 0:
+        raise TypeError(f"columns must be a non-empty array of ints, got {_show(columns)}")
+    if cols.min() < 0 or cols.max() >= n:
+        raise ValueError(f"columns must lie in [0, {n}) (one per parameter), got {cols.tolist()}")
+    try:
+        return np.broadcast_to(cols, (*batch_shape, cols.shape[-1]))
+    except ValueError:
+        raise ValueError(f"columns of shape {cols.shape} must be (K,) or match the batch shape "
+                         f"{batch_shape} + (K,)") from None
+
+
+def shifted_parameters(
+    params: Any, *, shift: float = np.pi / 2, scale: float = 1.0, columns: Any = None
+) -> np.ndarray:
+    """Build the 2K parameter rows the parameter-shift rule evaluates (step 1 of 2).
+
+    Row ``[..., 0, k]`` is ``params + (shift/scale) e_c`` and row ``[..., 1, k]`` is
+    ``params - (shift/scale) e_c`` for the k-th differentiated column c. Evaluate all rows in
+    one batched call, then pass the results to :func:`combine_shifted`. Flattened with
+    ``reshape(-1, N)``, the rows of each parameter vector are all "+" rows, then all "-" rows.
+
+    Args:
+        params: ``[N]`` or ``[..., N]`` parameter values (finite).
+        shift: s in (0, pi), in units of the gate angle; pi/2 is the usual choice.
+        scale: angle per unit of parameter (1 for rx/ry/rz angles, pi for Cirq exponents).
+        columns: which parameters to differentiate: ``None`` (all, K = N), ints of shape
+            ``(K,)``, or ints of shape ``[..., K]`` (a different column per row, as for the
+            first rotation of each McClean circuit).
+
+    Returns:
+        float64 array ``[..., 2, K, N]``.
+
+    Taught in chapter 03.
+
+    >>> shifted_parameters([0.0, 1.0], shift=np.pi / 2) / np.pi
+    array([[[ 0.5       ,  0.31830989],
+            [ 0.        ,  0.81830989]],
+    <BLANKLINE>
+           [[-0.5       ,  0.31830989],
+            [ 0.        , -0.18169011]]])
+    """
+    s, scale = _check_shift(shift, scale)
+    p = check_finite("params", as_float_array("params", params))
+    if p.ndim == 0 or p.shape[-1] == 0:
+        raise ValueError(f"params must have at least one entry on its last axis, got shape "
+                         f"{p.shape}")
+    cols = _columns(columns, p.shape[:-1], p.shape[-1])
+    k = cols.shape[-1]
+    rows = np.repeat(np.repeat(p[..., None, None, :], 2, axis=-3), k, axis=-2)
+    step = np.zeros(rows.shape)
+    np.put_along_axis(step, cols[..., None, :, None], s / scale, axis=-1)
+    step[..., 1, :, :] *= -1.0
+    return rows + step
+
+
+def combine_shifted(values: Any, *, shift: float = np.pi / 2, scale: float = 1.0) -> np.ndarray:
+    """Combine f at the rows of :func:`shifted_parameters` into the gradient (step 2 of 2).
+
+    df/dx_k = scale * [f(x + (s/scale) e_k) - f(x - (s/scale) e_k)] / (2 sin s); for rx/ry/rz
+    angles and s = pi/2 that is [f(theta + pi/2) - f(theta - pi/2)] / 2.
+
+    Args:
+        values: f at the shifted rows, shape ``[..., 2, K]`` (axis -2: plus, minus).
+        shift: the shift s used to build the rows.
+        scale: the scale used to build the rows.
+
+    Returns:
+        The gradient ``[..., K]``.
+
+    Taught in chapter 03.
+
+    >>> x = shifted_parameters([0.3])                       # f = cos(x), f' = -sin(x)
+    >>> combine_shifted(np.cos(x[..., 0])).round(6), round(float(-np.sin(0.3)), 6)
+    (array([-0.29552]), -0.29552)
+    """
+    s, scale = _check_shift(shift, scale)
+    f = as_float_array("values", values)
+    if f.ndim < 2 or f.shape[-2] != 2:
+        raise ValueError(f"values must have shape [..., 2, K] (plus and minus rows), got "
+                         f"{f.shape}")
+    return _shift_factor(s, scale) * (f[..., 0, :] - f[..., 1, :])
+
+
+def _combine_shifted_variance(var: np.ndarray, shift: float, scale: float) -> np.ndarray:
+    """Variance of :func:`combine_shifted` for independent evaluations: factor^2 (v+ + v-)."""
+    return _shift_factor(shift, scale) ** 2 * (var[..., 0, :] + var[..., 1, :])
+
+
+def parameter_shift(
+    fn: Any, params: Any, *, shift: float = np.pi / 2, scale: float = 1.0, columns: Any = None
+) -> np.ndarray:
+    """Return the parameter-shift gradient of any function of rotation angles.
+
+    grad_k = scale * [f(x + (s/scale) e_k) - f(x - (s/scale) e_k)] / (2 sin s), exact for any
+    f in which x_k enters through one gate exp(-i scale x_k P/2) with P^2 = 1 (Pauli rotations).
+    Cost: 2K evaluations of f (K differentiated parameters), all passed to ``fn`` in ONE call.
+
+    Args:
+        fn: maps a ``[M, N]`` array of parameter rows to ``[M]`` values.
+        params: ``[N]`` or ``[B, N]`` parameters.
+        shift: s in (0, pi).
+        scale: angle per unit of parameter (1 for radians).
+        columns: parameters to differentiate (see :func:`shifted_parameters`).
+
+    Returns:
+        ``[K]`` for 1-D params, ``[B, K]`` for 2-D.
+
+    Taught in chapter 03.
+
+    >>> parameter_shift(lambda x: np.cos(x[:, 0]) * np.cos(x[:, 1]), [0.0, np.pi / 2]).round(6)
+    array([ 0., -1.])
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    rows = shifted_parameters(params, shift=shift, scale=scale, columns=columns)
+    f = np.asarray(fn(rows.reshape(-1, rows.shape[-1])), dtype=np.float64)
+    if f.size != rows[..., 0].size:
+        raise ValueError(f"fn must return one value per row ({rows[..., 0].size} rows), got "
+                         f"shape {f.shape}")
+    return combine_shifted(f.reshape(rows.shape[:-1]), shift=shift, scale=scale)
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,24 +304,30 @@ def _shift_plan(circuit: cirq.Circuit, names: list[str]) -> _ShiftPlan:
     return _ShiftPlan(cirq.Circuit(ops), new_names, np.array(rows), np.array(offsets))
 
 
-_PLAN_CACHE: dict[tuple[int, tuple[str, ...]], tuple[cirq.FrozenCircuit, _ShiftPlan]] = {}
+_PLAN_CACHE: collections.OrderedDict[tuple[int, tuple[str, ...]],
+                                      tuple[cirq.FrozenCircuit, _ShiftPlan]] = (
+    collections.OrderedDict()
+)
 
 
 def _cached_plan(circuit: cirq.Circuit, names: list[str]) -> _ShiftPlan:
     key = (id(circuit), tuple(names))
     hit = _PLAN_CACHE.get(key)
     if hit is not None and tuple(hit[0].moments) == tuple(circuit.moments):
+        _PLAN_CACHE.move_to_end(key)
         return hit[1]
     plan = _shift_plan(circuit, names)
-    if len(_PLAN_CACHE) > 32:
-        _PLAN_CACHE.clear()
+    plan.jac.setflags(write=False)
+    plan.offset.setflags(write=False)
     _PLAN_CACHE[key] = (cirq.FrozenCircuit(circuit), plan)
+    while len(_PLAN_CACHE) > 32:
+        _PLAN_CACHE.popitem(last=False)
     return plan
 
 
 def _prepare(circuit, symbols, values, observable, backend):
-    check_choice("backend", backend, BACKENDS)
-    circuit = _prepare_circuit(circuit)
+    check_choice("backend", backend, CIRCUIT_BACKENDS)
+    circuit = prepare_circuit(circuit)
     if not circuit_symbols(circuit):
         raise ValueError(
             "the circuit has no parameters (no sympy symbols), so there is no gradient to "
@@ -164,19 +336,19 @@ def _prepare(circuit, symbols, values, observable, backend):
     if symbols is None:
         raise ValueError(f"symbols must list the circuit's symbols, got None (circuit has "
                          f"{[s.name for s in circuit_symbols(circuit)]})")
-    sums, single = _prepare_observables(circuit, observable)
+    sums, single = prepare_observables(circuit, observable)
     if not single and len(sums) != 1:
         raise ValueError(f"observable must be ONE observable for a gradient, got a list of "
                          f"{len(sums)}; sum them into one cirq.PauliSum if that is the cost")
-    names, vals, batched = _prepare_values(circuit, symbols, values)
+    names, vals, batched = prepare_values(circuit, symbols, values)
     return circuit, sums, names, vals, batched
 
 
 def _evaluate(circuit, names, rows, sums, shots, rng, backend) -> np.ndarray:
     """f at every row of ``rows`` (analytic or seeded shots): shape [rows]."""
     if shots is None:
-        return _expect(circuit, names, rows, sums, backend)[:, 0]
-    return _sample(circuit, names, rows, sums, shots, rng, backend)[:, 0]
+        return expect_rows(circuit, names, rows, sums, backend)[:, 0]
+    return sample_rows(circuit, names, rows, sums, shots, rng, backend)[:, 0]
 
 
 def _finish(grad: np.ndarray, batched: bool) -> np.ndarray:
@@ -245,14 +417,12 @@ def parameter_shift_gradient(
 
 
 def _exponent_gradient(plan, vals, sums, shots, seed, backend) -> np.ndarray:
-    """df/de_k for every gate k: [batch, K]."""
+    """df/de_k for every gate k: [batch, K] (THE rule, in exponent units: scale pi)."""
     exps = vals @ plan.jac.T + plan.offset  # [B, K]
-    n_b, n_k = exps.shape
-    eye = np.eye(n_k) * _EXPONENT_SHIFT
-    rows = np.concatenate([exps[:, None, :] + eye, exps[:, None, :] - eye], axis=1)
-    f = _evaluate(plan.circuit, plan.names, rows.reshape(-1, n_k), sums, shots,
-                  np.random.default_rng(seed), backend).reshape(n_b, 2, n_k)
-    return _EXPONENT_FACTOR * (f[:, 0] - f[:, 1])
+    rows = shifted_parameters(exps, scale=EXPONENT_SCALE)  # [B, 2, K, K]
+    f = _evaluate(plan.circuit, plan.names, rows.reshape(-1, exps.shape[1]), sums, shots,
+                  np.random.default_rng(seed), backend)
+    return combine_shifted(f.reshape(rows.shape[:-1]), scale=EXPONENT_SCALE)
 
 
 def finite_difference_gradient(
@@ -413,20 +583,19 @@ def gradient_shot_variance(
     if method == "parameter_shift":
         plan = _cached_plan(circuit, names)
         exps = vals @ plan.jac.T + plan.offset
-        n_k = exps.shape[1]
-        eye = np.eye(n_k) * _EXPONENT_SHIFT
-        rows = np.concatenate([exps[:, None, :] + eye, exps[:, None, :] - eye], axis=1)
-        v = _variance(plan.circuit, plan.names, rows.reshape(-1, n_k), sums, shots, backend)
-        v = v[:, 0].reshape(n_b, 2, n_k).sum(axis=1) * _EXPONENT_FACTOR**2
+        rows = shifted_parameters(exps, scale=EXPONENT_SCALE)
+        v = variance_rows(plan.circuit, plan.names, rows.reshape(-1, exps.shape[1]), sums,
+                          shots, backend)[:, 0]
+        v = _combine_shifted_variance(v.reshape(rows.shape[:-1]), np.pi / 2, EXPONENT_SCALE)
         return _finish(v @ plan.jac**2, batched)
     eye = np.eye(n_s) * h
     if method == "forward":
         rows = np.concatenate([vals[:, None, :], vals[:, None, :] + eye], axis=1)
-        v = _variance(circuit, names, rows.reshape(-1, n_s), sums, shots, backend)[:, 0]
+        v = variance_rows(circuit, names, rows.reshape(-1, n_s), sums, shots, backend)[:, 0]
         v = v.reshape(n_b, n_s + 1)
         return _finish((v[:, 1:] + v[:, :1]) / h**2, batched)
     rows = np.concatenate([vals[:, None, :] + eye, vals[:, None, :] - eye], axis=1)
-    v = _variance(circuit, names, rows.reshape(-1, n_s), sums, shots, backend)[:, 0]
+    v = variance_rows(circuit, names, rows.reshape(-1, n_s), sums, shots, backend)[:, 0]
     v = v.reshape(n_b, 2, n_s)
     return _finish((v[:, 0] + v[:, 1]) / (4 * h**2), batched)
 

@@ -1,36 +1,45 @@
-"""Barren plateaus, depolarising noise and shot budgets, simulated fast (taught in chapter 05).
+"""Gradient landscapes: barren plateaus, cost-function variance and their closed forms (chapter 05).
 
-Chapter 05 needs thousands of gradients of random circuits: for every qubit count, depth,
-initialisation and noise strength. TensorFlow Quantum would spend most of that time converting
-circuits, and Cirq's density-matrix simulator runs one circuit at a time. This module is a
-small NumPy simulator for exactly one family, the McClean et al. (2018) random circuits of
-:func:`clipq_edu.circuits.mcclean_random_circuit`, that pushes a whole *batch* of circuits
-through each gate at once:
+Chapter 05 measures how the gradient of random circuits shrinks with the number of qubits
+(McClean et al. 2018), how an identity-block initialisation avoids it (Grant et al. 2019), how
+a global cost plateaus where a local one does not (Cerezo et al. 2021), and how depolarising
+noise flattens everything (Wang et al. 2021). There is one implementation of each experiment,
+with a backend choice:
 
-* pure states (``(batch, 2**n)`` amplitudes) for the barren-plateau experiments, and
-* density matrices (``(batch, 2**n, 2**n)``) with Cirq's depolarising channel
-  ``cirq.depolarize(p)`` on every qubit after every layer, for the noise experiments.
+* :func:`gradient_samples` draws the exact parameter-shift gradient of the first rotation for a
+  batch of McClean circuits through :func:`clipq_edu.quantum.simulate.mcclean_expectation`
+  (``backend="numpy"``: exact, batched, pure or noisy; ``"tfq"``: TensorFlow Quantum;
+  ``"cirq"``: the slow reference); :func:`barren_plateau_variance` and
+  :func:`depth_dependence` are its sample variances over qubit counts and depths;
+* :func:`product_cost_gradient_samples` and :func:`cost_gradient_variance` do the same for the
+  product ansatz with a global or local cost;
+* :func:`barren_plateau_tutorial_style` keeps TFQ's tutorial code path (one Cirq circuit per
+  sample) as the benchmark's reference.
 
-The gradient with respect to the first rotation (layer 0, qubit 0) is computed with the
-parameter-shift rule, which stays exact under noise that does not depend on the parameter.
-Every result is checked against Cirq (``cirq.Simulator`` / ``cirq.DensityMatrixSimulator``)
-in the tests and once in the chapter, via :func:`cirq_expectation`.
+Every gradient comes from THE parameter-shift rule
+(:func:`clipq_edu.quantum.gradients.shifted_parameters` and
+:func:`~clipq_edu.quantum.gradients.combine_shifted`). Closed forms used as references:
+:func:`haar_gradient_variance`, :func:`identity_init_gradient_variance`,
+:func:`product_cost_gradient_variance`, :func:`noisy_gradient_bound`; :func:`fit_log2_slope`
+fits the decay rate. :func:`bce_gradient_vs_theta` (chapter 03) shows the loss, not the
+circuit, making a gradient explode.
 
-Closed forms used as references:
-
-* :func:`haar_gradient_variance`: the variance of the gradient when everything after the
-  differentiated gate is a unitary 2-design (a deep enough random circuit);
-* :func:`identity_init_gradient_variance`: the variance with identity-block initialisation;
-* :func:`product_cost_gradient_variance`: global versus local cost (Cerezo et al. 2021);
-* :func:`noisy_gradient_bound`: how depolarising noise bounds the gradient by q**L.
+>>> from clipq_edu.quantum.landscapes import gradient_samples, haar_gradient_variance
+>>> g = gradient_samples(4, 20, n_circuits=400, seed=0)
+>>> 0.5 < float(g.var()) / haar_gradient_variance(4) < 2.0
+True
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Iterable
 from typing import Any
 
+import cirq
 import numpy as np
+import sympy
 
 from clipq_edu._validate import (
     MAX_FORMULA_QUBITS,
@@ -42,14 +51,28 @@ from clipq_edu._validate import (
     check_finite,
     check_int,
     check_positive_float,
-    check_qubits,
     check_seed,
-    state_vector_bytes,
+)
+from clipq_edu.quantum.circuits import mcclean_random_values
+from clipq_edu.quantum.gradients import combine_shifted, shifted_parameters
+from clipq_edu.quantum.resources import MAX_DENSITY_QUBITS, check_qubits
+from clipq_edu.quantum.simulate import (
+    MCCLEAN_BACKENDS,
+    MCCLEAN_OBSERVABLES,
+    apply_1q,
+    mcclean_expectation,
+    rotation_matrices,
 )
 
 __all__ = [
-    "OBSERVABLES",
-    "cirq_expectation",
+    "HINGE_GRAD_BOUND",
+    "MSE_GRAD_BOUND",
+    "MSE_P_GRAD_BOUND",
+    "barren_plateau_tutorial_style",
+    "barren_plateau_variance",
+    "bce_gradient_vs_theta",
+    "cost_gradient_variance",
+    "depth_dependence",
     "fit_log2_slope",
     "gradient_samples",
     "haar_gradient_variance",
@@ -57,143 +80,59 @@ __all__ = [
     "noisy_gradient_bound",
     "product_cost_gradient_samples",
     "product_cost_gradient_variance",
-    "shots_to_resolve",
-    "simulation_memory_bytes",
 ]
 
-#: Observables measured at the end of the circuit: ``"zz"`` is Z0 Z1 (McClean et al., TFQ's
-#: tutorial), ``"z0"`` is Z on qubit 0 alone.
-OBSERVABLES = ("zz", "z0")
-
-#: Largest qubit count for the density-matrix simulator (a 2**n x 2**n matrix per circuit).
-MAX_DENSITY_QUBITS = 7
+#: max over theta of |d/dtheta (1 - cos theta)^2| = 3 sqrt(3)/2, reached at theta = 2 pi/3.
+MSE_GRAD_BOUND = 3 * np.sqrt(3) / 2
+#: max over theta of |d/dtheta (1 - cos^2(theta/2))^2| = 3 sqrt(3)/8 (MSE on p, theta = 2 pi/3).
+MSE_P_GRAD_BOUND = 3 * np.sqrt(3) / 8
+#: max over theta of |d/dtheta max(0, 1 - cos theta)| = 1.
+HINGE_GRAD_BOUND = 1.0
 
 
 # --------------------------------------------------------------------------------------------
-# The batched simulator (private)
+# Helpers
 # --------------------------------------------------------------------------------------------
-def _bits(n: int) -> np.ndarray:
-    """``bits[k, q]`` = value of qubit q in basis state k (qubit 0 is the most significant)."""
-    k = np.arange(2**n)
-    return (k[:, None] >> (n - 1 - np.arange(n))[None, :]) & 1
-
-
-def _cz_ladder_signs(n: int) -> np.ndarray:
-    b = _bits(n)
-    parity = np.sum(b[:, :-1] & b[:, 1:], axis=1)
-    return np.where(parity % 2, -1.0, 1.0)
-
-
-def _observable_diagonal(n: int, observable: str) -> np.ndarray:
-    z = 1.0 - 2.0 * _bits(n)  # eigenvalue of Z_q on each basis state
-    return z[:, 0] * z[:, 1] if observable == "zz" else z[:, 0]
-
-
-def _slot_matrices(angles: np.ndarray) -> np.ndarray:
-    """rz(c) ry(b) rx(a) for a batch of (a, b, c): shape (batch, 2, 2), Cirq's conventions."""
-    a, b, c = (angles[:, k] / 2 for k in range(3))
-    rx = np.empty((len(a), 2, 2), complex)
-    rx[:, 0, 0] = rx[:, 1, 1] = np.cos(a)
-    rx[:, 0, 1] = rx[:, 1, 0] = -1j * np.sin(a)
-    ry = np.empty_like(rx)
-    ry[:, 0, 0] = ry[:, 1, 1] = np.cos(b)
-    ry[:, 0, 1], ry[:, 1, 0] = -np.sin(b), np.sin(b)
-    rz = np.zeros_like(rx)
-    rz[:, 0, 0], rz[:, 1, 1] = np.exp(-1j * c), np.exp(1j * c)
-    return rz @ ry @ rx
-
-
-def _apply_1q(state: np.ndarray, u: np.ndarray, axis: int, n_axes: int) -> np.ndarray:
-    """Apply a batch of 2x2 matrices ``u`` to tensor axis ``axis`` of ``(batch, 2**n_axes)``."""
-    batch = state.shape[0]
-    s = state.reshape(batch, 2**axis, 2, 2 ** (n_axes - axis - 1))
-    s0, s1 = s[:, :, 0, :], s[:, :, 1, :]
-    u = u[:, :, :, None, None]
-    out = np.empty_like(s)
-    np.multiply(u[:, 0, 0], s0, out=out[:, :, 0, :])
-    out[:, :, 0, :] += u[:, 0, 1] * s1
-    np.multiply(u[:, 1, 0], s0, out=out[:, :, 1, :])
-    out[:, :, 1, :] += u[:, 1, 1] * s1
-    return out.reshape(batch, -1)
-
-
-def _depolarise(rho: np.ndarray, n: int, q: int, p: float) -> np.ndarray:
-    """Cirq's depolarize(p) on qubit q: rho -> (1 - 4p/3) rho + (4p/3) I/2 (x) Tr_q rho."""
-    lam = 4.0 * p / 3.0
-    b = rho.shape[0]
-    r = rho.reshape(b, 2**q, 2, 2 ** (n - q - 1), 2**q, 2, 2 ** (n - q - 1))
-    half_trace = 0.5 * (r[:, :, 0, :, :, 0, :] + r[:, :, 1, :, :, 1, :])
-    out = (1.0 - lam) * r
-    out[:, :, 0, :, :, 0, :] += lam * half_trace
-    out[:, :, 1, :, :, 1, :] += lam * half_trace
-    return out.reshape(rho.shape)
-
-
-def _simulate(
-    values: np.ndarray, n: int, depth: int, observable: str, p: float | None, every_layer: bool
-) -> np.ndarray:
-    """Expectations of the McClean circuits given by ``values`` (rows); pure when p is None.
-
-    Returns shape ``(batch,)``, or ``(depth, batch)`` with ``every_layer`` (the observable read
-    after each layer: a circuit of depth L is the first L layers of the deeper one).
-    """
-    batch = values.shape[0]
-    slots = values.reshape(batch, depth, n, 3)
-    signs = _cz_ladder_signs(n)
-    diag = _observable_diagonal(n, observable)
-    ry0 = np.broadcast_to(_slot_matrices(np.array([[0.0, np.pi / 4, 0.0]])), (batch, 2, 2))
-    dense = p is not None
-    if dense:
-        state = np.zeros((batch, 4**n), complex)
-        state[:, 0] = 1.0
-        signs2 = np.outer(signs, signs).ravel()
+def _qubit_counts(n_qubits: Any) -> list[int]:
+    if isinstance(n_qubits, Iterable) and not isinstance(n_qubits, str):
+        counts = [check_qubits("n_qubits", n) for n in n_qubits]
     else:
-        state = np.zeros((batch, 2**n), complex)
-        state[:, 0] = 1.0
-    n_axes = 2 * n if dense else n
-
-    def rotate(state: np.ndarray, u: np.ndarray, q: int) -> np.ndarray:
-        state = _apply_1q(state, u, q, n_axes)
-        return _apply_1q(state, u.conj(), n + q, n_axes) if dense else state
-
-    def measure(state: np.ndarray) -> np.ndarray:
-        if dense:
-            probs = state.reshape(batch, 2**n, 2**n).diagonal(axis1=1, axis2=2).real
-        else:
-            probs = np.abs(state) ** 2
-        return probs @ diag
-
-    for q in range(n):
-        state = rotate(state, ry0, q)
-    readings = []
-    for layer in range(depth):
-        for q in range(n):
-            state = rotate(state, _slot_matrices(slots[:, layer, q]), q)
-        state = state * (signs2 if dense else signs)
-        if dense and p > 0:
-            rho = state
-            for q in range(n):
-                rho = _depolarise(rho, n, q, p)
-            state = rho
-        if every_layer or layer == depth - 1:
-            readings.append(measure(state))
-    return np.array(readings) if every_layer else readings[-1]
+        counts = [check_qubits("n_qubits", n_qubits)]
+    if not counts:
+        raise ValueError("n_qubits is empty; pass an int or a list such as [4, 6, 8]")
+    for n in counts:
+        if n < 2:
+            raise ValueError(f"n_qubits must be >= 2 (the cost is Z0 Z1), got {n}")
+    return counts
 
 
-def _shifted(values: np.ndarray, column: np.ndarray) -> np.ndarray:
-    """Stack values with +pi/2 and -pi/2 added at ``column[b]`` of row b (parameter shift)."""
-    plus, minus = values.copy(), values.copy()
-    rows = np.arange(values.shape[0])
-    plus[rows, column] += np.pi / 2
-    minus[rows, column] -= np.pi / 2
-    return np.concatenate([plus, minus])
+def _child_seed(seed: int | None, *keys: int) -> int | None:
+    """A seed for one sub-experiment, derived from (seed, keys) so each n has its own stream."""
+    if seed is None:
+        return None
+    return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0])
+
+
+def _zz(n: int) -> cirq.PauliSum:
+    q = cirq.LineQubit.range(n)
+    return cirq.PauliSum.from_pauli_strings([cirq.Z(q[0]) * cirq.Z(q[1])])
+
+
+def _first_rotation_gradient(values, first, n, depth, observable, p, every_layer, backend):
+    """THE parameter-shift rule on the first rotation of each McClean row: [..., batch]."""
+    rows = shifted_parameters(values, columns=first[:, None])  # [B, 2, 1, N]
+    rows = np.moveaxis(rows, 0, 1).reshape(-1, values.shape[1])  # all "+" rows, then all "-"
+    f = mcclean_expectation(rows, n_qubits=n, depth=depth, observable=observable, p=p,
+                            every_layer=every_layer, backend=backend)
+    f = f.reshape(*f.shape[:-1], 2, values.shape[0])  # [..., 2, B]
+    return combine_shifted(f)  # [..., B]
 
 
 # --------------------------------------------------------------------------------------------
-# Public experiments
+# Barren plateaus of the McClean family
 # --------------------------------------------------------------------------------------------
 def gradient_samples(
-    n: int,
+    n_qubits: int,
     depth: int,
     n_circuits: int = 200,
     seed: int | None = 0,
@@ -202,27 +141,35 @@ def gradient_samples(
     observable: str = "zz",
     p: float | None = None,
     every_layer: bool = False,
+    block_layers: int | None = None,
+    backend: str = "numpy",
 ) -> np.ndarray:
     """Return ∂⟨H⟩/∂θ for a batch of random McClean circuits (θ = first rotation, qubit 0).
 
-    The circuits are :func:`clipq_edu.circuits.mcclean_random_circuit` with values from
-    :func:`clipq_edu.circuits.mcclean_random_values` (same seed, same circuits). Each gradient
-    is exact (parameter shift on a noiseless or noisy simulation, no shots). With ``p`` given,
-    the circuit is simulated as a density matrix with ``cirq.depolarize(p)`` on every qubit
-    after every layer (``p=0`` is the noiseless density-matrix simulation).
+    The circuits are :func:`clipq_edu.quantum.circuits.mcclean_random_circuit` with values from
+    :func:`clipq_edu.quantum.circuits.mcclean_random_values` (same seed, same circuits). Each
+    gradient is exact: THE parameter-shift rule, ∂⟨H⟩/∂θ = [⟨H⟩(θ + π/2) - ⟨H⟩(θ - π/2)]/2, on
+    a noiseless or noisy simulation, no shots; all 2 * n_circuits evaluations go to the
+    simulator in one batch. With ``p`` given, the circuit is simulated as a density matrix with
+    ``cirq.depolarize(p)`` on every qubit after every layer (``p=0`` is the noiseless
+    density-matrix simulation).
 
     Args:
-      n: qubits, 2..20 (2..7 when ``p`` is given).
+      n_qubits: qubits, 2..20 (2..7 when ``p`` is given).
       depth: layers of rotations + CZ ladder, >= 1.
       n_circuits: number of random circuits, >= 2.
       seed: seed for the circuit values.
-      init: ``"random"`` (McClean et al.) or ``"identity"`` (one identity block of ``depth``
-        layers, Grant et al.; ``depth`` must be even).
+      init: ``"random"`` (McClean et al.) or ``"identity"`` (identity blocks of
+        ``block_layers`` layers, default one block of ``depth`` layers; Grant et al.).
       observable: ``"zz"`` (Z0 Z1) or ``"z0"`` (Z on qubit 0).
       p: depolarising probability per qubit per layer in [0, 0.75], or ``None`` for pure states.
       every_layer: also return the gradients of the shallower circuits (layers 1..depth) that
-        are prefixes of these ones; not allowed with ``init="identity"`` (a prefix of an
-        identity block is not one).
+        are prefixes of these ones (``numpy`` backend); not allowed with ``init="identity"``
+        (a prefix of an identity block is not one).
+      block_layers: identity-block size (``init="identity"`` only; even, >= 4, divides depth).
+      backend: ``"numpy"`` (exact, batched; the default), ``"tfq"`` (TFQ, pure states) or
+        ``"cirq"`` (one circuit at a time: the reference), see
+        :func:`clipq_edu.quantum.simulate.mcclean_expectation`.
 
     Returns:
       Shape ``(n_circuits,)``, or ``(depth, n_circuits)`` with ``every_layer``.
@@ -237,89 +184,298 @@ def gradient_samples(
       quantum algorithms", Nature Communications 12, 6961, https://arxiv.org/abs/2007.14384.
 
     Taught in chapter 05.
-    """
-    from clipq_edu.circuits import mcclean_random_values
 
-    n = check_qubits("n", n)
+    >>> g = gradient_samples(3, 4, n_circuits=5, seed=1)
+    >>> bool(np.allclose(g, gradient_samples(3, 4, n_circuits=5, seed=1, backend="cirq")))
+    True
+    >>> gradient_samples(3, 4, n_circuits=5, seed=1, p=0.1, every_layer=True).shape
+    (4, 5)
+    """
+    n = check_qubits("n_qubits", n_qubits)
     if n < 2:
-        raise ValueError(f"n must be >= 2 (the observables use qubits 0 and 1), got {n}")
+        raise ValueError(f"n_qubits must be >= 2 (the observables use qubits 0 and 1), got {n}")
     depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
     n_circuits = check_int("n_circuits", n_circuits, minimum=2, maximum=MAX_SAMPLES)
     seed = check_seed("seed", seed)
     check_choice("init", init, ("random", "identity"))
-    check_choice("observable", observable, OBSERVABLES)
+    check_choice("observable", observable, MCCLEAN_OBSERVABLES)
+    check_choice("backend", backend, MCCLEAN_BACKENDS)
     if p is not None:
-        p = check_positive_float("p", p, allow_zero=True)
-        if p > 0.75:
-            raise ValueError(f"p must be in [0, 0.75] (0.75 is fully depolarising), got {p}")
-        check_qubits("n", n, max_qubits=MAX_DENSITY_QUBITS)
+        check_qubits("n_qubits", n, max_qubits=MAX_DENSITY_QUBITS)
     check_array_memory("n_circuits", n_circuits * 16 * 4 ** n if p is not None
                        else n_circuits * 16 * 2 ** n, f"{n_circuits} simulated states")
-    if init == "identity" and depth % 2:
+    if init == "identity" and block_layers is None and depth % 2:
         raise ValueError(f"init='identity' needs an even depth (one identity block), got {depth}")
     if init == "identity" and every_layer:
         raise ValueError("every_layer=True needs init='random': a prefix of an identity block "
                          "is not the identity")
-    values, first = mcclean_random_values(n, depth, n_circuits, seed=seed, init=init)
-    f = _simulate(_shifted(values, first), n, depth, observable, p, every_layer)
-    return 0.5 * (f[..., :n_circuits] - f[..., n_circuits:])
+    values, first = mcclean_random_values(n, depth, n_circuits, seed=seed, init=init,
+                                          block_layers=block_layers)
+    return _first_rotation_gradient(values, first, n, depth, observable, p, every_layer,
+                                    backend)
 
 
-def cirq_expectation(
-    values: Any, n: int, depth: int, *, observable: str = "zz", p: float | None = None
-) -> float:
-    """Expectation of one McClean circuit simulated by Cirq itself (the cross-check).
+def barren_plateau_variance(
+    n_qubits: int | Iterable[int],
+    depth: int = 50,
+    n_circuits: int = 200,
+    init: str = "random",
+    seed: int | None = 0,
+    block_layers: int | None = None,
+    *,
+    backend: str = "tfq",
+) -> dict[int, float]:
+    """Return the variance of d<Z0 Z1>/d theta_1 over random circuits, for each qubit count.
 
-    Builds :func:`clipq_edu.circuits.mcclean_random_circuit`, resolves it with ``values`` (one
-    row of :func:`clipq_edu.circuits.mcclean_random_values`), inserts ``cirq.depolarize(p)`` on
-    every qubit after every layer when ``p`` is given, and runs ``cirq.Simulator`` (pure) or
-    ``cirq.DensityMatrixSimulator`` (noisy). Slow: one circuit at a time.
+    For each n: ``n_circuits`` random McClean circuits (ry(pi/4) layer, then ``depth`` layers
+    of random Pauli rotations and a CZ ladder) and the exact parameter-shift gradient with
+    respect to the first rotation (layer 0, qubit 0) at a random angle, from
+    :func:`gradient_samples`. The sample variance (ddof=1) is returned, not the standard
+    deviation (TFQ's tutorial plots the standard deviation while labelling it variance).
+    McClean et al. find it decays about as 2**-n for deep enough circuits; at depth 50 the
+    decay flattens beyond ~10 qubits.
+
+    ``init="identity"`` sets every block of ``block_layers`` layers to the identity
+    (Grant et al. 2019, see ``circuits.mcclean_random_values``): the variance then stays flat
+    in n. In this layout the first rotation is at angle 0 with a random axis; only a y axis
+    gives a nonzero gradient, -1/2, so the population variance is exactly 1/18 for every n.
 
     Args:
-      values: the circuit's values, length ``3 * depth * n``.
-      n: qubits (2..7 with noise, 2..12 without).
-      depth: layers.
-      observable: ``"zz"`` or ``"z0"``.
-      p: depolarising probability in [0, 0.75], or ``None`` for the pure simulation.
+        n_qubits: one qubit count or several (each 2..20).
+        depth: layers of the random circuits.
+        n_circuits: random circuits per qubit count (>= 2).
+        init: ``"random"`` or ``"identity"``.
+        seed: base seed; each n gets its own stream derived from (seed, n).
+        block_layers: identity-block size (``init="identity"`` only, even, divides depth).
+        backend: ``"tfq"`` (default: chapter 05 teaches TFQ's barren-plateau tutorial),
+            ``"numpy"`` (exact and faster) or ``"cirq"``; same circuits, same numbers up to
+            TFQ's float32 rounding.
 
     Returns:
-      The expectation as a float.
+        ``{n: variance}``.
+
+    References:
+        McClean, Boixo, Smelyanskiy, Babbush, Neven, "Barren plateaus in quantum neural network
+        training landscapes", Nat. Commun. 9, 4812 (2018), https://arxiv.org/abs/1803.11173;
+        TFQ tutorial "Barren plateaus",
+        https://www.tensorflow.org/quantum/tutorials/barren_plateaus;
+        Grant, Wossnig, Ostaszewski, Benedetti, Quantum 3, 214 (2019),
+        https://arxiv.org/abs/1903.05076
 
     Taught in chapter 05.
+
+    >>> v = barren_plateau_variance([2, 4], depth=10, n_circuits=50, backend="numpy")
+    >>> sorted(v), bool(v[2] > v[4])
+    ([2, 4], True)
     """
-    import cirq
+    counts = _qubit_counts(n_qubits)
+    seed = check_seed("seed", seed)
+    out = {}
+    for n in counts:
+        g = gradient_samples(n, depth, n_circuits, _child_seed(seed, n), init=init,
+                             block_layers=block_layers, backend=backend)
+        out[n] = float(np.var(g, ddof=1))
+    return out
 
-    from clipq_edu.circuits import mcclean_random_circuit, resolve
 
-    n = check_qubits("n", n, max_qubits=MAX_DENSITY_QUBITS if p is not None else 12)
-    depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
-    check_choice("observable", observable, OBSERVABLES)
-    values = as_float_array("values", values, ndim=1)
-    if values.size != 3 * depth * n:
-        raise ValueError(f"values must have 3 * depth * n = {3 * depth * n} entries, got "
-                         f"{values.size}")
-    circuit, table = mcclean_random_circuit(n, depth)
-    resolved = resolve(circuit, list(table.ravel()), values)
-    qs = cirq.LineQubit.range(n)
-    if p is not None:
-        p = check_positive_float("p", p, allow_zero=True)
-        # Layer by layer as mcclean_random_circuit: rotations, CZ ladder, then the noise.
-        noisy = cirq.Circuit(cirq.ry(np.pi / 4)(q) for q in qs)
-        slots = values.reshape(depth, n, 3)
-        for layer in range(depth):
-            for j, q in enumerate(qs):
-                a, b, c = slots[layer, j]
-                noisy.append([cirq.rx(a)(q), cirq.ry(b)(q), cirq.rz(c)(q)])
-            noisy.append(cirq.CZ(x, y) for x, y in zip(qs, qs[1:], strict=False))
-            noisy.append(cirq.depolarize(p).on_each(*qs), strategy=cirq.InsertStrategy.NEW)
-        rho = cirq.DensityMatrixSimulator(dtype=np.complex128).simulate(noisy).final_density_matrix
-        probs = np.real(np.diag(rho))
+def depth_dependence(
+    n_qubits: int,
+    depths: Iterable[int] = (1, 2, 5, 10, 20, 50),
+    n_circuits: int = 200,
+    seed: int | None = 0,
+    *,
+    backend: str = "tfq",
+) -> dict[int, float]:
+    """Return ``{depth: variance}`` of the first-rotation gradient at a fixed qubit count.
+
+    Shallow random circuits are not yet random enough to show the plateau; the variance falls
+    with depth and levels off near the value of a 2-design (McClean et al. 2018, Fig. 3).
+
+    Args:
+        n_qubits: qubit count (2..20).
+        depths: layer counts to try.
+        n_circuits: random circuits per depth.
+        seed: base seed; each depth gets its own stream.
+        backend: ``"tfq"``, ``"numpy"`` or ``"cirq"`` (see :func:`gradient_samples`).
+
+    Returns:
+        ``{depth: variance}``.
+
+    Taught in chapter 05.
+
+    >>> v = depth_dependence(3, depths=(1, 10), n_circuits=100, backend="numpy")
+    >>> sorted(v)
+    [1, 10]
+    """
+    n = _qubit_counts(n_qubits)[0]
+    seed = check_seed("seed", seed)
+    out = {}
+    for d in depths:
+        d = check_int("depth", d, minimum=1)
+        g = gradient_samples(n, d, n_circuits, _child_seed(seed, n, d), backend=backend)
+        out[d] = float(np.var(g, ddof=1))
+    return out
+
+
+def fit_log2_slope(x: Any, y: Any = None) -> tuple[float, float]:
+    """Least-squares line through (x, log2 y): return (slope, intercept).
+
+    A variance that decays as 2**(-n) has slope -1 (a barren plateau); near 0 means no
+    plateau. Pass ``x`` and ``y``, or one dict ``{n: variance}`` such as
+    :func:`barren_plateau_variance` returns.
+
+    Args:
+      x: abscissae (e.g. qubit counts), at least two distinct values; or a dict ``{x: y}``.
+      y: positive values of the same length (omit when ``x`` is a dict).
+
+    Returns:
+      ``(slope, intercept)`` of log2(y) ≈ slope * x + intercept.
+
+    Taught in chapter 05.
+
+    >>> slope, intercept = fit_log2_slope([2, 4, 6], [0.25, 0.0625, 0.015625])
+    >>> round(slope, 9), round(intercept, 9) + 0.0
+    (-1.0, 0.0)
+    >>> [round(v, 9) + 0.0 for v in fit_log2_slope({2: 0.25, 4: 0.0625})]
+    [-1.0, 0.0]
+    """
+    if isinstance(x, dict):
+        if y is not None or len(x) < 2:
+            raise ValueError(f"pass one dict {{x: y}} with >= 2 entries and no y, got "
+                             f"{len(x)} entries and y={y!r}")
+        keys = sorted(x)
+        x, y = keys, [x[k] for k in keys]
+    elif y is None:
+        raise ValueError("y is missing: pass x and y, or one dict {x: y}")
+    x = check_finite("x", as_float_array("x", x, ndim=1))
+    y = check_finite("y", as_float_array("y", y, ndim=1))
+    if x.shape != y.shape or np.unique(x).size < 2:
+        raise ValueError(f"x and y must have the same length and x two distinct values, got "
+                         f"shapes {x.shape} and {y.shape}")
+    if not np.all(y > 0):
+        raise ValueError(f"y must be > 0 (finite) to take log2, got {y.tolist()}")
+    slope, intercept = np.polyfit(x, np.log2(y), 1)
+    return float(slope), float(intercept)
+
+
+# --------------------------------------------------------------------------------------------
+# Global versus local cost (Cerezo et al. 2021)
+# --------------------------------------------------------------------------------------------
+def _product_states(theta: np.ndarray, n: int, backend: str) -> np.ndarray:
+    """States ⊗ⱼ ry(θⱼ)|0> for each row of θ: [rows, 2**n] complex128."""
+    if backend == "tfq":
+        from clipq_edu._tf import tf, tfq
+        from clipq_edu.quantum._core import program_tensor
+
+        circuit, names = _product_ry(n)
+        states = tfq.get_state_op()(
+            tf.tile(program_tensor(circuit), [len(theta)]),
+            tf.constant(names, dtype=tf.string),
+            tf.constant(theta, dtype=tf.float32),
+        ).numpy()
+        return states.astype(np.complex128)
+    state = np.zeros((len(theta), 2**n), complex)
+    state[:, 0] = 1.0
+    angles = np.zeros((len(theta), 3))
+    for q in range(n):
+        angles[:, 1] = theta[:, q]
+        state = apply_1q(state, rotation_matrices(angles), q, n)
+    return state
+
+
+def product_cost_gradient_samples(
+    n: int, cost: str, n_samples: int = 2000, seed: int | None = 0, *, backend: str = "numpy"
+) -> np.ndarray:
+    """Sample ∂C/∂θ₁ for the product ansatz ⊗ⱼ ry(θⱼ)|0> with a global or local cost.
+
+    Global cost C_G = 1 - |<0...0|ψ>|² = 1 - Πⱼ cos²(θⱼ/2); local cost
+    C_L = 1 - (1/n) Σⱼ cos²(θⱼ/2) (probability of reading 0 on each qubit, averaged). The
+    angles are uniform in [0, 2π). The gradient is THE parameter-shift rule applied to costs
+    of simulated states (not the formula), so it can be compared with the closed form of
+    :func:`product_cost_gradient_variance`.
+
+    Args:
+      n: qubits, 1..20.
+      cost: ``"global"`` or ``"local"``.
+      n_samples: number of random parameter vectors, >= 2.
+      seed: seed of ``np.random.default_rng``.
+      backend: ``"numpy"`` (exact, batched) or ``"tfq"`` (TFQ's state op, float32).
+
+    Returns:
+      Shape ``(n_samples,)``.
+
+    References:
+      Cerezo, Sone, Volkoff, Cincio, Coles (2021), "Cost function dependent barren plateaus
+      in shallow parametrized quantum circuits", Nature Communications 12, 1791,
+      https://arxiv.org/abs/2001.00550.
+
+    Taught in chapter 05.
+
+    >>> g = product_cost_gradient_samples(6, "global", n_samples=4000, seed=0)
+    >>> bool(0.8 < g.var() / product_cost_gradient_variance(6, "global") < 1.2)
+    True
+    """
+    n = check_qubits("n", n)
+    check_choice("cost", cost, ("global", "local"))
+    check_choice("backend", backend, ("numpy", "tfq"))
+    n_samples = check_int("n_samples", n_samples, minimum=2, maximum=MAX_SAMPLES)
+    check_array_memory("n_samples", 2 * n_samples * 16 * 2**n, f"{2 * n_samples} states")
+    rng = np.random.default_rng(check_seed("seed", seed))
+    theta = rng.uniform(0.0, 2.0 * np.pi, size=(n_samples, n))
+    rows = np.moveaxis(shifted_parameters(theta, columns=[0]), 0, 1).reshape(-1, n)
+    c_global, c_local = _costs_from_states(_product_states(rows, n, backend), n)
+    c = c_global if cost == "global" else c_local
+    return combine_shifted(c.reshape(2, 1, n_samples).transpose(2, 0, 1))[:, 0]
+
+
+def cost_gradient_variance(
+    n_qubits: int | Iterable[int],
+    cost: str = "global",
+    n_samples: int = 400,
+    seed: int | None = 0,
+    *,
+    backend: str = "tfq",
+) -> dict[int, float]:
+    """Measure Var[dC/dtheta_1] for the product-RY ansatz by simulation, for each qubit count.
+
+    The sample variance (ddof=1) of :func:`product_cost_gradient_samples` for each n, each
+    with its own seed stream derived from (seed, n). Compare with
+    :func:`product_cost_gradient_variance`: (1/8)(3/8)**(n-1) for the global cost, 1/(8 n²)
+    for the local one.
+
+    Args:
+        n_qubits: one qubit count or several (1..20).
+        cost: ``"global"`` or ``"local"``.
+        n_samples: random parameter vectors per n (>= 2).
+        seed: base seed; each n gets its own stream.
+        backend: ``"tfq"`` (default, TFQ states) or ``"numpy"``.
+
+    Returns:
+        ``{n: sample variance (ddof=1)}``.
+
+    References:
+        Cerezo, Sone, Volkoff, Cincio, Coles, Nat. Commun. 12, 1791 (2021),
+        https://arxiv.org/abs/2001.00550
+
+    Taught in chapter 05.
+
+    >>> v = cost_gradient_variance([2, 6], "local", n_samples=2000, backend="numpy")
+    >>> [round(v[n] * 8 * n * n, 1) for n in (2, 6)]
+    [1.0, 1.0]
+    """
+    check_choice("cost", cost, ("global", "local"))
+    if isinstance(n_qubits, Iterable) and not isinstance(n_qubits, str):
+        counts = [check_qubits("n_qubits", n) for n in n_qubits]
     else:
-        psi = cirq.Simulator(dtype=np.complex128).simulate(resolved, qubit_order=qs).final_state_vector
-        probs = np.abs(psi) ** 2
-    return float(probs @ _observable_diagonal(n, observable))
+        counts = [check_qubits("n_qubits", n_qubits)]
+    seed = check_seed("seed", seed)
+    return {n: float(np.var(product_cost_gradient_samples(
+        n, cost, n_samples, _child_seed(seed, n), backend=backend), ddof=1)) for n in counts}
 
 
+# --------------------------------------------------------------------------------------------
+# Closed forms
+# --------------------------------------------------------------------------------------------
 def haar_gradient_variance(n: int) -> float:
     """Variance of ∂⟨Z0Z1⟩/∂θ when the circuit after the first rotation is Haar random.
 
@@ -362,53 +518,6 @@ def identity_init_gradient_variance() -> float:
     Taught in chapter 05.
     """
     return 1.0 / 18.0
-
-
-def product_cost_gradient_samples(
-    n: int, cost: str, n_samples: int = 2000, seed: int | None = 0
-) -> np.ndarray:
-    """Sample ∂C/∂θ₁ for the product ansatz ⊗ⱼ rx(θⱼ)|0> with a global or local cost.
-
-    Global cost C_G = 1 - |<0...0|ψ>|² = 1 - Πⱼ cos²(θⱼ/2); local cost
-    C_L = 1 - (1/n) Σⱼ cos²(θⱼ/2) (probability of reading 0 on each qubit, averaged). The
-    angles are uniform in [0, 2π). The gradient is evaluated by the parameter-shift rule on the
-    simulated state (not from the formula), so it can be compared with the closed form of
-    :func:`product_cost_gradient_variance`.
-
-    Args:
-      n: qubits, 1..20.
-      cost: ``"global"`` or ``"local"``.
-      n_samples: number of random parameter vectors, >= 2.
-      seed: seed of ``np.random.default_rng``.
-
-    Returns:
-      Shape ``(n_samples,)``.
-
-    References:
-      Cerezo, Sone, Volkoff, Cincio, Coles (2021), "Cost function dependent barren plateaus
-      in shallow parametrized quantum circuits", Nature Communications 12, 1791,
-      https://arxiv.org/abs/2001.00550.
-
-    Taught in chapter 05.
-    """
-    n = check_qubits("n", n)
-    check_choice("cost", cost, ("global", "local"))
-    n_samples = check_int("n_samples", n_samples, minimum=2, maximum=MAX_SAMPLES)
-    rng = np.random.default_rng(check_seed("seed", seed))
-    theta = rng.uniform(0.0, 2.0 * np.pi, size=(n_samples, n))
-    zero = 1 - _bits(n)  # 1 where qubit q reads 0
-    diag = 1.0 - (np.all(zero, axis=1) if cost == "global" else zero.mean(axis=1))
-    shifted = np.concatenate([theta, theta])
-    shifted[:n_samples, 0] += np.pi / 2
-    shifted[n_samples:, 0] -= np.pi / 2
-    state = np.zeros((2 * n_samples, 2**n), complex)
-    state[:, 0] = 1.0
-    for q in range(n):
-        rx = np.zeros((2 * n_samples, 3))
-        rx[:, 0] = shifted[:, q]
-        state = _apply_1q(state, _slot_matrices(rx), q, n)
-    f = (np.abs(state) ** 2) @ diag
-    return 0.5 * (f[:n_samples] - f[n_samples:])
 
 
 def product_cost_gradient_variance(n: int, cost: str) -> float:
@@ -467,73 +576,135 @@ def noisy_gradient_bound(n: int, layers_after: int, p: float) -> float:
     return math.sqrt(2.0**n / 2.0) * (1.0 - 4.0 * p / 3.0) ** layers_after
 
 
-def fit_log2_slope(x: Any, y: Any) -> tuple[float, float]:
-    """Least-squares line through (x, log2 y): return (slope, intercept).
+# --------------------------------------------------------------------------------------------
+# The tutorial's code path (benchmark reference) and the loss-induced explosion
+# --------------------------------------------------------------------------------------------
+def _tutorial_random_qnn(
+    qs: list[cirq.LineQubit], symbol: sympy.Symbol, depth: int, rng: np.random.Generator
+) -> cirq.Circuit:
+    """One random circuit as in TFQ's tutorial: only the first rotation is symbolic."""
+    circuit = cirq.Circuit(cirq.ry(np.pi / 4)(q) for q in qs)
+    for d in range(depth):
+        for i, q in enumerate(qs):
+            axis = rng.integers(0, 3)
+            angle = symbol if (i == 0 and d == 0) else rng.uniform(0, 2 * np.pi)
+            circuit.append((cirq.rx, cirq.ry, cirq.rz)[axis](angle)(q))
+        circuit.append(cirq.CZ(a, b) for a, b in zip(qs, qs[1:], strict=False))
+    return circuit
 
-    A variance that decays as 2**(-n) has slope -1.
+
+def barren_plateau_tutorial_style(
+    n_qubits: int | Iterable[int],
+    depth: int = 50,
+    n_circuits: int = 200,
+    seed: int | None = 0,
+) -> dict[int, float]:
+    """Run the same experiment the way TFQ's tutorial does: one Cirq circuit per sample.
+
+    Every random circuit is built in Python with its random angles as numbers and only the
+    first rotation symbolic, all are converted with ``tfq.convert_to_tensor`` and
+    differentiated through ``tfq.layers.Expectation`` and a ``GradientTape``. Same
+    statistics as ``barren_plateau_variance`` (seeded here), far slower: the benchmark
+    measures the ratio.
 
     Args:
-      x: abscissae (e.g. qubit counts), at least two distinct values.
-      y: positive values of the same length.
+        n_qubits: one qubit count or several.
+        depth: layers.
+        n_circuits: random circuits per qubit count (>= 2).
+        seed: seed of ``np.random.default_rng``.
 
     Returns:
-      ``(slope, intercept)`` of log2(y) ≈ slope * x + intercept.
+        ``{n: variance}`` (ddof=1).
+
+    References:
+        TFQ tutorial "Barren plateaus", https://www.tensorflow.org/quantum/tutorials/barren_plateaus
 
     Taught in chapter 05.
     """
-    x = check_finite("x", as_float_array("x", x, ndim=1))
-    y = check_finite("y", as_float_array("y", y, ndim=1))
-    if x.shape != y.shape or np.unique(x).size < 2:
-        raise ValueError(f"x and y must have the same length and x two distinct values, got "
-                         f"shapes {x.shape} and {y.shape}")
-    if not np.all(y > 0):
-        raise ValueError(f"y must be > 0 (finite) to take log2, got {y.tolist()}")
-    slope, intercept = np.polyfit(x, np.log2(y), 1)
-    return float(slope), float(intercept)
+    from clipq_edu._tf import tf, tfq
+
+    counts = _qubit_counts(n_qubits)
+    depth = check_int("depth", depth, minimum=1)
+    n_circuits = check_int("n_circuits", n_circuits, minimum=2)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    symbol = sympy.Symbol("theta")
+    out = {}
+    for n in counts:
+        qs = cirq.LineQubit.range(n)
+        circuits = [_tutorial_random_qnn(qs, symbol, depth, rng) for _ in range(n_circuits)]
+        values = tf.convert_to_tensor(rng.uniform(0, 2 * np.pi, (n_circuits, 1)), tf.float32)
+        layer = tfq.layers.Expectation()
+        with tf.GradientTape() as tape:
+            tape.watch(values)
+            f = layer(tfq.convert_to_tensor(circuits), operators=_zz(n),
+                      symbol_names=[symbol], symbol_values=values)
+        grads = tape.gradient(f, values).numpy().ravel()
+        out[n] = float(np.var(grads.astype(np.float64), ddof=1))
+    return out
 
 
-def shots_to_resolve(gradient: Any, z: float = 2.0, sigma: float = math.sqrt(0.5)) -> Any:
-    """Shots per parameter-shift term needed to tell a gradient of size |g| from zero.
+def bce_gradient_vs_theta(thetas: Any) -> dict[str, np.ndarray]:
+    """Losses and their theta-derivatives for a one-qubit classifier ry(theta)|0>, label 1.
 
-    With N shots for each of f(θ ± π/2), the estimate ĝ = (f̂₊ - f̂₋)/2 has variance
-    (σ₊² + σ₋²)/(4N) <= 1/(2N) for an observable with eigenvalues ±1 (σ² = 1 - ⟨H⟩² <= 1 per
-    term). Asking for z standard errors below |g| gives N >= (z σ / |g|)² with σ = √(1/2) the
-    worst-case single-shot standard deviation of ĝ.
+    The model outputs p = P(0) = cos^2(theta/2) = (1 + <Z>)/2 with <Z> = cos(theta).
 
-    Args:
-      gradient: |g|, a positive number or array.
-      z: how many standard errors, > 0 (2 is about 95 % confidence).
-      sigma: single-shot standard deviation of the gradient estimator, > 0.
+    * binary cross-entropy on p: L = -log p = -2 log cos(theta/2), dL/dtheta = tan(theta/2),
+      unbounded as theta -> pi (p -> 0): the loss, not the circuit, makes the gradient explode;
+    * MSE on <Z> with target +1: L = (1 - cos theta)^2, dL/dtheta = 2 (1 - cos theta) sin theta,
+      bounded by 3 sqrt(3)/2 (``MSE_GRAD_BOUND``, at theta = 2 pi/3);
+    * MSE on p with target 1: L = (1 - p)^2, dL/dtheta = (1 - p) sin theta, bounded by
+      3 sqrt(3)/8 (``MSE_P_GRAD_BOUND``);
+    * hinge on <Z> with label +1: L = max(0, 1 - cos theta) = 1 - cos theta,
+      dL/dtheta = sin theta, bounded by 1.
 
-    Returns:
-      The shot count(s), rounded up (int, or an int array).
-
-    Taught in chapter 05.
-    """
-    z = check_positive_float("z", z)
-    sigma = check_positive_float("sigma", sigma)
-    g = np.abs(as_float_array("gradient", gradient))
-    if not np.all(g > 0):
-        raise ValueError("gradient must be non-zero: a zero gradient needs infinitely many shots")
-    n = np.ceil((z * sigma / g) ** 2 * (1 - 1e-12)).astype(np.int64)  # no 200.0000001 -> 201
-    return int(n) if n.ndim == 0 else n
-
-
-def simulation_memory_bytes(n: int, kind: str = "state", bytes_per_amplitude: int = 8) -> int:
-    """Memory for one simulated n-qubit state: 2**n amplitudes, or 4**n for a density matrix.
+    The circuit gradient itself is bounded: |d<Z>/dtheta| = |sin theta| <= 1 = ||Z||.
 
     Args:
-      n: qubits, >= 1 (no upper limit: this only computes).
-      kind: ``"state"`` or ``"density"``.
-      bytes_per_amplitude: 8 for complex64 (TFQ, Cirq's default), 16 for complex128.
+        thetas: angles in radians (any shape, finite).
 
     Returns:
-      Bytes, as an int.
+        Dict with ``theta``, ``p``, ``z`` and for each loss name in ("bce", "mse", "mse_p",
+        "hinge") the loss under that name and its derivative under ``"d" + name``. At
+        theta = pi exactly, BCE is +inf and its derivative +-inf-like huge (tan(pi/2) in
+        floating point is 1.6e16): that is the explosion, not a bug.
 
-    Taught in chapter 05.
+    Taught in chapter 03.
     """
-    n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
-    check_choice("kind", kind, ("state", "density"))
-    bytes_per_amplitude = check_int("bytes_per_amplitude", bytes_per_amplitude, minimum=1)
-    one = state_vector_bytes(n, bytes_per_amplitude)
-    return one * 2**n if kind == "density" else one
+    theta = check_finite("thetas", as_float_array("thetas", thetas))
+    p = np.cos(theta / 2) ** 2
+    z = np.cos(theta)
+    with np.errstate(divide="ignore"):
+        bce = -np.log(p)
+    return {
+        "theta": theta,
+        "p": p,
+        "z": z,
+        "bce": bce,
+        "dbce": np.tan(theta / 2),
+        "mse": (1 - z) ** 2,
+        "dmse": 2 * (1 - z) * np.sin(theta),
+        "mse_p": (1 - p) ** 2,
+        "dmse_p": (1 - p) * np.sin(theta),
+        "hinge": np.maximum(0.0, 1 - z),
+        "dhinge": np.sin(theta),
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _product_ry(n: int) -> tuple[cirq.Circuit, list[str]]:
+    qs = cirq.LineQubit.range(n)
+    syms = [sympy.Symbol(f"theta_{j}") for j in range(n)]
+    return cirq.Circuit(cirq.ry(s)(q) for s, q in zip(syms, qs, strict=True)), [
+        s.name for s in syms
+    ]
+
+
+def _costs_from_states(states: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Global and local cost of each state (rows of [B, 2**n], q0 = most significant bit)."""
+    probs = np.abs(states) ** 2
+    c_global = 1.0 - probs[:, 0]
+    p = probs.reshape(-1, *([2] * n))
+    p_zero = np.stack([p.take(0, axis=j + 1).reshape(len(p), -1).sum(axis=1)
+                       for j in range(n)], axis=1)
+    c_local = 1.0 - p_zero.mean(axis=1)
+    return c_global, c_local

@@ -1,23 +1,22 @@
-"""Expectation values, a seeded shot sampler, and measurement counts (chapters 02, 03, 04).
+"""Shots: THE binomial shot sampler, shot-noise variance and shot budgets, counts (chapters 02-05).
 
-Analytic expectations come from TensorFlow Quantum's expectation op (exact state-vector
-simulation, float32). A symbolic circuit is converted to TFQ's format once and cached; a batch
-is a ``[batch, n_symbols]`` array of values, so a thousand evaluations cost one op call.
+A Pauli string P measured once gives +1 or -1. With exact expectation mu = <P>, +1 comes with
+probability (1 + mu)/2, so N shots hold k ~ Binomial(N, (1 + mu)/2) outcomes +1 and the shot
+estimate 2k/N - 1 has mean mu and variance (1 - mu^2)/N. :func:`sample_pauli_means` draws
+exactly that, seeded; every shot-based number in the package (sampled expectations, shot-based
+gradients, the chapters' estimator studies, the shot-based optimiser) comes from it, so the same
+seed gives the same numbers on every path, in every process.
 
-Shots. TFQ's sampling ops ignore TensorFlow seeds, so their numbers change from run to run. The
-sampler here gives *the same statistics* with an explicit seed (see ``sample_expectation``):
-same seed, same numbers, on any machine and in any process.
+TFQ's own sampling ops ignore TensorFlow seeds; sampling from the exact expectations here gives
+the same statistics with an explicit seed.
 
->>> import cirq
->>> from clipq_edu.circuits import bell_circuit
->>> from clipq_edu.measurement import sample_counts
->>> sample_counts(bell_circuit(), shots=1000, seed=1)
-{'00': 493, '11': 507}
+>>> from clipq_edu.quantum.sampling import sample_pauli_means
+>>> sample_pauli_means([0.0, 0.5, 1.0], shots=100, seed=0)
+array([0.02, 0.42, 1.  ])
 """
 
 from __future__ import annotations
 
-import collections
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -30,265 +29,113 @@ from clipq_edu._validate import (
     as_float_array,
     check_choice,
     check_finite,
-    check_qubits,
+    check_positive_float,
     check_seed,
     check_shots,
 )
-from clipq_edu.circuits import _check_circuit, check_resolvable, symbol_names
+from clipq_edu.quantum._core import (
+    CIRCUIT_BACKENDS,
+    prepare_circuit,
+    prepare_observables,
+    prepare_values,
+    sample_rows,
+    shape_output,
+    variance_rows,
+)
 
 __all__ = [
     "counts_with_errors",
-    "expectation",
-    "expectation_cirq",
     "plot_counts",
     "sample_counts",
     "sample_expectation",
     "sample_expectation_variance",
+    "sample_pauli_means",
     "shot_noise_variance",
+    "shots_needed",
+    "shots_to_resolve",
 ]
 
-BACKENDS = ("tfq", "cirq")
+#: How far outside [-1, 1] an expectation may stray (float32 simulators round) before the
+#: sampler calls it an error rather than rounding.
+MU_TOLERANCE = 1e-4
+
+
+def _rng(seed: Any) -> np.random.Generator:
+    """A Generator is used as is (its stream continues); an int or None seeds a new one."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_seed("seed", seed))
+
+
+def _check_mu(mu: Any) -> np.ndarray:
+    m = check_finite("mu", as_float_array("mu", mu))
+    if m.size and np.abs(m).max() > 1.0 + MU_TOLERANCE:
+        raise ValueError(f"mu must lie in [-1, 1] (the expectation of a +-1-valued observable), "
+                         f"got max |mu| = {np.abs(m).max()!r}")
+    return m
 
 
 # --------------------------------------------------------------------------------------------
-# Argument preparation (private, shared with gradients.py and experiments.py)
+# THE sampler, its variance, and the shot budget
 # --------------------------------------------------------------------------------------------
-def _prepare_circuit(circuit: Any) -> cirq.Circuit:
-    """Check the circuit, its qubit budget, and drop terminal measurements."""
-    _check_circuit(circuit)
-    n = len(circuit.all_qubits())
-    if n == 0:
-        raise ValueError("circuit acts on no qubits; add at least one gate")
-    check_qubits("the number of qubits in circuit", n)
-    if circuit.has_measurements():
-        if not circuit.are_all_measurements_terminal():
-            raise ValueError(
-                "circuit has a measurement before other gates; expectations need a circuit "
-                "whose measurements (if any) are all at the end"
-            )
-        circuit = cirq.drop_terminal_measurements(circuit)
-    return cirq.Circuit(circuit) if not isinstance(circuit, cirq.Circuit) else circuit
+def sample_pauli_means(
+    mu: Any,
+    shots: int,
+    *,
+    seed: int | np.random.Generator | None = None,
+    identity: Any = None,
+    return_counts: bool = False,
+) -> Any:
+    """Draw seeded shot estimates of Pauli expectations: the package's one binomial sampler.
 
+    For each entry, k ~ Binomial(N, (1 + mu)/2) outcomes +1 among N shots, and the estimate is
+    the mean of the N outcomes, 2k/N - 1. It is unbiased, with variance
 
-def _as_paulisum(name: str, obs: Any) -> cirq.PauliSum:
-    if isinstance(obs, cirq.PauliSum):
-        return obs
-    if isinstance(obs, cirq.PauliString):
-        return cirq.PauliSum.from_pauli_strings([obs])
-    if isinstance(obs, cirq.Operation) and isinstance(obs.gate, cirq.Pauli):
-        return cirq.PauliSum.from_pauli_strings([cirq.PauliString(obs)])
-    raise TypeError(
-        f"{name} must be a cirq.PauliString, cirq.PauliSum or Pauli operation such as "
-        f"cirq.Z(q), got {_show(obs)}"
-    )
+        Var = (1 - mu^2) / N        (:func:`shot_noise_variance`).
 
-
-def _prepare_observables(
-    circuit: cirq.AbstractCircuit, observable: Any
-) -> tuple[list[cirq.PauliSum], bool]:
-    """Return (list of PauliSums, was_single) after checking they act on circuit qubits."""
-    single = not isinstance(observable, (list, tuple))
-    items = [observable] if single else list(observable)
-    if not items:
-        raise ValueError("observable is an empty list; pass at least one observable")
-    sums = [_as_paulisum("observable" if single else f"observable[{i}]", o)
-            for i, o in enumerate(items)]
-    circuit_qubits = circuit.all_qubits()
-    for i, ps in enumerate(sums):
-        for term in ps:
-            if abs(complex(term.coefficient).imag) > 1e-12:
-                raise ValueError(
-                    f"observable has a complex coefficient {term.coefficient} in term {term}; "
-                    "an observable must be Hermitian (real coefficients)"
-                )
-        extra = sorted(set(ps.qubits) - set(circuit_qubits))
-        if extra:
-            label = "observable" if single else f"observable[{i}]"
-            raise ValueError(
-                f"{label} acts on qubits {[str(q) for q in extra]} that are not in the circuit "
-                f"(circuit qubits: {[str(q) for q in sorted(circuit_qubits)]}); measure qubits "
-                f"of the circuit, or add a gate on those qubits"
-            )
-    return sums, single
-
-
-def _prepare_values(
-    circuit: cirq.AbstractCircuit, symbols: Any, values: Any
-) -> tuple[list[str], np.ndarray, bool]:
-    """Return (symbol names, values as [batch, n_symbols], was_batched)."""
-    if symbols is None:
-        if values is not None and np.size(values) > 0:
-            raise ValueError("values were given but symbols is None; pass symbols= too")
-        check_resolvable(circuit, [])
-        return [], np.zeros((1, 0)), False
-    names = symbol_names("symbols", symbols)
-    if values is None:
-        raise ValueError(f"symbols {names} were given but values is None; pass values=")
-    arr = check_finite("values", as_float_array("values", values))
-    if arr.ndim not in (1, 2):
-        raise ValueError(f"values must be 1-D [n_symbols] or 2-D [batch, n_symbols], got "
-                         f"shape {arr.shape}")
-    batched = arr.ndim == 2
-    arr2 = arr if batched else arr[None, :]
-    if arr2.shape[1] != len(names) or arr2.shape[0] == 0:
-        raise ValueError(
-            f"values must have one column per symbol ({len(names)}) and at least one row, got "
-            f"shape {arr.shape}"
-        )
-    check_resolvable(circuit, names)
-    return names, arr2, batched
-
-
-def _shape_output(out: np.ndarray, single: bool, batched: bool) -> np.ndarray:
-    """out is [batch, n_ops]; drop the axes the caller did not ask for."""
-    if single:
-        out = out[:, 0]
-    if not batched:
-        out = out[0]
-    return np.asarray(out, dtype=np.float64)
-
-
-# --------------------------------------------------------------------------------------------
-# TFQ backend with a conversion cache
-# --------------------------------------------------------------------------------------------
-_CACHE_SIZE = 32
-_PROGRAM_CACHE: collections.OrderedDict[int, tuple[cirq.FrozenCircuit, Any]] = (
-    collections.OrderedDict()
-)
-
-
-def _program_tensor(circuit: cirq.Circuit) -> Any:
-    """Return ``tfq.convert_to_tensor([circuit])``, cached: conversion of a deep circuit costs
-    seconds, and the same circuit is evaluated again and again with new values."""
-    from clipq_edu._tf import tfq
-
-    key = id(circuit)
-    hit = _PROGRAM_CACHE.get(key)
-    if hit is not None and tuple(hit[0].moments) == tuple(circuit.moments):
-        _PROGRAM_CACHE.move_to_end(key)
-        return hit[1]
-    frozen = cirq.FrozenCircuit(circuit)
-    tensor = tfq.convert_to_tensor([circuit])
-    _PROGRAM_CACHE[key] = (frozen, tensor)
-    while len(_PROGRAM_CACHE) > _CACHE_SIZE:
-        _PROGRAM_CACHE.popitem(last=False)
-    return tensor
-
-
-def _expect_tfq(
-    circuit: cirq.Circuit, names: list[str], values: np.ndarray, sums: list[cirq.PauliSum]
-) -> np.ndarray:
-    from clipq_edu._tf import tf, tfq
-
-    batch = values.shape[0]
-    programs = tf.tile(_program_tensor(circuit), [batch])
-    ops = tf.tile(tfq.convert_to_tensor([sums]), [batch, 1])
-    out = tfq.get_expectation_op()(
-        programs,
-        tf.constant(names, dtype=tf.string),
-        tf.constant(values, dtype=tf.float32),
-        ops,
-    )
-    return out.numpy().astype(np.float64)
-
-
-def _expect_cirq(
-    circuit: cirq.Circuit, names: list[str], values: np.ndarray, sums: list[cirq.PauliSum]
-) -> np.ndarray:
-    sim = cirq.Simulator(dtype=np.complex128)
-    order = sorted(circuit.all_qubits())
-    qmap = {q: i for i, q in enumerate(order)}
-    out = np.empty((values.shape[0], len(sums)))
-    for b, row in enumerate(values):
-        resolver = cirq.ParamResolver(dict(zip(names, row.tolist(), strict=True)))
-        state = sim.simulate(circuit, resolver, qubit_order=order).final_state_vector
-        state = state / np.linalg.norm(state)
-        for k, ps in enumerate(sums):
-            out[b, k] = ps.expectation_from_state_vector(state, qmap, check_preconditions=False).real
-    return out
-
-
-def _expect(
-    circuit: cirq.Circuit,
-    names: list[str],
-    values: np.ndarray,
-    sums: list[cirq.PauliSum],
-    backend: str = "tfq",
-) -> np.ndarray:
-    """[batch, n_ops] analytic expectations (private, validated inputs)."""
-    if backend == "tfq":
-        return _expect_tfq(circuit, names, values, sums)
-    return _expect_cirq(circuit, names, values, sums)
-
-
-# --------------------------------------------------------------------------------------------
-# Public: analytic expectations
-# --------------------------------------------------------------------------------------------
-def expectation(
-    circuit: cirq.AbstractCircuit,
-    observable: Any,
-    symbols: Sequence[Any] | None = None,
-    values: Any = None,
-) -> np.ndarray:
-    """Return the exact expectation <psi|H|psi> of ``observable`` (via TensorFlow Quantum).
-
-    The circuit is converted once (cached) and evaluated for every row of ``values`` in one
-    batched TFQ call: this is how a whole batch of inputs or of random circuits is simulated.
+    Rounding guard: mu is rounded to 6 decimals (about TFQ's float32 precision) and clipped to
+    [-1, 1] before drawing, so last-bit differences between simulators or thread schedules never
+    change a draw, and a float32 expectation of 1.0000001 is safe. Values farther than 1e-4
+    outside [-1, 1] raise ``ValueError``.
 
     Args:
-        circuit: a Cirq circuit; terminal measurements are ignored.
-        observable: a ``cirq.PauliString``/``PauliSum``/Pauli operation, or a list of them.
-        symbols: the circuit's symbols (sympy or names), or ``None`` for a resolved circuit.
-        values: ``[n_symbols]`` or ``[batch, n_symbols]`` values of ``symbols``.
+        mu: exact expectations of +-1-valued observables (Pauli strings), any shape.
+        shots: shots N per entry (positive integer).
+        seed: an int or ``None`` (fresh entropy) for ``np.random.default_rng``, or a
+            ``np.random.Generator``, used as is so that its stream continues.
+        identity: optional boolean mask broadcastable to ``mu``: entries that are the identity
+            operator are not drawn (no random numbers consumed) and give exactly 1.
+        return_counts: also return the +1 counts k.
 
     Returns:
-        float64 array: shape ``()`` for one observable and 1-D values, ``[batch]`` for 2-D
-        values, with a trailing ``[n_observables]`` axis when ``observable`` is a list.
-        TFQ simulates in float32, so expect about 1e-6 rounding.
+        float64 means of the shape of ``mu``; with ``return_counts`` a tuple ``(means, k)``
+        with int64 counts (identity entries: k = N). The draws are ONE ``rng.binomial`` call
+        over the non-identity entries in C order.
 
-    Raises:
-        ValueError: unresolved symbols (named), observables on qubits outside the circuit
-            (named), too many qubits (with the memory needed), bad shapes.
+    Taught in chapters 02, 03 and 04.
 
-    Taught in chapter 02.
+    >>> means, k = sample_pauli_means([[0.2, 1.0]], 1000, seed=1, identity=[[False, True]],
+    ...                               return_counts=True)
+    >>> k.tolist(), means.round(6).tolist()
+    ([[606, 1000]], [[0.212, 1.0]])
     """
-    circuit = _prepare_circuit(circuit)
-    sums, single = _prepare_observables(circuit, observable)
-    names, vals, batched = _prepare_values(circuit, symbols, values)
-    return _shape_output(_expect_tfq(circuit, names, vals, sums), single, batched)
+    shots = check_shots("shots", shots)
+    rng = _rng(seed)
+    m = np.clip(np.round(_check_mu(mu), 6), -1.0, 1.0)
+    if identity is None:
+        k = np.asarray(rng.binomial(shots, (1.0 + m) / 2.0), dtype=np.int64)
+    else:
+        try:
+            mask = np.broadcast_to(np.asarray(identity, dtype=bool), m.shape)
+        except ValueError:
+            raise ValueError(f"identity must be a boolean mask broadcastable to mu's shape "
+                             f"{m.shape}, got {_show(identity)}") from None
+        k = np.full(m.shape, shots, dtype=np.int64)
+        k[~mask] = rng.binomial(shots, (1.0 + m[~mask]) / 2.0)
+    means = 2.0 * k / shots - 1.0
+    return (means, k) if return_counts else means
 
 
-def expectation_cirq(
-    circuit: cirq.AbstractCircuit,
-    observable: Any,
-    symbols: Sequence[Any] | None = None,
-    values: Any = None,
-) -> np.ndarray:
-    """Return the same numbers as ``expectation`` with plain Cirq (complex128, no TensorFlow).
-
-    Slow for big batches (one simulation per row), but independent of TFQ: tests use it to
-    check TFQ, and it works where TensorFlow is not installed.
-
-    Args:
-        circuit: a Cirq circuit; terminal measurements are ignored.
-        observable: a Pauli observable or a list of them.
-        symbols: the circuit's symbols, or ``None``.
-        values: ``[n_symbols]`` or ``[batch, n_symbols]``.
-
-    Returns:
-        float64 array shaped as in ``expectation``.
-
-    Taught in chapter 02.
-    """
-    circuit = _prepare_circuit(circuit)
-    sums, single = _prepare_observables(circuit, observable)
-    names, vals, batched = _prepare_values(circuit, symbols, values)
-    return _shape_output(_expect_cirq(circuit, names, vals, sums), single, batched)
-
-
-# --------------------------------------------------------------------------------------------
-# Public: shots
-# --------------------------------------------------------------------------------------------
 def shot_noise_variance(mu: Any, shots: int) -> np.ndarray:
     """Return (1 - mu**2) / shots: the variance of a shot estimate of a Pauli expectation mu.
 
@@ -303,63 +150,79 @@ def shot_noise_variance(mu: Any, shots: int) -> np.ndarray:
         The variance, same shape as ``mu``.
 
     Taught in chapter 03.
+
+    >>> shot_noise_variance([0.0, 0.6], 100)
+    array([0.01  , 0.0064])
     """
     shots = check_shots("shots", shots)
-    mu = check_finite("mu", as_float_array("mu", mu))
-    if np.any(np.abs(mu) > 1 + 1e-9):
-        raise ValueError(f"mu must lie in [-1, 1] (a Pauli expectation), got max |mu| = "
-                         f"{np.abs(mu).max()}")
-    return (1.0 - np.clip(mu, -1, 1) ** 2) / shots
+    return (1.0 - np.clip(_check_mu(mu), -1.0, 1.0) ** 2) / shots
 
 
-def _split_terms(sums: list[cirq.PauliSum]) -> tuple[list[cirq.PauliSum], list[list[tuple]]]:
-    """Return the non-identity terms as one-term PauliSums, and per observable a list of
-    (term index or None for the identity, real coefficient)."""
-    terms: list[cirq.PauliSum] = []
-    layout: list[list[tuple]] = []
-    for ps in sums:
-        rows = []
-        for term in ps:
-            coef = float(complex(term.coefficient).real)
-            if len(term) == 0:
-                rows.append((None, coef))
-            else:
-                rows.append((len(terms), coef))
-                terms.append(cirq.PauliSum.from_pauli_strings([term / term.coefficient]))
-        layout.append(rows)
-    return terms, layout
+def shots_needed(single_shot_variance: Any, standard_error: Any) -> Any:
+    """Return the fewest shots N whose standard error sqrt(var / N) is at most the target.
+
+    N = ceil(var / se^2), at least 1: the one shot-budget formula. ``var`` is the variance of
+    the quantity estimated *per shot*: p (1 - p) for a probability, 1 - mu^2 for a Pauli
+    expectation, [(1 - mu+^2) + (1 - mu-^2)] / 4 for a parameter-shift gradient.
+
+    Args:
+        single_shot_variance: variance of one shot, >= 0 (number or array).
+        standard_error: the standard error wanted, > 0 (number or array, broadcast).
+
+    Returns:
+        An int, or an int64 array for array input.
+
+    Taught in chapters 02, 03 and 05.
+
+    >>> shots_needed(0.25, 0.01)   # a probability near 1/2 to +-0.01
+    2500
+    """
+    var = check_finite("single_shot_variance",
+                       as_float_array("single_shot_variance", single_shot_variance))
+    se = check_finite("standard_error", as_float_array("standard_error", standard_error))
+    if np.any(var < 0):
+        raise ValueError(f"single_shot_variance must be >= 0, got {var.tolist()}")
+    if not np.all(se > 0):
+        raise ValueError(f"standard_error must be > 0, got {se.tolist()}")
+    # (1 - 1e-12): a ratio that is an integer up to rounding (2500.0000000000005) is not
+    # rounded up to the next integer.
+    n = np.maximum(1, np.ceil(var / se**2 * (1 - 1e-12))).astype(np.int64)
+    return int(n) if n.ndim == 0 else n
 
 
-def _sample_from_mu(
-    mu: np.ndarray, layout: list[list[tuple]], shots: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Draw one Binomial per (row, term) and combine them per observable: [batch, n_ops]."""
-    # Round to 1e-6 (TFQ's float32 precision) so tiny last-bit differences between thread
-    # schedules can never change a draw: same seed, same numbers in every process.
-    mu = np.clip(np.round(mu, 6), -1.0, 1.0)
-    k = rng.binomial(shots, (1.0 + mu) / 2.0) if mu.size else np.zeros_like(mu)
-    est = 2.0 * k / shots - 1.0
-    out = np.zeros((mu.shape[0], len(layout)))
-    for j, rows in enumerate(layout):
-        for idx, coef in rows:
-            out[:, j] += coef if idx is None else coef * est[:, idx]
-    return out
+def shots_to_resolve(gradient: Any, z: float = 2.0, sigma: float = math.sqrt(0.5)) -> Any:
+    """Shots per parameter-shift term needed to tell a gradient of size |g| from zero.
+
+    With N shots for each of f(θ ± π/2), the estimate ĝ = (f̂₊ - f̂₋)/2 has variance
+    (σ₊² + σ₋²)/(4N) <= 1/(2N) for an observable with eigenvalues ±1 (σ² = 1 - ⟨H⟩² <= 1 per
+    term). Asking for z standard errors below |g| gives N >= (z σ / |g|)² with σ = √(1/2) the
+    worst-case single-shot standard deviation of ĝ: :func:`shots_needed` with variance σ² and
+    standard error |g|/z.
+
+    Args:
+        gradient: |g|, a non-zero number or array.
+        z: how many standard errors, > 0 (2 is about 95 % confidence).
+        sigma: single-shot standard deviation of the gradient estimator, > 0.
+
+    Returns:
+        The shot count(s), rounded up (int, or an int array).
+
+    Taught in chapter 05.
+
+    >>> shots_to_resolve(0.01)
+    20000
+    """
+    z = check_positive_float("z", z)
+    sigma = check_positive_float("sigma", sigma)
+    g = np.abs(check_finite("gradient", as_float_array("gradient", gradient)))
+    if not np.all(g > 0):
+        raise ValueError("gradient must be non-zero: a zero gradient needs infinitely many shots")
+    return shots_needed(sigma**2, g / z)
 
 
-def _sample(
-    circuit: cirq.Circuit,
-    names: list[str],
-    values: np.ndarray,
-    sums: list[cirq.PauliSum],
-    shots: int,
-    rng: np.random.Generator,
-    backend: str = "tfq",
-) -> np.ndarray:
-    terms, layout = _split_terms(sums)
-    mu = _expect(circuit, names, values, terms, backend) if terms else np.zeros((len(values), 0))
-    return _sample_from_mu(mu, layout, shots, rng)
-
-
+# --------------------------------------------------------------------------------------------
+# Shot estimates of circuit expectations
+# --------------------------------------------------------------------------------------------
 def sample_expectation(
     circuit: cirq.AbstractCircuit,
     observable: Any,
@@ -397,15 +260,25 @@ def sample_expectation(
         https://www.tensorflow.org/quantum/api_docs/python/tfq/layers/SampledExpectation
 
     Taught in chapters 02 and 03.
+
+    >>> import cirq
+    >>> from clipq_edu.quantum.circuits import bell_circuit
+    >>> q0, q1 = cirq.LineQubit.range(2)
+    >>> float(sample_expectation(bell_circuit(), cirq.Z(q0) * cirq.Z(q1), 1000, seed=0,
+    ...                          backend="cirq"))
+    1.0
+    >>> round(float(sample_expectation(bell_circuit(), cirq.Z(q0), 1000, seed=0,
+    ...                                backend="cirq")), 6)
+    0.042
     """
     shots = check_shots("shots", shots)
     seed = check_seed("seed", seed)
-    check_choice("backend", backend, BACKENDS)
-    circuit = _prepare_circuit(circuit)
-    sums, single = _prepare_observables(circuit, observable)
-    names, vals, batched = _prepare_values(circuit, symbols, values)
-    out = _sample(circuit, names, vals, sums, shots, np.random.default_rng(seed), backend)
-    return _shape_output(out, single, batched)
+    check_choice("backend", backend, CIRCUIT_BACKENDS)
+    circuit = prepare_circuit(circuit)
+    sums, single = prepare_observables(circuit, observable)
+    names, vals, batched = prepare_values(circuit, symbols, values)
+    out = sample_rows(circuit, names, vals, sums, shots, np.random.default_rng(seed), backend)
+    return shape_output(out, single, batched)
 
 
 def sample_expectation_variance(
@@ -430,77 +303,25 @@ def sample_expectation_variance(
         float64 array shaped as in ``expectation``.
 
     Taught in chapter 03.
+
+    >>> import cirq
+    >>> from clipq_edu.quantum.circuits import bell_circuit
+    >>> q0 = cirq.LineQubit(0)
+    >>> float(sample_expectation_variance(bell_circuit(), cirq.Z(q0), 1000, backend="cirq"))
+    0.001
     """
     shots = check_shots("shots", shots)
-    check_choice("backend", backend, BACKENDS)
-    circuit = _prepare_circuit(circuit)
-    sums, single = _prepare_observables(circuit, observable)
-    names, vals, batched = _prepare_values(circuit, symbols, values)
-    out = _variance(circuit, names, vals, sums, shots, backend)
-    return _shape_output(out, single, batched)
-
-
-def _variance(circuit, names, vals, sums, shots, backend="tfq") -> np.ndarray:
-    terms, layout = _split_terms(sums)
-    mu = _expect(circuit, names, vals, terms, backend) if terms else np.zeros((len(vals), 0))
-    var_t = (1.0 - np.clip(mu, -1, 1) ** 2) / shots
-    out = np.zeros((vals.shape[0], len(layout)))
-    for j, rows in enumerate(layout):
-        for idx, coef in rows:
-            if idx is not None:
-                out[:, j] += coef**2 * var_t[:, idx]
-    return out
+    check_choice("backend", backend, CIRCUIT_BACKENDS)
+    circuit = prepare_circuit(circuit)
+    sums, single = prepare_observables(circuit, observable)
+    names, vals, batched = prepare_values(circuit, symbols, values)
+    out = variance_rows(circuit, names, vals, sums, shots, backend)
+    return shape_output(out, single, batched)
 
 
 # --------------------------------------------------------------------------------------------
-# Public: counts
+# Counts
 # --------------------------------------------------------------------------------------------
-def _measured_qubits(circuit: cirq.AbstractCircuit) -> list[cirq.Qid]:
-    measured: list[cirq.Qid] = []
-    for op in circuit.all_operations():
-        if cirq.is_measurement(op):
-            measured += [q for q in op.qubits if q not in measured]
-    return measured or sorted(circuit.all_qubits())
-
-
-def probabilities(
-    circuit: cirq.AbstractCircuit, symbols: Sequence[Any] | None = None, values: Any = None
-) -> tuple[list[cirq.Qid], np.ndarray]:
-    """Return the exact outcome probabilities of measuring the circuit (plain Cirq).
-
-    Measured qubits are those of the circuit's terminal measurement gates (in their order), or
-    all qubits sorted when there are none.
-
-    Args:
-        circuit: a Cirq circuit.
-        symbols: the circuit's symbols, or ``None``.
-        values: 1-D values of ``symbols``.
-
-    Returns:
-        ``(qubits, p)``; ``p[i]`` is the probability of bitstring ``format(i, f"0{n}b")``
-        with the first listed qubit as the leftmost bit.
-
-    Taught in chapter 02.
-    """
-    measured = _measured_qubits(_check_circuit(circuit))
-    circ = _prepare_circuit(circuit)
-    names, vals, batched = _prepare_values(circ, symbols, values)
-    if batched:
-        raise ValueError(f"values must be 1-D for counts (one circuit), got shape {vals.shape}")
-    order = sorted(circ.all_qubits() | set(measured))
-    resolver = cirq.ParamResolver(dict(zip(names, vals[0].tolist(), strict=True)))
-    state = cirq.Simulator(dtype=np.complex128).simulate(
-        circ, resolver, qubit_order=order
-    ).final_state_vector
-    probs = np.abs(state) ** 2
-    probs = probs.reshape([2] * len(order))
-    keep = [order.index(q) for q in measured]
-    drop = tuple(i for i in range(len(order)) if i not in keep)
-    marg = probs.sum(axis=drop) if drop else probs
-    marg = np.transpose(marg, np.argsort(np.argsort(keep))).reshape(-1)
-    return measured, marg / marg.sum()
-
-
 def sample_counts(
     circuit: cirq.AbstractCircuit,
     shots: int,
@@ -526,9 +347,15 @@ def sample_counts(
         ``dict[str, int]`` whose counts sum to ``shots``.
 
     Taught in chapters 02 and 04.
+
+    >>> from clipq_edu.quantum.circuits import ghz_circuit
+    >>> sample_counts(ghz_circuit(3), shots=100, seed=0)
+    {'000': 51, '111': 49}
     """
     shots = check_shots("shots", shots)
     seed = check_seed("seed", seed)
+    from clipq_edu.quantum.simulate import probabilities
+
     measured, p = probabilities(circuit, symbols, values)
     k = np.random.default_rng(seed).multinomial(shots, p)
     n = len(measured)
@@ -545,6 +372,9 @@ def counts_with_errors(counts: dict[str, int]) -> dict[str, tuple[float, float]]
         The estimated probability of each bitstring and its binomial standard error.
 
     Taught in chapter 02.
+
+    >>> counts_with_errors({"00": 75, "11": 25})
+    {'00': (0.75, 0.04330127018922193), '11': (0.25, 0.04330127018922193)}
     """
     if not isinstance(counts, dict) or not counts:
         raise ValueError(f"counts must be a non-empty dict {{bitstring: count}}, got "
@@ -577,6 +407,11 @@ def plot_counts(counts: dict[str, int], ax: Any = None, errors: bool = True) -> 
         The matplotlib ``Axes``.
 
     Taught in chapters 02 and 04.
+
+    >>> ax = plot_counts({"00": 48, "11": 52})
+    >>> ax.get_title()
+    '100 shots (bars: ±1 standard error)'
+    >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     import matplotlib.pyplot as plt
 

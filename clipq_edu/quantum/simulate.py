@@ -1,0 +1,457 @@
+"""The batched simulator: exact expectations of a batch of parameter rows (chapters 02-05).
+
+One API, keyword-only, with a backend choice:
+
+* :func:`expectation` runs any Cirq circuit built with ``sympy`` symbols for a
+  ``[batch, n_symbols]`` array of values: ``backend="tfq"`` (TensorFlow Quantum's expectation
+  op, float32, the circuit converted once and cached; the chapters that teach TFQ use it) or
+  ``backend="cirq"`` (plain Cirq, complex128, one row at a time: the independent reference).
+* :func:`mcclean_expectation` runs the McClean et al. (2018) random-circuit family of
+  :func:`clipq_edu.quantum.circuits.mcclean_random_circuit`, where chapter 05 needs thousands of
+  circuits: ``backend="numpy"`` is an exact batched NumPy simulator (complex128) that pushes the
+  whole batch through each gate at once, as pure states or as density matrices with Cirq's
+  depolarising channel after every layer; ``"tfq"`` and ``"cirq"`` run the same circuits
+  through the general path, and the tests check all three against each other.
+
+TensorFlow is imported only when a TFQ backend runs.
+
+>>> import cirq
+>>> from clipq_edu.quantum.circuits import bell_circuit
+>>> from clipq_edu.quantum.simulate import expectation
+>>> q0, q1 = cirq.LineQubit.range(2)
+>>> round(float(expectation(bell_circuit(), cirq.Z(q0) * cirq.Z(q1), backend="cirq")), 6)
+1.0
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import cirq
+import numpy as np
+
+from clipq_edu._validate import (
+    MAX_LAYERS,
+    as_float_array,
+    check_array_memory,
+    check_choice,
+    check_finite,
+    check_int,
+    check_positive_float,
+)
+from clipq_edu.quantum._core import (
+    CIRCUIT_BACKENDS,
+    check_circuit,
+    expect_rows,
+    prepare_circuit,
+    prepare_observables,
+    prepare_values,
+    shape_output,
+)
+from clipq_edu.quantum.resources import MAX_DENSITY_QUBITS, check_qubits
+
+__all__ = [
+    "MCCLEAN_BACKENDS",
+    "MCCLEAN_OBSERVABLES",
+    "apply_1q",
+    "expectation",
+    "mcclean_expectation",
+    "observable_diagonal",
+    "probabilities",
+    "rotation_matrices",
+]
+
+#: Observables of the McClean family: ``"zz"`` is Z0 Z1 (McClean et al., TFQ's tutorial),
+#: ``"z0"`` is Z on qubit 0 alone.
+MCCLEAN_OBSERVABLES = ("zz", "z0")
+#: Backends of :func:`mcclean_expectation`.
+MCCLEAN_BACKENDS = ("numpy", "tfq", "cirq")
+
+
+# --------------------------------------------------------------------------------------------
+# Any circuit
+# --------------------------------------------------------------------------------------------
+def expectation(
+    circuit: cirq.AbstractCircuit,
+    observable: Any,
+    *,
+    symbols: Sequence[Any] | None = None,
+    values: Any = None,
+    backend: str = "tfq",
+) -> np.ndarray:
+    """Return the exact expectation <psi|H|psi> of ``observable`` for every row of ``values``.
+
+    ``backend="tfq"``: the circuit is converted once (cached) and all rows are evaluated in one
+    batched TensorFlow Quantum call (float32: expect about 1e-6 rounding). ``backend="cirq"``:
+    plain Cirq, complex128, one simulation per row; slow for big batches but independent of
+    TFQ, so the tests use it to check TFQ, and it works without TensorFlow.
+
+    Args:
+        circuit: a Cirq circuit; terminal measurements are ignored.
+        observable: a ``cirq.PauliString``/``PauliSum``/Pauli operation, or a list of them.
+        symbols: the circuit's symbols (sympy or names), or ``None`` for a resolved circuit.
+        values: ``[n_symbols]`` or ``[batch, n_symbols]`` values of ``symbols``.
+        backend: ``"tfq"`` or ``"cirq"``.
+
+    Returns:
+        float64 array: shape ``()`` for one observable and 1-D values, ``[batch]`` for 2-D
+        values, with a trailing ``[n_observables]`` axis when ``observable`` is a list.
+
+    Raises:
+        ValueError: unresolved symbols (named), observables on qubits outside the circuit
+            (named), too many qubits (with the memory needed), bad shapes.
+
+    Taught in chapter 02 (and 03, 04 with TFQ).
+
+    >>> import cirq, sympy
+    >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    >>> expectation(cirq.Circuit(cirq.rx(t)(q)), cirq.Z(q), symbols=[t],
+    ...             values=[[0.0], [np.pi / 2], [np.pi]], backend="cirq").round(6)
+    array([ 1.,  0., -1.])
+    """
+    check_choice("backend", backend, CIRCUIT_BACKENDS)
+    circuit = prepare_circuit(circuit)
+    sums, single = prepare_observables(circuit, observable)
+    names, vals, batched = prepare_values(circuit, symbols, values)
+    return shape_output(expect_rows(circuit, names, vals, sums, backend), single, batched)
+
+
+def _measured_qubits(circuit: cirq.AbstractCircuit) -> list[cirq.Qid]:
+    measured: list[cirq.Qid] = []
+    for op in circuit.all_operations():
+        if cirq.is_measurement(op):
+            measured += [q for q in op.qubits if q not in measured]
+    return measured or sorted(circuit.all_qubits())
+
+
+def probabilities(
+    circuit: cirq.AbstractCircuit, symbols: Sequence[Any] | None = None, values: Any = None
+) -> tuple[list[cirq.Qid], np.ndarray]:
+    """Return the exact outcome probabilities of measuring the circuit (plain Cirq).
+
+    Measured qubits are those of the circuit's terminal measurement gates (in their order), or
+    all qubits sorted when there are none.
+
+    Args:
+        circuit: a Cirq circuit.
+        symbols: the circuit's symbols, or ``None``.
+        values: 1-D values of ``symbols``.
+
+    Returns:
+        ``(qubits, p)``; ``p[i]`` is the probability of bitstring ``format(i, f"0{n}b")``
+        with the first listed qubit as the leftmost bit.
+
+    Taught in chapter 02.
+
+    >>> from clipq_edu.quantum.circuits import bell_circuit
+    >>> qs, p = probabilities(bell_circuit())
+    >>> p.round(3).tolist()
+    [0.5, 0.0, 0.0, 0.5]
+    """
+    measured = _measured_qubits(check_circuit(circuit))
+    circ = prepare_circuit(circuit)
+    names, vals, batched = prepare_values(circ, symbols, values)
+    if batched:
+        raise ValueError(f"values must be 1-D for counts (one circuit), got shape {vals.shape}")
+    order = sorted(circ.all_qubits() | set(measured))
+    resolver = cirq.ParamResolver(dict(zip(names, vals[0].tolist(), strict=True)))
+    state = cirq.Simulator(dtype=np.complex128).simulate(
+        circ, resolver, qubit_order=order
+    ).final_state_vector
+    probs = np.abs(state) ** 2
+    probs = probs.reshape([2] * len(order))
+    keep = [order.index(q) for q in measured]
+    drop = tuple(i for i in range(len(order)) if i not in keep)
+    marg = probs.sum(axis=drop) if drop else probs
+    marg = np.transpose(marg, np.argsort(np.argsort(keep))).reshape(-1)
+    return measured, marg / marg.sum()
+
+
+# --------------------------------------------------------------------------------------------
+# The McClean family: exact batched NumPy kernels (private)
+# --------------------------------------------------------------------------------------------
+def _bits(n: int) -> np.ndarray:
+    """``bits[k, q]`` = value of qubit q in basis state k (qubit 0 is the most significant)."""
+    k = np.arange(2**n)
+    return (k[:, None] >> (n - 1 - np.arange(n))[None, :]) & 1
+
+
+def _cz_ladder_signs(n: int) -> np.ndarray:
+    b = _bits(n)
+    parity = np.sum(b[:, :-1] & b[:, 1:], axis=1)
+    return np.where(parity % 2, -1.0, 1.0)
+
+
+def observable_diagonal(n_qubits: int, observable: str) -> np.ndarray:
+    """Diagonal of Z0 Z1 (``"zz"``) or Z0 (``"z0"``) in the computational basis (q0 = MSB).
+
+    Args:
+        n_qubits: qubits, >= 2.
+        observable: one of :data:`MCCLEAN_OBSERVABLES`.
+
+    Returns:
+        A float array of 2**n entries +-1.
+
+    Taught in chapter 05.
+
+    >>> observable_diagonal(2, "zz").tolist()
+    [1.0, -1.0, -1.0, 1.0]
+    """
+    check_choice("observable", observable, MCCLEAN_OBSERVABLES)
+    z = 1.0 - 2.0 * _bits(check_qubits("n_qubits", n_qubits))
+    return z[:, 0] * z[:, 1] if observable == "zz" else z[:, 0]
+
+
+def rotation_matrices(angles: np.ndarray) -> np.ndarray:
+    """rz(c) ry(b) rx(a) for a batch of (a, b, c) rows: shape (batch, 2, 2), Cirq's conventions.
+
+    Args:
+        angles: ``(batch, 3)`` radians (rx, ry, rz angle of each slot).
+
+    Returns:
+        complex128 ``(batch, 2, 2)``.
+
+    Taught in chapter 05.
+
+    >>> rotation_matrices(np.array([[np.pi, 0.0, 0.0]])).round(6).tolist()[0]
+    [[0j, -1j], [-1j, 0j]]
+    """
+    a, b, c = (angles[:, k] / 2 for k in range(3))
+    rx = np.empty((len(a), 2, 2), complex)
+    rx[:, 0, 0] = rx[:, 1, 1] = np.cos(a)
+    rx[:, 0, 1] = rx[:, 1, 0] = -1j * np.sin(a)
+    ry = np.empty_like(rx)
+    ry[:, 0, 0] = ry[:, 1, 1] = np.cos(b)
+    ry[:, 0, 1], ry[:, 1, 0] = -np.sin(b), np.sin(b)
+    rz = np.zeros_like(rx)
+    rz[:, 0, 0], rz[:, 1, 1] = np.exp(-1j * c), np.exp(1j * c)
+    return rz @ ry @ rx
+
+
+def apply_1q(state: np.ndarray, u: np.ndarray, axis: int, n_axes: int) -> np.ndarray:
+    """Apply a batch of 2x2 matrices ``u`` to tensor axis ``axis`` of ``(batch, 2**n_axes)``.
+
+    Args:
+        state: ``(batch, 2**n_axes)`` amplitudes (axis 0 = most significant bit).
+        u: ``(batch, 2, 2)`` matrices, one per row.
+        axis: the qubit (tensor axis) acted on.
+        n_axes: number of tensor axes of the state.
+
+    Returns:
+        A new ``(batch, 2**n_axes)`` array.
+
+    Taught in chapter 05.
+
+    >>> x = np.array([[[0, 1], [1, 0]]], complex)
+    >>> apply_1q(np.array([[1, 0, 0, 0]], complex), x, 1, 2).real.tolist()
+    [[0.0, 1.0, 0.0, 0.0]]
+    """
+    batch = state.shape[0]
+    s = state.reshape(batch, 2**axis, 2, 2 ** (n_axes - axis - 1))
+    s0, s1 = s[:, :, 0, :], s[:, :, 1, :]
+    u = u[:, :, :, None, None]
+    out = np.empty_like(s)
+    np.multiply(u[:, 0, 0], s0, out=out[:, :, 0, :])
+    out[:, :, 0, :] += u[:, 0, 1] * s1
+    np.multiply(u[:, 1, 0], s0, out=out[:, :, 1, :])
+    out[:, :, 1, :] += u[:, 1, 1] * s1
+    return out.reshape(batch, -1)
+
+
+def _depolarise(rho: np.ndarray, n: int, q: int, p: float) -> np.ndarray:
+    """Cirq's depolarize(p) on qubit q: rho -> (1 - 4p/3) rho + (4p/3) I/2 (x) Tr_q rho."""
+    lam = 4.0 * p / 3.0
+    b = rho.shape[0]
+    r = rho.reshape(b, 2**q, 2, 2 ** (n - q - 1), 2**q, 2, 2 ** (n - q - 1))
+    half_trace = 0.5 * (r[:, :, 0, :, :, 0, :] + r[:, :, 1, :, :, 1, :])
+    out = (1.0 - lam) * r
+    out[:, :, 0, :, :, 0, :] += lam * half_trace
+    out[:, :, 1, :, :, 1, :] += lam * half_trace
+    return out.reshape(rho.shape)
+
+
+_RY0 = np.array([[0.0, np.pi / 4, 0.0]])
+
+
+def _mcclean_pure(
+    slots: np.ndarray, n_qubits: int, observable_diagonal: np.ndarray, every_layer: bool
+) -> np.ndarray:
+    """Pure-state kernel: slots (batch, depth, n, 3) -> (batch,) or (depth, batch)."""
+    batch, depth, n = slots.shape[0], slots.shape[1], n_qubits
+    signs = _cz_ladder_signs(n)
+    ry0 = np.broadcast_to(rotation_matrices(_RY0), (batch, 2, 2))
+    state = np.zeros((batch, 2**n), complex)
+    state[:, 0] = 1.0
+    for q in range(n):
+        state = apply_1q(state, ry0, q, n)
+    readings = []
+    for layer in range(depth):
+        for q in range(n):
+            state = apply_1q(state, rotation_matrices(slots[:, layer, q]), q, n)
+        state = state * signs
+        if every_layer or layer == depth - 1:
+            readings.append((np.abs(state) ** 2) @ observable_diagonal)
+    return np.array(readings) if every_layer else readings[-1]
+
+
+def _mcclean_density(
+    slots: np.ndarray, n_qubits: int, observable_diagonal: np.ndarray, every_layer: bool,
+    p: float,
+) -> np.ndarray:
+    """Density-matrix kernel with depolarize(p) on every qubit after every layer."""
+    batch, depth, n = slots.shape[0], slots.shape[1], n_qubits
+    signs = _cz_ladder_signs(n)
+    signs2 = np.outer(signs, signs).ravel()
+    ry0 = np.broadcast_to(rotation_matrices(_RY0), (batch, 2, 2))
+    rho = np.zeros((batch, 4**n), complex)
+    rho[:, 0] = 1.0
+
+    def rotate(rho: np.ndarray, u: np.ndarray, q: int) -> np.ndarray:
+        return apply_1q(apply_1q(rho, u, q, 2 * n), u.conj(), n + q, 2 * n)
+
+    for q in range(n):
+        rho = rotate(rho, ry0, q)
+    readings = []
+    for layer in range(depth):
+        for q in range(n):
+            rho = rotate(rho, rotation_matrices(slots[:, layer, q]), q)
+        rho = rho * signs2
+        if p > 0:
+            for q in range(n):
+                rho = _depolarise(rho, n, q, p)
+        if every_layer or layer == depth - 1:
+            probs = rho.reshape(batch, 2**n, 2**n).diagonal(axis1=1, axis2=2).real
+            readings.append(probs @ observable_diagonal)
+    return np.array(readings) if every_layer else readings[-1]
+
+
+@functools.lru_cache(maxsize=16)
+def _mcclean_circuit(n: int, depth: int) -> tuple[cirq.Circuit, tuple[str, ...]]:
+    """The symbolic McClean circuit (private, never handed out) and its symbol names."""
+    from clipq_edu.quantum.circuits import mcclean_random_circuit
+
+    circuit, table = mcclean_random_circuit(n, depth)
+    return circuit, tuple(s.name for s in table.ravel())
+
+
+def _mcclean_noisy_cirq(row: np.ndarray, n: int, depth: int, p: float) -> np.ndarray:
+    """Cirq density-matrix probabilities of one McClean circuit with depolarize(p) per layer."""
+    qs = cirq.LineQubit.range(n)
+    noisy = cirq.Circuit(cirq.ry(np.pi / 4)(q) for q in qs)
+    slots = row.reshape(depth, n, 3)
+    for layer in range(depth):
+        for j, q in enumerate(qs):
+            a, b, c = slots[layer, j]
+            noisy.append([cirq.rx(a)(q), cirq.ry(b)(q), cirq.rz(c)(q)])
+        noisy.append(cirq.CZ(x, y) for x, y in zip(qs, qs[1:], strict=False))
+        noisy.append(cirq.depolarize(p).on_each(*qs), strategy=cirq.InsertStrategy.NEW)
+    sim = cirq.DensityMatrixSimulator(dtype=np.complex128)
+    rho = sim.simulate(noisy, qubit_order=qs).final_density_matrix
+    return np.real(np.diag(rho))
+
+
+def _mcclean_general(values, n, depth, observable, p, backend) -> np.ndarray:
+    """The McClean circuits through the general backends (TFQ or Cirq)."""
+    if p is not None:
+        diag = observable_diagonal(n, observable)
+        return np.array([_mcclean_noisy_cirq(row, n, depth, p) @ diag for row in values])
+    circuit, names = _mcclean_circuit(n, depth)
+    q = cirq.LineQubit.range(n)
+    op = cirq.Z(q[0]) * cirq.Z(q[1]) if observable == "zz" else cirq.Z(q[0]) * 1.0
+    sums = [cirq.PauliSum.from_pauli_strings([op])]
+    return expect_rows(circuit, list(names), values, sums, backend)[:, 0]
+
+
+def _check_mcclean(values, n_qubits, depth, p, every_layer, backend):
+    n = check_qubits("n_qubits", n_qubits)
+    if n < 2:
+        raise ValueError(f"n_qubits must be >= 2 (the observables use qubits 0 and 1), got {n}")
+    depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
+    vals = check_finite("values", as_float_array("values", values))
+    if vals.ndim not in (1, 2) or vals.shape[-1] != 3 * depth * n or vals.size == 0:
+        raise ValueError(f"values must be [3 * depth * n_qubits] = [{3 * depth * n}] or "
+                         f"[batch, {3 * depth * n}], got shape {vals.shape}")
+    if p is not None:
+        p = check_positive_float("p", p, allow_zero=True)
+        if p > 0.75:
+            raise ValueError(f"p must be in [0, 0.75] (0.75 is fully depolarising), got {p}")
+        check_qubits("n_qubits", n, max_qubits=MAX_DENSITY_QUBITS)
+    if backend != "numpy" and every_layer:
+        raise ValueError(f"every_layer=True needs backend='numpy', got backend={backend!r}")
+    if backend == "tfq" and p is not None:
+        raise ValueError("backend='tfq' simulates pure states only; use backend='numpy' (or "
+                         f"'cirq') for depolarising noise p={p}")
+    return vals, n, depth, p
+
+
+def mcclean_expectation(
+    values: Any,
+    *,
+    n_qubits: int,
+    depth: int,
+    observable: str = "zz",
+    p: float | None = None,
+    every_layer: bool = False,
+    backend: str = "numpy",
+) -> np.ndarray:
+    """Return the expectation of Z0 Z1 (or Z0) for a batch of McClean random circuits.
+
+    The circuits are :func:`clipq_edu.quantum.circuits.mcclean_random_circuit` ``(n_qubits,
+    depth)`` resolved with each row of ``values`` (from
+    :func:`clipq_edu.quantum.circuits.mcclean_random_values`): ry(pi/4) on every qubit, then
+    ``depth`` layers of rx ry rz per qubit and a CZ ladder. With ``p`` given, Cirq's
+    ``depolarize(p)`` acts on every qubit after every layer (a density-matrix simulation;
+    ``p=0`` is the noiseless density-matrix path).
+
+    Backends: ``"numpy"`` (default) is exact (complex128) and batched: every gate acts on the
+    whole batch at once, with the CZ ladder as one +-1 diagonal; use it where TFQ is slow (many
+    circuits) or cannot go (noise, ``every_layer``). ``"tfq"`` is TFQ's expectation op on the
+    symbolic circuit (float32, pure states); ``"cirq"`` simulates one row at a time with
+    ``cirq.Simulator`` or ``cirq.DensityMatrixSimulator``: the reference the others are checked
+    against.
+
+    Args:
+        values: ``[3 * depth * n_qubits]`` or ``[batch, 3 * depth * n_qubits]`` angles.
+        n_qubits: qubits, 2..20 (2..7 with ``p``).
+        depth: layers, >= 1.
+        observable: ``"zz"`` (Z0 Z1) or ``"z0"`` (Z on qubit 0).
+        p: depolarising probability per qubit per layer in [0, 0.75], or ``None`` (pure).
+        every_layer: also read the observable after each layer (``numpy`` only): a circuit of
+            depth L is the first L layers of the deeper one.
+        backend: ``"numpy"``, ``"tfq"`` or ``"cirq"``.
+
+    Returns:
+        float64 ``[batch]`` (a float array of shape ``()`` for 1-D values), or
+        ``[depth, batch]`` with ``every_layer``.
+
+    References:
+        McClean, Boixo, Smelyanskiy, Babbush, Neven, "Barren plateaus in quantum neural network
+        training landscapes", Nat. Commun. 9, 4812 (2018), https://arxiv.org/abs/1803.11173
+
+    Taught in chapter 05.
+
+    >>> from clipq_edu.quantum.circuits import mcclean_random_values
+    >>> values, _ = mcclean_random_values(3, 4, n_circuits=2, seed=0)
+    >>> a = mcclean_expectation(values, n_qubits=3, depth=4)
+    >>> b = mcclean_expectation(values, n_qubits=3, depth=4, backend="cirq")
+    >>> bool(np.allclose(a, b, atol=1e-12))
+    True
+    """
+    check_choice("backend", backend, MCCLEAN_BACKENDS)
+    check_choice("observable", observable, MCCLEAN_OBSERVABLES)
+    vals, n, depth, p = _check_mcclean(values, n_qubits, depth, p, every_layer, backend)
+    rows = vals.reshape(-1, vals.shape[-1])
+    check_array_memory("values", rows.shape[0] * 16 * (4**n if p is not None else 2**n),
+                       f"{rows.shape[0]} simulated states")
+    if backend != "numpy":
+        out = _mcclean_general(rows, n, depth, observable, p, backend)
+    elif p is None:
+        out = _mcclean_pure(rows.reshape(-1, depth, n, 3), n, observable_diagonal(n, observable),
+                            every_layer)
+    else:
+        out = _mcclean_density(rows.reshape(-1, depth, n, 3), n,
+                               observable_diagonal(n, observable), every_layer, p)
+    out = np.asarray(out, dtype=np.float64)
+    return out[..., 0] if vals.ndim == 1 else out

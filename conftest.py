@@ -15,6 +15,12 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
+import clipq_edu  # noqa: E402,F401  (imported before the next line: the test process itself is not watched)
+
+# Notebook kernels started by nbval report overlapping text in every figure they draw
+# (clipq_edu/_figcheck.py); the report lands in the cell output and fails the comparison.
+os.environ["CLIPQ_EDU_CHECK_FIGURES"] = "1"
+
 
 def pytest_collectstart(collector):
     """Do not compare stderr in notebooks: TensorFlow's C++ log lines vary by CPU and by

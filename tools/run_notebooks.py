@@ -66,6 +66,7 @@ def main(argv: list[str]) -> int:
     os.environ["JUPYTER_PATH"] = kernel_dir() + os.pathsep + os.environ.get("JUPYTER_PATH", "")
     os.environ.pop("MPLBACKEND", None)
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    os.environ["CLIPQ_EDU_CHECK_FIGURES"] = "1"  # as under nbval: overlapping text is reported
     paths = sorted(NOTEBOOKS.glob("*.ipynb"))
     if argv:
         paths = [p for p in paths if any(a in p.name for a in argv)]

@@ -1,0 +1,100 @@
+"""Overlapping text in matplotlib figures: found at draw time, for tests and notebook runs.
+
+:func:`text_overlaps` lists the pairs of visible text artists of a figure whose boxes on the
+canvas intersect (titles running into each other, a y label over tick labels, ...).
+:func:`watch_figure` is a matplotlib ``figure.hooks`` entry: with the environment variable
+``CLIPQ_EDU_CHECK_FIGURES=1`` (the notebook tests set it), every figure created through pyplot
+reports its overlaps on standard output when it is drawn, so the overlap shows up in the
+notebook's output and the notebook test fails on it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+#: Pixels two boxes may share before they count as overlapping (anti-aliasing, rounding).
+TOLERANCE_PX = 1.5
+MARKER = "clipq_edu figure check: overlapping text"
+
+
+def _texts(fig: Any) -> list[Any]:
+    from matplotlib.text import Text
+
+    found = []
+    for artist in fig.findobj(Text):
+        if not artist.get_visible() or not artist.get_text().strip():
+            continue
+        axes = artist.axes
+        if axes is not None and not axes.get_visible():
+            continue
+        found.append(artist)
+    return found
+
+
+def _overlap(a: Any, b: Any, tol: float) -> bool:
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return width > tol and height > tol
+
+
+def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX) -> list[tuple[str, str]]:
+    """Pairs of visible texts of ``fig`` whose rendered boxes overlap by more than ``tolerance``.
+
+    Args:
+      fig: a matplotlib ``Figure``; it is drawn once to measure its texts.
+      tolerance: pixels of overlap allowed in each direction.
+
+    Returns:
+      A list of ``(text_a, text_b)`` pairs; empty when no texts collide.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(3, 2))
+    >>> _ = ax.text(0.5, 0.5, "left text"); _ = ax.text(0.5, 0.5, "right text")
+    >>> text_overlaps(fig)
+    [('left text', 'right text')]
+    >>> plt.close(fig)
+    """
+    fig.draw_without_rendering()  # lay out every text (tight/constrained layout included)
+    renderer = fig.canvas.get_renderer()
+    texts = _texts(fig)
+    boxes = []
+    for t in texts:
+        try:
+            boxes.append(t.get_window_extent(renderer))
+        except (RuntimeError, ValueError):  # texts with no renderer-side size
+            boxes.append(None)
+    pairs = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            if boxes[i] is not None and boxes[j] is not None and _overlap(boxes[i], boxes[j],
+                                                                          tolerance):
+                pairs.append((texts[i].get_text(), texts[j].get_text()))
+    return pairs
+
+
+def _report(event: Any) -> None:
+    fig = event.canvas.figure
+    if getattr(fig, "_clipq_checking", False):
+        return
+    fig._clipq_checking = True
+    try:
+        pairs = text_overlaps(fig)
+    finally:
+        fig._clipq_checking = False
+    reported = fig.__dict__.setdefault("_clipq_reported", set())
+    for a, b in pairs:
+        if (a, b) not in reported:  # once per figure, however often it is drawn
+            reported.add((a, b))
+            print(f"{MARKER}: {a!r} and {b!r}", flush=True)
+
+
+def watch_figure(fig: Any) -> None:
+    """matplotlib ``figure.hooks`` entry: report overlapping text whenever ``fig`` is drawn.
+
+    Active only when ``CLIPQ_EDU_CHECK_FIGURES=1``; otherwise it does nothing.
+    """
+    if os.environ.get("CLIPQ_EDU_CHECK_FIGURES") == "1":
+        fig.canvas.mpl_connect("draw_event", _report)

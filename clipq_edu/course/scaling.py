@@ -1,0 +1,192 @@
+"""Does clipping rescue badly scaled inputs? A controlled experiment over seeds (chapter 03c).
+
+The model is the smallest hybrid one: a trainable classical weight feeds a rotation angle,
+``θ = w·(s·x) + b``, and the qubit's ``⟨Z⟩ = cos θ`` is the prediction (labels ±1, squared
+error). ``s`` is the input scale: ``s = 1`` for standardised features, ``s = 30`` for features
+left 30x too large. The gradient is exact (a single rotation, so the parameter-shift rule and
+the formula agree) and the loop is NumPy, so every condition runs over several seeds in well
+under a second.
+
+The controls the question needs (one factor changed at a time, same seeds, same data):
+
+* the optimiser: plain SGD, where a norm clip shortens the step, and Adam, whose step is set by
+  its own running scale, so a clip cannot shorten it;
+* clipping off and on (global norm);
+* the learning rate: the chapter's value, and for scaled inputs that value divided by ``s``;
+* several seeds, a test set of its own, and the spread over seeds reported beside each mean.
+
+Taught in chapter 03c (and used again in 06 and 07).
+
+>>> r = scaling_run(scale=1.0, optimizer="sgd", clip=None, seed=0)
+>>> bool(r["test_accuracy"] > 0.9)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from clipq_edu import clipping
+from clipq_edu._validate import check_choice, check_int, check_positive_float, check_seed
+from clipq_edu.training.optim import adam_init, adam_update
+
+__all__ = ["Condition", "ScalingTable", "scaling_run", "scaling_table"]
+
+OPTIMIZERS = ("sgd", "adam")
+LEARNING_RATES = {"sgd": 0.5, "adam": 0.05}
+
+
+def _data(n: int, scale: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    y = rng.choice([-1.0, 1.0], size=n)
+    return scale * (y + 0.4 * rng.normal(size=n)), y
+
+
+def _loss_and_grad(p: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    theta = p[0] * x + p[1]
+    z = np.cos(theta)
+    dz = -np.sin(theta) * 2.0 * (z - y) / len(y)
+    return float(np.mean((z - y) ** 2)), np.array([np.sum(dz * x), np.sum(dz)])
+
+
+def scaling_run(
+    scale: float = 1.0,
+    optimizer: str = "sgd",
+    clip: float | None = None,
+    learning_rate: float | None = None,
+    *,
+    n_steps: int = 300,
+    n_train: int = 200,
+    n_test: int = 2000,
+    seed: int | None = 0,
+) -> dict[str, Any]:
+    """Train ``⟨Z⟩ = cos(w·s·x + b)`` once; return train loss per step and test accuracy.
+
+    Args:
+      scale: input scale s > 0 (1 = standardised).
+      optimizer: ``"sgd"`` or ``"adam"``.
+      clip: global-norm bound c > 0 for (∂w, ∂b), or ``None``.
+      learning_rate: > 0; ``None`` takes 0.5 for SGD and 0.05 for Adam.
+      n_steps: full-batch steps, >= 1.
+      n_train: training points, >= 2.
+      n_test: independent test points, >= 2.
+      seed: seed of the data and of the initial (w, b), uniform in [-1, 1].
+
+    Returns:
+      ``{"loss": per-step training loss, "clipped_fraction": share of steps the clip fired,
+      "test_accuracy": accuracy on the test set}``.
+    """
+    scale = check_positive_float("scale", scale)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    lr = LEARNING_RATES[optimizer] if learning_rate is None else \
+        check_positive_float("learning_rate", learning_rate)
+    clipper = clipping.from_spec(None if clip is None
+                                 else ("global_norm", check_positive_float("clip", clip)))
+    n_steps = check_int("n_steps", n_steps, minimum=1, maximum=100_000)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    x, y = _data(check_int("n_train", n_train, minimum=2, maximum=1_000_000), scale, rng)
+    x_test, y_test = _data(check_int("n_test", n_test, minimum=2, maximum=1_000_000), scale, rng)
+    p = rng.uniform(-1.0, 1.0, size=2)
+    state = adam_init(p)
+    losses, fired = [], 0
+    for _ in range(n_steps):
+        loss, g = _loss_and_grad(p, x, y)
+        losses.append(loss)
+        g, info = clipper(g)
+        fired += bool(info.clipped)
+        if optimizer == "sgd":
+            p = p - lr * g
+        else:
+            update, state = adam_update(g, state, learning_rate=lr)
+            p = p + update
+    accuracy = float(np.mean(np.sign(np.cos(p[0] * x_test + p[1])) == y_test))
+    return {"loss": np.array(losses), "clipped_fraction": fired / n_steps,
+            "test_accuracy": accuracy}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One row of the experiment: what was changed, and the test accuracy over seeds."""
+
+    scale: float
+    optimizer: str
+    clip: float | None
+    learning_rate: float
+    accuracies: tuple[float, ...]
+    clipped_fraction: float
+
+    @property
+    def mean(self) -> float:
+        """Mean test accuracy over the seeds."""
+        return float(np.mean(self.accuracies))
+
+    @property
+    def sd(self) -> float:
+        """Standard deviation of the test accuracy over the seeds (ddof = 1)."""
+        return float(np.std(self.accuracies, ddof=1))
+
+    @property
+    def label(self) -> str:
+        """A short description, e.g. ``"s=30 sgd clip=1 lr=0.0167"``."""
+        clip = "off" if self.clip is None else f"{self.clip:g}"
+        return f"s={self.scale:g} {self.optimizer} clip={clip} lr={self.learning_rate:.3g}"
+
+
+class ScalingTable(list):
+    """The conditions of :func:`scaling_table`; prints as a table of mean ± sd."""
+
+    def find(self, **match: Any) -> Condition:
+        """The one condition whose fields equal ``match`` (e.g. ``scale=30, clip=None``)."""
+        hits = [c for c in self if all(getattr(c, k) == v for k, v in match.items())]
+        if len(hits) != 1:
+            raise ValueError(f"match {match!r} selects {len(hits)} conditions, expected 1")
+        return hits[0]
+
+    def __str__(self) -> str:
+        rows = [f"{'condition':34s} {'test accuracy (mean ± sd)':>26s} {'clipped':>8s}"]
+        rows += [f"{c.label:34s} {c.mean:>18.3f} ± {c.sd:.3f} {c.clipped_fraction:>8.0%}"
+                 for c in self]
+        return "\n".join(rows)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+
+def scaling_table(
+    scales: tuple[float, ...] = (1.0, 30.0),
+    clip: float = 1.0,
+    seeds: int = 5,
+    **kwargs: Any,
+) -> ScalingTable:
+    """Every control of the input-scale question, over ``seeds`` seeds (0, 1, ...).
+
+    For each scale, optimiser (SGD, Adam) and clipping (off, global norm ``clip``) at the
+    default learning rate; for each scale above 1, also the default rate divided by the scale.
+
+    Args:
+      scales: input scales to compare, each > 0.
+      clip: the global-norm bound used when clipping is on, > 0.
+      seeds: number of seeds, 2..50.
+      **kwargs: passed to :func:`scaling_run` (``n_steps``, ``n_train``, ``n_test``).
+
+    Returns:
+      A :class:`ScalingTable` of :class:`Condition` rows.
+    """
+    seeds = check_int("seeds", seeds, minimum=2, maximum=50)
+    table = ScalingTable()
+    for scale in scales:
+        for optimizer in OPTIMIZERS:
+            rates = [LEARNING_RATES[optimizer]]
+            if scale > 1:
+                rates.append(LEARNING_RATES[optimizer] / scale)
+            for lr in rates:
+                for c in (None, clip):
+                    runs = [scaling_run(scale, optimizer, c, lr, seed=k, **kwargs)
+                            for k in range(seeds)]
+                    table.append(Condition(
+                        float(scale), optimizer, c, lr,
+                        tuple(r["test_accuracy"] for r in runs),
+                        float(np.mean([r["clipped_fraction"] for r in runs]))))
+    return table

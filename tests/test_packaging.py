@@ -165,3 +165,92 @@ def test_troubleshooting_links_resolve() -> None:
         assert anchor in anchors, f"troubleshooting.md links to missing #{anchor}"
     assert "Only input tensors may be passed as positional arguments" in page
     assert "from versions: none" in page and "Unrun reference cell has outputs" in page
+
+
+# ---------------------------------------------------------------- make lock
+def _load_tool(name: str):
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _top_level() -> list:
+    from packaging.requirements import Requirement
+
+    return [Requirement(line) for line in _requirement_lines(ROOT / "requirements.in")]
+
+
+def test_lock_pins_every_top_level_requirement() -> None:
+    """Every direct dependency in requirements.in is pinned, at a version it allows."""
+    top = _top_level()
+    assert len(top) >= 15, f"requirements.in looks truncated: {len(top)} lines"
+    for path in (ROOT / "requirements.txt", BINDER / "requirements.txt"):
+        pins = _pins(path)
+        for req in top:
+            name = _canonical(req.name)
+            assert name in pins, f"{path.name}: {req.name} from requirements.in is not pinned"
+            assert req.specifier.contains(pins[name], prereleases=True), (
+                f"{path.name}: {req.name}=={pins[name]} violates requirements.in's '{req}'"
+            )
+
+
+def test_package_dependencies_are_in_the_top_level_list() -> None:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    from packaging.requirements import Requirement
+
+    top = {_canonical(r.name) for r in _top_level()}
+    for dep in meta["project"]["dependencies"]:
+        assert _canonical(Requirement(dep).name) in top, f"{dep} missing from requirements.in"
+
+
+def test_lock_files_are_make_lock_output() -> None:
+    """Same pins in the same (sorted, normalised) order under the generated headers, so a
+    `make lock` on an unchanged requirements.in rewrites nothing."""
+    lock = _load_tool("lock")
+    bodies = []
+    for path in lock.LOCKS:
+        text = path.read_text(encoding="utf-8")
+        header = lock.HEADERS[path.relative_to(ROOT).as_posix()]
+        assert text.startswith(header), f"{path.name}: header not written by make lock"
+        bodies.append(text[len(header):])
+    assert bodies[0] == bodies[1], "requirements.txt and binder/requirements.txt differ"
+    names = [line.split("==")[0] for line in bodies[0].splitlines()]
+    assert names == sorted(names) and all(n == _canonical(n) for n in names)
+    assert not {"pip", "setuptools", "wheel"} & set(names)
+    assert "--exclude-newer" in lock.uv_command() and lock.LOCK_DATE in lock.uv_command()
+
+
+def test_test_tools_carry_uv_and_no_unused_authoring_tools() -> None:
+    pins = _pins(ROOT / "requirements-test.txt")
+    assert "uv" in pins, "make lock needs uv"
+    assert "jupytext" not in pins, "jupytext is unused: keep it out of the pins"
+    runtime = _pins(ROOT / "requirements.txt")
+    doubled = {n for n in pins if n in runtime}
+    assert not doubled, f"pinned in both requirements.txt and requirements-test.txt: {doubled}"
+
+
+@pytest.mark.slow
+def test_make_lock_reproduces_the_committed_pins() -> None:
+    """A fresh resolve (needs the package index) gives exactly the committed lock files."""
+    import subprocess
+    import sys
+
+    lock = _load_tool("lock")
+    try:
+        cmd = lock.uv_command()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT,
+                          timeout=600)
+    if proc.returncode != 0 and any(word in proc.stderr for word in (
+            "Failed to fetch", "dns error", "Network is unreachable", "Could not connect")):
+        pytest.skip(f"no package index reachable: {proc.stderr.strip().splitlines()[-1]}")
+    assert proc.returncode == 0, proc.stderr
+    check = subprocess.run([sys.executable, str(ROOT / "tools" / "lock.py"), "--check"],
+                           capture_output=True, text=True, check=False, cwd=ROOT, timeout=600)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -1,0 +1,45 @@
+"""clipq_edu._figcheck: overlapping text in figures is found, readable figures pass."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import matplotlib.pyplot as plt
+
+from clipq_edu import _figcheck
+
+
+def test_overlapping_titles_are_found():
+    fig, axes = plt.subplots(1, 3, figsize=(4, 2))
+    for i, ax in enumerate(axes):
+        ax.set_title(f"a rather long title number {i}")
+    pairs = _figcheck.text_overlaps(fig)
+    plt.close(fig)
+    assert ("a rather long title number 0", "a rather long title number 1") in pairs
+
+
+def test_a_tidy_figure_has_no_overlaps():
+    fig, ax = plt.subplots(figsize=(5, 3.5), layout="constrained")
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.set(xlabel="x (units)", ylabel="y (units)", title="Tidy")
+    ax.legend()
+    assert _figcheck.text_overlaps(fig) == []
+    plt.close(fig)
+
+
+def test_watch_figure_reports_on_draw_only_when_enabled():
+    code = (
+        "import matplotlib; matplotlib.use('Agg')\n"
+        "import clipq_edu, matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots(); ax.text(.5, .5, 'one'); ax.text(.5, .5, 'two')\n"
+        "fig.canvas.draw(); fig.canvas.draw()\n"
+    )
+    env = {**os.environ, "CLIPQ_EDU_CHECK_FIGURES": "1", "MPLBACKEND": "Agg"}
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    env["CLIPQ_EDU_CHECK_FIGURES"] = "0"
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert on.returncode == 0 and off.returncode == 0, on.stderr + off.stderr
+    assert on.stdout.count(_figcheck.MARKER) == 1  # once per figure, however often drawn
+    assert _figcheck.MARKER not in off.stdout

@@ -1,0 +1,50 @@
+"""course.scaling: the controlled input-scale experiment of chapter 03c."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clipq_edu.course import scaling
+
+
+def test_standardised_inputs_learn_and_scaled_inputs_do_not():
+    good = scaling.scaling_run(scale=1.0, optimizer="sgd", seed=1)
+    bad = scaling.scaling_run(scale=30.0, optimizer="sgd", seed=1)
+    assert good["test_accuracy"] > 0.95
+    assert bad["test_accuracy"] < 0.65
+    assert good["loss"][-1] < good["loss"][0]
+
+
+def test_sgd_clip_fires_on_scaled_inputs_and_bounds_the_step():
+    run = scaling.scaling_run(scale=30.0, optimizer="sgd", clip=1.0, seed=0, n_steps=50)
+    assert run["clipped_fraction"] > 0.9
+
+
+def test_same_seed_same_numbers_and_seeds_differ():
+    a = scaling.scaling_run(scale=30.0, optimizer="adam", seed=3)
+    b = scaling.scaling_run(scale=30.0, optimizer="adam", seed=3)
+    c = scaling.scaling_run(scale=30.0, optimizer="adam", seed=4)
+    np.testing.assert_array_equal(a["loss"], b["loss"])
+    assert not np.array_equal(a["loss"], c["loss"])
+
+
+def test_table_has_every_control_and_reports_spread():
+    table = scaling.scaling_table(seeds=2, n_steps=20, n_train=50, n_test=100)
+    # per scale: 2 optimisers x 2 clip settings, and for s > 1 also lr / s
+    assert len(table) == 4 + 8
+    row = table.find(scale=30.0, optimizer="sgd", clip=None, learning_rate=0.5 / 30)
+    assert len(row.accuracies) == 2 and row.sd >= 0 and 0 <= row.mean <= 1
+    assert "±" in str(table) and row.label in str(table)
+    with pytest.raises(ValueError, match="selects 4 conditions"):
+        table.find(scale=1.0)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"scale": -1.0}, "scale"), ({"optimizer": "rmsprop"}, "optimizer"), ({"clip": 0.0}, "clip"),
+    ({"learning_rate": float("nan")}, "learning_rate"), ({"n_steps": 0}, "n_steps"),
+    ({"n_test": 1}, "n_test"),
+])
+def test_bad_arguments_are_named(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        scaling.scaling_run(**kwargs)

@@ -27,25 +27,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = os.environ.get("CLIPQ_CHROMIUM", "/usr/bin/chromium")
-#: Flags for Debian's Chromium in a container (see ../shared/ENVIRONMENT.md).
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 #: Chapters we prefer to open (they show explorers); others with explorers are used if missing.
 PREFERRED = ("02_core_concepts.ipynb", "05_future_and_challenges.ipynb")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: Appended to each notebook copy: re-show the first explorer with a slider next to a marker
-#: that a kernel-side observer rewrites after each redraw (observers run in registration
-#: order, so the explorer's own refresh has finished when the marker changes).
+#: that a kernel-side observer rewrites after each change of the slider (the explorer renders
+#: front-end changes a few milliseconds later, coalesced, so the marker may come first).
 PROBE_CELL = r'''
 import gc
 import ipywidgets as _w
@@ -97,10 +90,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"browser test cannot run in CI: {reason}")
-    pytest.skip(reason)
+_unavailable = unavailable
 
 
 def _has_explorer(path: Path) -> bool:
@@ -126,7 +116,7 @@ def _fallback_notebook(folder: Path) -> Path:
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("import clipq_edu as cq\ncq.setup(seed=0)"),
         nbformat.v4.new_code_cell(
-            f"from clipq_edu.widgets.{names[0]} import {names[0]}\nex = {names[0]}()\nex"),
+            f"import clipq_edu.widgets\nex = clipq_edu.widgets.{names[0]}()\nex"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / f"99_probe_{names[0]}.ipynb"

@@ -292,7 +292,7 @@ def latex_to_mathml(latex: str, display: bool = False, stats: MathStats | None =
 
 def _slug(text: str) -> str:
     text = unicodedata.normalize("NFKC", re.sub(r"<[^>]+>", "", text)).lower()
-    text = re.sub(r"[^\w\u3400-\u9fff]+", "-", text).strip("-")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")  # ASCII ids: readable in any URL
     return text or "section"
 
 
@@ -353,6 +353,11 @@ class SiteRenderer(IPythonRenderer):
                                "text": _text_of(text)})
         return (f'<h{level} id="{hid}">{text}<a class="anchor" href="#{hid}" '
                 f'aria-label="Link to this section">#</a></h{level}>\n')
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        if urlsplit(url).scheme in ("http", "https"):  # a badge: pages fetch nothing remote
+            return f'<span class="remote-image">{html.escape(text or title or "image")}</span>'
+        return super().image(text or title or "Image", url, title)
 
     def link(self, text: str, url: str, title: str | None = None) -> str:
         return super().link(text, _site_link(url, self.state), title)

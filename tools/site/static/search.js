@@ -2,7 +2,7 @@
 // build time and loaded on first use with a <script> tag, so it also works from file://.
 (function () {
   "use strict";
-  var MAX_HITS = 12;
+  var MAX_HITS = 20;
   var index = null;
   var waiting = [];
 
@@ -34,29 +34,34 @@
   }
 
   // Every word of the query must occur in a section; the exact phrase and matches in titles
-  // count extra. Returns the best sections, at most two per page so several chapters show.
+  // count extra. Pages are ranked by the summed score of their sections, and each page shows
+  // its best two sections, so the chapters that discuss a topic most come first.
   function search(entries, query) {
     var phrase = normalize(query);
     var terms = phrase.split(" ").filter(function (t) { return t.length > 0; });
     if (!terms.length) return [];
-    var hits = [];
+    var pages = {};
     entries.forEach(function (entry) {
       var score = 0;
       for (var i = 0; i < terms.length; i += 1) {
         var n = count(entry.norm, terms[i]);
         if (!n) return;
-        score += Math.min(n, 10);
+        score += Math.min(n, 3);
       }
-      score += 5 * count(entry.norm, phrase) + 15 * count(entry.normTitle, phrase);
-      hits.push({ entry: entry, score: score });
+      score += 10 * count(entry.norm, phrase) + 15 * count(entry.normTitle, phrase);
+      var page = entry.url.split("#")[0];
+      if (!pages[page]) pages[page] = { score: 0, hits: [] };
+      pages[page].score += score;
+      pages[page].hits.push({ entry: entry, score: score });
     });
-    hits.sort(function (a, b) { return b.score - a.score; });
-    var perPage = {};
-    return hits.filter(function (hit) {
-      var page = hit.entry.url.split("#")[0];
-      perPage[page] = (perPage[page] || 0) + 1;
-      return perPage[page] <= 2;
-    }).slice(0, MAX_HITS);
+    var ranked = Object.keys(pages).map(function (k) { return pages[k]; });
+    ranked.sort(function (a, b) { return b.score - a.score; });
+    var out = [];
+    ranked.forEach(function (page) {
+      page.hits.sort(function (a, b) { return b.score - a.score; });
+      out.push.apply(out, page.hits.slice(0, 2));
+    });
+    return out.slice(0, MAX_HITS);
   }
 
   function snippet(text, terms) {

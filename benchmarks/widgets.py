@@ -1,7 +1,7 @@
 """Callback latency of every explorer in ``clipq_edu.widgets``, measured in a real kernel.
 
-An explorer is a module ``clipq_edu/widgets/<name>.py`` (name not starting with ``_``) that
-defines a function ``<name>()`` returning an :class:`clipq_edu.widgets.Explorer`. For each
+An explorer is a function ``clipq_edu.widgets.<name>()`` (listed by
+:func:`clipq_edu.widgets.explorer_names`) returning an :class:`clipq_edu.widgets.Explorer`. For each
 control we sweep a few values from one end of its range to the other and back, setting
 ``control.value`` the way a slider drag does, and time the whole callback from outside
 (validate + compute + draw + the PNG the kernel sends to the browser).
@@ -15,10 +15,8 @@ so that ``display()`` renders the figure exactly as in JupyterLab.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
-import pkgutil
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,21 +28,17 @@ MARKER = "CLIPQ_WIDGET_BENCH_JSON="
 
 
 def discover_explorers() -> list[str]:
-    """Names of the explorer modules in ``clipq_edu/widgets`` that define a same-named function."""
+    """Names of the explorer functions of ``clipq_edu.widgets`` (``explorer_names()``)."""
     import clipq_edu.widgets as pkg
 
-    names = []
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name.startswith("_"):
-            continue
-        try:
-            module = importlib.import_module(f"clipq_edu.widgets.{info.name}")
-        except Exception:  # reported by bench_in_process when it is built
-            names.append(info.name)
-            continue
-        if callable(getattr(module, info.name, None)):
-            names.append(info.name)
-    return sorted(names)
+    return sorted(pkg.explorer_names())
+
+
+def build_explorer(name: str) -> Any:
+    """``clipq_edu.widgets.<name>()`` with its default settings."""
+    import clipq_edu.widgets as pkg
+
+    return getattr(pkg, name)()
 
 
 def control_values(control: Any, k: int = 6) -> list[Any]:
@@ -173,8 +167,7 @@ def bench_in_process(n_changes: int = 30, names: Sequence[str] | None = None) ->
     for name in names or discover_explorers():
         try:
             t = time.perf_counter()
-            module = importlib.import_module(f"clipq_edu.widgets.{name}")
-            explorer = getattr(module, name)()
+            explorer = build_explorer(name)
             build = time.perf_counter() - t
             from IPython.display import display
 

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from clipq_edu import noise  # noqa: E402
+from clipq_edu.quantum import landscapes  # noqa: E402
 from clipq_edu.widgets._barren_plateau import MAX_DEPTH, barren_plateau  # noqa: E402
 
 
@@ -21,9 +21,9 @@ def explorer():
 def test_initial_state_matches_library(explorer):
     s = explorer.state
     assert s["n"] == [2, 3, 4] and s["depth"] == 10 and explorer.message == ""
-    g = noise.gradient_samples(4, MAX_DEPTH, 100, seed=0, every_layer=True)
+    g = landscapes.gradient_samples(4, MAX_DEPTH, 100, seed=0, every_layer=True)
     assert s["variance"][-1] == pytest.approx(g[9].var())
-    np.testing.assert_allclose(s["haar"], [noise.haar_gradient_variance(n) for n in (2, 3, 4)])
+    np.testing.assert_allclose(s["haar"], [landscapes.haar_gradient_variance(n) for n in (2, 3, 4)])
 
 
 def test_depth_change_redraws_from_cache(explorer):

@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from clipq_edu import measurement  # noqa: E402
-from clipq_edu.circuits import bell_circuit  # noqa: E402
+from clipq_edu.quantum import sampling  # noqa: E402
+from clipq_edu.quantum.circuits import bell_circuit  # noqa: E402
 from clipq_edu.widgets._shots_histogram import SHOT_OPTIONS, shots_histogram  # noqa: E402
 
 
@@ -21,7 +21,7 @@ def explorer():
 
 def test_initial_state_matches_seeded_sampler(explorer):
     s = explorer.state
-    assert s["counts"] == measurement.sample_counts(bell_circuit(), 100, seed=0)
+    assert s["counts"] == sampling.sample_counts(bell_circuit(), 100, seed=0)
     assert sum(s["counts"].values()) == 100
     np.testing.assert_allclose(s["exact"], [0.5, 0.0, 0.0, 0.5], atol=1e-12)
     assert set(s["counts"]) <= {"00", "11"}  # one bitstring per shot, only 00 or 11

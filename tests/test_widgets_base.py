@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import ipywidgets as w
 import numpy as np
 import pytest
 
 from clipq_edu.widgets import Explorer
+from clipq_edu.widgets._base import LRU
 
 
 class Line(Explorer):
@@ -78,3 +81,144 @@ def test_explorer_names_stay_functions_after_their_module_is_imported():
         assert name in dir(cq.widgets)
     with pytest.raises(AttributeError, match="no attribute"):
         cq.widgets.no_such_explorer  # noqa: B018
+
+
+class Bars(Explorer):
+    """An explorer drawn in place: bars and a title made once, updated by ``draw``."""
+
+    def __init__(self, slow=False):
+        self.computed = 0
+        self.slow = slow
+        self.messages_seen = []
+        super().__init__({"c": w.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.5),
+                          "label": w.Dropdown(options=["a", "b"], value="a")}, title="bars")
+
+    def is_cached(self, c, label):
+        return not self.slow
+
+    def compute(self, c, label):
+        self.computed += 1
+        self.messages_seen.append(self._message.value)
+        return {"heights": np.array([c, 2 * c]), "label": label}
+
+    def build(self, figure):
+        ax = figure.add_subplot()
+        self.bars = ax.bar([0, 1], [0, 0])
+        ax.set_ylim(0, 7)
+        for artist in (*self.bars, ax.title):
+            artist.set_animated(True)
+        self.ax = ax
+
+    def draw(self, figure, data):
+        for bar, h in zip(self.bars, data["heights"], strict=True):
+            bar.set_height(h)
+        self.ax.set_title(f"{data['label']}: c = {data['heights'][0]}")
+
+
+def test_in_place_explorer_keeps_its_artists_across_changes():
+    e = Bars()
+    axes, bars = list(e.figure.axes), list(e.bars)
+    e.set(c=2.5, label="b")
+    assert e.figure.axes == axes and len(e.figure.axes) == 1
+    assert all(a is b for a, b in zip(e.bars, bars, strict=True))
+    assert [b.get_height() for b in e.bars] == [2.5, 5.0]
+    assert e.ax.get_title() == "b: c = 2.5"
+
+
+def test_layout_is_computed_once_then_fixed():
+    e = Bars()
+    e.png()
+    position = e.ax.get_position().bounds
+    assert e.figure.get_layout_engine().__class__.__name__ == "PlaceHolderLayoutEngine"
+    e.set(c=3.0)
+    e.png()
+    assert e.ax.get_position().bounds == position
+
+
+def test_blitted_picture_equals_a_full_redraw():
+    e = Bars()
+    e.png()  # renders the background once
+    e.set(c=2.0, label="b")
+    e.png()
+    blitted = np.asarray(e._canvas.buffer_rgba()).copy()
+    for artist in e._animated:
+        artist.set_animated(False)
+    e._canvas.draw()
+    full = np.asarray(e._canvas.buffer_rgba())
+    assert np.array_equal(blitted, full)
+
+
+def test_front_end_bursts_render_once_with_the_latest_value():
+    e = Bars()
+    pending = []
+    e.scheduler = pending.append  # stands in for the kernel's event loop
+    before = e.computed
+    for v in (1.5, 2.0, 2.5):  # what a slider drag delivers, one message per value
+        e.controls["c"].set_state({"value": v})
+    assert e.computed == before and len(pending) == 1  # nothing rendered yet, one render queued
+    pending.pop()()
+    assert e.computed == before + 1 and list(e.state["heights"]) == [2.5, 5.0]
+    e.controls["c"].set_state({"value": 0.5})
+    e.flush()  # a cell (or a test) can ask for the pending render now
+    assert e.computed == before + 2 and e.state["heights"][0] == 0.5
+    pending.pop()()  # the scheduled call finds nothing left to do
+    assert e.computed == before + 2
+    e.controls["c"].value = 3.0  # changes made from Python render at once
+    assert e.computed == before + 3 and e.state["heights"][0] == 3.0 and not pending
+
+
+def test_rendered_pictures_are_cached_in_a_bounded_lru():
+    e = Bars()
+    e.send_images = True  # as in a kernel: every change sends a PNG
+    e.png_cache_size = 3
+    for c in (0.5, 1.0, 1.5, 2.0, 2.5):
+        e.set(c=c)
+    assert len(e._pngs) == 3
+    renders = e.renders
+    e.set(c=2.0)  # shown two changes ago: from the cache, no render
+    assert e.renders == renders
+    assert e._image.value == e._pngs.get(e._state_key)
+    e.set(c=0.5)  # evicted: rendered again
+    assert e.renders == renders + 1 and len(e._pngs) == 3
+
+
+def test_mime_bundle_png_shows_the_current_setting_after_a_cache_hit():
+    e = Bars()
+    e.send_images = True
+    e.set(c=1.0)
+    first = e._image.value
+    e.set(c=2.0)
+    e.set(c=1.0)  # cache hit: the figure's artists still show c = 2
+    png = base64.b64decode(e._repr_mimebundle_()["image/png"])
+    assert png == first and png.startswith(b"\x89PNG")
+    e.png_cache_size = 0
+    e._pngs.clear()
+    assert e.png() == first  # the figure is brought up to date before rendering
+    assert [b.get_height() for b in e.bars] == [1.0, 2.0]
+
+
+def test_a_slow_first_visit_says_computing_and_keeps_the_picture():
+    e = Bars(slow=True)
+    e.send_images = True
+    picture = e._image.value
+    e.messages_seen.clear()
+    e.set(c=2.0)
+    assert "computing" in e.messages_seen[0]
+    assert e._image.value != picture and e.message == "" and e._message.value == ""
+    e.controls["c"].set_state({"value": -1.0})  # clamped to 0.0: still valid
+    assert e.message == ""
+
+
+def test_lru_cache_evicts_the_least_recently_used():
+    cache = LRU(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "a" is now the most recent
+    cache.put("c", 3)
+    assert "b" not in cache and cache.keys() == ["a", "c"] and len(cache) == 2
+    calls = []
+    assert cache.get_or_compute("d", lambda: calls.append(1) or 4) == 4
+    assert cache.get_or_compute("d", lambda: calls.append(1) or 5) == 4 and calls == [1]
+    assert LRU(0).get_or_compute("x", lambda: 7) == 7
+    with pytest.raises(ValueError, match="maxsize"):
+        LRU(-1)

@@ -9,8 +9,8 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from clipq_edu import noise
 from clipq_edu._validate import check_choice, check_int
+from clipq_edu.quantum import landscapes
 from clipq_edu.widgets._base import Explorer
 
 #: Slider ranges (small so that a new computation stays well under 2 s).
@@ -49,46 +49,72 @@ class BarrenPlateauExplorer(Explorer):
             return f"depth must be an integer in 1..{MAX_DEPTH}, got {depth!r}"
         if init not in INITS:
             return f"init must be one of {INITS}, got {init!r}"
-        if init == "identity" and depth % 2:
-            return f"identity init needs an even depth (one identity block), got {depth}"
+        if init == "identity" and (depth % 2 or depth < 4):
+            return (f"identity init needs an even depth of at least 4 (one identity block of "
+                    f"random layers and their inverses), got {depth}")
         return None
 
     def _variance(self, n: int, depth: int, init: str) -> float:
         if init == "random":
             if n not in self._random:
-                g = noise.gradient_samples(n, MAX_DEPTH, N_CIRCUITS, seed=self.seed,
+                g = landscapes.gradient_samples(n, MAX_DEPTH, N_CIRCUITS, seed=self.seed,
                                            every_layer=True)
                 self._random[n] = g.var(axis=1)
             return float(self._random[n][depth - 1])
         key = (n, depth)
         if key not in self._identity:
-            g = noise.gradient_samples(n, depth, N_CIRCUITS, seed=self.seed, init="identity")
+            g = landscapes.gradient_samples(n, depth, N_CIRCUITS, seed=self.seed, init="identity")
             self._identity[key] = float(g.var())
         return self._identity[key]
+
+    def is_cached(self, qubits: int, depth: int, init: str) -> bool:
+        ns = range(MIN_QUBITS, qubits + 1)
+        if init == "random":
+            return all(n in self._random for n in ns)
+        return all((n, depth) in self._identity for n in ns)
 
     def compute(self, qubits: int, depth: int, init: str) -> dict[str, Any]:
         ns = list(range(MIN_QUBITS, qubits + 1))
         var = [self._variance(n, depth, init) for n in ns]
-        slope = noise.fit_log2_slope(ns, var)[0] if len(ns) >= 2 else float("nan")
+        slope = landscapes.fit_log2_slope(ns, var)[0] if len(ns) >= 2 else float("nan")
         return {
             "n": ns, "variance": var, "depth": depth, "init": init,
-            "haar": [noise.haar_gradient_variance(n) for n in ns],
-            "identity": noise.identity_init_gradient_variance(), "log2_slope": slope,
+            "haar": [landscapes.haar_gradient_variance(n) for n in ns],
+            "identity": landscapes.identity_init_gradient_variance(), "log2_slope": slope,
         }
 
-    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+    def build(self, figure: Figure) -> None:
+        """Fixed semilog axes over every qubit count; lines updated as the settings change."""
         ax = figure.add_subplot()
-        ax.semilogy(data["n"], data["variance"], "o-",
-                    label=f"measured, {data['init']} init ({N_CIRCUITS} circuits)")
-        ax.semilogy(data["n"], data["haar"], "k--", label="2-design limit d/(3(d²-1))")
-        ax.axhline(data["identity"], color="tab:green", ls=":", label="identity init: 1/18")
-        slope = data["log2_slope"]
-        text = f"log2 slope {slope:.2f}" if np.isfinite(slope) else "one point: no slope"
-        ax.set_title(f"depth {data['depth']}: {text}")
+        self._measured = ax.semilogy([], [], "o-")[0]
+        self._haar = ax.semilogy([], [], "k--")[0]
+        identity = ax.axhline(landscapes.identity_init_gradient_variance(), color="tab:green",
+                              ls=":")
+        ax.set_xlim(MIN_QUBITS - 0.5, MAX_QUBITS + 0.5)
+        ax.set_xticks(range(MIN_QUBITS, MAX_QUBITS + 1))
+        ax.set_ylim(1e-4, 1.0)
         ax.set_xlabel("qubits n")
         ax.set_ylabel("Var[∂⟨Z0Z1⟩/∂θ]")
-        ax.set_ylim(1e-4, 1.0)
-        ax.legend(loc="lower left", fontsize=8)
+        self._legend = ax.legend(
+            [self._measured, self._haar, identity],
+            ["", "2-design limit d/(3(d²-1))", "identity init: 1/18"], loc="lower left",
+            fontsize=8)
+        # The legend sits below every curve (variances there are < 1e-3 only for n > 5), so it
+        # can stay in the background; only its first label changes, with the init.
+        for artist in (self._measured, self._haar, ax.title):
+            artist.set_animated(True)
+        self._ax = ax
+
+    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+        """Put the measured and 2-design variances on their lines; rewrite legend and title."""
+        self._measured.set_data(data["n"], data["variance"])
+        self._haar.set_data(data["n"], data["haar"])
+        self._legend.get_texts()[0].set_text(
+            f"measured, {data['init']} init ({N_CIRCUITS} circuits)")
+        self.background_key = data["init"]
+        slope = data["log2_slope"]
+        text = f"log2 slope {slope:.2f}" if np.isfinite(slope) else "one point: no slope"
+        self._ax.set_title(f"depth {data['depth']}: {text}")
 
 
 def barren_plateau(

@@ -66,6 +66,65 @@ def _kernel_scheduler(callback: Callable[[], None]) -> None:
     IOLoop.current().call_later(COALESCE_S, callback)
 
 
+class LRU:
+    """A bounded mapping that forgets the least recently used entry when full.
+
+    Args:
+      maxsize: most entries kept (0 keeps none).
+
+    >>> cache = LRU(2)
+    >>> cache.get_or_compute("a", lambda: 1), cache.get_or_compute("b", lambda: 2)
+    (1, 2)
+    >>> cache.get_or_compute("a", lambda: 99)  # cached: not recomputed, now most recent
+    1
+    >>> cache.put("c", 3)  # full: "b" (least recently used) goes
+    >>> sorted(cache.keys())
+    ['a', 'c']
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 0:
+            raise ValueError(f"maxsize must be an integer >= 0, got {maxsize!r}")
+        self.maxsize = maxsize
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def keys(self) -> list[Hashable]:
+        """The keys, least recently used first."""
+        return list(self._data)
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The value for ``key`` (now the most recent), or ``default``."""
+        if key not in self._data:
+            return default
+        self._data.move_to_end(key)
+        return self._data[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store ``value``; drop the least recently used entries beyond ``maxsize``."""
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value for ``key``, computing and storing it on a miss."""
+        if key in self._data:
+            return self.get(key)
+        value = compute()
+        self.put(key, value)
+        return value
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._data.clear()
+
+
 def _freeze(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """A hashable key for a set of control values (``repr`` keeps 1 and 1.0 apart)."""
     return tuple(sorted((k, repr(v)) for k, v in values.items()))
@@ -126,7 +185,7 @@ class Explorer:
         self._scheduled = False
         self._state_key: Hashable | None = None  # the setting ``state`` belongs to
         self._figure_key: Hashable | None = None  # the setting the figure's artists show
-        self._pngs: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._pngs = LRU(self.png_cache_size)
         self.background_key: Hashable = None
         self._background: Any = None
         self._background_sig: Hashable = None
@@ -257,15 +316,8 @@ class Explorer:
         self._figure_key = self._state_key
 
     def _cached_png(self, key: Hashable) -> bytes:
-        png = self._pngs.get(key)
-        if png is not None:
-            self._pngs.move_to_end(key)
-            return png
-        png = self.png()
-        self._pngs[key] = png
-        while len(self._pngs) > max(0, self.png_cache_size):
-            self._pngs.popitem(last=False)
-        return png
+        self._pngs.maxsize = self.png_cache_size
+        return self._pngs.get_or_compute(key, self.png)
 
     def _freeze_layout(self) -> None:
         """Lay the figure out once (constrained layout), then keep those positions."""

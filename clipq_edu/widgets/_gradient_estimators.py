@@ -86,23 +86,59 @@ class GradientEstimatorsExplorer(Explorer):
                                           "spsa": 2},
                 **{m: dict(v) for m, v in stats.items()}}
 
-    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
-        """Overlay the three estimate distributions and mark the exact gradient."""
+    def build(self, figure: Figure) -> None:
+        """One step outline per estimator, the exact-gradient line, legend and labels."""
         ax = figure.add_subplot()
+        self._steps = {m: ax.plot([], [], drawstyle="steps-post", linewidth=1.8)[0]
+                       for m in analysis.ESTIMATORS}
+        self._exact = ax.axvline(0.0, color="black", linestyle="--")
+        ax.set_ylabel(f"count (of {self.n_repeats} estimates)")
+        self._legend = ax.legend([*self._steps.values(), self._exact], [""] * 4, fontsize=8,
+                                 loc="upper left")
+        for artist in (*self._steps.values(), self._exact, self._legend, ax.title):
+            artist.set_animated(True)
+        self._ax = ax
+
+    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+        """Histogram the estimates on shared edges, update the outlines, texts and limits."""
+        ax = self._ax
         everything = np.concatenate([data[m]["samples"] for m in analysis.ESTIMATORS])
         lo, hi = np.percentile(everything, [0.5, 99.5])
         pad = 0.05 * (hi - lo + 1e-9)
         edges = np.linspace(lo - pad, hi + pad, data["bins"] + 1)
-        for m in analysis.ESTIMATORS:
+        texts = self._legend.get_texts()
+        top = 1
+        for text, m in zip(texts, analysis.ESTIMATORS, strict=False):
             d = data[m]
-            ax.hist(d["samples"], bins=edges, histtype="step", linewidth=1.8,
-                    label=f"{_LABELS[m]}: mean {d['mean']:+.3f}, std {d['std']:.3f}")
-        ax.axvline(data["exact"], color="black", linestyle="--",
-                   label=f"exact {data['exact']:+.3f}")
-        ax.set_xlabel(f"estimate of ∂⟨Z⟩/∂θ{data['component']} (dimensionless)")
-        ax.set_ylabel(f"count (of {self.n_repeats} estimates)")
+            counts, _ = np.histogram(d["samples"], bins=edges)
+            top = max(top, int(counts.max()))
+            # an outline that starts and ends on the axis, like hist(histtype="step")
+            self._steps[m].set_data(np.r_[edges[0], edges, edges[-1]], np.r_[0, counts, 0, 0])
+            text.set_text(f"{_LABELS[m]}: mean {d['mean']:+.3f}, std {d['std']:.3f}")
+        texts[-1].set_text(f"exact {data['exact']:+.3f}")
+        self._exact.set_xdata([data["exact"]] * 2)
+        ax.set_xlim(*_nice_range(edges[0], edges[-1]))
+        ax.set_ylim(0, _nice_ceiling(1.25 * top))  # room for the legend above the bars
+        if self.background_key != data["component"]:
+            ax.set_xlabel(f"estimate of ∂⟨Z⟩/∂θ{data['component']} (dimensionless)")
+            self.background_key = data["component"]
         ax.set_title(f"{data['shots']} shots per circuit, h = {data['h']:.3g}")
-        ax.legend(fontsize=8, loc="upper left")
+
+
+def _nice_step(span: float) -> float:
+    k = math.floor(math.log10(span))
+    return next(m * 10.0**k for m in (1, 2, 5, 10) if m * 10.0**k >= span)
+
+
+def _nice_range(lo: float, hi: float) -> tuple[float, float]:
+    """``[lo, hi]`` widened to multiples of a round step (a tenth of the span, rounded up)."""
+    step = _nice_step(max(hi - lo, 1e-12) / 10)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+def _nice_ceiling(top: float) -> float:
+    """The smallest 1, 2 or 5 x 10^k at or above ``top`` (> 0)."""
+    return _nice_step(top)
 
 
 def gradient_estimators(

@@ -10,7 +10,6 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from clipq_edu import plotting
 from clipq_edu.course import toys
 from clipq_edu.widgets._base import Explorer
 
@@ -19,6 +18,8 @@ __all__ = ["QuarticDescent", "quartic_descent"]
 #: Step cap per run: enough for lr >= 1e-3 to converge, small enough to answer in < 0.2 s.
 MAX_STEPS = 20_000
 X0 = 10.0
+#: The fixed |x| range shown: converged runs reach the floor, diverged ones leave the top.
+Y_RANGE = (1e-3, 1e4)
 
 
 @functools.lru_cache(maxsize=256)
@@ -56,12 +57,45 @@ class QuarticDescent(Explorer):
             "max_stable_step": toys.max_stable_step(X0),
         }
 
-    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+    def build(self, figure: Figure) -> None:
+        """Log-log axes with fixed limits, one line per run, a legend and a title."""
         ax = figure.add_subplot()
-        plotting.plot_descent({"plain GD": data["plain"],
-                               f"clipped GD (c={data['clip']:.2g})": data["clipped"]}, ax=ax)
-        ax.set_title(f"x⁴ from x₀ = 10, lr = {data['lr']:.4g} (plain GD is stable only for "
-                     f"lr ≤ {data['max_stable_step']:g})", fontsize=9)
+        self._lines = [ax.plot([], [])[0] for _ in range(2)]
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(1, 1.2 * (MAX_STEPS + 1))
+        ax.set_ylim(*Y_RANGE)
+        ax.set_xlabel("iteration k + 1 (log scale)")
+        ax.set_ylabel("distance to the minimum |x_k| (log scale)")
+        self._legend = ax.legend(self._lines, ["", ""], fontsize=8, loc="lower left")
+        for artist in (*self._lines, self._legend, ax.title):
+            artist.set_animated(True)
+        self._ax = ax
+
+    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+        """Put each run's |x_k| on its line and rewrite the legend and the title."""
+        runs = {"plain GD": data["plain"], f"clipped GD (c={data['clip']:.2g})": data["clipped"]}
+        for line, text, (label, res) in zip(self._lines, self._legend.get_texts(), runs.items(),
+                                            strict=True):
+            line.set_data(*_log_spaced_path(res.trajectory))
+            status = "diverged" if res.diverged else (
+                f"{res.iterations} its" if res.converged else "not converged")
+            text.set_text(f"{label} ({status})")
+        self._ax.set_title(f"x⁴ from x₀ = 10, lr = {data['lr']:.4g} (plain GD is stable only "
+                           f"for lr ≤ {data['max_stable_step']:g})", fontsize=9)
+
+
+def _log_spaced_path(trajectory: Any, points: int = 800) -> tuple[np.ndarray, np.ndarray]:
+    """(k + 1, |x_k|) at about ``points`` log-spaced k: the same curve on log axes, cheaper.
+
+    |x| is floored at the bottom of the axes (a log axis cannot show 0) and capped above its
+    top (a diverged run leaves the picture instead of being drawn out to 1e300).
+    """
+    path = np.abs(np.asarray(trajectory, dtype=float))
+    k = np.unique(np.geomspace(1, len(path), points).astype(int))
+    with np.errstate(invalid="ignore"):
+        y = np.clip(np.nan_to_num(path[k - 1], nan=np.inf), Y_RANGE[0], 1e6 * Y_RANGE[1])
+    return k.astype(float), y
 
 
 def quartic_descent(lr: float = 0.01, clip: float = 1.0) -> QuarticDescent:

@@ -10,12 +10,14 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from clipq_edu.widgets._base import Explorer
+from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["CIRCUITS", "SHOT_OPTIONS", "ShotsHistogram", "shots_histogram"]
 
 #: Circuits the explorer can measure.
 CIRCUITS = ("bell", "ghz3", "plus2")
+#: Most outcomes of any circuit above (ghz3: 2**3 bitstrings).
+MAX_OUTCOMES = 8
 #: Shot counts on the slider (log-spaced, so each notch is about x2-x2.5).
 SHOT_OPTIONS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 
@@ -23,7 +25,7 @@ SHOT_OPTIONS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_
 def _circuit(name: str) -> Any:
     import cirq
 
-    from clipq_edu import circuits
+    from clipq_edu.quantum import circuits
 
     if name == "bell":
         return circuits.bell_circuit()
@@ -35,18 +37,23 @@ def _circuit(name: str) -> Any:
 
 @functools.lru_cache(maxsize=8)
 def _probabilities(name: str) -> tuple[tuple[str, ...], np.ndarray]:
-    from clipq_edu import measurement
+    from clipq_edu.quantum.simulate import probabilities
 
-    measured, p = measurement.probabilities(_circuit(name))
+    measured, p = probabilities(_circuit(name))
     n = len(measured)
     return tuple(format(i, f"0{n}b") for i in range(2**n)), p
 
 
-@functools.lru_cache(maxsize=512)
-def _counts(name: str, shots: int, seed: int) -> dict[str, int]:
-    from clipq_edu import measurement
+#: Sampled counts by (circuit, shots, seed), bounded.
+_COUNTS = LRU(512)
 
-    return measurement.sample_counts(_circuit(name), shots, seed=seed)
+
+def _counts(name: str, shots: int, seed: int) -> dict[str, int]:
+    from clipq_edu.quantum.sampling import sample_counts
+
+    counts = _COUNTS.get_or_compute(
+        (name, shots, seed), lambda: sample_counts(_circuit(name), shots, seed=seed))
+    return dict(counts)  # a copy: callers never change the cached counts
 
 
 class ShotsHistogram(Explorer):
@@ -72,6 +79,9 @@ class ShotsHistogram(Explorer):
             return f"the seed must be a non-negative integer, got {seed!r}"
         return None
 
+    def is_cached(self, **values: Any) -> bool:
+        return (values["circuit"], int(values["shots"]), int(values["seed"])) in _COUNTS
+
     def compute(self, **values: Any) -> dict[str, Any]:
         name, shots, seed = values["circuit"], int(values["shots"]), int(values["seed"])
         keys, exact = _probabilities(name)
@@ -86,21 +96,43 @@ class ShotsHistogram(Explorer):
             "typical_error": float(np.sqrt(np.max(exact * (1 - exact)) / shots)),
         }
 
-    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+    def build(self, figure: Figure) -> None:
+        """Bars, error bars, exact marks and the legend for up to ``MAX_OUTCOMES`` outcomes."""
         ax = figure.add_subplot()
-        x = np.arange(len(data["bitstrings"]))
-        ax.bar(x, data["estimate"], yerr=data["stderr"], capsize=4, color="tab:blue",
-               label="estimate k/N ± 1 standard error")
-        ax.plot(x, data["exact"], "_", markersize=28, mew=2.5, color="tab:red",
-                label="exact probability")
-        ax.set_xticks(x, data["bitstrings"])
+        x = np.arange(MAX_OUTCOMES)
+        self._bars = ax.bar(x, np.zeros(MAX_OUTCOMES), color="tab:blue")
+        self._errors = ax.vlines(x, 0, 0, color="black", lw=1.2)
+        self._caps = ax.plot(np.r_[x, x], np.zeros(2 * MAX_OUTCOMES), "_", color="black",
+                             markersize=8)[0]
+        self._exact = ax.plot(x, np.zeros(MAX_OUTCOMES), "_", markersize=28, mew=2.5,
+                              color="tab:red")[0]
         ax.set_ylim(0, 1)
         ax.set_xlabel("measured bitstring (q0 leftmost)")
         ax.set_ylabel("probability")
-        ax.set_title(f"{data['circuit']}: N = {data['shots']} shots, largest error "
-                     f"{data['max_abs_error']:.3f} (1/√N scale {data['typical_error']:.3f})",
-                     fontsize=9)
-        ax.legend(loc="upper right", fontsize=8)
+        legend = ax.legend([self._bars, self._exact],
+                           ["estimate k/N ± 1 standard error", "exact probability"],
+                           loc="upper right", fontsize=8)
+        for artist in (*self._bars, self._errors, self._caps, self._exact, legend, ax.title):
+            artist.set_animated(True)
+        self._ax = ax
+
+    def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
+        """Set the bar heights, error bars and marks; the ticks change only with the circuit."""
+        p_hat, se, m = data["estimate"], data["stderr"], len(data["bitstrings"])
+        x = np.arange(m)
+        for i, bar in enumerate(self._bars):
+            bar.set_visible(i < m)
+            bar.set_height(p_hat[i] if i < m else 0.0)
+        self._errors.set_segments([[(i, p_hat[i] - se[i]), (i, p_hat[i] + se[i])] for i in x])
+        self._caps.set_data(np.r_[x, x], np.r_[p_hat - se, p_hat + se])
+        self._exact.set_data(x, data["exact"])
+        if self.background_key != data["circuit"]:
+            self._ax.set_xticks(x, data["bitstrings"])
+            self._ax.set_xlim(-0.6, m - 0.4)
+            self.background_key = data["circuit"]
+        self._ax.set_title(f"{data['circuit']}: N = {data['shots']} shots, largest error "
+                           f"{data['max_abs_error']:.3f} (1/√N scale "
+                           f"{data['typical_error']:.3f})", fontsize=9)
 
 
 def shots_histogram(circuit: str = "bell", shots: int = 100, seed: int = 0) -> ShotsHistogram:
@@ -108,7 +140,7 @@ def shots_histogram(circuit: str = "bell", shots: int = 100, seed: int = 0) -> S
 
     Each shot returns one bitstring; the bars are the fractions k/N with standard errors
     sqrt(p(1-p)/N) and the red marks the exact probabilities. Counts come from the seeded
-    sampler :func:`clipq_edu.measurement.sample_counts`, so the same seed gives the same bars.
+    sampler :func:`clipq_edu.quantum.sampling.sample_counts`, so the same seed gives the same bars.
 
     Args:
       circuit: ``"bell"`` ((|00>+|11>)/√2), ``"ghz3"`` (3-qubit GHZ) or ``"plus2"`` (|+>|+>).

@@ -38,6 +38,7 @@ from clipq_edu._validate import (
 
 __all__ = [
     "EncodedPQC",
+    "ExpectationToProbability",
     "QuantumKernelSVM",
     "article_model",
     "count_weights",
@@ -154,6 +155,7 @@ def _z_ops(n_qubits: int, which: str) -> list[cirq.PauliSum]:
 # --------------------------------------------------------------------------------------------
 # The layer that feeds values into one symbolic circuit
 # --------------------------------------------------------------------------------------------
+@tf.keras.utils.register_keras_serializable(package="clipq_edu")
 class EncodedPQC(tf.keras.layers.Layer):
     """Keras layer: expectation values of one symbolic circuit fed with data and weights.
 
@@ -173,7 +175,21 @@ class EncodedPQC(tf.keras.layers.Layer):
       seed: seed for the initial angles.
       differentiator: a ``tfq.differentiators`` instance (default: TFQ's choice, adjoint).
 
+    The layer saves and loads with the model (``get_config``/``from_config``; the circuit and
+    the operators are stored as Cirq JSON): ``model.save("model.keras")`` and
+    ``tf.keras.models.load_model("model.keras")`` give back the same outputs.
+
     Taught in chapter 03.
+
+    >>> import cirq, sympy
+    >>> q = cirq.LineQubit(0)
+    >>> x, t = sympy.symbols("x t")
+    >>> layer = EncodedPQC(cirq.Circuit(cirq.rx(x).on(q), cirq.ry(t).on(q)), [x], [t],
+    ...                    [cirq.Z(q)], seed=0)
+    >>> layer(tf.constant([[0.0], [3.14159]])).shape
+    TensorShape([2, 1])
+    >>> EncodedPQC.from_config(layer.get_config()).weight_symbols
+    [t]
     """
 
     def __init__(
@@ -213,6 +229,7 @@ class EncodedPQC(tf.keras.layers.Layer):
         if not self.operators:
             raise ValueError("operators must hold at least one observable")
         self._seed = _seed(seed)
+        self._differentiator = differentiator
         self._circuit_tensor = tfq.convert_to_tensor([circuit])
         self._names = tf.constant(names)
         self._index = tf.constant(self.feature_index, dtype=tf.int32)
@@ -242,6 +259,58 @@ class EncodedPQC(tf.keras.layers.Layer):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return tf.TensorShape([input_shape[0], len(self.operators)])
+
+    def get_config(self) -> dict[str, Any]:
+        """Everything :meth:`from_config` needs to rebuild the layer (JSON-friendly).
+
+        A differentiator is stored by its class name and rebuilt with its default settings.
+        """
+        config = super().get_config()
+        diff = self._differentiator
+        config.update({
+            "circuit": cirq.to_json(self._cirq_circuit),
+            "data_symbols": [str(s) for s in self.data_symbols],
+            "weight_symbols": [str(s) for s in self.weight_symbols],
+            "operators": cirq.to_json([_as_pauli_sum(op) for op in self.operators]),
+            "feature_index": list(self.feature_index),
+            "seed": self._seed,
+            "differentiator": None if diff is None else type(diff).__name__,
+        })
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> EncodedPQC:
+        """Rebuild the layer from :meth:`get_config` (the weights are loaded separately)."""
+        config = dict(config)
+        config["circuit"] = cirq.read_json(json_text=config["circuit"])
+        config["operators"] = cirq.read_json(json_text=config["operators"])
+        config["data_symbols"] = [sympy.Symbol(s) for s in config["data_symbols"]]
+        config["weight_symbols"] = [sympy.Symbol(s) for s in config["weight_symbols"]]
+        name = config.pop("differentiator", None)
+        if name is not None:
+            if not hasattr(tfq.differentiators, name):
+                raise ValueError(f"unknown differentiator {name!r} in the saved config")
+            config["differentiator"] = getattr(tfq.differentiators, name)()
+        return cls(**config)
+
+
+def _as_pauli_sum(op: Any) -> cirq.PauliSum:
+    return op if isinstance(op, cirq.PauliSum) else cirq.PauliSum.wrap(op)
+
+
+@tf.keras.utils.register_keras_serializable(package="clipq_edu")
+class ExpectationToProbability(tf.keras.layers.Layer):
+    """Keras layer p = (1 + ⟨Z⟩)/2: maps an expectation in [-1, 1] to a probability in [0, 1].
+
+    A named layer rather than a ``Lambda``, so models that use it save and load without
+    ``safe_mode=False``. Taught in chapter 03.
+    """
+
+    def call(self, inputs: Any) -> Any:
+        return _probability_from_z(inputs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return tf.TensorShape(input_shape)
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,6 +387,13 @@ def pqc_classifier(
       Quantum", https://arxiv.org/abs/2003.02989.
 
     Taught in chapter 03.
+
+    >>> model = pqc_classifier(n_qubits=2, layers=1, seed=0)
+    >>> model.output_shape, count_weights(model)
+    ((None, 1), 4)
+    >>> p = model(np.array([[0.1, 2.0]], dtype=np.float32)).numpy()
+    >>> bool(0.0 <= p.min() and p.max() <= 1.0)
+    True
     """
     seed = _seed(seed)
     n = check_qubits("n_qubits", n_qubits, max_qubits=MAX_MODEL_QUBITS)
@@ -330,7 +406,7 @@ def pqc_classifier(
         z = tfq.layers.PQC(
             ansatz, op, initializer=_angles_init(seed, 0), differentiator=differentiator
         )(inp)
-        out = tf.keras.layers.Lambda(_probability_from_z, name="probability")(z)
+        out = ExpectationToProbability(name="probability")(z)
         return tf.keras.Model(inp, out, name="pqc_classifier_circuits")
     circuit, data, weights = encoding_ansatz_circuit(n, layers, reupload=reupload)
     index = [int(str(s).split("_")[1]) % n_features for s in data]
@@ -339,7 +415,7 @@ def pqc_classifier(
         circuit, data, weights, op, feature_index=index, seed=seed,
         differentiator=differentiator, name="pqc",
     )(inp)
-    out = tf.keras.layers.Lambda(_probability_from_z, name="probability")(z)
+    out = ExpectationToProbability(name="probability")(z)
     return tf.keras.Model(inp, out, name="pqc_classifier")
 
 
@@ -445,7 +521,7 @@ def hybrid_model(
             1, activation="sigmoid", kernel_initializer=_glorot(seed, 4), name="readout"
         )(z)
     else:
-        out = tf.keras.layers.Lambda(_probability_from_z, name="probability")(z)
+        out = ExpectationToProbability(name="probability")(z)
     return tf.keras.Model(inp, out, name="hybrid_model")
 
 

@@ -151,3 +151,121 @@ def _same(a: Any, b: Any) -> bool:
                 and all(_same(x, y) for x, y in zip(a, b, strict=True)))
     a_arr, b_arr = np.asarray(a), np.asarray(b)
     return a_arr.shape == b_arr.shape and bool(np.array_equal(a_arr, b_arr, equal_nan=True))
+
+
+# --------------------------------------------------------------------------------------------
+# The clipper contract (clipq_edu.clipping.Clipper), in the manner of cirq.testing
+# --------------------------------------------------------------------------------------------
+def _contract_cases(seed: int) -> list[tuple[list[Any], list[Any]]]:
+    rng = np.random.default_rng(seed)
+    cases = []
+    for scale in (1e-3, 1.0, 1e3):
+        grads = [rng.normal(size=(3, 2)) * scale, None, rng.normal(size=2) * scale]
+        params = [rng.normal(size=(3, 2)), np.zeros(4), rng.normal(size=2)]
+        cases.append((grads, params))
+    return cases
+
+
+def _scale_of(a: np.ndarray, b: np.ndarray, what: str) -> None:
+    """Assert b = s·a with 0 <= s <= 1 (b keeps a's direction and is not longer)."""
+    a, b = np.asarray(a, np.float64).ravel(), np.asarray(b, np.float64).ravel()
+    aa = float(a @ a)
+    if aa == 0.0:
+        assert not np.any(b), f"{what}: a zero gradient became non-zero"
+        return
+    s = float(a @ b) / aa
+    assert -1e-12 <= s <= 1 + 1e-9, f"{what}: scaled by {s}, outside [0, 1]"
+    np.testing.assert_allclose(b, s * a, rtol=1e-6, atol=1e-9 * np.sqrt(aa),
+                               err_msg=f"{what}: direction changed")
+
+
+def _check_direction(kind: str | None, grads: list[Any], out: list[Any]) -> None:
+    if kind == "global":
+        present = [i for i, g in enumerate(grads) if g is not None]
+        _scale_of(np.concatenate([np.ravel(grads[i]) for i in present]),
+                  np.concatenate([np.ravel(out[i]) for i in present]), "global direction")
+    elif kind in ("per_tensor", "per_unit"):
+        for i, (g, o) in enumerate(zip(grads, out, strict=True)):
+            if g is None:
+                continue
+            if kind == "per_tensor" or np.ndim(g) <= 1:
+                units = [(g, o)] if kind == "per_tensor" else list(zip(np.ravel(g), np.ravel(o),
+                                                                       strict=True))
+            else:
+                g2, o2 = np.reshape(g, (-1, np.shape(g)[-1])), np.reshape(o, (-1, np.shape(g)[-1]))
+                units = [(g2[:, j], o2[:, j]) for j in range(g2.shape[1])]
+            for u, (a, b) in enumerate(units):
+                _scale_of(np.atleast_1d(a), np.atleast_1d(b), f"grads[{i}] unit {u}")
+
+
+def _check_nonfinite(clipper: Any, grads: list[Any], params: list[Any]) -> None:
+    import copy
+
+    bad = [None if g is None else np.array(g, dtype=np.float64) for g in grads]
+    bad[0].flat[0] = np.nan
+    policy = clipper.nonfinite
+    c = copy.deepcopy(clipper)
+    if policy == "error":
+        try:
+            c(bad, params)
+        except ValueError as exc:
+            assert "NaN" in str(exc), f"the error does not say NaN: {exc}"
+        else:
+            raise AssertionError("nonfinite='error' accepted a NaN gradient")
+        return
+    out, _ = c(bad, params)
+    present = [np.asarray(o) for o in out if o is not None]
+    if policy == "zero":
+        assert all(np.isfinite(o).all() for o in present), "nonfinite='zero' returned NaN/Inf"
+    else:  # propagate: the NaN is not hidden
+        assert any(np.isnan(o).any() for o in present), "nonfinite='propagate' hid the NaN"
+
+
+def assert_clipper_contract(clipper: Any, cases: Any = None, *, seed: int = 0) -> None:
+    """Check the promises every :class:`clipq_edu.clipping.Clipper` makes.
+
+    On each case ``(grads, params)`` (default: three seeded lists of differently shaped
+    gradients with a ``None`` entry, at scales 1e-3, 1 and 1e3), run on a deep copy of
+    ``clipper`` (so a stateful one is not changed), it checks that the clipper
+
+    1. returns the same structure: same length, ``None`` entries stay ``None``, same shapes;
+    2. never enlarges the global norm, and its :class:`~clipq_edu.clipping.ClipInfo` reports
+       the norms before and after (checked against :func:`clipq_edu.clipping.global_norm`);
+    3. keeps the direction its ``keeps_direction`` promises (``"global"``: the whole gradient
+       scaled by one factor in [0, 1]; ``"per_tensor"``; ``"per_unit"``);
+    4. returns the gradient unchanged when ``info.clipped`` is ``False``;
+    5. does not modify the arrays it is given;
+    6. honours its non-finite policy: ``"error"`` raises ``ValueError`` naming NaN,
+       ``"zero"`` returns finite gradients, ``"propagate"`` does not hide the NaN.
+
+    Raises:
+      AssertionError: naming the promise that was broken.
+
+    >>> from clipq_edu.clipping import ClipByGlobalNorm
+    >>> assert_clipper_contract(ClipByGlobalNorm(1.0))
+    """
+    import copy
+
+    from clipq_edu.clipping import global_norm
+
+    for grads, params in cases if cases is not None else _contract_cases(seed):
+        before_copy = [None if g is None else np.array(g, copy=True) for g in grads]
+        out, info = copy.deepcopy(clipper)(grads, params)
+        assert len(out) == len(grads), f"{len(out)} gradients returned for {len(grads)}"
+        for i, (g, o) in enumerate(zip(grads, out, strict=True)):
+            assert (g is None) == (o is None), f"grads[{i}]: None was not passed through"
+            if g is not None:
+                assert np.shape(o) == np.shape(g), f"grads[{i}]: shape changed"
+                np.testing.assert_array_equal(g, before_copy[i],
+                                              err_msg=f"grads[{i}] was modified in place")
+        n_in = global_norm([g for g in grads if g is not None])
+        n_out = global_norm([o for o in out if o is not None])
+        assert n_out <= n_in * (1 + 1e-9) + 1e-300, f"global norm grew: {n_in} -> {n_out}"
+        assert np.isclose(info.norm_before, n_in, rtol=1e-9), "info.norm_before is wrong"
+        assert np.isclose(info.norm_after, n_out, rtol=1e-9), "info.norm_after is wrong"
+        if not info.clipped:
+            for g, o in zip(grads, out, strict=True):
+                if g is not None:
+                    np.testing.assert_array_equal(o, g, err_msg="changed but clipped=False")
+        _check_direction(getattr(clipper, "keeps_direction", None), grads, out)
+        _check_nonfinite(clipper, grads, params)

@@ -100,8 +100,9 @@ def test_value_clip_never_enlarges_an_entry(g, c):
 @given(st.lists(vectors, min_size=1, max_size=3), bounds)
 def test_idempotent(gs, c):
     once = C.clip_by_norm(gs, c)
+    # atol: subnormal entries (< 2.2e-308) carry only a few significant bits
     np.testing.assert_allclose(np.concatenate(C.clip_by_norm(once, c)), np.concatenate(once),
-                               rtol=1e-12)
+                               rtol=1e-12, atol=1e-300)
     once, _ = C.clip_by_global_norm(gs, c)
     twice, _ = C.clip_by_global_norm(once, c)
     np.testing.assert_allclose(np.concatenate(twice), np.concatenate(once), rtol=1e-9)
@@ -315,3 +316,148 @@ def test_agc_tf_matches_numpy(tf):
     theirs = C.adaptive_grad_clip([tf.constant(x) for x in g], [tf.constant(x) for x in w], 0.05)
     for a, b in zip(mine, theirs, strict=True):
         np.testing.assert_allclose(a, b.numpy(), rtol=1e-9)
+
+
+# ------------------------------------------------------------------ the Clipper interface
+from clipq_edu.testing import assert_clipper_contract  # noqa: E402
+
+
+def _every_clipper(nonfinite):
+    return [
+        C.NoClip(nonfinite=nonfinite),
+        C.ClipByValue(0.5, nonfinite=nonfinite),
+        C.ClipByNorm(0.5, nonfinite=nonfinite),
+        C.ClipByGlobalNorm(0.5, nonfinite=nonfinite),
+        C.AutoClip(percentile=50, nonfinite=nonfinite),
+        C.AdaptiveGradClip(0.05, nonfinite=nonfinite),
+        C.FunctionClipper(lambda gs: [None if g is None else g * 0.5 for g in gs],
+                          nonfinite=nonfinite),
+        C.KerasClip({"clipnorm": 0.5}, nonfinite=nonfinite),
+        C.KerasClip({"global_clipnorm": 0.5}, nonfinite=nonfinite),
+        C.KerasClip({"clipvalue": 0.5}, nonfinite=nonfinite),
+    ]
+
+
+@pytest.mark.parametrize("nonfinite", C.NONFINITE_POLICIES)
+@pytest.mark.parametrize("index", range(10))
+def test_every_clipper_meets_the_contract(index, nonfinite):
+    assert_clipper_contract(_every_clipper(nonfinite)[index])
+
+
+def test_contract_with_a_warmed_up_autoclip_and_large_bounds():
+    ac = C.AutoClip(percentile=10)
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        ac([rng.normal(size=(3, 2)), rng.normal(size=2)])
+    assert_clipper_contract(ac, seed=3)
+    assert len(ac.history) == 10  # the contract ran on copies
+    for clipper in (C.ClipByGlobalNorm(1e9), C.ClipByNorm(1e9), C.ClipByValue(1e9)):
+        assert_clipper_contract(clipper)
+
+
+class _Enlarging(C.Clipper):
+    keeps_direction = "global"
+
+    def apply(self, items, params, norm):
+        return [None if g is None else 2 * g for g in items], True, math.nan
+
+
+class _Turning(C.Clipper):
+    keeps_direction = "global"
+
+    def apply(self, items, params, norm):
+        return [None if g is None else g[::-1].copy() * 1e-3 for g in items], True, math.nan
+
+
+class _Hiding(C.Clipper):
+    nonfinite = "propagate"
+
+    def apply(self, items, params, norm):
+        return [None if g is None else np.nan_to_num(g) for g in items], True, math.nan
+
+
+@pytest.mark.parametrize("broken, words", [(_Enlarging(), "grew"), (_Turning(), "direction"),
+                                           (_Hiding(), "hid the NaN")])
+def test_contract_catches_broken_clippers(broken, words):
+    with pytest.raises(AssertionError, match=words):
+        assert_clipper_contract(broken)
+
+
+def test_clip_info_reports_firing_exactly():
+    g = [np.array([3.0, 4.0]), np.array([0.0, 0.0])]
+    _, info = C.ClipByGlobalNorm(5.0)(g)
+    assert not info.clipped and info.norm_before == info.norm_after == 5.0
+    _, info = C.ClipByGlobalNorm(4.999)(g)
+    assert info.clipped and info.norm_after == pytest.approx(4.999)
+    assert info.threshold == 4.999
+    out, info = C.ClipByValue(4.0)(g)
+    assert not info.clipped and out[0] is g[0]
+    _, info = C.NoClip()(g)
+    assert math.isnan(info.threshold) and not info.clipped
+
+
+@pytest.mark.parametrize("spec, cls", [
+    (None, C.NoClip), (("value", 1.0), C.ClipByValue), (("norm", 1.0), C.ClipByNorm),
+    (("global_norm", 1.0), C.ClipByGlobalNorm), (["global_norm", 1.0], C.ClipByGlobalNorm),
+    (("autoclip", 10), C.AutoClip), (("agc", 0.01), C.AdaptiveGradClip),
+    (("agc", 0.01, 1e-2), C.AdaptiveGradClip), (("keras", {"clipnorm": 1.0}), C.KerasClip),
+    (lambda gs: gs, C.FunctionClipper),
+])
+def test_from_spec_builds_the_right_clipper(spec, cls):
+    assert type(C.from_spec(spec)) is cls
+
+
+def test_from_spec_copies_a_clipper_and_never_changes_it():
+    ac = C.AutoClip(percentile=50)
+    ac(np.array([3.0, 4.0]))
+    copy = C.from_spec(ac)
+    assert copy is not ac and copy.history == [5.0]
+    copy(np.array([30.0, 40.0]))
+    copy.reset()
+    assert ac.history == [5.0] and ac.threshold == 5.0
+
+
+@pytest.mark.parametrize("spec, exc, words", [
+    ("global_norm", TypeError, "clip must be one of"),
+    (("global_norm",), ValueError, "clip must be one of"),
+    (("global_norm", -1.0), ValueError, r"clip\[1\]"),
+    (("bogus", 1.0), ValueError, "clip must be one of"),
+    (("agc", 0.1, 0.0), ValueError, r"clip\[2\]"),
+    (("autoclip", 150), ValueError, "percentile"),
+    (("keras", {"clipnorm": 1, "global_clipnorm": 1}), ValueError, "together"),
+    (("keras", {"lr": 1}), ValueError, "accepts the keys"),
+    (("keras",), ValueError, "one dict"),
+])
+def test_from_spec_rejects_bad_specs_by_name(spec, exc, words):
+    with pytest.raises(exc, match=words):
+        C.from_spec(spec)
+
+
+def test_agc_clipper_needs_params_and_matching_structure():
+    with pytest.raises(TypeError, match="params"):
+        C.AdaptiveGradClip(0.1)([np.ones(2)])
+    with pytest.raises(ValueError, match="same structure"):
+        C.AdaptiveGradClip(0.1)([np.ones(2)], [np.ones(2), np.ones(2)])
+
+
+def test_keras_clip_follows_keras_precedence():
+    g = [np.array([3.0, 4.0]), np.array([0.1, 0.0])]
+    both, info = C.KerasClip({"clipnorm": 1.0, "clipvalue": 1e-4})(g)
+    np.testing.assert_allclose(both[0], [0.6, 0.8])
+    assert info.threshold == 1.0 and info.clipped
+    value_only, _ = C.KerasClip({"clipvalue": 1.0})(g)
+    np.testing.assert_array_equal(value_only[0], [1.0, 1.0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("options", [{"clipnorm": 0.7}, {"global_clipnorm": 0.7},
+                                     {"clipvalue": 0.7}, {"clipnorm": 0.7, "clipvalue": 1e-3},
+                                     {"global_clipnorm": 0.7, "clipvalue": 1e-3}], ids=str)
+def test_keras_clip_matches_the_optimizers_own_clipping(tf, options):
+    rng = np.random.default_rng(6)
+    gs = [rng.normal(size=(3, 2)) * 5, rng.normal(size=(2,)) * 5]
+    opt = tf.keras.optimizers.SGD(learning_rate=1.0, **options)
+    theirs = opt._clip_gradients([tf.constant(g) for g in gs])
+    mine, _ = C.KerasClip(options)(gs)
+    for a, b in zip(mine, theirs, strict=True):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-6, atol=1e-9)

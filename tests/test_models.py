@@ -128,3 +128,64 @@ def test_quantum_regressor_fits_sine():
 def test_bad_input_is_named(call, exc, words):
     with pytest.raises(exc, match=words):
         call()
+
+
+# --------------------------------------------------------------------------------------------
+# Save and load (issue 16): the custom layers carry get_config/from_config
+# --------------------------------------------------------------------------------------------
+SAVABLE = {
+    "pqc": (lambda: models.pqc_classifier(2, 2, 0, n_features=3), 3),
+    "hybrid": (lambda: models.hybrid_model(3, 2, 2, 0), 3),
+    "hybrid_expectation": (lambda: models.hybrid_model(3, 2, 1, 0, readout="expectation",
+                                                       hidden=0), 3),
+    "regressor": (lambda: models.quantum_regressor(2, 2, 0), 1),
+}
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+@pytest.mark.parametrize("name", sorted(SAVABLE))
+def test_trained_model_saves_and_loads_with_equal_outputs(name, fmt, tmp_path):
+    from clipq_edu.training import train
+
+    build, n_features = SAVABLE[name]
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 3, (24, n_features)).astype(np.float32)
+    y = (x[:, 0] > 1.5).astype(np.float32)
+    model = build()
+    initial = [w.copy() for w in model.get_weights()]
+    train(model, x, y, loss="mse", epochs=1, batch_size=8, learning_rate=0.1, progress=False)
+    assert not all(np.array_equal(a, b) for a, b in
+                   zip(initial, model.get_weights(), strict=True))  # trained: not the init
+    path = tmp_path / f"model.{fmt}"
+    tf.keras.models.save_model(model, str(path))
+    loaded = tf.keras.models.load_model(str(path))  # no custom_objects: layers are registered
+    assert isinstance(loaded.get_layer("pqc"), models.EncodedPQC)
+    assert models.weights_equal(model, loaded)
+    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+
+
+def test_encoded_pqc_config_is_json_and_rebuilds_the_same_circuit():
+    import json
+
+    tfq = pytest.importorskip("tensorflow_quantum")
+    layer = models.hybrid_model(2, 2, 2, 0, differentiator=tfq.differentiators.ParameterShift()
+                                ).get_layer("pqc")
+    config = json.loads(json.dumps(layer.get_config()))
+    again = models.EncodedPQC.from_config(config)
+    assert again.circuit == layer.circuit
+    assert again.data_symbols == layer.data_symbols
+    assert again.weight_symbols == layer.weight_symbols
+    assert again.feature_index == layer.feature_index
+    assert [str(o) for o in again.operators] == [str(o) for o in layer.operators]
+    assert isinstance(again._differentiator, tfq.differentiators.ParameterShift)
+    config["differentiator"] = "NoSuchDifferentiator"
+    with pytest.raises(ValueError, match="differentiator"):
+        models.EncodedPQC.from_config(config)
+
+
+def test_probability_layer_replaces_lambda():
+    m = models.pqc_classifier(2, 1, 0)
+    layer = m.get_layer("probability")
+    assert isinstance(layer, models.ExpectationToProbability)
+    np.testing.assert_allclose(layer(tf.constant([[-1.0], [0.0], [1.0]])).numpy(),
+                               [[0.0], [0.5], [1.0]])

@@ -12,6 +12,8 @@ import pytest
 matplotlib.use("Agg")
 
 from clipq_edu import clipping  # noqa: E402
+from clipq_edu.training.optim import adam_init, adam_update  # noqa: E402
+from clipq_edu.training.telemetry import Telemetry  # noqa: E402
 from clipq_edu.widgets._training_telemetry import (  # noqa: E402
     BOUND_RANGE,
     train_tiny,
@@ -77,7 +79,7 @@ def test_bound_slider_ends(explorer):
     assert loose["clipped_fraction"] == 0.0  # no raw norm reaches 100
     none = train_tiny("none", 1.0, 1.0, "sgd")
     # a bound never reached changes nothing: identical trajectory to no clipping
-    np.testing.assert_array_equal(loose["loss"], none["loss"])
+    np.testing.assert_array_equal(loose["loss"], none.loss)
     # SGD with every step cut to norm 0.01 barely moves: its final loss is higher
     assert tight["final_loss"] > loose["final_loss"]
 
@@ -119,15 +121,16 @@ def test_relu_model_is_homogeneous_in_the_input_scale():
 def test_clipping_helps_sgd_on_badly_scaled_inputs():
     raw = train_tiny("none", 1.0, 30.0, "sgd")
     clipped = train_tiny("global_norm", 1.0, 30.0, "sgd")
-    assert np.max(raw["norm_before"]) > 5 * np.median(raw["norm_before"])  # spiky
-    assert clipped["final_loss"] < raw["final_loss"]
+    assert np.max(raw.norm_before) > 5 * np.median(raw.norm_before)  # spiky
+    assert clipped.summary()["final_loss"] < raw.summary()["final_loss"]
 
 
 def test_adam_is_far_less_sensitive_to_clipping():
     # Adam divides by a running RMS of the gradient, so rescaling all gradients changes its
     # steps little; SGD steps are proportional to the gradient itself.
     def spread(opt: str) -> float:
-        losses = [train_tiny(m, 0.1, 30.0, opt)["final_loss"] for m in ("none", "global_norm")]
+        losses = [train_tiny(m, 0.1, 30.0, opt).summary()["final_loss"]
+                  for m in ("none", "global_norm")]
         return abs(losses[0] - losses[1])
 
     assert spread("adam") < spread("sgd")
@@ -141,16 +144,51 @@ def test_same_setting_is_reproducible_and_cached(explorer):
     b = explorer.state
     assert a["loss"] is b["loss"]  # served from the cache
     fresh = train_tiny("global_norm", 0.5, 10.0, "adam")
-    np.testing.assert_array_equal(fresh["loss"], a["loss"])
+    np.testing.assert_array_equal(fresh.loss, a["loss"])
+    assert isinstance(a["telemetry"], Telemetry) and not a["loss"].flags.writeable
 
 
-def test_clip_matches_library():
-    rng = np.random.default_rng(0)
-    grads = [rng.normal(size=(3, 2)), rng.normal(size=2)]
-    out = tt_module._clip("global_norm", grads, 0.5)
-    want, _ = clipping.clip_by_global_norm(grads, 0.5)
-    for a, b in zip(out, want, strict=True):
-        np.testing.assert_allclose(a, b)
+def test_first_step_is_clipped_by_the_library_clipper():
+    # Recompute the first batch by hand: its raw norm and the norm after
+    # clip_by_global_norm must be what train_tiny recorded for step 0.
+    tel = train_tiny("global_norm", 0.5, 30.0, "sgd")
+    x, y = tt_module._data(0)
+    x = 30.0 * x
+    idx = np.random.default_rng(1).permutation(len(y))[:32]
+    _, grads = tt_module._loss_and_grads(tt_module._init(0, 8), x[idx], y[idx])
+    clipped, norm = clipping.clip_by_global_norm(grads, 0.5)
+    assert tel.norm_before[0] == pytest.approx(norm, rel=1e-12)
+    assert tel.norm_after[0] == pytest.approx(clipping.global_norm(clipped), rel=1e-12)
+    assert tel.clipped[0] == (norm > 0.5)
+
+
+def test_adam_path_is_the_library_adam_step():
+    # One step of train_tiny's Adam, redone with adam_update on the flattened weights.
+    w = tt_module._init(0, 8)
+    flat = tt_module._flat(w)
+    grads = [np.full_like(a, 0.5) for a in w]
+    updates, state = adam_update(tt_module._flat(grads), adam_init(flat), learning_rate=0.01)
+    new = tt_module._unflat(flat + updates, w)
+    assert [a.shape for a in new] == [a.shape for a in w]
+    np.testing.assert_allclose(new[2] - w[2], -0.01, rtol=1e-6)  # first Adam step = -lr sign(g)
+    assert state.t == 1
+
+
+def test_run_cache_is_bounded_lru(explorer):
+    cache = tt_module._CACHE
+    assert cache.maxsize >= 8
+    explorer.set(method="global_norm", bound=1.0, input_scale=1.0, optimizer="sgd")
+    key = explorer._key("global_norm", 1.0, 1.0, "sgd")
+    assert key in cache and explorer.is_cached(method="global_norm", bound=1.0,
+                                               input_scale=1.0, optimizer="sgd")
+    old_size = cache.maxsize
+    try:
+        cache.maxsize = len(cache) + 2
+        for b in (0.02, 0.04, 0.08):  # three new settings push the oldest entries out
+            explorer.set(bound=b)
+        assert len(cache) == cache.maxsize
+    finally:
+        cache.maxsize = old_size
 
 
 @pytest.mark.parametrize(

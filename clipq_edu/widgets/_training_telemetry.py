@@ -7,8 +7,10 @@ for TensorFlow. Every run starts from the same seeded initial weights and sees t
 in the same seeded order, so two settings differ only by what you changed. Runs are cached by
 setting: moving back to a setting you have seen redraws from the cache.
 
-The clipping itself is :mod:`clipq_edu.clipping` (the same functions the Keras training loop
-of :mod:`clipq_edu.training` uses).
+The clipping is THE clipper of :mod:`clipq_edu.clipping` (``from_spec``, as the Keras training
+loop of :mod:`clipq_edu.training` uses it), the Adam step is THE one of
+:mod:`clipq_edu.training.optim`, and each run is recorded as THE
+:class:`clipq_edu.training.Telemetry`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from matplotlib.figure import Figure
 
 from clipq_edu import clipping
 from clipq_edu.data import article_task
-from clipq_edu.widgets._base import Explorer
+from clipq_edu.training.optim import adam_init, adam_update
+from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
+from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["METHODS", "SCALES", "TrainingTelemetryExplorer", "train_tiny", "training_telemetry"]
 
@@ -41,8 +45,9 @@ SCALES = (1.0, 10.0, 30.0)
 LEARNING_RATES = {"sgd": 0.1, "adam": 0.01}
 BOUND_RANGE = (0.01, 100.0)
 
-#: Finished runs by (method, bound, input_scale, optimizer, seed): redraws come from here.
-_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+#: Finished runs by (method, bound, input_scale, optimizer, seed), least recently used out
+#: first: redraws come from here.
+_CACHE = LRU(128)
 
 _HIDDEN = 10
 _EPOCHS = 8
@@ -78,23 +83,35 @@ def _loss_and_grads(w: list[np.ndarray], x: np.ndarray, y: np.ndarray
     return loss, [x.T @ dz1, dz1.sum(0), h.T @ dz2, dz2.sum(0)]
 
 
-def _clip(method: str, grads: list[np.ndarray], bound: float) -> list[np.ndarray]:
-    if method == "none":
-        return grads
-    if method == "value":
-        return clipping.clip_by_value(grads, bound)
-    if method == "norm":
-        return clipping.clip_by_norm(grads, bound)
-    return clipping.clip_by_global_norm(grads, bound)[0]
+def _clipper(method: str, bound: float) -> clipping.Clipper:
+    """THE clipper of :mod:`clipq_edu.clipping` for a method name of :data:`METHODS`."""
+    return clipping.from_spec(None if method == "none" else (method, bound))
 
 
-def _global(grads: list[np.ndarray]) -> float:
-    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+def _flat(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([a.ravel() for a in arrays])
+
+
+def _unflat(vector: np.ndarray, like: list[np.ndarray]) -> list[np.ndarray]:
+    out, start = [], 0
+    for a in like:
+        out.append(vector[start:start + a.size].reshape(a.shape))
+        start += a.size
+    return out
+
+
+def _accuracy(w: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> float:
+    z = np.maximum(x @ w[0] + w[1], 0) @ w[2] + w[3]
+    return float(np.mean((z.ravel() > 0) == (y > 0.5)))
 
 
 def train_tiny(method: str, bound: float, input_scale: float, optimizer: str,
-               seed: int = 0) -> dict[str, Any]:
+               seed: int = 0) -> Telemetry:
     """Train the article's model in NumPy under one clipping setting; return its telemetry.
+
+    Each step clips the batch gradient with :func:`clipq_edu.clipping.from_spec` and applies
+    it with plain SGD (w ← w − lr·g) or with THE Adam step
+    (:func:`clipq_edu.training.optim.adam_update`, all weights as one vector).
 
     Args:
       method: ``"none"``, ``"value"``, ``"norm"`` or ``"global_norm"``.
@@ -104,12 +121,18 @@ def train_tiny(method: str, bound: float, input_scale: float, optimizer: str,
       seed: seed for the data, the initial weights and the batch order.
 
     Returns:
-      A dict of per-step arrays ``loss``, ``norm_before``, ``norm_after``, ``clipped`` and
-      the scalars ``accuracy`` (training set, final weights), ``clipped_fraction``,
-      ``final_loss`` (mean over the last epoch), ``diverged`` (loss or weights went
-      non-finite; training stops there).
+      A :class:`clipq_edu.training.Telemetry` (read-only per-step ``loss``,
+      ``norm_before``, ``norm_after``, ``clipped``, ``epoch``; ``summary()`` gives
+      ``clipped_fraction`` and ``final_loss``, the mean loss of the last epoch) whose
+      ``metrics`` hold ``accuracy`` (training set, final weights; NaN when diverged),
+      ``diverged`` (loss or gradient went non-finite; training stops there) and
+      ``steps_per_epoch``.
 
     Taught in chapter 04.
+
+    >>> tel = train_tiny("global_norm", 1.0, 30.0, "sgd")
+    >>> tel.steps, bool(tel.clipped.any()), tel.metrics["diverged"]
+    (64, True, False)
     """
     if method not in METHODS.values():
         raise ValueError(f"method must be one of {sorted(METHODS.values())}, got {method!r}")
@@ -118,60 +141,35 @@ def train_tiny(method: str, bound: float, input_scale: float, optimizer: str,
     x, y = _data(seed)
     x = x * float(input_scale)
     w = _init(seed, x.shape[1])
-    lr = LEARNING_RATES[optimizer]
-    m = [np.zeros_like(a) for a in w]
-    v = [np.zeros_like(a) for a in w]
+    clipper, lr = _clipper(method, bound), LEARNING_RATES[optimizer]
+    adam = adam_init(_flat(w))
     rng = np.random.default_rng(seed + 1)
-    rec: dict[str, list[float]] = {"loss": [], "before": [], "after": [], "clipped": []}
+    rec = TelemetryRecorder(clip=f"{method} {bound:g}" if method != "none" else "no clipping")
     diverged = False
-    t = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(_EPOCHS):
+        for epoch in range(_EPOCHS):
             order = rng.permutation(len(y))
             for start in range(0, len(y), _BATCH):
                 idx = order[start:start + _BATCH]
                 loss, grads = _loss_and_grads(w, x[idx], y[idx])
-                before = _global(grads)
-                if not (math.isfinite(loss) and math.isfinite(before)):
+                if not (math.isfinite(loss) and math.isfinite(clipping.global_norm(grads))):
                     diverged = True
                     break
-                applied = _clip(method, grads, bound)
-                after = _global(applied)
-                t += 1
+                applied, info = clipper(grads)
+                rec.record(loss, info, epoch=epoch)
                 if optimizer == "sgd":
                     w = [a - lr * g for a, g in zip(w, applied, strict=True)]
                 else:
-                    for k, g in enumerate(applied):
-                        m[k] = 0.9 * m[k] + 0.1 * g
-                        v[k] = 0.999 * v[k] + 0.001 * g * g
-                        m_hat = m[k] / (1 - 0.9**t)
-                        v_hat = v[k] / (1 - 0.999**t)
-                        w[k] = w[k] - lr * m_hat / (np.sqrt(v_hat) + 1e-7)
-                rec["loss"].append(loss)
-                rec["before"].append(before)
-                rec["after"].append(after)
-                rec["clipped"].append(after < before * (1 - 1e-9))
+                    updates, adam = adam_update(_flat(applied), adam, learning_rate=lr)
+                    w = _unflat(_flat(w) + updates, w)
             if diverged:
                 break
         final, _ = _loss_and_grads(w, x, y)
-        z = np.maximum(x @ w[0] + w[1], 0) @ w[2] + w[3]
-        accuracy = float(np.mean((z.ravel() > 0) == (y > 0.5)))
-    steps_per_epoch = math.ceil(len(y) / _BATCH)
-    losses = np.array(rec["loss"])
-    out = {
-        "loss": losses,
-        "norm_before": np.array(rec["before"]),
-        "norm_after": np.array(rec["after"]),
-        "clipped": np.array(rec["clipped"], dtype=bool),
-        "accuracy": accuracy if math.isfinite(final) else math.nan,
-        "clipped_fraction": float(np.mean(rec["clipped"])) if rec["clipped"] else 0.0,
-        "final_loss": float(np.mean(losses[-steps_per_epoch:])) if losses.size else math.nan,
-        "diverged": bool(diverged or not math.isfinite(final)),
-        "steps_per_epoch": steps_per_epoch,
-    }
-    for key in ("loss", "norm_before", "norm_after", "clipped"):
-        out[key].setflags(write=False)
-    return out
+        accuracy = _accuracy(w, x, y)
+    diverged = bool(diverged or not math.isfinite(final))
+    return rec.finish(metrics={
+        "accuracy": accuracy if math.isfinite(final) else math.nan, "diverged": diverged,
+        "steps_per_epoch": math.ceil(len(y) / _BATCH)})
 
 
 class TrainingTelemetryExplorer(Explorer):
@@ -214,16 +212,25 @@ class TrainingTelemetryExplorer(Explorer):
             return f"optimiser must be one of {sorted(LEARNING_RATES)}, got {optimizer!r}"
         return None
 
+    def is_cached(self, *, method: str, bound: float, input_scale: float,
+                  optimizer: str) -> bool:
+        return self._key(method, bound, input_scale, optimizer) in _CACHE
+
+    def _key(self, method: str, bound: float, input_scale: float,
+             optimizer: str) -> tuple[Any, ...]:
+        return (method, round(float(bound), 10), float(input_scale), optimizer, self.seed)
+
     def compute(self, *, method: str, bound: float, input_scale: float,
                 optimizer: str) -> dict[str, Any]:
         """One cached NumPy training run per setting (a few ms when new)."""
-        key = (method, round(float(bound), 10), float(input_scale), optimizer, self.seed)
-        if key not in _CACHE:
-            self._message.value = "<i>training this setting ...</i>"
-            _CACHE[key] = train_tiny(*key)
-        run = _CACHE[key]
+        key = self._key(method, bound, input_scale, optimizer)
+        tel = _CACHE.get_or_compute(key, lambda: train_tiny(*key))
+        summary = tel.summary()
         return {"method": method, "bound": float(bound), "input_scale": float(input_scale),
-                "optimizer": optimizer, **run}
+                "optimizer": optimizer, "telemetry": tel, "loss": tel.loss,
+                "norm_before": tel.norm_before, "norm_after": tel.norm_after,
+                "clipped": tel.clipped, "clipped_fraction": summary["clipped_fraction"],
+                "final_loss": summary["final_loss"], **tel.metrics}
 
     def build(self, figure: Figure) -> None:
         """Left: gradient norms before/after clipping (log); right: the batch loss."""

@@ -85,3 +85,14 @@ def test_constructor_rejects_nonsense():
         gradient_estimators(h=10.0)
     with pytest.raises(ValueError, match="component"):
         gradient_estimators(component=3)
+
+
+def test_estimates_are_cached_read_only():
+    ex = gradient_estimators(shots=100, h=0.1, n_repeats=50)
+    samples = ex.state["parameter_shift"]["samples"]
+    assert not samples.flags.writeable
+    assert ex.is_cached(shots=100, h=0.1, component=0, bins=40)
+    assert not ex.is_cached(shots=3, h=0.1, component=2, bins=40)
+    ex.set(shots=3)
+    ex.set(shots=100)
+    assert ex.state["parameter_shift"]["samples"] is samples

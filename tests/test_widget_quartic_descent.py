@@ -52,3 +52,16 @@ def test_validate_and_bad_constructor(explorer):
         quartic_descent(lr=5.0)
     with pytest.raises(ValueError, match="clip"):
         quartic_descent(clip=1000.0)
+
+
+def test_runs_are_cached_read_only_and_revisits_skip_the_computation(explorer):
+    from clipq_edu.widgets import _quartic_descent as qd
+
+    explorer.set(lr=0.02, clip=0.5)
+    first = explorer.state["clipped"]
+    assert explorer.is_cached(lr=0.02, clip=0.5)
+    assert not first.trajectory.flags.writeable
+    explorer.set(lr=0.05)
+    explorer.set(lr=0.02)
+    assert explorer.state["clipped"] is first
+    assert len(qd._RUNS) <= qd._RUNS.maxsize

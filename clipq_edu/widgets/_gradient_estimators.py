@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
@@ -12,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from clipq_edu.course import analysis
-from clipq_edu.widgets._base import Explorer
+from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["GradientEstimatorsExplorer", "gradient_estimators"]
 
@@ -26,13 +25,23 @@ _LABELS = {
 }
 
 
-@lru_cache(maxsize=256)
+#: Estimates by (shots, h, component, n_repeats, seed), least recently used out first.
+_ESTIMATES = LRU(256)
+
+
 def _estimates(shots: int, h: float, component: int, n_repeats: int, seed: int) -> dict:
+    key = (shots, h, component, n_repeats, seed)
+    return _ESTIMATES.get_or_compute(key, lambda: _compute_estimates(*key))
+
+
+def _compute_estimates(shots: int, h: float, component: int, n_repeats: int,
+                       seed: int) -> dict:
     out: dict[str, Any] = {}
     for k, method in enumerate(analysis.ESTIMATORS):
         est = analysis.gradient_estimates(
             method, analysis.TOY_PARAMS, shots, h=h, n_repeats=n_repeats, seed=seed + k
-        )[:, component]
+        )[:, component].copy()
+        est.setflags(write=False)  # shared by every later visit: read-only
         std = analysis.estimator_std(method, analysis.TOY_PARAMS, shots, h=h)[component]
         out[method] = {"samples": est, "mean": float(est.mean()), "std": float(est.std()),
                        "std_theory": float(std)}
@@ -76,10 +85,16 @@ class GradientEstimatorsExplorer(Explorer):
             return f"bins must be an integer in [2, 500], got {bins!r}"
         return None
 
+    def _key(self, shots: int, h: float, component: int) -> tuple[Any, ...]:
+        h_key = min(round(float(h), 12), math.pi)  # the slider's float can overshoot π
+        return int(shots), h_key, int(component), self.n_repeats, self.seed
+
+    def is_cached(self, *, shots: int, h: float, component: int, bins: int) -> bool:
+        return self._key(shots, h, component) in _ESTIMATES
+
     def compute(self, *, shots: int, h: float, component: int, bins: int) -> dict[str, Any]:
         """Estimates for (shots, h, component) come from a cache; ``bins`` only redraws."""
-        h_key = min(round(float(h), 12), math.pi)  # the slider's float can overshoot π
-        stats = _estimates(int(shots), h_key, int(component), self.n_repeats, self.seed)
+        stats = _estimates(*self._key(shots, h, component))
         return {"shots": int(shots), "h": float(h), "component": int(component),
                 "bins": int(bins), "exact": float(self.exact[component]),
                 "circuits_per_estimate": {"parameter_shift": 6, "finite_difference": 6,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from clipq_edu.course import toys
-from clipq_edu.widgets._base import Explorer
+from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["QuarticDescent", "quartic_descent"]
 
@@ -22,9 +21,18 @@ X0 = 10.0
 Y_RANGE = (1e-3, 1e4)
 
 
-@functools.lru_cache(maxsize=256)
+#: Finished runs by (lr, clip), least recently used out first.
+_RUNS = LRU(256)
+
+
+def _descend(lr: float, clip: float | None) -> toys.GDResult:
+    result = toys.gradient_descent(toys.quartic_grad, X0, lr, MAX_STEPS, clip=clip, tol=1e-4)
+    np.asarray(result.trajectory).setflags(write=False)  # shared through the cache
+    return result
+
+
 def _run(lr: float, clip: float | None) -> toys.GDResult:
-    return toys.gradient_descent(toys.quartic_grad, X0, lr, MAX_STEPS, clip=clip, tol=1e-4)
+    return _RUNS.get_or_compute((lr, clip), lambda: _descend(lr, clip))
 
 
 class QuarticDescent(Explorer):
@@ -46,6 +54,10 @@ class QuarticDescent(Explorer):
             if not np.isfinite(v) or v <= 0:
                 return f"{name} must be a positive number, got {v!r}"
         return None
+
+    def is_cached(self, **values: Any) -> bool:
+        lr, clip = float(values["lr"]), float(values["clip"])
+        return (lr, None) in _RUNS and (lr, clip) in _RUNS
 
     def compute(self, **values: Any) -> dict[str, Any]:
         lr, clip = float(values["lr"]), float(values["clip"])

@@ -12,7 +12,9 @@ without clipping. This file covers the rest:
 - ``compare_clipping`` (one hook shared by all configurations);
 - Keras ``model.fit`` with ``clipnorm``: NaN reaches the weights (documented), and the safe
   alternative ``clipq_edu.training.train`` on the same data;
-- ``ShotBasedOptimizer`` / ``train_circuit_from_shots`` (non-finite -> clear error, state kept);
+- ``model.fit`` with the library's guard ``training.guard_nonfinite``: the NaN batch is skipped;
+- ``ShotBasedOptimizer`` / ``train_circuit_from_shots`` (non-finite -> clear error, state kept,
+  or ``nonfinite="skip"``: skipped, counted, the run goes on);
 - the classical toy loop ``toys.gradient_descent``.
 """
 
@@ -214,6 +216,62 @@ def test_keras_fit_lets_nan_reach_the_weights_and_train_does_not(opts):
     assert all(np.isfinite(w).all() for w in model.get_weights())
 
 
+@pytest.mark.parametrize("opts", [{"clipnorm": 1.0}, {"global_clipnorm": 1.0},
+                                  {"clipvalue": 0.5}, {}], ids=str)
+@pytest.mark.parametrize("name", ["adam", "sgd"])
+def test_guarded_optimizer_keeps_nan_out_of_the_weights_in_model_fit(name, opts):
+    """training.guard_nonfinite: model.fit skips the poisoned batch and applies the others.
+
+    The poisoned batch is the first one (no shuffling), so the guarded run must end exactly
+    where a run on the three clean batches alone ends: same updates, same step count.
+    """
+    from clipq_edu import training
+
+    x, y = _data(32)
+    x[0, 0] = np.nan
+    model = _model()
+    opt = training.guard_nonfinite(name, learning_rate=0.05, **opts)
+    model.compile(optimizer=opt, loss="binary_crossentropy")
+    model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert opt.nonfinite_steps == 1 and int(opt.iterations.numpy()) == 3
+
+    clean = _model()
+    ref = training.guard_nonfinite(name, learning_rate=0.05, **opts)
+    clean.compile(optimizer=ref, loss="binary_crossentropy")
+    clean.fit(x[8:], y[8:], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert ref.nonfinite_steps == 0
+    for a, b in zip(model.get_weights(), clean.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert not _same(model.get_weights(), _model().get_weights())  # it did train
+
+
+def test_guard_copies_an_optimizer_instance_and_checks_its_argument():
+    from clipq_edu import training
+    from clipq_edu._tf import tf
+
+    mine = tf.keras.optimizers.Adam(learning_rate=0.02, clipnorm=0.5)
+    guarded = training.guard_nonfinite(mine)
+    assert guarded is not mine and isinstance(guarded, tf.keras.optimizers.Adam)
+    assert type(mine) is tf.keras.optimizers.Adam  # the caller's optimizer is not changed
+    assert guarded.get_config()["clipnorm"] == 0.5
+    assert float(guarded.learning_rate.numpy()) == pytest.approx(0.02)
+    assert type(training.guard_nonfinite(guarded)) is type(guarded)
+    # in a custom loop too: a NaN gradient leaves the variable and the step count alone
+    var = tf.Variable([1.0, 2.0])
+    guarded.apply_gradients([(tf.constant([np.nan, 1.0]), var)])
+    np.testing.assert_array_equal(var.numpy(), [1.0, 2.0])
+    guarded.apply_gradients([(tf.constant([1.0, 1.0]), var)])
+    assert guarded.nonfinite_steps == 1 and int(guarded.iterations.numpy()) == 1
+    assert not np.array_equal(var.numpy(), [1.0, 2.0])
+    with pytest.raises(ValueError, match="optimizer"):
+        training.guard_nonfinite("lion")
+    with pytest.raises(TypeError, match="optimizer"):
+        training.guard_nonfinite(42)
+    with pytest.raises(TypeError, match="by name"):
+        training.guard_nonfinite(mine, learning_rate=0.1)
+
+
 # --------------------------------------------------------------------------------------------
 # Shot-based optimiser
 # --------------------------------------------------------------------------------------------
@@ -288,3 +346,53 @@ def test_toy_descent_stops_before_applying_a_nonfinite_gradient(bad, x0, clip):
     assert res.diverged and res.iterations is None
     assert len(res.trajectory) == 4  # x_0 .. x_3: nothing after the bad gradient
     assert np.isfinite(res.trajectory).all()
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_shot_optimizer_skip_policy_skips_counts_and_continues(bad):
+    from clipq_edu import training
+
+    opt = training.ShotBasedOptimizer(0.1, clip=("autoclip", 50.0), nonfinite="skip")
+    ref = training.ShotBasedOptimizer(0.1, clip=("autoclip", 50.0))
+    theta = r = np.array([0.3, -0.2])
+    for g in ([0.5, -1.0], [0.4, 2.0]):
+        theta, r = opt.update(theta, g), ref.update(r, g)
+    state = opt.state
+    kept = opt.update(theta, [bad, 0.1])
+    np.testing.assert_array_equal(kept, theta)
+    assert opt.state is state and opt.skipped_steps == 1
+    assert opt.last["skipped"] and np.isnan(opt.last["norm_after"])
+    assert len(opt.clipper.history) == 2  # the bad norm never entered AutoClip's history
+    # the next good step is exactly the step the run without the fault takes
+    np.testing.assert_array_equal(opt.update(kept, [0.1, 0.1]), ref.update(r, [0.1, 0.1]))
+    assert not opt.last["skipped"]
+
+
+def test_train_circuit_from_shots_skips_poisoned_steps_and_reports_them():
+    from clipq_edu import training
+
+    q = cirq.LineQubit.range(2)
+    a, b = sympy.symbols("a b")
+    circuit = cirq.Circuit(cirq.ry(a).on(q[0]), cirq.ry(b).on(q[1]))
+    obs = cirq.Z(q[0]) + cirq.Z(q[1])
+
+    def poison(step, grad):
+        if step in (1, 3):
+            grad[0] = np.nan
+        return grad
+
+    res = training.train_circuit_from_shots(circuit, [a, b], obs, None, [0.4, 0.3], steps=6,
+                                            shots=200, seed=0, estimator="builtin",
+                                            nonfinite="skip", grad_hook=poison)
+    assert isinstance(res, training.Telemetry)
+    assert res.skipped.tolist() == [False, True, False, True, False, False]
+    assert res.summary()["skipped_steps"] == [1, 3]
+    np.testing.assert_array_equal(res.params[2], res.params[1])  # step 1 applied nothing
+    np.testing.assert_array_equal(res.params[4], res.params[3])
+    assert not np.array_equal(res.params[1], res.params[0])
+    assert np.isfinite(res.params).all() and np.isnan(res.norm_after[[1, 3]]).all()
+    with pytest.raises(training.NonFiniteGradientError, match="grads"):
+        training.train_circuit_from_shots(circuit, [a, b], obs, None, [0.4, 0.3], steps=3,
+                                          shots=200, seed=0, estimator="builtin",
+                                          grad_hook=poison)
+    assert issubclass(training.NonFiniteGradientError, ValueError)

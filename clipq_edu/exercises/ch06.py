@@ -34,15 +34,15 @@ q1 = ChoiceExercise(
 
 q2 = NumericExercise(
     "06.2",
-    "Take the gradient-norm telemetry of cq.faq.logistic_sgd() (seed 0, no clipping) and "
+    "Take the gradient-norm telemetry of cq.course.faq.logistic_sgd() (seed 0, no clipping) and "
     "choose the threshold at the 90th percentile of the recorded norms. Give that threshold.",
-    expected=lambda: float(np.percentile(faq.logistic_sgd()["norms"], 90)),
+    expected=lambda: float(np.percentile(faq.logistic_sgd().norm_before, 90)),
     rtol=1e-6,
     hints=[
-        "r = cq.faq.logistic_sgd(); the norms are r['norms'].",
+        "r = cq.course.faq.logistic_sgd(); the norms are r.norm_before.",
         "np.percentile(norms, 90).",
     ],
-    solution_text="np.percentile(cq.faq.logistic_sgd()['norms'], 90): about 0.2, so that "
+    solution_text="np.percentile(cq.course.faq.logistic_sgd().norm_before, 90): about 0.2, so that "
     "only the rare spikes (up to about 3.7) are clipped.",
 )
 

@@ -24,13 +24,18 @@ from typing import Any
 import numpy as np
 
 from clipq_edu._validate import (
+    MAX_SEED_32,
     as_float_array,
+    check_bool,
     check_int,
     check_positive_float,
+    check_real,
     check_seed,
 )
 
 __all__ = [
+    "MAX_NOISE",
+    "MAX_RANGE",
     "Dataset",
     "article_task",
     "circles",
@@ -77,9 +82,7 @@ class Dataset:
 
         Taught in chapter 03 (a hybrid model fed inputs scaled 30x cannot learn).
         """
-        f = float(factor)
-        if not math.isfinite(f):
-            raise ValueError(f"factor must be a finite number, got {factor!r}")
+        f = check_real("factor", factor, minimum=-MAX_RANGE, maximum=MAX_RANGE)
         return replace(
             self,
             x_train=(self.x_train * f).astype(np.float32),
@@ -98,11 +101,42 @@ def _check_fraction(name: str, value: Any) -> float:
     return v
 
 
+#: Largest noise level the generators accept (beyond it the points are pure noise, and
+#: float32 data would overflow long before 1e300).
+MAX_NOISE = 1e3
+#: Largest |low|, |high| for intervals and angle ranges (float32 data stay exact enough).
+MAX_RANGE = 1e6
+
+
+def _check_seed(seed: Any) -> int | None:
+    """A seed scikit-learn accepts: ``None`` or an integer in [0, 2**32 - 1]."""
+    return check_seed("seed", seed, maximum=MAX_SEED_32)
+
+
+def _check_interval(low: Any, high: Any) -> tuple[float, float]:
+    """Finite ``low < high``, both within ±:data:`MAX_RANGE`, each named when wrong."""
+    low = check_real("low", low, minimum=-MAX_RANGE, maximum=MAX_RANGE)
+    high = check_real("high", high, minimum=-MAX_RANGE, maximum=MAX_RANGE)
+    if not low < high:
+        raise ValueError(f"need low < high, got low={low!r}, high={high!r}")
+    return low, high
+
+
 def _split(
     x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int | None, stratify: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split into train and test parts, refusing a ``test_fraction`` that leaves either part
+    too small (scikit-learn would name its own ``test_size`` instead)."""
     from sklearn.model_selection import train_test_split
 
+    n = len(y)
+    n_test = math.ceil(test_fraction * n)  # how scikit-learn rounds test_size
+    least = len(np.unique(y)) if stratify else 1  # stratified: every class in both parts
+    if n_test < least or n - n_test < least:
+        raise ValueError(
+            f"test_fraction={test_fraction!r} gives {n_test} test and {n - n_test} training "
+            f"examples of {n}; each part needs at least {least}"
+        )
     x_tr, x_te, y_tr, y_te = train_test_split(
         x, y, test_size=test_fraction, random_state=seed, stratify=y if stratify else None
     )
@@ -144,7 +178,7 @@ def article_task(
     from sklearn.datasets import make_classification
 
     n = _check_n(n_samples)
-    seed = check_seed("seed", seed)
+    seed = _check_seed(seed)
     test_fraction = _check_fraction("test_fraction", test_fraction)
     x, y = make_classification(
         n_samples=n,
@@ -173,8 +207,8 @@ def moons(
 
     Args:
       n_samples: total number of points, >= 8.
-      noise: standard deviation of Gaussian noise added to the points, >= 0.
-      seed: seed for generation and split.
+      noise: standard deviation of Gaussian noise added to the points, 0 to :data:`MAX_NOISE`.
+      seed: seed for generation and split (0 to 2**32 − 1, or ``None``).
       test_fraction: share held out for testing, in (0, 1).
 
     Returns:
@@ -182,17 +216,26 @@ def moons(
       (x₁ ∈ about [-1, 2], x₂ ∈ about [-0.5, 1]).
 
     Taught in chapters 03 and 04.
+
+    >>> moons(40, seed=0).x_train.shape
+    (30, 2)
     """
     from sklearn.datasets import make_moons
 
+    return _sklearn_2d(make_moons, "moons", n_samples, noise, seed, test_fraction)
+
+
+def _sklearn_2d(make: Any, name: str, n_samples: Any, noise: Any, seed: Any,
+                test_fraction: Any, **options: float) -> Dataset:
+    """A checked, stratified split of scikit-learn's 2-D generator ``make`` (moons, circles)."""
     n = _check_n(n_samples)
-    noise = check_positive_float("noise", noise, allow_zero=True)
-    seed = check_seed("seed", seed)
+    noise = check_positive_float("noise", noise, allow_zero=True, maximum=MAX_NOISE)
+    seed = _check_seed(seed)
     test_fraction = _check_fraction("test_fraction", test_fraction)
-    x, y = make_moons(n_samples=n, noise=noise, random_state=seed)
-    return Dataset(
-        *_split(x, y, test_fraction, seed, True), description=f"moons (noise {noise:g})"
-    )
+    x, y = make(n_samples=n, noise=noise, random_state=seed, **options)
+    details = "".join(f", {k} {v:g}" for k, v in options.items())
+    return Dataset(*_split(x, y, test_fraction, seed, True),
+                   description=f"{name} (noise {noise:g}{details})")
 
 
 def circles(
@@ -207,28 +250,24 @@ def circles(
 
     Args:
       n_samples: total number of points, >= 8.
-      noise: standard deviation of the Gaussian noise, >= 0.
+      noise: standard deviation of the Gaussian noise, 0 to :data:`MAX_NOISE`.
       factor: radius of the inner circle relative to the outer one, in (0, 1).
-      seed: seed for generation and split.
+      seed: seed for generation and split (0 to 2**32 − 1, or ``None``).
       test_fraction: share held out for testing, in (0, 1).
 
     Returns:
       A :class:`Dataset` with ``x`` of shape ``(n, 2)`` in [-1.x, 1.x]².
 
     Taught in chapter 03.
+
+    >>> circles(40, seed=0).description
+    'circles (noise 0.08, factor 0.5)'
     """
     from sklearn.datasets import make_circles
 
-    n = _check_n(n_samples)
-    noise = check_positive_float("noise", noise, allow_zero=True)
     factor = _check_fraction("factor", factor)
-    seed = check_seed("seed", seed)
-    test_fraction = _check_fraction("test_fraction", test_fraction)
-    x, y = make_circles(n_samples=n, noise=noise, factor=factor, random_state=seed)
-    return Dataset(
-        *_split(x, y, test_fraction, seed, True),
-        description=f"circles (noise {noise:g}, factor {factor:g})",
-    )
+    return _sklearn_2d(make_circles, "circles", n_samples, noise, seed, test_fraction,
+                       factor=factor)
 
 
 def sine_1d(
@@ -244,23 +283,25 @@ def sine_1d(
 
     Args:
       n_samples: number of points (drawn uniformly at random), >= 8.
-      noise: standard deviation of the noise added to y, >= 0.
-      seed: seed for the points, the noise and the split.
-      low, high: the interval, ``low < high``.
+      noise: standard deviation of the noise added to y, 0 to :data:`MAX_NOISE`.
+      seed: seed for the points, the noise and the split (0 to 2**32 − 1, or ``None``).
+      low, high: the interval, ``low < high``, both within ±:data:`MAX_RANGE`.
       test_fraction: share held out for testing, in (0, 1).
 
     Returns:
       A :class:`Dataset` with ``x`` of shape ``(n, 1)`` and real targets ``y``.
 
     Taught in chapter 03 (quantum regression).
+
+    >>> d = sine_1d(16, seed=0)
+    >>> bool(np.allclose(d.y_train, np.sin(d.x_train[:, 0]), atol=1e-6))
+    True
     """
     n = _check_n(n_samples)
-    noise = check_positive_float("noise", noise, allow_zero=True)
-    seed = check_seed("seed", seed)
+    noise = check_positive_float("noise", noise, allow_zero=True, maximum=MAX_NOISE)
+    seed = _check_seed(seed)
     test_fraction = _check_fraction("test_fraction", test_fraction)
-    low, high = float(low), float(high)
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"need finite low < high, got low={low!r}, high={high!r}")
+    low, high = _check_interval(low, high)
     rng = np.random.default_rng(seed)
     x = rng.uniform(low, high, size=(n, 1))
     y = np.sin(x[:, 0]) + noise * rng.standard_normal(n)
@@ -348,7 +389,7 @@ def digits_3_vs_6(
     if not (isinstance(size, (tuple, list)) and tuple(size) in ((3, 3), (4, 4))):
         raise ValueError(f"size must be (3, 3) or (4, 4) (or 3 / 4), got {size!r}")
     rows, cols = (int(s) for s in size)
-    seed = check_seed("seed", seed)
+    seed = _check_seed(seed)
     threshold = _check_fraction("threshold", threshold)
     test_fraction = _check_fraction("test_fraction", test_fraction)
     digits = load_digits()
@@ -420,18 +461,20 @@ def scale_to_angles(
     Args:
       data: a :class:`Dataset` (fitted on ``x_train``, applied to both parts) or an array
         ``(n, d)``.
-      low, high: target interval, finite, ``low < high``.
+      low, high: target interval, ``low < high``, both within ±:data:`MAX_RANGE`.
       reference: for array input, the data to fit the ranges on (default: ``data`` itself).
-      clip: clip the result to [low, high].
+      clip: clip the result to [low, high] (``True`` or ``False``).
 
     Returns:
       A new :class:`Dataset`, or a float32 array for array input.
 
     Taught in chapter 03.
+
+    >>> scale_to_angles(np.array([[0.0], [5.0], [10.0]])).ravel()
+    array([0.       , 1.5707964, 3.1415927], dtype=float32)
     """
-    low, high = float(low), float(high)
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"need finite low < high, got low={low!r}, high={high!r}")
+    low, high = _check_interval(low, high)
+    clip = check_bool("clip", clip)
     if isinstance(data, Dataset):
         fit = data.x_train.astype(np.float64)
     else:

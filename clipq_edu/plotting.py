@@ -2,6 +2,8 @@
 
 Every function takes an optional ``ax``, labels its axes, title and legend, returns the
 ``Axes`` and never calls ``plt.show()`` (the notebook does).
+
+Taught in chapters 01 and 02 (clip geometry, descent paths, power laws); used by later chapters.
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from clipq_edu._validate import as_float_array, check_choice, check_positive_float
+from clipq_edu._validate import (
+    as_float_array,
+    check_axes,
+    check_choice,
+    check_finite,
+    check_positive_float,
+)
 
 __all__ = [
     "CLIP_METHODS",
@@ -26,7 +34,8 @@ CLIP_METHODS = ("value", "norm", "global_norm")
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (5.0, 4.0)) -> Any:
-    if ax is not None:
+    """``ax`` after checking it is a matplotlib Axes, or a new figure's Axes for ``None``."""
+    if check_axes("ax", ax) is not None:
         return ax
     import matplotlib.pyplot as plt
 
@@ -50,6 +59,9 @@ def clip_2d(g: Any, bound: float, method: str) -> np.ndarray:
       The clipped gradient as a float array of shape (2,).
 
     Taught in chapter 02.
+
+    >>> clip_2d([3.0, 4.0], 1.0, "norm").round(6).tolist(), clip_2d([3.0, 0.5], 1.0, "value")
+    ([0.6, 0.8], array([1. , 0.5]))
     """
     from clipq_edu import clipping
 
@@ -73,23 +85,34 @@ def angle_between(a: Any, b: Any) -> float:
         given as lists of arrays).
 
     Returns:
-      The angle in degrees, in [0, 180].
+      The angle in degrees, in [0, 180]: 2·atan2(‖â − b̂‖, ‖â + b̂‖) of the unit vectors â, b̂,
+      which stays accurate near 0° and 180° (arccos of the cosine does not).
 
     Taught in chapter 02.
-    """
-    def flat(x: Any) -> np.ndarray:
-        if isinstance(x, (list, tuple)) and x and not np.isscalar(x[0]):
-            return np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in x])
-        return np.ravel(np.asarray(x, dtype=float))
 
-    u, v = flat(a), flat(b)
+    >>> round(angle_between([1.0, 0.0], [1.0, 1.0]), 6)
+    45.0
+    >>> angle_between([3.0, 4.0], [0.0, 0.0])
+    0.0
+    """
+    u, v = _flat("a", a), _flat("b", b)
     if u.shape != v.shape:
         raise ValueError(f"a and b must have the same size, got {u.size} and {v.size}")
-    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
-    if nu == 0 or nv == 0:
-        return 0.0
-    a, b = u / nu, v / nv  # 2 atan2(|a - b|, |a + b|) is accurate near 0° and 180°
-    return float(np.degrees(2 * np.arctan2(np.linalg.norm(a - b), np.linalg.norm(a + b))))
+    with np.errstate(invalid="ignore"):  # NaN/Inf in, NaN out
+        su, sv = np.max(np.abs(u), initial=0.0), np.max(np.abs(v), initial=0.0)
+        if su == 0 or sv == 0:
+            return 0.0
+        u, v = u / su, v / sv  # scaled first: the norms of tiny or huge vectors stay finite
+        ua, vb = u / np.linalg.norm(u), v / np.linalg.norm(v)
+        return float(np.degrees(2 * np.arctan2(np.linalg.norm(ua - vb), np.linalg.norm(ua + vb))))
+
+
+def _flat(name: str, x: Any) -> np.ndarray:
+    """``x`` flattened to a float64 vector; a list of arrays is concatenated (one per tensor)."""
+    if isinstance(x, (list, tuple)) and x and not np.isscalar(x[0]):
+        return np.concatenate([as_float_array(f"{name}[{i}]", t).ravel()
+                               for i, t in enumerate(x)])
+    return as_float_array(name, x).ravel()
 
 
 def plot_clip_geometry(g: Any, bound: float, method: str, ax: Any = None) -> Any:
@@ -105,11 +128,14 @@ def plot_clip_geometry(g: Any, bound: float, method: str, ax: Any = None) -> Any
       The ``Axes``.
 
     Taught in chapter 02.
+
+    >>> plot_clip_geometry([3.0, 1.0], 1.0, "norm").get_title()
+    'clip by norm: direction turned 0.0°'
     """
     from matplotlib.patches import Circle, Rectangle
 
     clipped = clip_2d(g, bound, method)
-    g = np.asarray(g, dtype=float)
+    g = check_finite("g", as_float_array("g", g))
     ax = _axes(ax)
     if method == "value":
         region = Rectangle((-bound, -bound), 2 * bound, 2 * bound, alpha=0.15,
@@ -149,9 +175,22 @@ def plot_descent(results: dict[str, Any], ax: Any = None, min_abs: float = 1e-3)
       The ``Axes``.
 
     Taught in chapter 01.
+
+    >>> from clipq_edu.course.toys import gradient_descent, quartic_grad
+    >>> runs = {"clip 1": gradient_descent(quartic_grad, 10.0, 0.01, 5_000, clip=1.0)}
+    >>> plot_descent(runs).get_xscale()
+    'log'
     """
+    from clipq_edu.course.toys import GDResult
+
     if not isinstance(results, dict) or not results:
-        raise ValueError(f"results must be a non-empty dict {{label: GDResult}}, got {results!r}")
+        raise ValueError(f"results must be a non-empty dict {{label: GDResult}}, got "
+                         f"{results!r:.80}")
+    for label, res in results.items():
+        if not isinstance(res, GDResult):
+            raise TypeError(f"results[{label!r}] must be a GDResult (from "
+                            f"clipq_edu.course.toys.gradient_descent), got {type(res).__name__}")
+    min_abs = check_positive_float("min_abs", min_abs)
     ax = _axes(ax, (6.0, 4.0))
     for label, res in results.items():
         path = np.abs(np.asarray(res.trajectory, dtype=float))
@@ -186,13 +225,23 @@ def plot_power_law(
       The ``Axes``.
 
     Taught in chapters 01 and 02.
+
+    >>> plot_power_law([1.0, 10.0], [1.0, 0.1], predicted=[1.0, 0.1]).get_yscale()
+    'log'
     """
     x = as_float_array("x", x, ndim=1)
     y = as_float_array("y", y, ndim=1)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same length, got {x.size} and {y.size}")
+    if predicted is not None:
+        predicted = as_float_array("predicted", predicted, ndim=1)
+        if predicted.shape != x.shape:
+            raise ValueError(f"predicted must have one value per x ({x.size}), got "
+                             f"{predicted.size}")
     ax = _axes(ax, (5.5, 4.0))
     ax.loglog(x, y, "o", label=label)
     if predicted is not None:
-        ax.loglog(x, as_float_array("predicted", predicted, ndim=1), "--", label="prediction")
+        ax.loglog(x, predicted, "--", label="prediction")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 
 from clipq_edu.course import costs
-from clipq_edu.circuits import bell_circuit, ghz_circuit
+from clipq_edu.quantum.circuits import bell_circuit, ghz_circuit
 
 
 def test_memory_doubles_per_qubit_exactly():
-    assert costs.state_vector_memory(0) == 8
+    assert costs.state_vector_memory(1) == 16
     assert costs.state_vector_memory(30) == 8 * 1024**3
     assert costs.state_vector_memory(30, bytes_per_amplitude=16) == 16 * 1024**3
-    for n in range(1, 60):
+    for n in range(2, 60):
         assert costs.state_vector_memory(n) == 2 * costs.state_vector_memory(n - 1)
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+@pytest.mark.parametrize("bad", [-1, 0, 1.5, "3", True, 1001])
 def test_memory_rejects_bad_n(bad):
     with pytest.raises((ValueError, TypeError), match="n"):
         costs.state_vector_memory(bad)
@@ -61,6 +61,16 @@ def test_shots_for_standard_error_closed_form():
     assert np.sqrt(0.21 / n) <= 0.007 < np.sqrt(0.21 / (n - 1))
     with pytest.raises(ValueError, match="p"):
         costs.shots_for_standard_error(1.5, 0.01)
+    with pytest.raises(ValueError, match="target=1e-300 is too small"):
+        costs.shots_for_standard_error(0.5, 1e-300)
+
+
+def test_shots_for_standard_error_is_the_shot_budget_formula():
+    """One home: the shot budget of a probability is shots_needed with variance p(1 - p)."""
+    from clipq_edu.quantum.sampling import shots_needed
+
+    for p, target in [(0.5, 0.01), (0.1, 0.03), (0.3, 0.007), (0.99, 0.001)]:
+        assert costs.shots_for_standard_error(p, target) == shots_needed(p * (1 - p), target)
 
 
 def test_fit_loglog_slope_recovers_exponent():
@@ -79,6 +89,12 @@ def test_shot_error_follows_inverse_sqrt_law():
     assert r["slope"] == pytest.approx(-0.5, abs=0.05)
     again = costs.shot_error_scaling(bell_circuit(), shots, "00", repeats=400, seed=1)
     np.testing.assert_array_equal(r["rms_error"], again["rms_error"])
+
+
+@pytest.mark.parametrize("shots", [40, [], [10, 10], [[1.0], [1.0, 2.0]], "abc", [10, 0]])
+def test_shot_error_scaling_needs_two_shot_counts_and_names_shots(shots):
+    with pytest.raises((ValueError, TypeError), match="shots"):
+        costs.shot_error_scaling(bell_circuit(), shots, "00")
 
 
 def test_shot_error_scaling_checks_bitstring():

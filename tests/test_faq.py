@@ -22,21 +22,34 @@ def test_logistic_gradient_matches_finite_difference():
 
     fd = np.array([(loss(w + 1e-6 * e) - loss(w - 1e-6 * e)) / 2e-6 for e in np.eye(5)])
     r = faq.logistic_sgd(n_steps=1, seed=0)
-    assert r["norms"][0] == pytest.approx(np.linalg.norm(fd), rel=1e-5)
+    assert r.norm_before[0] == pytest.approx(np.linalg.norm(fd), rel=1e-5)
 
 
 def test_clipping_bounds_every_step_and_telemetry_has_spikes():
     plain = faq.logistic_sgd(seed=1)
     clipped = faq.logistic_sgd(clip=0.2, seed=1)
-    np.testing.assert_allclose(plain["norms"][:1], clipped["norms"][:1])
-    assert np.all(clipped["step"] <= 1.0 * 0.2 + 1e-12)
-    assert plain["norms"].max() > 10 * np.median(plain["norms"])  # rare spikes
-    assert np.diff(plain["loss"]).max() > 100 * np.diff(clipped["loss"]).max()
+    np.testing.assert_allclose(plain.norm_before[:1], clipped.norm_before[:1])
+    assert np.all(clipped.extra["step_size"] <= 1.0 * 0.2 + 1e-12)
+    assert np.all(clipped.norm_after <= 0.2 * (1 + 1e-12))
+    np.testing.assert_array_equal(clipped.clipped, clipped.norm_before > 0.2)
+    assert clipped.clip == "norm 0.2" and plain.clip == "no clipping"
+    assert not plain.clipped.any()
+    np.testing.assert_array_equal(plain.norm_after, plain.norm_before)
+    assert plain.norm_before.max() > 10 * np.median(plain.norm_before)  # rare spikes
+    plain_loss, clipped_loss = plain.extra["clean_loss"], clipped.extra["clean_loss"]
+    assert np.diff(plain_loss).max() > 100 * np.diff(clipped_loss).max()
+
+
+def test_telemetry_is_read_only_and_the_batch_loss_is_recorded():
+    tel = faq.logistic_sgd(n_steps=5, seed=0)
+    assert tel.steps == 5 and tel.loss[0] == pytest.approx(np.log(2.0))  # w = 0: p = 1/2
+    with pytest.raises(ValueError):
+        tel.norm_before[0] = 0.0
 
 
 def test_no_outliers_no_spikes():
     r = faq.logistic_sgd(outlier_rate=0.0, seed=0)
-    late = r["norms"][50:]  # after the first steps from w = 0
+    late = r.norm_before[50:]  # after the first steps from w = 0
     assert late.max() < 5 * np.median(late)
 
 
@@ -52,9 +65,11 @@ def test_angle_classifier_gradient_and_scaling():
 
     fd = [(loss([w + 1e-6, b]) - loss([w - 1e-6, b])) / 2e-6,
           (loss([w, b + 1e-6]) - loss([w, b - 1e-6])) / 2e-6]
-    assert r["norms"][0] == pytest.approx(np.linalg.norm(fd), rel=1e-5)
-    good = np.mean([faq.angle_classifier(1.0, seed=k)["accuracy"] for k in range(5)])
-    bad = np.mean([faq.angle_classifier(30.0, clip=1.0, seed=k)["accuracy"] for k in range(5)])
+    assert r.norm_before[0] == pytest.approx(np.linalg.norm(fd), rel=1e-5)
+    assert r.loss[0] == pytest.approx(loss([w, b]))
+    good = np.mean([faq.angle_classifier(1.0, seed=k).metrics["accuracy"] for k in range(5)])
+    bad = np.mean([faq.angle_classifier(30.0, clip=1.0, seed=k).metrics["accuracy"]
+                   for k in range(5)])
     assert good > 0.95 and bad < 0.7
 
 
@@ -65,3 +80,17 @@ def test_errors():
         faq.logistic_sgd(outlier_rate=1.5)
     with pytest.raises(TypeError, match="scale"):
         faq.angle_classifier(scale="big")
+
+
+@pytest.mark.parametrize(("fn", "arg", "value"), [
+    (faq.logistic_sgd, "n_steps", 10**12),
+    (faq.logistic_sgd, "batch_size", 10**12),
+    (faq.logistic_sgd, "batch_size", faq.N_ROWS + 1),
+    (faq.logistic_sgd, "lr", 1e300),
+    (faq.angle_classifier, "n_steps", 10**12),
+    (faq.angle_classifier, "scale", 1e300),
+    (faq.angle_classifier, "lr", 1e300),
+])
+def test_upper_bounds_refuse_huge_values_by_name(fn, arg, value):
+    with pytest.raises(ValueError, match=f"{arg} must be <="):
+        fn(**{arg: value})

@@ -4,8 +4,14 @@ Nothing here imports TensorFlow, so chapter 03a starts fast. The quantum part us
 two-qubit circuit (:func:`toy_circuit`) whose expectation :func:`toy_expectation` evaluates
 with a few lines of NumPy for whole batches of parameter values; the tests check it against
 Cirq's simulator. Shot noise is drawn the way a real device produces it: each circuit run
-gives ±1, so the mean of ``shots`` runs is ``2·Binomial(shots, (1 + μ)/2)/shots − 1``,
-drawn from ``np.random.default_rng(seed)`` so every number is reproducible.
+gives ±1, so the mean of ``shots`` runs is ``2·Binomial(shots, (1 + μ)/2)/shots − 1``, drawn by
+the package's one sampler (:func:`clipq_edu.quantum.sampling.sample_pauli_means`) from
+``np.random.default_rng(seed)``, so every number is reproducible. Gradients use the package's
+one parameter-shift rule (:mod:`clipq_edu.quantum.gradients`) and Adam is
+:func:`clipq_edu.training.optim.adam_update`.
+
+Taught in chapter 03 (03a clipping geometry and Adam, 03b shot noise and estimators, 03c
+clipping noisy estimates).
 
 >>> import numpy as np
 >>> round(angle_degrees([1.0, 0.0], [1.0, 1.0]), 6)
@@ -25,6 +31,7 @@ import numpy as np
 
 from clipq_edu._validate import (
     as_float_array,
+    check_array_memory,
     check_choice,
     check_finite,
     check_int,
@@ -32,10 +39,12 @@ from clipq_edu._validate import (
     check_seed,
     check_shots,
 )
-from clipq_edu.measurement import shot_noise_variance  # one formula, one home
+from clipq_edu.quantum.sampling import sample_pauli_means, shot_noise_variance  # one home each
 
 __all__ = [
     "ESTIMATORS",
+    "MAX_DIM",
+    "MAX_SAMPLES",
     "TOY_N_PARAMS",
     "TOY_PARAMS",
     "adam_updates",
@@ -63,6 +72,11 @@ TOY_N_PARAMS = 3
 #: A parameter point used as the default in chapter 03 (radians).
 TOY_PARAMS = (0.7, 1.9, 0.4)
 
+#: Largest gradient dimension and number of random gradients the clipping-geometry studies
+#: accept (a typo such as 10**12 is refused instead of hanging).
+MAX_DIM = 100_000
+MAX_SAMPLES = 100_000
+
 
 # --------------------------------------------------------------------------------------------
 # 3.1 Clipping geometry
@@ -74,19 +88,23 @@ def angle_degrees(u: Any, v: Any) -> float:
       u, v: array-likes of the same size, neither all zeros.
 
     Returns:
-      The angle in [0, 180].
+      The angle in [0, 180], computed as :func:`clipq_edu.plotting.angle_between` does
+      (2·atan2(‖â − b̂‖, ‖â + b̂‖) of the unit vectors, accurate near 0° and 180°).
 
     Taught in chapter 03 (norm clipping keeps the direction: angle 0; value clipping does not).
+
+    >>> round(angle_degrees([1.0, 0.0], [1.0, 1.0]), 6)
+    45.0
     """
+    from clipq_edu import plotting
+
     a = check_finite("u", as_float_array("u", u).ravel())
     b = check_finite("v", as_float_array("v", v).ravel())
     if a.size != b.size:
         raise ValueError(f"u and v must have the same size, got {a.size} and {b.size}")
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    if na == 0 or nb == 0:
+    if not a.any() or not b.any():
         raise ValueError("u and v must be non-zero vectors: the angle to a zero vector is undefined")
-    cos = float(np.clip(a @ b / (na * nb), -1.0, 1.0))
-    return math.degrees(math.acos(cos))
+    return plotting.angle_between(a, b)
 
 
 def _random_gradients(n: int, dim: int, scale: float, seed: int | None) -> np.ndarray:
@@ -114,8 +132,8 @@ def clipping_angles(
 
     Args:
       bound: the clip bound (value limit or norm bound), > 0.
-      n_samples: number of random gradients, >= 1.
-      dim: entries per gradient, >= 2.
+      n_samples: number of random gradients, 1 to :data:`MAX_SAMPLES`.
+      dim: entries per gradient, 2 to :data:`MAX_DIM`.
       scale: typical gradient norm, > 0.
       seed: seed for ``np.random.default_rng``.
 
@@ -123,12 +141,17 @@ def clipping_angles(
       ``{"value": angles, "norm": angles, "per_tensor": angles, "norms": original norms}``.
 
     Taught in chapter 03.
+
+    >>> angles = clipping_angles(1.0, n_samples=50, seed=0)
+    >>> float(angles["norm"].max()) < 1e-5, float(angles["value"].max()) > 1.0
+    (True, True)
     """
     from clipq_edu import clipping
 
     bound = check_positive_float("bound", bound)
-    n = check_int("n_samples", n_samples, minimum=1)
-    dim = check_int("dim", dim, minimum=2)
+    n = check_int("n_samples", n_samples, minimum=1, maximum=MAX_SAMPLES)
+    dim = check_int("dim", dim, minimum=2, maximum=MAX_DIM)
+    check_array_memory("n_samples", n * dim * 8, f"{n} gradients of {dim} entries")
     scale = check_positive_float("scale", scale)
     grads = _random_gradients(n, dim, scale, check_seed("seed", seed))
     grads[:, dim // 2:] *= 10.0
@@ -154,13 +177,17 @@ def clipped_norms(
     Args:
       norms: 1-D array of gradient norms, each >= 0.
       bound: the clip bound, > 0.
-      dim: entries per gradient, >= 2.
+      dim: entries per gradient, 2 to :data:`MAX_DIM`.
       seed: seed for the random directions.
 
     Returns:
       ``{"before": norms, "value": ..., "norm": ..., "global": ...}`` (each 1-D).
 
     Taught in chapter 03 (‖clip(g)‖ = min(‖g‖, c) for norm clipping: never larger).
+
+    >>> out = clipped_norms([0.5, 3.0], bound=1.0)
+    >>> [round(float(x), 6) for x in out["norm"]]
+    [0.5, 1.0]
     """
     from clipq_edu import clipping
 
@@ -168,7 +195,8 @@ def clipped_norms(
     if (before < 0).any():
         raise ValueError("norms must all be >= 0")
     bound = check_positive_float("bound", bound)
-    dim = check_int("dim", dim, minimum=2)
+    dim = check_int("dim", dim, minimum=2, maximum=MAX_DIM)
+    check_array_memory("dim", before.size * dim * 8, f"{before.size} gradients of {dim} entries")
     rng = np.random.default_rng(check_seed("seed", seed))
     dirs = rng.standard_normal((before.size, dim))
     grads = dirs / np.linalg.norm(dirs, axis=1, keepdims=True) * before[:, None]
@@ -192,9 +220,10 @@ def sigmoid_chain_grad_norms(
     exponentially small gradients: the vanishing-gradient problem.
 
     Args:
-      depth: number of layers, >= 2.
-      width: units per hidden layer, >= 1.
-      batch: examples in the batch, >= 1.
+      depth: number of layers, 2 to 200.
+      width: units per hidden layer, 1 to 4096.
+      batch: examples in the batch, 1 to 100 000 (and the activations, depth x batch x width
+        floats, must fit in 512 MiB).
       seed: seed for weights and data.
 
     Returns:
@@ -205,10 +234,16 @@ def sigmoid_chain_grad_norms(
       networks", AISTATS.
 
     Taught in chapter 03 (clipping cannot make these larger).
+
+    >>> norms = sigmoid_chain_grad_norms(depth=6, width=8, seed=0)
+    >>> norms.shape, bool(norms[0] < norms[-1])
+    ((6,), True)
     """
     depth = check_int("depth", depth, minimum=2, maximum=200)
     width = check_int("width", width, minimum=1, maximum=4096)
-    batch = check_int("batch", batch, minimum=1)
+    batch = check_int("batch", batch, minimum=1, maximum=100_000)
+    check_array_memory("batch", (depth + 1) * batch * width * 8,
+                       f"the activations of {depth} layers x {batch} examples x {width} units")
     rng = np.random.default_rng(check_seed("seed", seed))
     sizes = [width] * depth + [1]
     weights = []
@@ -238,10 +273,11 @@ def adam_updates(
 ) -> np.ndarray:
     """Return the parameter updates Adam makes for a sequence of gradients.
 
-    Written out as in Kingma & Ba (with Keras' default ``eps=1e-7``): m and v are running
-    means of g and g², bias-corrected, and the update is −lr·m̂/(√v̂ + eps). Multiplying every
-    gradient by the same constant k multiplies m̂ by k and √v̂ by |k|, so the update barely
-    changes: Adam is (almost) invariant to the scale of the gradient.
+    Kingma & Ba's Adam (with Keras' default ``eps=1e-7``), one step per row, from the package's
+    one Adam step :func:`clipq_edu.training.optim.adam_update`: m and v are running means of g
+    and g², bias-corrected, and the update is −lr·m̂/(√v̂ + eps). Multiplying every gradient by
+    the same constant k multiplies m̂ by k and √v̂ by |k|, so the update barely changes: Adam is
+    (almost) invariant to the scale of the gradient.
 
     Args:
       grads: array ``(steps, n_params)``, finite.
@@ -257,22 +293,25 @@ def adam_updates(
       https://arxiv.org/abs/1412.6980.
 
     Taught in chapter 03.
+
+    >>> g = np.array([[1.0, -2.0], [1.0, -2.0]])
+    >>> bool(np.allclose(adam_updates(g, lr=0.1), adam_updates(1000 * g, lr=0.1)))
+    True
+    >>> adam_updates(g, lr=0.1)[0].round(6)
+    array([-0.1,  0.1])
     """
+    from clipq_edu.training.optim import adam_init, adam_update
+
     g = check_finite("grads", as_float_array("grads", grads, ndim=2))
     lr = check_positive_float("lr", lr)
     eps = check_positive_float("eps", eps)
     for name, b in (("beta1", beta1), ("beta2", beta2)):
         if not 0 <= check_positive_float(name, b, allow_zero=True) < 1:
             raise ValueError(f"{name} must be in [0, 1), got {b!r}")
-    m = np.zeros(g.shape[1])
-    v = np.zeros(g.shape[1])
+    state = adam_init(np.zeros(g.shape[1]))
     out = np.empty_like(g)
-    for t, gt in enumerate(g, start=1):
-        m = beta1 * m + (1 - beta1) * gt
-        v = beta2 * v + (1 - beta2) * gt**2
-        m_hat = m / (1 - beta1**t)
-        v_hat = v / (1 - beta2**t)
-        out[t - 1] = -lr * m_hat / (np.sqrt(v_hat) + eps)
+    for t, gt in enumerate(g):
+        out[t], state = adam_update(gt, state, learning_rate=lr, b1=beta1, b2=beta2, eps=eps)
     return out
 
 
@@ -290,6 +329,10 @@ def toy_circuit() -> tuple[Any, list[Any], Any]:
       ``(circuit, [θ0, θ1, θ2], cirq.Z(q1))``.
 
     Taught in chapter 03.
+
+    >>> circuit, symbols, observable = toy_circuit()
+    >>> [str(s) for s in symbols], len(circuit.all_qubits())
+    (['theta0', 'theta1', 'theta2'], 2)
     """
     import cirq
     import sympy
@@ -305,13 +348,16 @@ def toy_circuit() -> tuple[Any, list[Any], Any]:
     return circuit, syms, cirq.Z(q1)
 
 
-def _check_params(params: Any) -> np.ndarray:
+def _check_params(params: Any, *, one_point: bool = False) -> np.ndarray:
+    """``params`` as floats with 3 angles on the last axis (exactly 3 when ``one_point``)."""
     p = check_finite("params", as_float_array("params", params))
     if p.ndim == 0 or p.shape[-1] != TOY_N_PARAMS:
         raise ValueError(
             f"params must have {TOY_N_PARAMS} entries in its last axis (θ0, θ1, θ2), "
             f"got shape {p.shape}"
         )
+    if one_point and p.ndim != 1:
+        raise ValueError(f"params must be 1-D (3 angles), got shape {p.shape}")
     return p
 
 
@@ -338,6 +384,9 @@ def toy_expectation(params: Any) -> np.ndarray:
       Array of shape ``params.shape[:-1]`` with values in [−1, 1].
 
     Taught in chapter 03.
+
+    >>> toy_expectation([[0.0, 0.0, 0.0], [np.pi, 0.0, 0.0]]).round(6)
+    array([ 1., -1.])
     """
     p = _check_params(params)
     flat = p.reshape(-1, TOY_N_PARAMS)
@@ -364,24 +413,31 @@ def parameter_shift(fn: Any, params: Any, shift: float = math.pi / 2) -> np.ndar
       shift: the shift s in (0, π).
 
     Returns:
-      The gradient, 1-D of length ``n``.
+      The gradient, 1-D of length ``n``. Cost: 2n evaluations of f, passed to ``fn`` in one
+      call (all "+" rows, then all "−" rows).
 
     References:
       Mitarai, Negoro, Kitagawa, Fujii (2018), "Quantum circuit learning", Phys. Rev. A 98,
       032309; Schuld, Bergholm, Gogolin, Izaac, Killoran (2019), "Evaluating analytic
       gradients on quantum hardware", Phys. Rev. A 99, 032331.
 
-    Taught in chapter 03.
+    Taught in chapter 03. This is :func:`clipq_edu.quantum.gradients.parameter_shift`, the
+    package's one rule, for 1-D parameters.
+
+    >>> parameter_shift(lambda p: np.sin(p).sum(axis=-1), [0.0, np.pi / 3]).round(6)
+    array([1. , 0.5])
     """
+    from clipq_edu.quantum import gradients
+
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     p = check_finite("params", as_float_array("params", params, ndim=1))
+    if p.size == 0:
+        raise ValueError("params must hold at least one parameter, got an empty array")
     s = check_positive_float("shift", shift)
     if s >= math.pi:
         raise ValueError(f"shift must be in (0, π), got {shift!r}")
-    eye = np.eye(p.size) * s
-    values = np.asarray(fn(np.concatenate([p + eye, p - eye])), dtype=float)
-    return (values[: p.size] - values[p.size:]) / (2 * math.sin(s))
+    return gradients.parameter_shift(fn, p, shift=s)
 
 
 def toy_gradient(params: Any) -> np.ndarray:
@@ -394,17 +450,11 @@ def toy_gradient(params: Any) -> np.ndarray:
       The gradient, 1-D of length 3.
 
     Taught in chapter 03.
+
+    >>> toy_gradient(TOY_PARAMS).round(4)
+    array([ 0.1918, -0.6666,  0.0963])
     """
-    p = _check_params(params)
-    if p.ndim != 1:
-        raise ValueError(f"params must be 1-D (3 angles), got shape {p.shape}")
-    return parameter_shift(toy_expectation, p)
-
-
-def _sampled_means(mu: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
-    """Means of ``shots`` ±1 outcomes with expectation ``mu`` (elementwise)."""
-    p_plus = np.clip((1.0 + mu) / 2.0, 0.0, 1.0)
-    return 2.0 * rng.binomial(shots, p_plus) / shots - 1.0
+    return parameter_shift(toy_expectation, _check_params(params, one_point=True))
 
 
 def _check_h(h: Any) -> float:
@@ -450,27 +500,45 @@ def gradient_estimates(
       gradient approximation", IEEE Trans. Automatic Control 37(3).
 
     Taught in chapter 03.
+
+    >>> est = gradient_estimates("parameter_shift", shots=100, n_repeats=4000, seed=1)
+    >>> est.shape, bool(np.allclose(est.mean(axis=0), toy_gradient(TOY_PARAMS), atol=0.01))
+    ((4000, 3), True)
     """
     check_choice("method", method, ESTIMATORS)
-    p = _check_params(params)
-    if p.ndim != 1:
-        raise ValueError(f"params must be 1-D (3 angles), got shape {p.shape}")
+    p = _check_params(params, one_point=True)
     shots = check_shots("shots", shots)
     h = _check_h(h)
     reps = check_int("n_repeats", n_repeats, minimum=1, maximum=10**6)
     rng = np.random.default_rng(check_seed("seed", seed))
-    n = p.size
     if method == "spsa":
-        delta = rng.choice([-1.0, 1.0], size=(reps, n))
+        delta = rng.choice([-1.0, 1.0], size=(reps, p.size))
         mu = toy_expectation(np.stack([p + h * delta, p - h * delta]))
-        f = _sampled_means(mu, shots, rng)
+        f = sample_pauli_means(mu, shots, seed=rng)
         return delta * ((f[0] - f[1]) / (2 * h))[:, None]
-    step = math.pi / 2 if method == "parameter_shift" else h
-    denom = 2.0 if method == "parameter_shift" else 2 * h
-    eye = np.eye(n) * step
-    mu = toy_expectation(np.stack([p + eye, p - eye]))  # (2, n)
-    f = _sampled_means(np.broadcast_to(mu, (reps, 2, n)), shots, rng)
-    return (f[:, 0] - f[:, 1]) / denom
+    rows = _shifted_rows(method, p, h)  # (2, n, n): "+" rows, then "−" rows
+    mu = toy_expectation(rows)  # (2, n)
+    f = sample_pauli_means(np.broadcast_to(mu, (reps, *mu.shape)), shots, seed=rng)
+    return _combine(method, f, h)
+
+
+def _shifted_rows(method: str, p: np.ndarray, h: float) -> np.ndarray:
+    """θ ± s·eᵢ for every i, shape (2, n, n): s = π/2 (parameter shift) or h (differences)."""
+    from clipq_edu.quantum.gradients import shifted_parameters
+
+    if method == "parameter_shift":
+        return shifted_parameters(p)
+    # the same ± rows with step h (shift/scale = h; h may be π, which the rule's shift cannot)
+    return shifted_parameters(p, shift=math.pi / 2, scale=math.pi / (2 * h))
+
+
+def _combine(method: str, f: np.ndarray, h: float) -> np.ndarray:
+    """The gradient from f at the rows of :func:`_shifted_rows` (axis −2: plus, minus)."""
+    from clipq_edu.quantum.gradients import combine_shifted
+
+    if method == "parameter_shift":
+        return combine_shifted(f)  # (f₊ − f₋)/2
+    return (f[..., 0, :] - f[..., 1, :]) / (2 * h)  # central difference
 
 
 def estimator_std(
@@ -493,24 +561,28 @@ def estimator_std(
       1-D array of 3 standard deviations.
 
     Taught in chapter 03.
+
+    >>> estimator_std("parameter_shift", TOY_PARAMS, 100).round(4)
+    array([0.0694, 0.0527, 0.0704])
     """
     check_choice("method", method, ESTIMATORS)
-    p = _check_params(params)
+    p = _check_params(params, one_point=True)
     shots = check_shots("shots", shots)
     h = _check_h(h)
     n = p.size
     if method == "spsa":
         grid = np.array(np.meshgrid(*[[-1.0, 1.0]] * n, indexing="ij")).reshape(n, -1).T
         mu_p, mu_m = toy_expectation(p + h * grid), toy_expectation(p - h * grid)
-        noise_var = (2 - mu_p**2 - mu_m**2) / (shots * 4 * h * h)  # Δᵢ² = 1
+        # Δᵢ² = 1: the noise of component i is that of (f̂₊ − f̂₋)/(2h)
+        noise_var = (shot_noise_variance(mu_p, shots) + shot_noise_variance(mu_m, shots)) / (
+            4 * h * h)
         mean_c = grid * ((mu_p - mu_m) / (2 * h))[:, None]
         total = noise_var[:, None] + mean_c**2
         return np.sqrt(total.mean(axis=0) - mean_c.mean(axis=0) ** 2)
-    step = math.pi / 2 if method == "parameter_shift" else h
     denom = 2.0 if method == "parameter_shift" else 2 * h
-    eye = np.eye(n) * step
-    mu = toy_expectation(np.stack([p + eye, p - eye]))
-    return np.sqrt((2 - mu[0] ** 2 - mu[1] ** 2) / (shots * denom**2))
+    mu = toy_expectation(_shifted_rows(method, p, h))
+    variance = shot_noise_variance(mu[0], shots) + shot_noise_variance(mu[1], shots)
+    return np.sqrt(variance / denom**2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -544,10 +616,19 @@ def clipped_estimate_stats(
       ``mean_norm_raw`` (E‖ĝ‖), ``mean_norm_clipped``; plus ``true_norm`` (a float array).
 
     Taught in chapter 03.
+
+    >>> out = clipped_estimate_stats([10, 1000], bound=0.7, n_repeats=500)
+    >>> bool(out["frac_clipped"][0] > out["frac_clipped"][1])
+    True
     """
     from clipq_edu import clipping
 
-    shots_arr = np.asarray([check_shots("shots_list", s) for s in np.atleast_1d(shots_list)])
+    if isinstance(shots_list, (str, bytes, dict)) or not np.iterable(shots_list):
+        raise TypeError(f"shots_list must be a sequence of shot counts, got {shots_list!r:.80}")
+    shots_arr = np.asarray([check_shots(f"shots_list[{i}]", s) for i, s in enumerate(shots_list)],
+                           dtype=np.int64)
+    if shots_arr.size == 0:
+        raise ValueError("shots_list must hold at least one shot count, got an empty sequence")
     bound = check_positive_float("bound", bound)
     seed = check_seed("seed", seed) or 0
     g_true = toy_gradient(params)

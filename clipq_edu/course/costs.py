@@ -1,5 +1,9 @@
 """What simulating and measuring qubits costs: memory, time per circuit, shots (chapters 01, 02).
 
+Taught in chapter 01 (memory, a quantum layer against its classical twin) and chapter 02
+(shots). The formulas themselves have one home each in :mod:`clipq_edu.quantum`: memory in
+:mod:`~clipq_edu.quantum.resources`, the shot budget in :mod:`~clipq_edu.quantum.sampling`.
+
 A state vector of n qubits holds 2**n complex amplitudes; in complex64 (what TensorFlow
 Quantum and Cirq's default simulator use) that is 8 bytes each, so every extra qubit doubles
 the memory. A shot returns one bitstring, so a probability or an expectation is estimated
@@ -14,7 +18,6 @@ from many shots with a standard error that falls only as 1/sqrt(N).
 from __future__ import annotations
 
 import functools
-import math
 import time
 from typing import Any
 
@@ -26,10 +29,11 @@ from clipq_edu._validate import (
     check_positive_float,
     check_qubits,
     check_seed,
-    format_bytes,
 )
+from clipq_edu.quantum.resources import format_bytes, state_vector_bytes
 
 __all__ = [
+    "MAX_SHOT_BUDGET",
     "chain_layer_circuit",
     "chain_layer_classical",
     "chain_layer_quantum",
@@ -46,17 +50,21 @@ def state_vector_memory(n: int, bytes_per_amplitude: int = 8) -> int:
     """Return the bytes one n-qubit state vector needs: 2**n amplitudes x 8 bytes (complex64).
 
     Args:
-      n: number of qubits (0 to 1000; this only counts, it allocates nothing).
+      n: number of qubits (1 to 1000; this only counts, it allocates nothing).
       bytes_per_amplitude: 8 for complex64, 16 for complex128.
 
     Returns:
-      2**n * bytes_per_amplitude, an exact Python int.
+      2**n * bytes_per_amplitude, an exact Python int
+      (:func:`clipq_edu.quantum.resources.state_vector_bytes`).
 
     Taught in chapter 01.
+
+    >>> format_bytes(state_vector_memory(30))
+    '8.0 GiB'
     """
-    n = check_int("n", n, minimum=0, maximum=1000)
+    n = check_int("n", n, minimum=1, maximum=1000)
     bytes_per_amplitude = check_int("bytes_per_amplitude", bytes_per_amplitude, minimum=1)
-    return (2**n) * bytes_per_amplitude
+    return state_vector_bytes(n, bytes_per_amplitude)
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,8 +78,13 @@ def chain_layer_circuit(n: int) -> tuple[Any, list[Any]]:
 
     Returns:
       ``(circuit, symbols)``: the symbolic ``cirq.Circuit`` and its sympy symbols theta_0...
+      (a fresh copy on every call: the cached original is never handed out).
 
     Taught in chapter 01.
+
+    >>> circuit, symbols = chain_layer_circuit(3)
+    >>> len(symbols), len(circuit.all_qubits())
+    (3, 3)
     """
     circuit, symbols = _chain_layer_circuit(check_qubits("n", n))
     return circuit.copy(), list(symbols)
@@ -99,6 +112,9 @@ def chain_layer_quantum(theta: Any) -> np.ndarray:
       float64 array of the n expectation values <Z_0>, ..., <Z_{n-1}>.
 
     Taught in chapter 01.
+
+    >>> chain_layer_quantum([0.0, 3.14159265]).round(6)
+    array([ 1., -1.])
     """
     import cirq
 
@@ -127,6 +143,9 @@ def chain_layer_classical(theta: Any) -> np.ndarray:
       float64 array ``cumprod(cos(theta))``.
 
     Taught in chapter 01.
+
+    >>> chain_layer_classical([0.0, 3.14159265]).round(6)
+    array([ 1., -1.])
     """
     theta = as_float_array("theta", theta, ndim=1)
     return np.cumprod(np.cos(theta))
@@ -158,6 +177,10 @@ def layer_timings(ns: Any, repeats: int = 5, seed: int | None = 0) -> dict[str, 
       (quantum / classical) and ``max_abs_diff`` (agreement of the two outputs), all arrays.
 
     Taught in chapter 01.
+
+    >>> out = layer_timings([2, 3], repeats=1)
+    >>> out["n"].tolist(), bool(out["max_abs_diff"].max() < 1e-5)
+    ([2, 3], True)
     """
     ns = [check_qubits("ns[i]", n) for n in np.atleast_1d(np.asarray(ns)).tolist()]
     repeats = check_int("repeats", repeats, minimum=1, maximum=1000)
@@ -177,23 +200,38 @@ def layer_timings(ns: Any, repeats: int = 5, seed: int | None = 0) -> dict[str, 
 # --------------------------------------------------------------------------------------------
 # Shots
 # --------------------------------------------------------------------------------------------
+#: Largest shot budget :func:`shots_for_standard_error` reports (more is not an experiment).
+MAX_SHOT_BUDGET = 10**15
+
+
 def shots_for_standard_error(p: float, target: float) -> int:
     """Return the fewest shots N with sqrt(p (1 - p) / N) <= ``target``.
 
+    The shot budget of a probability: :func:`clipq_edu.quantum.sampling.shots_needed` with the
+    single-shot variance p (1 - p) of a Bernoulli outcome.
+
     Args:
       p: the probability being estimated, in [0, 1].
-      target: the standard error wanted (> 0).
+      target: the standard error wanted (> 0, and not so small that N exceeds
+        :data:`MAX_SHOT_BUDGET`).
 
     Returns:
       ceil(p (1 - p) / target**2), at least 1.
 
     Taught in chapter 02.
+
+    >>> shots_for_standard_error(0.5, 0.005)
+    10000
     """
-    p = check_positive_float("p", p, allow_zero=True)
-    if p > 1:
-        raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
+    from clipq_edu.quantum.sampling import shots_needed
+
+    p = check_positive_float("p", p, allow_zero=True, maximum=1.0)
     target = check_positive_float("target", target)
-    return max(1, math.ceil(p * (1 - p) / target**2 - 1e-12))
+    variance = p * (1 - p)
+    if variance / target / target > MAX_SHOT_BUDGET:
+        raise ValueError(f"target={target!r} is too small: p={p!r} would need more than "
+                         f"{MAX_SHOT_BUDGET:.0e} shots")
+    return shots_needed(variance, target)
 
 
 def fit_loglog_slope(x: Any, y: Any) -> float:
@@ -206,6 +244,9 @@ def fit_loglog_slope(x: Any, y: Any) -> float:
       The slope b of log y = a + b log x.
 
     Taught in chapter 02.
+
+    >>> round(fit_loglog_slope([1.0, 4.0, 16.0], [1.0, 0.5, 0.25]), 6)
+    -0.5
     """
     x = as_float_array("x", x, ndim=1)
     y = as_float_array("y", y, ndim=1)
@@ -214,6 +255,17 @@ def fit_loglog_slope(x: Any, y: Any) -> float:
     if np.any(x <= 0) or np.any(y <= 0):
         raise ValueError("x and y must be positive to take logarithms")
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def _check_shot_list(shots: Any) -> np.ndarray:
+    """``shots`` as a 1-D int array of at least two distinct counts in [1, 10**8]."""
+    if isinstance(shots, (str, bytes, dict)) or not np.iterable(shots):
+        raise TypeError(f"shots must be a sequence of shot counts, got {shots!r:.80}")
+    counts = [check_int(f"shots[{i}]", s, minimum=1, maximum=10**8) for i, s in enumerate(shots)]
+    if len(set(counts)) < 2:
+        raise ValueError(f"shots must hold at least two different shot counts to fit a slope, "
+                         f"got {counts!r:.80}")
+    return np.array(counts)
 
 
 def shot_error_scaling(
@@ -232,7 +284,7 @@ def shot_error_scaling(
 
     Args:
       circuit: a Cirq circuit (with or without terminal measurements).
-      shots: increasing shot counts (positive integers).
+      shots: shot counts, at least two different ones (integers 1 to 10**8).
       bitstring: the outcome whose probability is estimated, e.g. ``"00"``.
       repeats: repetitions per N (>= 10).
       seed: seed of ``np.random.default_rng``.
@@ -242,11 +294,15 @@ def shot_error_scaling(
       exponent of rms_error versus N; the law says -1/2).
 
     Taught in chapter 02.
-    """
-    from clipq_edu.measurement import probabilities
 
-    shots_arr = np.array([check_int("shots[i]", s, minimum=1, maximum=10**8)
-                          for s in np.atleast_1d(np.asarray(shots)).tolist()])
+    >>> from clipq_edu.quantum.circuits import bell_circuit
+    >>> out = shot_error_scaling(bell_circuit(), [100, 10_000], "00", repeats=200, seed=0)
+    >>> -0.6 < out["slope"] < -0.4
+    True
+    """
+    from clipq_edu.quantum.simulate import probabilities
+
+    shots_arr = _check_shot_list(shots)
     repeats = check_int("repeats", repeats, minimum=10, maximum=100_000)
     rng = np.random.default_rng(check_seed("seed", seed))
     measured, probs = probabilities(circuit)

@@ -5,6 +5,16 @@
   gradient-norm telemetry for choosing a threshold, and shows what a bound costs.
 * :func:`angle_classifier`: a one-qubit classifier ⟨Z⟩ = cos(w·s·x + b) trained with or
   without clipping, for inputs scaled by s: what clipping does *not* fix.
+
+Both clip with the package's :class:`~clipq_edu.clipping.Clipper` interface and return the
+package's one telemetry type, :class:`clipq_edu.training.telemetry.Telemetry`, like every
+other training path.
+
+Taught in chapter 06.
+
+>>> tel = logistic_sgd(n_steps=50, seed=0)
+>>> tel.steps, bool(tel.norm_before.max() > 5 * np.median(tel.norm_before))
+(50, True)
 """
 
 from __future__ import annotations
@@ -16,7 +26,12 @@ import numpy as np
 from clipq_edu import clipping
 from clipq_edu._validate import check_int, check_positive_float, check_seed
 
-__all__ = ["angle_classifier", "logistic_sgd"]
+__all__ = ["MAX_STEPS", "N_ROWS", "angle_classifier", "logistic_sgd"]
+
+#: Rows of the logistic-regression data set (a batch cannot be larger).
+N_ROWS = 2000
+#: Most steps either experiment runs (a typo such as 10**12 is refused instead of hanging).
+MAX_STEPS = 100_000
 
 
 def _logistic_data(n: int, rng: np.random.Generator, outlier_rate: float) -> tuple[Any, Any]:
@@ -27,6 +42,19 @@ def _logistic_data(n: int, rng: np.random.Generator, outlier_rate: float) -> tup
     return x, y
 
 
+def _clipper(spec_name: str, clip: float | None) -> tuple[clipping.Clipper, str]:
+    """The clipper of ``(spec_name, clip)`` (``None``: no clipping) and its telemetry label."""
+    if clip is None:
+        return clipping.from_spec(None), "no clipping"
+    clip = check_positive_float("clip", clip)
+    return clipping.from_spec((spec_name, clip)), f"{spec_name} {clip:g}"
+
+
+def _cross_entropy(z: np.ndarray, y: np.ndarray) -> float:
+    """Mean logistic loss log(1 + e^z) − y·z of logits ``z`` (stable for large |z|)."""
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
 def logistic_sgd(
     clip: float | None = None,
     lr: float = 1.0,
@@ -34,57 +62,62 @@ def logistic_sgd(
     batch_size: int = 16,
     outlier_rate: float = 0.01,
     seed: int | None = 0,
-) -> dict[str, np.ndarray]:
+) -> Any:
     """Train logistic regression by minibatch SGD and record the gradient norm of every step.
 
-    The 5-feature data set (2000 rows) is two Gaussian classes, and a fraction ``outlier_rate``
-    of the rows is multiplied by 40: when one of them lands in a batch the gradient norm
-    spikes, as in real telemetry. With ``clip`` the gradient is clipped by norm
-    (:func:`clipq_edu.clipping.clip_by_norm`) before the step.
+    The 5-feature data set (:data:`N_ROWS` = 2000 rows) is two Gaussian classes, and a fraction
+    ``outlier_rate`` of the rows is multiplied by 40: when one of them lands in a batch the
+    gradient norm spikes, as in real telemetry. With ``clip`` the gradient is clipped by norm
+    (:class:`clipq_edu.clipping.ClipByNorm`) before the step w ← w − lr·g.
 
     Args:
       clip: the norm bound c > 0, or ``None`` for plain SGD.
-      lr: learning rate > 0.
-      n_steps: number of steps >= 1.
-      batch_size: rows per batch >= 1.
+      lr: learning rate, > 0 and at most 1000.
+      n_steps: number of steps, 1 to :data:`MAX_STEPS`.
+      batch_size: rows per batch, 1 to :data:`N_ROWS`.
       outlier_rate: fraction of outlier rows in [0, 1).
       seed: seed of the data and the batches.
 
     Returns:
-      ``{"norms": gradient norm before clipping per step, "loss": full-data mean
-      cross-entropy on the clean rows after each step, "step": norm of each update}``.
+      A :class:`~clipq_edu.training.telemetry.Telemetry`: ``loss`` is the batch loss before
+      each step, ``norm_before``/``norm_after`` the gradient norm before/after clipping,
+      ``clipped`` and ``threshold`` what the clipper did; ``extra["clean_loss"]`` is the
+      full-data mean cross-entropy on the clean rows after each step and
+      ``extra["step_size"]`` the norm of each update.
 
     References:
       Pascanu, Mikolov, Bengio (2013), "On the difficulty of training recurrent neural
       networks", ICML, https://arxiv.org/abs/1211.5063.
 
     Taught in chapter 06.
+
+    >>> tel = logistic_sgd(clip=0.2, n_steps=100, seed=0)
+    >>> bool(tel.extra["step_size"].max() <= 0.2 + 1e-12), 0 < tel.summary()["clipped_fraction"]
+    (True, True)
     """
-    if clip is not None:
-        clip = check_positive_float("clip", clip)
-    lr = check_positive_float("lr", lr)
-    n_steps = check_int("n_steps", n_steps, minimum=1)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
+    from clipq_edu.training.telemetry import TelemetryRecorder
+
+    clipper, label = _clipper("norm", clip)
+    lr = check_positive_float("lr", lr, maximum=1000.0)
+    n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=N_ROWS)
     outlier_rate = check_positive_float("outlier_rate", outlier_rate, allow_zero=True)
     if outlier_rate >= 1:
         raise ValueError(f"outlier_rate must be in [0, 1), got {outlier_rate}")
     rng = np.random.default_rng(check_seed("seed", seed))
-    x, y = _logistic_data(2000, rng, outlier_rate)
+    x, y = _logistic_data(N_ROWS, rng, outlier_rate)
     clean = np.abs(x).max(axis=1) < 20
     w = np.zeros(x.shape[1])
-    norms, losses, steps = [], [], []
+    rec = TelemetryRecorder(clip=label)
     for _ in range(n_steps):
         idx = rng.integers(0, len(y), size=batch_size)
-        p = 1.0 / (1.0 + np.exp(-np.clip(x[idx] @ w, -500, 500)))
-        g = x[idx].T @ (p - y[idx]) / batch_size
-        norms.append(float(np.linalg.norm(g)))
-        if clip is not None:
-            g = clipping.clip_by_norm(g, clip)
+        z = np.clip(x[idx] @ w, -500, 500)
+        g = x[idx].T @ (1.0 / (1.0 + np.exp(-z)) - y[idx]) / batch_size
+        g, info = clipper(g)
         w = w - lr * g
-        steps.append(float(lr * np.linalg.norm(g)))
-        z = np.clip(x[clean] @ w, -500, 500)
-        losses.append(float(np.mean(np.logaddexp(0.0, z) - y[clean] * z)))
-    return {"norms": np.array(norms), "loss": np.array(losses), "step": np.array(steps)}
+        rec.record(_cross_entropy(z, y[idx]), info, step_size=float(lr * np.linalg.norm(g)),
+                   clean_loss=_cross_entropy(np.clip(x[clean] @ w, -500, 500), y[clean]))
+    return rec.finish()
 
 
 def angle_classifier(
@@ -93,47 +126,49 @@ def angle_classifier(
     lr: float = 0.5,
     n_steps: int = 300,
     seed: int | None = 0,
-) -> dict[str, Any]:
+) -> Any:
     """Train a one-qubit classifier ⟨Z⟩ = cos(w·(scale·x) + b) by gradient descent on MSE.
 
     The feature x is standardised (two classes around ±1, labels ±1): with ``scale = 1`` a
     good (w, b) exists near (π/2, −π/2) and the landscape is smooth; ``scale = 30`` is the
     same data left unscaled 30x, and the angle wraps around many times: the loss becomes
-    a fast oscillation in w with gradients about 30x larger. Clipping bounds each step but
-    cannot make that landscape benign. The gradient is exact (the parameter-shift rule gives
-    the same value as the formula for a single rotation).
+    a fast oscillation in w with gradients about 30x larger. Clipping
+    (:class:`clipq_edu.clipping.ClipByGlobalNorm`) bounds each step but cannot make that
+    landscape benign. The gradient is exact (the parameter-shift rule gives the same value as
+    the formula for a single rotation).
 
     Args:
-      scale: input scale s > 0.
+      scale: input scale s, > 0 and at most 1000.
       clip: global-norm bound c > 0 for (∂w, ∂b), or ``None``.
-      lr: learning rate > 0.
-      n_steps: steps >= 1.
+      lr: learning rate, > 0 and at most 1000.
+      n_steps: steps, 1 to :data:`MAX_STEPS`.
       seed: seed of the data and of the initial (w, b), uniform in [-1, 1].
 
     Returns:
-      ``{"accuracy": final training accuracy, "loss": loss per step, "norms": gradient norm
-      per step}``.
+      A :class:`~clipq_edu.training.telemetry.Telemetry` with the loss and gradient norms of
+      every step; ``metrics["accuracy"]`` is the final training accuracy.
 
     Taught in chapter 06.
+
+    >>> angle_classifier(1.0, seed=0).metrics["accuracy"] > 0.9
+    True
     """
-    scale = check_positive_float("scale", scale)
-    if clip is not None:
-        clip = check_positive_float("clip", clip)
-    lr = check_positive_float("lr", lr)
-    n_steps = check_int("n_steps", n_steps, minimum=1)
+    from clipq_edu.training.telemetry import TelemetryRecorder
+
+    scale = check_positive_float("scale", scale, maximum=1000.0)
+    clipper, label = _clipper("global_norm", clip)
+    lr = check_positive_float("lr", lr, maximum=1000.0)
+    n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     rng = np.random.default_rng(check_seed("seed", seed))
     y = rng.choice([-1.0, 1.0], size=200)
     x = scale * (y + 0.4 * rng.normal(size=200))
     w, b = rng.uniform(-1.0, 1.0, size=2)
-    losses, norms = [], []
+    rec = TelemetryRecorder(clip=label)
     for _ in range(n_steps):
         z = np.cos(w * x + b)
-        losses.append(float(np.mean((z - y) ** 2)))
         dz = -np.sin(w * x + b) * 2.0 * (z - y) / len(y)
-        g = np.array([np.sum(dz * x), np.sum(dz)])
-        norms.append(float(np.linalg.norm(g)))
-        if clip is not None:
-            g, _ = clipping.clip_by_global_norm(g, clip)
+        g, info = clipper(np.array([np.sum(dz * x), np.sum(dz)]))
+        rec.record(float(np.mean((z - y) ** 2)), info)
         w, b = w - lr * g[0], b - lr * g[1]
     accuracy = float(np.mean(np.sign(np.cos(w * x + b)) == y))
-    return {"accuracy": accuracy, "loss": np.array(losses), "norms": np.array(norms)}
+    return rec.finish(metrics={"accuracy": accuracy})

@@ -11,7 +11,9 @@ bounds the steps but does not make the model learn.
 The model is deliberately small (2 qubits, 2 re-uploading layers, a linear classical layer
 computing the encoding angles) so that one run of 36 steps takes about a second. Runs are
 cached by their settings (:class:`LabSettings` is hashable), so a later cell or an exercise
-check that asks for the same run gets it for free.
+check that asks for the same run gets it for free. The caches are bounded (least recently
+used runs are dropped first) and what they hand out is read-only: every caller shares the
+same object, so nobody can change another caller's numbers.
 
 Nothing here imports TensorFlow until a model is built or trained.
 
@@ -21,6 +23,7 @@ Taught in chapter 07.
 from __future__ import annotations
 
 import math
+import types
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -28,8 +31,11 @@ from typing import Any
 import numpy as np
 
 from clipq_edu._validate import (
+    MAX_SEED_32,
     as_float_array,
+    check_bool,
     check_choice,
+    check_finite,
     check_int,
     check_positive_float,
     check_seed,
@@ -37,8 +43,10 @@ from clipq_edu._validate import (
 from clipq_edu.data import Dataset, circles, standardize
 
 __all__ = [
+    "DATA_CACHE_SIZE",
     "LOSSES",
     "RAW_SCALE",
+    "RUN_CACHE_SIZE",
     "Diagnosis",
     "ResultsTable",
     "LabRun",
@@ -64,10 +72,23 @@ LOSSES = ("naive_bce", "bce", "mse")
 # --------------------------------------------------------------------------------------------
 # Data and model
 # --------------------------------------------------------------------------------------------
-@lru_cache(maxsize=8)
+#: How many lab runs (and data sets) the caches keep; the least recently used go first.
+RUN_CACHE_SIZE = 64
+DATA_CACHE_SIZE = 8
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    arr.setflags(write=False)
+    return arr
+
+
+@lru_cache(maxsize=DATA_CACHE_SIZE)
 def _raw_data(seed: int) -> Dataset:
-    base = circles(n_samples=160, noise=0.1, seed=seed)
-    return base.scaled(RAW_SCALE)
+    """The raw data of ``seed``, cached: its arrays are read-only because callers share them."""
+    data = circles(n_samples=160, noise=0.1, seed=seed).scaled(RAW_SCALE)
+    for arr in (data.x_train, data.y_train, data.x_test, data.y_test):
+        _read_only(arr)
+    return data
 
 
 def lab_data(standardized: bool = False, seed: int = 0) -> Dataset:
@@ -80,12 +101,16 @@ def lab_data(standardized: bool = False, seed: int = 0) -> Dataset:
 
     Returns:
       A :class:`clipq_edu.data.Dataset` with 120 training and 40 test points, 2 features.
+      The raw data are cached and shared, so their arrays are read-only (copy them to edit).
 
     Taught in chapter 07.
+
+    >>> d = lab_data(seed=0)
+    >>> d.x_train.shape, d.x_test.shape, d.x_train.flags.writeable
+    ((120, 2), (40, 2), False)
     """
-    if not isinstance(standardized, bool):
-        raise TypeError(f"standardized must be True or False, got {standardized!r}")
-    seed = check_seed("seed", seed)
+    check_bool("standardized", standardized)
+    seed = check_seed("seed", seed, maximum=MAX_SEED_32)  # scikit-learn's limit
     raw = _raw_data(0 if seed is None else seed)
     return standardize(raw) if standardized else raw
 
@@ -140,18 +165,44 @@ def naive_bce(y_true: Any, p: Any) -> Any:
     [1e-7, 1 − 1e-7] instead.
 
     Args:
-      y_true: labels 0/1, a tensor.
-      p: predicted probabilities, a tensor of the same shape.
+      y_true: labels in [0, 1] (0/1 for classes), a tensor or array-like.
+      p: predicted probabilities, a tensor or array-like broadcastable with ``y_true``.
+        Tensors (what Keras passes during training) go through unchecked: p = 0 or 1 gives an
+        infinite loss, which is the point of the lab. Array-likes (a call by hand) are checked
+        (p strictly between 0 and 1) and computed in float64.
 
     Returns:
       The mean loss, a scalar tensor.
 
     Taught in chapter 07.
+
+    >>> round(float(naive_bce([1.0, 0.0], [0.5, 0.5])), 6)  # doctest: +SKIP
+    0.693147
     """
     from clipq_edu._tf import tf
 
+    if not tf.is_tensor(p):
+        p = tf.constant(_check_probabilities("p", p, strict=True))
+    if not tf.is_tensor(y_true):
+        y_np = _check_probabilities("y_true", y_true, strict=False)
+        try:
+            np.broadcast_shapes(y_np.shape, tuple(p.shape))
+        except ValueError:
+            raise ValueError(f"y_true (shape {y_np.shape}) and p (shape {tuple(p.shape)}) must "
+                             f"have broadcastable shapes") from None
+        y_true = y_np
     y = tf.cast(y_true, p.dtype)
     return -tf.reduce_mean(y * tf.math.log(p) + (1.0 - y) * tf.math.log(1.0 - p))
+
+
+def _check_probabilities(name: str, value: Any, *, strict: bool) -> np.ndarray:
+    """``value`` as finite float64 in (0, 1) (``strict``) or [0, 1], else a named error."""
+    arr = check_finite(name, as_float_array(name, value))
+    bad = (arr <= 0) | (arr >= 1) if strict else (arr < 0) | (arr > 1)
+    if bad.any():
+        where = "strictly between 0 and 1" if strict else "in [0, 1]"
+        raise ValueError(f"{name} must lie {where}, got {arr[bad].ravel()[0]!r}")
+    return arr
 
 
 naive_bce.name = "naive_binary_crossentropy"  # train() reads it to report accuracy
@@ -173,13 +224,14 @@ def loss_slope(loss: str, p: Any, y: int = 1) -> np.ndarray:
       The slopes, same shape as ``p``.
 
     Taught in chapter 07.
+
+    >>> loss_slope("naive_bce", [0.5, 0.01]).tolist(), loss_slope("mse", [0.5, 0.01]).tolist()
+    ([2.0, 100.0], [1.0, 1.98])
     """
     check_choice("loss", loss, LOSSES)
-    if y not in (0, 1) or isinstance(y, bool):
+    if isinstance(y, bool) or not isinstance(y, (int, np.integer)) or y not in (0, 1):
         raise ValueError(f"y must be 0 or 1, got {y!r}")
-    arr = as_float_array("p", p)
-    if np.any((arr <= 0) | (arr >= 1)):
-        raise ValueError("p must lie strictly between 0 and 1")
+    arr = _check_probabilities("p", p, strict=True)
     if loss == "mse":
         return 2.0 * np.abs(arr - y)
     q = arr if y == 1 else 1.0 - arr
@@ -243,12 +295,15 @@ class LabSettings:
         check_positive_float("learning_rate", self.learning_rate)
         check_int("epochs", self.epochs, minimum=1, maximum=30)
         check_int("batch_size", self.batch_size, minimum=1, maximum=120)
-        check_seed("seed", self.seed)
+        check_seed("seed", self.seed, maximum=MAX_SEED_32)
         try:
             hash(self.clip)
         except TypeError:
             raise TypeError(f"clip must be None or a tuple such as ('global_norm', 1.0), got "
                             f"{self.clip!r}") from None
+        from clipq_edu import clipping
+
+        clipping.from_spec(self.clip)  # a bad spec (NaN bound, unknown method) fails here
 
     def but(self, **changes: Any) -> LabSettings:
         """A copy with some settings changed, e.g. ``settings.but(standardized=True)``."""
@@ -272,8 +327,27 @@ class LabRun:
     train_accuracy: float
 
 
-@lru_cache(maxsize=64)
+def _freeze(telemetry: Any) -> Any:
+    """Make a cached run's telemetry read-only in place: arrays, dicts and lists of its fields."""
+    import dataclasses
+
+    for f in dataclasses.fields(telemetry):
+        value = getattr(telemetry, f.name)
+        if isinstance(value, np.ndarray):
+            _read_only(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                if isinstance(v, np.ndarray):
+                    _read_only(v)
+            object.__setattr__(telemetry, f.name, types.MappingProxyType(dict(value)))
+        elif isinstance(value, list):
+            object.__setattr__(telemetry, f.name, tuple(value))
+    return telemetry
+
+
+@lru_cache(maxsize=RUN_CACHE_SIZE)
 def _run_cached(settings: LabSettings) -> LabRun:
+    """Train once per settings; the result is shared by every caller, so it is frozen."""
     from clipq_edu import training
 
     data = lab_data(settings.standardized, settings.seed)
@@ -289,7 +363,7 @@ def _run_cached(settings: LabSettings) -> LabRun:
         p = np.asarray(model(x, training=False)).reshape(-1)
         return float(np.mean((p > 0.5) == (y > 0.5)))
 
-    return LabRun(settings, tel, accuracy(data.x_test, data.y_test),
+    return LabRun(settings, _freeze(tel), accuracy(data.x_test, data.y_test),
                   accuracy(data.x_train, data.y_train))
 
 
@@ -301,9 +375,15 @@ def run_lab(settings: LabSettings | None = None, **changes: Any) -> LabRun:
       **changes: fields to change on top, e.g. ``run_lab(standardized=True)``.
 
     Returns:
-      A :class:`LabRun`. The same settings return the same (cached) object.
+      A :class:`LabRun`. The same settings return the same cached object (the
+      :data:`RUN_CACHE_SIZE` most recently used runs are kept); its telemetry is read-only
+      (arrays, ``metrics`` and ``extra``), so no caller can change what another one sees.
 
     Taught in chapter 07.
+
+    >>> run = run_lab(standardized=True)  # doctest: +SKIP
+    >>> run.test_accuracy > 0.8, run is run_lab(standardized=True)  # doctest: +SKIP
+    (True, True)
     """
     if settings is None:
         settings = LabSettings()

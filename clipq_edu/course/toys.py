@@ -1,5 +1,7 @@
 """Classical toy landscapes and plain versus clipped gradient descent (chapters 01 and 02).
 
+Taught in chapter 01 (the x**4 landscape, gradient descent) and chapter 02 (Keras' clipping).
+
 The steep toy of chapter 01 is f(x) = x**4 started at x0 = 10. Its curvature f''(x) = 12 x**2
 is 1200 at the start and tiny near the minimum, so a fixed step that is safe at the start
 (lr < 1 / (2 x0**2) = 0.005) crawls near the minimum, while a larger step overshoots at the
@@ -27,7 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from clipq_edu._validate import _show, as_float_array, check_int, check_positive_float
+from clipq_edu._validate import (
+    _show,
+    as_float_array,
+    check_finite,
+    check_int,
+    check_positive_float,
+    check_real,
+)
 
 __all__ = [
     "GDResult",
@@ -49,20 +58,32 @@ DIVERGE_AT = 1e8
 # --------------------------------------------------------------------------------------------
 # The steep landscape
 # --------------------------------------------------------------------------------------------
+def _number_or_array(x: Any) -> float | np.ndarray:
+    """``x`` as a float (a real number) or a float64 array; overflow gives ±inf, not an error."""
+    if isinstance(x, numbers.Real):
+        return float(x)
+    return as_float_array("x", x)
+
+
 def quartic(x: Any) -> Any:
     """Return f(x) = x**4 (elementwise; summed over entries for a vector).
 
     Args:
-      x: a number or an array.
+      x: a number or an array of real numbers.
 
     Returns:
-      x**4 for a number, sum(x**4) for an array.
+      x**4 for a number, sum(x**4) for an array (inf when it overflows a float).
 
     Taught in chapter 01.
+
+    >>> quartic(2.0), quartic([1.0, 2.0])
+    (16.0, 17.0)
     """
-    if isinstance(x, numbers.Real):
-        return float(x) ** 4
-    return float(np.sum(np.asarray(x, dtype=float) ** 4))
+    v = _number_or_array(x)
+    if isinstance(v, float):
+        return v * v * v * v  # multiplication overflows to inf; float ** 4 would raise
+    with np.errstate(over="ignore"):
+        return float(np.sum(v**4))
 
 
 def quartic_grad(x: Any) -> Any:
@@ -75,11 +96,15 @@ def quartic_grad(x: Any) -> Any:
       4 x**3, with the type of ``x`` (float for a number, array for an array).
 
     Taught in chapter 01.
+
+    >>> quartic_grad(-1.5)
+    -13.5
     """
-    if isinstance(x, numbers.Real):
-        x = float(x)
-        return 4.0 * x * x * x
-    return 4.0 * np.asarray(x, dtype=float) ** 3
+    v = _number_or_array(x)
+    if isinstance(v, float):
+        return 4.0 * v * v * v
+    with np.errstate(over="ignore"):
+        return 4.0 * v**3
 
 
 def quartic_hessian(x: Any) -> Any:
@@ -92,10 +117,15 @@ def quartic_hessian(x: Any) -> Any:
       12 x**2.
 
     Taught in chapter 01.
+
+    >>> quartic_hessian(10.0)
+    1200.0
     """
-    if isinstance(x, numbers.Real):
-        return 12.0 * float(x) ** 2
-    return 12.0 * np.asarray(x, dtype=float) ** 2
+    v = _number_or_array(x)
+    if isinstance(v, float):
+        return 12.0 * v * v
+    with np.errstate(over="ignore"):
+        return 12.0 * v**2
 
 
 def max_stable_step(x0: float) -> float:
@@ -106,17 +136,22 @@ def max_stable_step(x0: float) -> float:
     worse: plain gradient descent explodes.
 
     Args:
-      x0: the starting point (non-zero).
+      x0: the starting point, a finite non-zero number (not so close to 0 that 1 / (2 x0**2)
+        overflows).
 
     Returns:
       1 / (2 x0**2).
 
     Taught in chapter 01.
+
+    >>> max_stable_step(10.0)
+    0.005
     """
-    x0 = float(x0)
-    if not math.isfinite(x0) or x0 == 0:
-        raise ValueError(f"x0 must be a finite non-zero number, got {x0!r}")
-    return 1.0 / (2.0 * x0 * x0)
+    x0 = check_real("x0", x0)
+    step = 1.0 / (2.0 * x0 * x0) if x0 * x0 > 0 else math.inf
+    if not math.isfinite(step):
+        raise ValueError(f"x0 must be a non-zero number whose 1 / (2 x0**2) is finite, got {x0!r}")
+    return step
 
 
 def quartic_tail_iterations(lr: float, tol: float, x_start: float = math.inf) -> float:
@@ -130,18 +165,37 @@ def quartic_tail_iterations(lr: float, tol: float, x_start: float = math.inf) ->
     Args:
       lr: the step size (> 0).
       tol: gradient tolerance (> 0).
-      x_start: where the smooth phase starts (default: far away, 1/x_start**2 = 0).
+      x_start: where the smooth phase starts, a number or ±inf (default: far away,
+        1/x_start**2 = 0). Starting at or inside the tolerance needs 0 steps.
 
     Returns:
-      The predicted number of iterations (a float).
+      The predicted number of iterations (a float, 0 when no step is needed). Raises
+      ValueError when the count overflows a float (a step size near zero).
 
     Taught in chapter 01.
+
+    >>> round(quartic_tail_iterations(0.01, 1e-3))
+    3150
     """
     lr = check_positive_float("lr", lr)
     tol = check_positive_float("tol", tol)
+    if not (isinstance(x_start, numbers.Real) and math.isinf(x_start)):
+        x_start = check_real("x_start", x_start)
     x_tol = (tol / 4.0) ** (1.0 / 3.0)
-    start = 0.0 if math.isinf(x_start) else 1.0 / float(x_start) ** 2
-    return max(0.0, (1.0 / x_tol**2 - start) / (8.0 * lr))
+    if math.isinf(x_start):
+        start = 0.0
+    elif x_start == 0:
+        return 0.0  # already at the minimum
+    else:
+        inv = 1.0 / abs(x_start)  # finite: |x_start| >= 5e-324
+        start = inv * inv  # may overflow to inf: then x_start is inside the tolerance
+    remaining = 1.0 / (x_tol * x_tol) - start
+    if remaining <= 0:
+        return 0.0
+    count = remaining / (8.0 * lr)
+    if not math.isfinite(count):
+        raise ValueError(f"lr={lr!r} is so small that the step count overflows a float")
+    return count
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,6 +364,9 @@ def step_size_scan(
       float array of iteration counts, NaN where the run diverged or ran out of steps.
 
     Taught in chapter 01.
+
+    >>> step_size_scan(quartic_grad, 1.0, [0.1, 1.0], steps=10_000)
+    array([1455.,   nan])
     """
     lrs = as_float_array("lrs", lrs, ndim=1)
     if lrs.size == 0:
@@ -345,6 +402,9 @@ def best_plain_step(
       ValueError: when no step size in the grid converges within ``steps``.
 
     Taught in chapter 01.
+
+    >>> best_plain_step(quartic_grad, 1.0, [0.01, 0.1, 0.2], steps=10_000)
+    (0.2, 714)
     """
     its = step_size_scan(grad_fn, x0, lrs, steps, clip=None, tol=tol)
     if np.all(np.isnan(its)):
@@ -378,6 +438,9 @@ def keras_clipped_update(grads: Sequence[Any], **clip_kwargs: float) -> list[np.
       The clipped gradients (float32 arrays, shapes of ``grads``).
 
     Taught in chapter 02.
+
+    >>> keras_clipped_update([[3.0, 4.0]], clipnorm=1.0)  # doctest: +SKIP
+    [array([0.6, 0.8], dtype=float32)]
     """
     unknown = set(clip_kwargs) - set(_KERAS_CLIP_ARGS)
     if unknown:
@@ -391,7 +454,8 @@ def keras_clipped_update(grads: Sequence[Any], **clip_kwargs: float) -> list[np.
         raise TypeError(
             f"grads must be a non-empty list of arrays (one per weight tensor), got {_show(grads)}"
         )
-    arrays = [as_float_array(f"grads[{i}]", g).astype(np.float32) for i, g in enumerate(grads)]
+    arrays = [check_finite(f"grads[{i}]", as_float_array(f"grads[{i}]", g)).astype(np.float32)
+              for i, g in enumerate(grads)]
     from clipq_edu._tf import tf
 
     variables = [tf.Variable(tf.zeros(a.shape, tf.float32)) for a in arrays]

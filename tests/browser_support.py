@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CLIPQ_CHROMIUM", "/usr/bin/chromium")
-#: Flags for Debian's Chromium in a container (see ../shared/ENVIRONMENT.md).
+#: Flags for Debian's Chromium in a container (no sandbox as root, no GPU, no background traffic).
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

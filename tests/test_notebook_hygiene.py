@@ -124,3 +124,29 @@ def test_ruff_config_includes_notebooks() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
     assert "ruff check" in lint and "notebooks" in lint, lint
+
+
+def test_textconv_shows_sources_tags_and_text_outputs(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("nb_textconv", ROOT / "tools" / "nb_textconv.py")
+    textconv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(textconv)
+    nb = _generated()
+    nb.cells[1].outputs.append(nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo" * 50, "text/plain": "<Figure>"}))
+    nbval_tags.convert_notebook(nb)
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    text = textconv.render(nbformat.reader.reads(path.read_text(encoding="utf-8")))
+    assert "# [2] code  tags: nbval-ignore-output\nimport clipq_edu as cq" in text
+    assert "#   42" in text and "#   <Figure>" in text
+    assert "<image/png, 550 characters>" in text and "iVBORw0KGgo" not in text
+    assert '"execution_count"' not in text
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "nb_textconv.py"), str(path)],
+                          capture_output=True, text=True, check=True)
+    assert proc.stdout == text
+
+
+def test_gitattributes_route_notebooks_to_the_textconv_driver() -> None:
+    attributes = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert "*.ipynb diff=ipynb" in attributes
+    assert "diff.ipynb.textconv" in (ROOT / "docs" / "maintainers.md").read_text(encoding="utf-8")

@@ -14,12 +14,13 @@ def _no_leak(feedback, *values):
 
 
 def test_q1_norm_clip_by_hand():
-    assert ex.q1.check([0.6, 0.8])
-    fb = ex.q1.check([1.0, 1.0])  # the value-clipped answer
+    assert ex.q1.check([0.8, -0.4, 0.8])
+    fb = ex.q1.check([1.0, -1.0, 1.0])  # the value-clipped answer
     assert not fb and "entries are off" in fb.message
-    _no_leak(fb, 0.6, 0.8)
-    assert not ex.q1.check(0.6)  # wrong shape
-    assert "shape" in ex.q1.check(0.6).message
+    _no_leak(fb, 0.8, 0.4)
+    assert not ex.q1.check([0.6, 0.8])  # the chapter's printed (3, 4) example: wrong shape
+    assert "shape" in ex.q1.check(0.8).message
+    assert not ex.q1.check([2 / 3, -1 / 3, 2 / 3])  # the unit vector: clipped at 1, not 1.2
 
 
 def test_q2_turn_angle_from_atan():
@@ -31,12 +32,12 @@ def test_q2_turn_angle_from_atan():
     assert not ex.q2.check(math.radians(angle))
 
 
-def test_q3_keras_direction():
+def test_q3_which_arguments_leave_the_small_tensor_alone():
     assert ex.q3.check("c")
     for wrong in "abd":
         fb = ex.q3.check(wrong)
         assert not fb and fb.message
-    assert "ignores clipvalue" in ex.q3.check("d").message
+    assert "√10" in ex.q3.check("d").message
 
 
 def test_q4_shots_for_target_error():
@@ -55,7 +56,7 @@ def test_q5_quadruple_shots():
 
 
 def test_hints_and_solutions_exist():
-    for q in (ex.q1, ex.q2, ex.q3, ex.q4, ex.q5):
+    for q in (ex.q1, ex.q2, ex.q3, ex.q4, ex.q5, ex.q6):
         assert q.hint().startswith(f"[{q.id}] Hint")
         assert q.solution_text
         assert not q.check(None)

@@ -1,14 +1,16 @@
-"""Chapter 03 exercises: right answers pass, wrong ones fail without revealing the answer."""
+"""Chapter 03 exercises (03a, 03b, 03c): right answers pass, wrong ones fail without leaking."""
 
 from __future__ import annotations
 
+import importlib
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 from clipq_edu.course import analysis
-from clipq_edu.exercises import ch03 as ex
+from clipq_edu.exercises import ch03a, ch03b, ch03c
 
 
 def _no_leak(feedback, value):
@@ -17,41 +19,52 @@ def _no_leak(feedback, value):
         assert f"{value:.{digits}f}" not in text
 
 
-def test_q1_parameter_shift_cosine():
-    assert ex.q1.check(-math.sin(0.3))
-    fb = ex.q1.check(math.sin(0.3))
+def test_03b_q1_parameter_shift_cosine():
+    assert ch03b.q1.check(-math.sin(0.3))
+    assert ch03b.q1.check(-0.2955)  # the solution text's and the guide's value
+    fb = ch03b.q1.check(math.sin(0.3))
     assert not fb and "sign" in fb.message
     _no_leak(fb, -math.sin(0.3))
-    assert not ex.q1.check("minus sine")
-    assert not ex.q1.check(None)
+    assert not ch03b.q1.check(-0.29)  # two digits are not the four the course prints
+    assert not ch03b.q1.check("minus sine")
+    assert not ch03b.q1.check(None)
 
 
-def test_q2_global_norm_after_clipping():
-    assert ex.q2.check(2.6)
-    fb = ex.q2.check(math.sqrt(194))
+def test_03a_q1_global_norm_after_clipping():
+    assert ch03a.q1.check(2.6)
+    fb = ch03a.q1.check(math.sqrt(194))
     assert not fb and "too large" in fb.message
-    assert not ex.q2.check([2.6, 2.6])
+    assert not ch03a.q1.check([2.6, 2.6])
 
 
-def test_q3_clipping_never_enlarges():
-    assert ex.q3.check("b")
+def test_03a_q2_clipping_never_enlarges():
+    assert ch03a.q2.check("b")
     for wrong in "acd":
-        fb = ex.q3.check(wrong)
+        fb = ch03a.q2.check(wrong)
         assert not fb and fb.message
-    assert not ex.q3.check("z")
+    assert not ch03a.q2.check("z")
 
 
-def test_q4_threshold_from_telemetry():
-    assert ex.q4.check(float(np.percentile(ex.TELEMETRY, 95)))
-    assert ex.q4.check(5.0)
-    assert not ex.q4.check(0.5)  # clips almost everything
-    assert not ex.q4.check(200.0)  # lets spikes through
-    assert not ex.q4.check(-1.0)
-    assert not ex.q4.check("p95")
-    assert len(ex.TELEMETRY) == 200 and np.sort(ex.TELEMETRY)[-3] > 20
+def test_03a_q3_threshold_from_telemetry():
+    t = ch03a.TELEMETRY
+    median = float(np.median(t))
+    assert ch03a.q3.check(float(np.percentile(t, 95)))
+    assert ch03a.q3.check(float(np.percentile(t, 90)))
+    assert ch03a.q3.check(3.5)  # above every ordinary step, 3.4x the median
+    assert not ch03a.q3.check(0.5)  # clips almost everything
+    fb = ch03a.q3.check(35.0)  # below the smallest spike, yet lets 34x steps through
+    assert not fb and "median" in fb.message
+    assert not ch03a.q3.check(float(np.percentile(t, 99)))  # p99 lands on a spike
+    assert not ch03a.q3.check(ch03a.MAX_SPIKE_FACTOR * median * 1.01)
+    assert not ch03a.q3.check(200.0)
+    assert not ch03a.q3.check(-1.0)
+    assert not ch03a.q3.check("p95")
+    assert len(t) == 200 and np.sort(t)[-3] > 20
+    with pytest.raises(ValueError):
+        t[0] = 1.0  # the shared telemetry is read-only
 
 
-def test_q5_shots_for_standard_error():
+def test_03b_q2_shots_for_standard_error():
     p = np.array(analysis.TOY_PARAMS)
     mu_p = analysis.toy_expectation(p + [math.pi / 2, 0, 0])
     mu_m = analysis.toy_expectation(p - [math.pi / 2, 0, 0])
@@ -59,20 +72,38 @@ def test_q5_shots_for_standard_error():
     # Independent check: with n shots the standard error is at most 0.01, with n-1 above it.
     assert analysis.estimator_std("parameter_shift", shots=n)[0] <= 0.01
     assert analysis.estimator_std("parameter_shift", shots=n - 1)[0] > 0.01
-    assert ex.q5.check(n)
-    fb = ex.q5.check(n // 2)
+    assert ch03b.q2.check(n)
+    fb = ch03b.q2.check(n // 2)
     assert not fb
     _no_leak(fb, float(n))
-    assert not ex.q5.check(100 * n)
+    assert not ch03b.q2.check(100 * n)
 
 
-def test_q6_clipping_biases_noisy_estimates():
-    assert ex.q6.check("b")
+def test_03c_q1_clipping_biases_noisy_estimates():
+    assert ch03c.q1.check("b")
     for wrong in "acd":
-        assert not ex.q6.check(wrong)
+        assert not ch03c.q1.check(wrong)
 
 
-@pytest.mark.parametrize("q", [ex.q1, ex.q2, ex.q3, ex.q4, ex.q5, ex.q6])
-def test_every_exercise_has_hint_and_solution(q):
-    assert q.hint() and q.solution()
-    assert q.id.startswith("03.")
+@pytest.mark.parametrize("module", [ch03a, ch03b, ch03c])
+def test_each_notebook_numbers_its_exercises_from_one(module):
+    chapter = module.__name__.rsplit(".", 1)[1][2:]  # "03a"
+    names = sorted(k for k in module.__all__ if k.startswith("q"))
+    assert names == [f"q{i}" for i in range(1, len(names) + 1)]
+    for i, name in enumerate(names, start=1):
+        q = getattr(module, name)
+        assert q.id == f"{chapter}.{i}"
+        assert q.hint() and q.solution()
+
+
+def test_old_ch03_names_still_work_with_a_warning():
+    old = importlib.import_module("clipq_edu.exercises.ch03")
+    for name, (module, new) in old.RENAMED.items():
+        with pytest.warns(DeprecationWarning, match=f"ch03.{name} is deprecated"):
+            value = getattr(old, name)
+        assert value is getattr(importlib.import_module(f"clipq_edu.exercises.{module}"), new)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AttributeError):
+            old.q7  # noqa: B018
+    assert old.RENAMED["q2"] == ("ch03a", "q1") and old.RENAMED["q1"] == ("ch03b", "q1")

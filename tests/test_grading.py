@@ -32,21 +32,21 @@ _spec.loader.exec_module(collect)
 def test_solutions_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv(_core.SOLUTIONS_ENV, value)
     text = ex.q1.solution()
-    assert "switched off" in text and "0.6" not in text
+    assert "switched off" in text and "0.4" not in text
     assert not _core.solutions_enabled()
 
 
 def test_solutions_are_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(_core.SOLUTIONS_ENV, raising=False)
-    assert _core.solutions_enabled() and "0.6" in ex.q1.solution()
+    assert _core.solutions_enabled() and "0.4" in ex.q1.solution()
     monkeypatch.setenv(_core.SOLUTIONS_ENV, "on")
-    assert "0.6" in ex.q1.solution()
+    assert "0.4" in ex.q1.solution()
 
 
 def test_checks_are_recorded_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     target = tmp_path / "results.jsonl"
     monkeypatch.setenv(_core.RESULTS_ENV, str(target))
-    assert ex.q1.check([0.6, 0.8])
+    assert ex.q1.check([0.8, -0.4, 0.8])
     assert not ex.q1.check([3, 4])
     assert not ex.q3.check(None)
     assert not ex.q3.check("z")  # not an option: incorrect, with the reason
@@ -55,17 +55,17 @@ def test_checks_are_recorded_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_pat
         ("02.1", "correct"), ("02.1", "incorrect"), ("02.3", "not attempted"),
         ("02.3", "incorrect"),
     ]
-    assert rows[0]["value"] == "[0.6, 0.8]" and rows[2]["value"] == ""
+    assert rows[0]["value"] == "[0.8, -0.4, 0.8]" and rows[2]["value"] == ""
     assert "choose one of" in rows[3]["message"]
 
 
 def test_recording_is_off_by_default_and_never_breaks_a_check(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(_core.RESULTS_ENV, raising=False)
-    assert ex.q1.check([0.6, 0.8])
+    assert ex.q1.check([0.8, -0.4, 0.8])
     assert list(tmp_path.iterdir()) == []
     monkeypatch.setenv(_core.RESULTS_ENV, str(tmp_path / "missing" / "dir" / "r.jsonl"))
-    assert ex.q1.check([0.6, 0.8])  # unwritable target: the student still gets feedback
+    assert ex.q1.check([0.8, -0.4, 0.8])  # unwritable target: the student still gets feedback
 
 
 def test_recorded_values_are_short_one_liners() -> None:
@@ -109,7 +109,7 @@ def test_find_submissions_and_chapters(tmp_path: Path) -> None:
     nb = _submission("None", None)
     nb.cells.append(nbformat.v4.new_code_cell("import clipq_edu as cq\ncq.exercises.ch05.q1"))
     assert collect.chapters_of(nb) == ["ch02", "ch05"]
-    assert collect.expected_exercises(["ch02"]) == ["02.1", "02.2", "02.3", "02.4", "02.5"]
+    assert collect.expected_exercises(["ch02"]) == ["02.1", "02.2", "02.3", "02.4", "02.5", "02.6"]
     assert collect.parse_size("2G") == 2 * 10**9 and collect.parse_size("800MB") == 8 * 10**8
     with pytest.raises(ValueError, match="memory limit"):
         collect.parse_size("lots")
@@ -124,7 +124,7 @@ def test_find_submissions_and_chapters(tmp_path: Path) -> None:
 def test_collect_right_wrong_empty(tmp_path: Path) -> None:
     folder = tmp_path / "submissions"
     folder.mkdir()
-    nbformat.write(_submission("[0.6, 0.8]", "c"), folder / "right.ipynb")
+    nbformat.write(_submission("[0.8, -0.4, 0.8]", "c"), folder / "right.ipynb")
     nbformat.write(_submission("[3, 4]", "a"), folder / "wrong.ipynb")
     nbformat.write(_submission("None", None), folder / "empty.ipynb")
     out = tmp_path / "grades.csv"
@@ -133,7 +133,7 @@ def test_collect_right_wrong_empty(tmp_path: Path) -> None:
     assert tuple(rows[0]) == collect.COLUMNS
     table = {(r["student"], r["exercise"]): (r["status"], r["value"]) for r in rows}
     assert len(rows) == 3 * 5, "one row per student and chapter-02 exercise"
-    assert table[("right", "02.1")] == ("correct", "[0.6, 0.8]")
+    assert table[("right", "02.1")] == ("correct", "[0.8, -0.4, 0.8]")
     assert table[("right", "02.3")] == ("correct", "'c'")
     assert table[("wrong", "02.1")] == ("incorrect", "[3, 4]")
     assert table[("wrong", "02.3")] == ("incorrect", "'a'")
@@ -148,10 +148,10 @@ def test_collect_right_wrong_empty(tmp_path: Path) -> None:
 def test_collect_enforces_time_and_memory_limits(tmp_path: Path) -> None:
     folder = tmp_path / "submissions"
     folder.mkdir()
-    nbformat.write(_submission("[0.6, 0.8]", "c", extra="import time\ntime.sleep(60)"),
+    nbformat.write(_submission("[0.8, -0.4, 0.8]", "c", extra="import time\ntime.sleep(60)"),
                    folder / "slow.ipynb")
     hog = "import numpy as np\nblock = np.ones(80_000_000)\nimport time\ntime.sleep(60)"
-    nbformat.write(_submission("[0.6, 0.8]", "c", extra=hog), folder / "hog.ipynb")
+    nbformat.write(_submission("[0.8, -0.4, 0.8]", "c", extra=hog), folder / "hog.ipynb")
     rows = collect.collect(folder, tmp_path / "g.csv", time_limit=8,
                            memory_limit=collect.parse_size("400M"))
     by = {(r["student"], r["exercise"]): r for r in rows}

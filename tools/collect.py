@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "_build" / "grades.csv"
 COLUMNS = ("student", "notebook", "exercise", "status", "value", "message", "note")
 STATUSES = ("correct", "incorrect", "not attempted")
-_CHAPTER_NAME = re.compile(r"\b(ch\d\d)\b")
+_CHAPTER_NAME = re.compile(r"\b(ch\d\d[a-z]?)\b")
 
 
 @dataclass

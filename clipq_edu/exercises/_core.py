@@ -185,6 +185,41 @@ def _magnitude_hint(got: float, want: float) -> str:
     return "too large" if abs(got) > abs(want) else "too small"
 
 
+def last_digit_unit(value: float, digits: int) -> float:
+    """One unit in the last place of ``value`` written with ``digits`` significant digits.
+
+    >>> last_digit_unit(-0.29552, 4)
+    0.0001
+    >>> last_digit_unit(24576, 3)
+    100.0
+    """
+    if value == 0 or not math.isfinite(value):
+        return 0.0
+    exponent = math.floor(math.log10(abs(value))) - digits + 1
+    return float(round(10.0**exponent, max(0, -exponent)))
+
+
+def _format_value(value: np.ndarray) -> str:
+    """The exact answer as the success message shows it (6 significant digits)."""
+    if value.ndim == 0:
+        v = float(value)
+        return f"{int(v)}" if v.is_integer() and abs(v) < 1e15 else f"{v:.6g}"
+    return "(" + ", ".join(_format_value(np.asarray(v)) for v in value.ravel()) + ")"
+
+
+def _closeness(got: np.ndarray, want: np.ndarray) -> str:
+    """'exactly ...' or 'within 0.07 % of the exact value ...' for a correct answer."""
+    exact = _format_value(want)
+    err = np.abs(got - want)
+    if np.all(err <= 1e-12 * np.maximum(1.0, np.abs(want))):
+        return f"exactly right: {exact}."
+    scale = np.where(want != 0, np.abs(want), np.max(np.abs(want)) or 1.0)
+    pct = float(np.max(err / scale)) * 100
+    what = "the exact value" if want.ndim == 0 else "the exact values"
+    prefix = "" if want.ndim == 0 else "every entry "
+    return f"{prefix}within {pct:.2g} % of {what} {exact}."
+
+
 @dataclass(repr=False)
 class NumericExercise(Exercise):
     """An answer that is a number or an array of numbers, compared with tolerances.
@@ -193,11 +228,33 @@ class NumericExercise(Exercise):
       expected: a zero-argument callable computing the answer with the library.
       rtol, atol: tolerances as in ``numpy.allclose``. For shot-based answers set ``atol`` to a
         few standard errors.
+      digits: significant digits the course prints the answer with (solution text, instructor
+        guide, a printout). An answer within one unit of that last digit is accepted, so a
+        value read off the course (rounded or truncated) passes. ``None``: ``rtol``/``atol``
+        only (exact integers use ``atol=0.5``).
+      shown: the answer exactly as the solution text prints it (each string must appear in
+        ``solution_text``); the tests check that every one passes the check.
+
+    A correct answer's feedback says how close it was, e.g. "within 0.0068 % of the exact value
+    -0.29552"; a wrong one says what is off without revealing the value.
     """
 
     expected: Callable[[], Any] = field(default=lambda: 0.0)
     rtol: float = 1e-6
     atol: float = 0.0
+    digits: int | None = None
+    shown: Sequence[str] = ()
+
+    def tolerance(self, want: Any) -> np.ndarray:
+        """The accepted absolute deviation for each entry of the exact answer ``want``."""
+        want = np.asarray(want, dtype=float)
+        tol = self.atol + self.rtol * np.abs(want)
+        if self.digits is not None:
+            scale = float(np.max(np.abs(want))) if want.size else 0.0
+            units = np.vectorize(lambda v: last_digit_unit(v if v else scale, self.digits),
+                                 otypes=[float])(want)
+            tol = np.maximum(tol, units * (1 + 1e-9))
+        return tol
 
     def _check(self, answer: Any) -> tuple[bool, str]:
         if isinstance(answer, (str, bytes)):
@@ -211,12 +268,12 @@ class NumericExercise(Exercise):
             return False, f"expected an answer of shape {want.shape}, got shape {got.shape}"
         if not np.all(np.isfinite(got)):
             return False, "the answer holds NaN or Inf"
-        if np.allclose(got, want, rtol=self.rtol, atol=self.atol):
-            return True, "well done."
+        ok = np.abs(got - want) <= self.tolerance(want)
+        if np.all(ok):
+            return True, "well done, " + _closeness(got, want)
         if got.ndim == 0:
             return False, _magnitude_hint(float(got), float(want))
-        wrong = int(np.sum(~np.isclose(got, want, rtol=self.rtol, atol=self.atol)))
-        return False, f"{wrong} of {got.size} entries are off"
+        return False, f"{int(np.sum(~ok))} of {got.size} entries are off"
 
 
 @dataclass(repr=False)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from clipq_edu._validate import state_vector_bytes
 from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
+from clipq_edu.quantum.resources import state_vector_bytes
 
 q1 = NumericExercise(
     "00.1",
     "A state vector of n qubits holds 2**n complex amplitudes. How many amplitudes does a "
     "10-qubit state have?",
     expected=lambda: 2**10,
+    shown=("1024",),
     hints=["Each extra qubit doubles the number of amplitudes.", "Compute 2**10 in a cell."],
     solution_text="2**10 = 1024 amplitudes.",
 )
@@ -19,6 +20,8 @@ q2 = NumericExercise(
     "Stored as complex64 (8 bytes each), how many MiB does one 20-qubit state vector take?",
     expected=lambda: state_vector_bytes(20) / 2**20,
     rtol=1e-3,
+    digits=1,
+    shown=("8 MiB",),
     hints=["Bytes = 2**20 amplitudes x 8 bytes.", "1 MiB = 2**20 bytes."],
     solution_text="2**20 x 8 bytes = 8 MiB; every extra qubit doubles it (30 qubits: 8 GiB).",
 )

@@ -30,13 +30,15 @@ q1 = NumericExercise(
     "them? (Python only finds out at run time, with a NameError.) Answer with a number.",
     expected=_undefined_count,
     rtol=0.0,
+    atol=0.5,
+    shown=("3",),
     hints=[
         "Look for names used on the right-hand side or as call targets that no `import`, "
         "assignment, `def` or `for` binds.",
-        "`cq.article.undefined_names(cq.article.ARTICLE_LISTING)` finds them with `ast`. "
+        "`cq.course.article.undefined_names(cq.course.article.ARTICLE_LISTING)` finds them with `ast`. "
         "Two are data, one is a function from an old Qiskit.",
     ],
-    solution_text="Three: `X_train` and `y_train` (no data is ever loaded) and `execute` "
+    solution_text="3 names: `X_train` and `y_train` (no data is ever loaded) and `execute` "
     "(never imported, and removed in Qiskit 1.0).",
 )
 
@@ -54,6 +56,8 @@ q2 = NumericExercise(
     "named by `range(4)` needs).",
     expected=_initialize_numbers,
     rtol=0.0,
+    atol=0.5,
+    shown=("(0, 16)",),
     hints=[
         "A quantum state must have norm 1; compute the norm of the all-zero vector.",
         "n qubits have 2**n amplitudes.",
@@ -76,7 +80,7 @@ q3 = ChoiceExercise(
     correct="b",
     explanations={
         "a": "Uniform counts do not imply a product state. Compute the Schmidt coefficients "
-        "of the state vector (`cq.article.schmidt_coefficients`) before deciding.",
+        "of the state vector (`cq.course.article.schmidt_coefficients`) before deciding.",
         "b": "Right: the entanglement sits in the signs of the amplitudes, which "
         "computational-basis counts never see.",
         "c": "Only the GHZ chain (H on the first qubit, then CNOTs) gives 0000/1111; the "
@@ -153,12 +157,15 @@ def _zero_shift_stderr() -> float:
     shots = 1000
     theta = 0.0
     q = cirq.LineQubit(0)
+    from clipq_edu.quantum.gradients import shifted_parameters
+    from clipq_edu.quantum.sampling import shot_noise_variance
+
     values = []
-    for shift in (+np.pi / 2, -np.pi / 2):
-        state = cirq.final_state_vector(cirq.Circuit(cirq.rx(theta + shift).on(q)),
+    for angle in shifted_parameters([theta])[:, 0, 0]:  # theta + pi/2, theta - pi/2
+        state = cirq.final_state_vector(cirq.Circuit(cirq.rx(angle).on(q)),
                                         dtype=np.complex128)
         values.append(float(np.abs(state[0]) ** 2 - np.abs(state[1]) ** 2))
-    var = sum(1 - v**2 for v in values) / (4 * shots)
+    var = float(shot_noise_variance(values, shots).sum()) / 4  # Var[(f+ - f-)/2]
     return float(np.sqrt(var))
 
 
@@ -168,7 +175,8 @@ q5 = NumericExercise(
     "shift rule, [E(θ+π/2) − E(θ−π/2)] / 2, each E estimated from 1000 shots of ±1 "
     "outcomes. What is the standard error of the gradient estimate at θ = 0?",
     expected=_zero_shift_stderr,
-    rtol=1e-3,
+    digits=2,
+    shown=("0.0224", "0.022"),
     hints=[
         "One shot of Z gives ±1, so its variance is 1 − <Z>**2; the mean of N shots has "
         "variance (1 − <Z>**2)/N.",
@@ -176,5 +184,5 @@ q5 = NumericExercise(
         "are independent, and the rule divides their difference by 2.",
     ],
     solution_text="Var = [(1 − 0²) + (1 − 0²)] / (4 · 1000) = 1/2000, so the standard error "
-    "is √(1/2000) ≈ 0.0224: a gradient smaller than about 0.05 is lost in shot noise.",
+    "is √(1/2000) ≈ 0.0224 (0.022 to two digits): a gradient smaller than about 0.05 is lost in shot noise.",
 )

@@ -8,40 +8,55 @@ False
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from clipq_edu import noise
-from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
+import numpy as np
 
-__all__ = ["q1", "q2", "q3", "q4", "q5"]
+from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, require_callable
+from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
+from clipq_edu.quantum import landscapes, sampling
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 q1 = NumericExercise(
     "05.1",
     "Deep random circuits: by what factor does Var[∂⟨Z0Z1⟩/∂θ] shrink when you go from 9 to "
-    "10 qubits? Use cq.noise.haar_gradient_variance.",
-    expected=lambda: noise.haar_gradient_variance(9) / noise.haar_gradient_variance(10),
+    "10 qubits? Use cq.quantum.haar_gradient_variance.",
+    expected=lambda: landscapes.haar_gradient_variance(9) / landscapes.haar_gradient_variance(10),
     rtol=1e-3,
+    digits=3,
+    shown=("2.00",),
     hints=[
-        "Compute the variance at 9 and at 10 qubits and divide the first by the second.",
-        "d/(3(d²−1)) with d = 2**n is almost 2**-n / 3: expect a factor close to 2.",
+        "The plateau's variance is d/(3(d²−1)) with d = 2**n. What does it look like for large "
+        "d?",
+        "d/(3(d²−1)) ≈ 1/(3d) = 2**-n / 3: one more qubit doubles d. Expect a factor close "
+        "to 2, and compute it exactly.",
+        "haar_gradient_variance(9) / haar_gradient_variance(10).",
     ],
-    solution_text="haar_gradient_variance(9) / haar_gradient_variance(10) ≈ 2.004: each "
-    "added qubit halves the variance, the exponential decay of a barren plateau.",
+    solution_text="haar_gradient_variance(9) / haar_gradient_variance(10) = 2.0000057 ≈ 2.00: "
+    "each added qubit halves the variance, the exponential decay of a barren plateau (the "
+    "tiny excess over 2 comes from the −1 in d² − 1).",
 )
 
 q2 = NumericExercise(
     "05.2",
     "A gradient of typical size √Var at n = 12 (deep random circuit): how many shots per "
-    "parameter-shift term does it take to resolve it at z = 2? Use cq.noise.shots_to_resolve "
-    "and cq.noise.haar_gradient_variance.",
-    expected=lambda: noise.shots_to_resolve(math.sqrt(noise.haar_gradient_variance(12)), z=2.0),
+    "parameter-shift term does it take to resolve it at z = 2? Use cq.quantum.shots_to_resolve "
+    "and cq.quantum.haar_gradient_variance.",
+    expected=lambda: sampling.shots_to_resolve(
+        math.sqrt(landscapes.haar_gradient_variance(12)), z=2.0),
     rtol=1e-3,
+    digits=3,
+    shown=("24 600", "24 576"),
     hints=[
         "The typical size of a zero-mean gradient is its standard deviation: the square root "
         "of the variance.",
-        "Pass that size to shots_to_resolve(g, z=2.0).",
+        "To resolve g at z = 2 the standard error must be |g|/2; one shot-pair term has "
+        "variance ½, so N = z² · ½ / g².",
+        "shots_to_resolve(math.sqrt(haar_gradient_variance(12)), z=2.0).",
     ],
-    solution_text="shots_to_resolve(sqrt(haar_gradient_variance(12))) ≈ 24 600 shots per term "
-    "(z² · ½ / Var with Var ≈ 2**-12/3): the budget doubles with every qubit.",
+    solution_text="shots_to_resolve(sqrt(haar_gradient_variance(12))) = 24 576 ≈ 24 600 shots "
+    "per term (z² · ½ / Var with Var ≈ 2**-12/3): the budget doubles with every qubit.",
 )
 
 q3 = ChoiceExercise(
@@ -69,15 +84,20 @@ q3 = ChoiceExercise(
 q4 = NumericExercise(
     "05.4",
     "Global cost on a depth-1 product circuit (Cerezo et al. 2021): give Var[∂C_G/∂θ₁] at "
-    "n = 6 qubits. Use cq.noise.product_cost_gradient_variance.",
-    expected=lambda: noise.product_cost_gradient_variance(6, "global"),
+    "n = 6 qubits. Use cq.quantum.product_cost_gradient_variance.",
+    expected=lambda: landscapes.product_cost_gradient_variance(6, "global"),
     rtol=1e-6,
+    digits=2,
+    shown=("9.3e-4",),
     hints=[
-        "The closed form is (1/8)·(3/8)**(n−1).",
-        "Call product_cost_gradient_variance(6, 'global').",
+        "C_G = 1 − Πⱼ P(qubit j reads 0): the gradient with respect to θ₁ carries a factor "
+        "from every other qubit.",
+        "Each of the n − 1 other factors contributes 3/8 to the variance, the qubit of θ₁ "
+        "itself 1/8: (1/8)·(3/8)**(n−1).",
+        "product_cost_gradient_variance(6, 'global').",
     ],
-    solution_text="(1/8)(3/8)**5 ≈ 9.3e-4, while the local cost gives 1/(8·36) ≈ 3.5e-3 and "
-    "falls only as 1/n².",
+    solution_text="(1/8)(3/8)**5 = 9.27e-4 ≈ 9.3e-4, while the local cost gives 1/(8·36) ≈ "
+    "3.5e-3 and falls only as 1/n².",
 )
 
 q5 = ChoiceExercise(
@@ -100,4 +120,71 @@ q5 = ChoiceExercise(
     },
     hints=["Which option changes the circuit the gradient sees, rather than the step?"],
     solution_text="(c): identity blocks make the effective circuit shallow at the start.",
+)
+
+
+def _reference_local_cost(z: Any) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    return 1.0 - np.mean((1.0 + z) / 2.0, axis=-1)
+
+
+def _local_cost_cases() -> list[tuple[str, np.ndarray]]:
+    rng = np.random.default_rng(9)
+    return [
+        ("all qubits in |0⟩ (every ⟨Z⟩ = 1)", np.ones(4)),
+        ("all qubits in |1⟩ (every ⟨Z⟩ = −1)", -np.ones(3)),
+        ("one qubit flipped out of 8", np.array([1, 1, 1, -1, 1, 1, 1, 1.0])),
+        ("a single qubit", np.array([0.2])),
+        ("random ⟨Z⟩ of 6 qubits", rng.uniform(-1, 1, 6)),
+        ("a batch of 5 circuits with 3 qubits each (shape (5, 3))", rng.uniform(-1, 1, (5, 3))),
+    ]
+
+
+def _check_local_cost(fn: Any) -> str:
+    require_callable(fn, "local_cost(z)")
+    for what, z in _local_cost_cases():
+        z_in = z.copy()
+        want = _reference_local_cost(z)
+        out = as_array(call(fn, z_in, what=what), want.shape, what)
+        if not np.array_equal(z_in, z):
+            raise StudentError(f"for {what} your function changed its input in place")
+        if np.allclose(out, want, rtol=1e-9, atol=1e-12):
+            continue
+        p0 = (1 + z) / 2
+        if np.allclose(out, 1 - np.prod(p0, axis=-1), atol=1e-9):
+            raise StudentError(f"for {what} that is the global cost 1 − Πⱼ P(qubit j reads 0): "
+                               "a product of n probabilities, which is why it plateaus. The local "
+                               "cost averages them instead")
+        if np.allclose(out, 1 - np.mean(z, axis=-1), atol=1e-9):
+            raise StudentError(f"for {what} the cost must lie in [0, 1]: turn ⟨Z⟩ into the "
+                               "probability of reading 0, (1 + ⟨Z⟩)/2, before averaging")
+        if np.allclose(out, 1 - np.sum(p0, axis=-1), atol=1e-9) or np.allclose(
+                out, z.shape[-1] - np.sum(p0, axis=-1), atol=1e-9):
+            raise StudentError(f"for {what} average over the qubits (divide by n), do not sum")
+        if np.all(z == 1) or np.all(z == -1):
+            raise StudentError(f"for {what} the cost is wrong: it is 0 when every qubit reads "
+                               "0 and 1 when none does")
+        raise StudentError(f"for {what} the local cost is wrong: C_L = 1 − (1/n) Σⱼ "
+                           "P(qubit j reads 0)")
+    return ("your local_cost averages single-qubit probabilities, so changing one qubit moves "
+            "it by up to 1/n: that is why its gradient shrinks only polynomially at depth 1.")
+
+
+q6 = FunctionExercise(
+    "05.6",
+    "Write local_cost(z): the local cost C_L = 1 − (1/n) Σⱼ P(qubit j reads 0) of Cerezo et "
+    "al. (2021) from the single-qubit expectations z[..., j] = ⟨Z_j⟩ (a NumPy array whose "
+    "last axis runs over the n qubits; earlier axes are a batch). Return one cost per batch "
+    "entry (a float for a 1-D z). Pass the function itself to check.",
+    checker=guarded(_check_local_cost),
+    hints=[
+        "Z_j has eigenvalue +1 on |0⟩ and −1 on |1⟩, so ⟨Z_j⟩ = P(0) − P(1) = 2 P(0) − 1.",
+        "P(qubit j reads 0) = (1 + ⟨Z_j⟩)/2; average over the last axis.",
+        "return 1 - np.mean((1 + z) / 2, axis=-1)",
+    ],
+    solution_text=(
+        "def local_cost(z):\n"
+        "    z = np.asarray(z, dtype=float)\n"
+        "    return 1 - np.mean((1 + z) / 2, axis=-1)"
+    ),
 )

@@ -1,0 +1,90 @@
+"""Helpers for code exercises: call a learner's function safely and describe what went wrong.
+
+A code exercise (:class:`~clipq_edu.exercises._core.FunctionExercise`) calls the learner's
+function on ragged, edge-case and random inputs. These helpers keep those checkers short and
+their messages uniform: they never raise, and they never print the expected values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["StudentError", "as_array", "call", "describe_case", "guarded", "require_callable"]
+
+
+class StudentError(Exception):
+    """Raised inside a checker to stop with a message for the learner."""
+
+
+def require_callable(fn: Any, signature: str) -> None:
+    """Raise :class:`StudentError` unless ``fn`` is a function (name the expected signature)."""
+    if not callable(fn):
+        raise StudentError(f"pass your function itself to check: def {signature}: ...")
+
+
+def call(fn: Callable[..., Any], *args: Any, what: str) -> Any:
+    """Call ``fn(*args)``; turn any exception or a ``None`` result into a :class:`StudentError`.
+
+    Args:
+      fn: the learner's function.
+      *args: its arguments (the checker passes copies, so mutation can be detected).
+      what: a short description of the case, used in the message ("a zero gradient").
+    """
+    try:
+        out = fn(*args)
+    except Exception as exc:  # noqa: BLE001 - report the learner's error, never raise it
+        raise StudentError(f"for {what} your function raised {type(exc).__name__}: {exc}") from None
+    if out is None:
+        raise StudentError("your function returns None: fill in its body and return the result")
+    return out
+
+
+def as_array(value: Any, shape: tuple[int, ...], what: str, *, nonfinite: str = "") -> np.ndarray:
+    """``value`` as a float array of ``shape``, or a :class:`StudentError` saying what differs.
+
+    ``nonfinite`` is appended to the message when the result holds NaN or Inf (a likely cause).
+    """
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise StudentError(f"for {what} your function returned {type(value).__name__}, "
+                           "not numbers") from None
+    if arr.shape != shape:
+        raise StudentError(f"for {what} the result has shape {arr.shape}, expected {shape}")
+    if not np.all(np.isfinite(arr)):
+        raise StudentError(f"for {what} the result holds NaN or Inf{nonfinite}")
+    return arr
+
+
+def describe_case(what: str, **values: Any) -> str:
+    """A short case description such as ``"lr=0.1, clip=1.0"`` appended to ``what``."""
+    if not values:
+        return what
+    inner = ", ".join(f"{k}={v!r}" for k, v in values.items())
+    return f"{what} ({inner})"
+
+
+def guarded(body: Callable[[Any], str]) -> Callable[[Any], tuple[bool, str]]:
+    """Turn ``body(answer) -> success message`` (raising :class:`StudentError`) into a checker.
+
+    >>> def body(fn):
+    ...     require_callable(fn, "f(x)")
+    ...     return "fine"
+    >>> guarded(body)(3)
+    (False, 'pass your function itself to check: def f(x): ...')
+    >>> guarded(body)(abs)
+    (True, 'fine')
+    """
+
+    def checker(answer: Any) -> tuple[bool, str]:
+        try:
+            return True, body(answer)
+        except StudentError as exc:
+            return False, str(exc)
+
+    checker.__name__ = getattr(body, "__name__", "checker")
+    checker.__doc__ = body.__doc__
+    return checker

@@ -1,0 +1,167 @@
+"""Exercises of chapter 03b (量子深度学习): the parameter-shift rule and its shot budget.
+
+>>> from clipq_edu.exercises import ch03b as ex
+>>> ex.q1.check(-0.2955)
+[03b.1] ✅ Correct: well done, within 0.0068 % of the exact value -0.29552.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from clipq_edu.course import analysis
+from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, require_callable
+from clipq_edu.exercises._core import FunctionExercise, NumericExercise
+from clipq_edu.quantum import gradients, sampling
+
+__all__ = ["q1", "q2", "q3"]
+
+
+def _shift_by_hand() -> float:
+    return float(gradients.parameter_shift(lambda rows: np.cos(rows[:, 0]), np.array([0.3]))[0])
+
+
+q1 = NumericExercise(
+    "03b.1",
+    "f(θ) = cos θ is ⟨Z⟩ after rx(θ) on |0⟩. Apply the parameter-shift rule by hand at "
+    "θ = 0.3: give [f(θ + π/2) − f(θ − π/2)] / 2 as a number.",
+    expected=_shift_by_hand,
+    digits=4,
+    shown=("−0.2955",),
+    hints=[
+        "cos(θ + π/2) = −sin θ and cos(θ − π/2) = sin θ.",
+        "So the rule gives (−sin θ − sin θ)/2: compare with d/dθ cos θ.",
+    ],
+    solution_text="[cos(0.3 + π/2) − cos(0.3 − π/2)]/2 = −sin(0.3) ≈ −0.2955, exactly the "
+    "derivative of cos θ: the rule is exact, not an approximation.",
+)
+
+
+def _shots_for_standard_error() -> int:
+    shifted = np.array(analysis.TOY_PARAMS) + np.array([[math.pi / 2, 0, 0],
+                                                        [-math.pi / 2, 0, 0]])
+    mu_p, mu_m = analysis.toy_expectation(shifted)
+    var_one_shot = (2 - mu_p**2 - mu_m**2) / 4  # variance × N of the shift estimate
+    return int(sampling.shots_needed(var_one_shot, 0.01))
+
+
+q2 = NumericExercise(
+    "03b.2",
+    "For the chapter's circuit at analysis.TOY_PARAMS, the parameter-shift estimate of "
+    "∂⟨Z⟩/∂θ0 uses N shots at θ0 + π/2 and N at θ0 − π/2. What is the smallest N that gives "
+    "a standard error of at most 0.01? (Use analysis.toy_expectation for μ±.)",
+    expected=_shots_for_standard_error,
+    rtol=0.0,
+    atol=0.5,
+    shown=("4817",),
+    hints=[
+        "Each mean of N shots has variance (1 − μ²)/N; the two are independent.",
+        "Var[(f̂₊ − f̂₋)/2] = [(1 − μ₊²) + (1 − μ₋²)] / (4N); solve √Var ≤ 0.01 for N and "
+        "round up.",
+    ],
+    solution_text="N = ⌈[(1 − μ₊²) + (1 − μ₋²)] / (4 · 0.01²)⌉ with μ± = "
+    "toy_expectation(θ ± π/2·e₀): 4817 shots per term. The 1/√N law makes each extra digit "
+    "of precision cost 100x more shots.",
+)
+
+
+class _Recorder:
+    """Wraps a test function and records every point it is evaluated at."""
+
+    def __init__(self, fn: Callable[[np.ndarray], float]) -> None:
+        self.fn, self.points = fn, []
+
+    def __call__(self, theta: Any) -> float:
+        point = np.array(theta, dtype=float, copy=True)
+        self.points.append(point)
+        return float(self.fn(point))
+
+
+def _shift_cases() -> list[tuple[str, Callable[[np.ndarray], float], Callable, np.ndarray]]:
+    rng = np.random.default_rng(8)
+    a, b, c = rng.normal(size=3)
+    return [
+        ("f(θ) = cos θ0 at θ = (0.3,)", lambda t: np.cos(t[0]),
+         lambda t: np.array([-np.sin(t[0])]), np.array([0.3])),
+        ("f(θ) = cos θ0 · sin θ1 at θ = (1.2, −0.4)", lambda t: np.cos(t[0]) * np.sin(t[1]),
+         lambda t: np.array([-np.sin(t[0]) * np.sin(t[1]), np.cos(t[0]) * np.cos(t[1])]),
+         np.array([1.2, -0.4])),
+        ("a random trigonometric f of three angles",
+         lambda t: a * np.cos(t[0] + t[1]) + b * np.sin(t[2]) * np.cos(t[0]) + c,
+         lambda t: np.array([-a * np.sin(t[0] + t[1]) - b * np.sin(t[2]) * np.sin(t[0]),
+                             -a * np.sin(t[0] + t[1]), b * np.cos(t[2]) * np.cos(t[0])]),
+         rng.uniform(-np.pi, np.pi, size=3)),
+    ]
+
+
+def _check_shift_points(points: list[np.ndarray], theta: np.ndarray, what: str) -> None:
+    moved = [p - theta for p in points if p.shape == theta.shape]
+    if len(moved) != len(points):
+        raise StudentError(f"for {what} f was called with an array of another shape: pass the "
+                           "whole parameter vector with one entry shifted")
+    for delta in moved:
+        nonzero = np.flatnonzero(np.abs(delta) > 1e-12)
+        if len(nonzero) > 1:
+            raise StudentError(f"for {what} f was evaluated with several parameters shifted at "
+                               "once: shift one parameter at a time")
+        if len(nonzero) == 1 and not np.isclose(abs(delta[nonzero[0]]), np.pi / 2):
+            raise StudentError(
+                f"for {what} f was evaluated at a shift of {abs(delta[nonzero[0]]):.3g}: the "
+                "rule for generator eigenvalues ±1/2 shifts by exactly ±π/2 (a small step is "
+                "a finite difference, which shot noise would swamp)")
+    if len(points) > 2 * theta.size + 1:
+        raise StudentError(f"for {what} f was evaluated {len(points)} times: the rule needs "
+                           f"two evaluations per parameter ({2 * theta.size} here)")
+
+
+def _check_shift_gradient(fn: Any) -> str:
+    require_callable(fn, "shift_gradient(f, theta)")
+    for what, f, grad, theta in _shift_cases():
+        recorder = _Recorder(f)
+        theta_in = theta.copy()
+        out = as_array(call(fn, recorder, theta_in, what=what), theta.shape, what)
+        if not np.array_equal(theta_in, theta):
+            raise StudentError(f"for {what} your function changed theta in place: shift a copy")
+        _check_shift_points(recorder.points, theta, what)
+        want = grad(theta)
+        if np.allclose(out, want, rtol=1e-6, atol=1e-9):
+            continue
+        if np.allclose(out, 2 * want, rtol=1e-6, atol=1e-9):
+            raise StudentError(f"for {what} the result is twice the gradient: the rule divides "
+                               "f(θ + π/2) − f(θ − π/2) by 2")
+        if np.allclose(out, -want, rtol=1e-6, atol=1e-9):
+            raise StudentError(f"for {what} the sign is wrong: it is f(θ + π/2) − f(θ − π/2)")
+        raise StudentError(f"for {what} the result differs from the exact gradient")
+    return ("your shift_gradient is exact: two evaluations at ±π/2 per parameter give the true "
+            "derivative, not an approximation.")
+
+
+q3 = FunctionExercise(
+    "03b.3",
+    "Write shift_gradient(f, theta): the parameter-shift gradient of f at the angles theta (a "
+    "1-D NumPy array), for rotations exp(−iθG) whose generator G has eigenvalues ±1/2 "
+    "(rx, ry, rz: G = X/2, Y/2, Z/2). f takes the whole angle array and returns a float. Return the "
+    "gradient as an array of the same shape as theta, and pass the function itself to check.",
+    checker=guarded(_check_shift_gradient),
+    hints=[
+        "One parameter at a time: build theta + s·e_k and theta − s·e_k (copies), evaluate f "
+        "at both.",
+        "For eigenvalues ±1/2 the shift is s = π/2 and the two values combine as "
+        "[f(θ + s e_k) − f(θ − s e_k)] / 2.",
+        "e = np.zeros_like(theta); e[k] = np.pi / 2; grad[k] = (f(theta + e) - f(theta - e)) / 2",
+    ],
+    solution_text=(
+        "def shift_gradient(f, theta):\n"
+        "    theta = np.asarray(theta, dtype=float)\n"
+        "    grad = np.zeros_like(theta)\n"
+        "    for k in range(theta.size):\n"
+        "        e = np.zeros_like(theta)\n"
+        "        e[k] = np.pi / 2\n"
+        "        grad[k] = (f(theta + e) - f(theta - e)) / 2\n"
+        "    return grad"
+    ),
+)

@@ -40,13 +40,19 @@ cirq = pytest.importorskip("cirq")
 sympy = pytest.importorskip("sympy")
 
 from clipq_edu import (  # noqa: E402
-    circuits,
     clipping,
     data,
-    noise,
     plotting,
 )
 from clipq_edu.course import analysis, article, costs, faq, toys  # noqa: E402
+from clipq_edu.quantum import (  # noqa: E402
+    circuits,
+    gradients,
+    landscapes,
+    resources,
+    sampling,
+    simulate,
+)
 
 CASES: Counter[str] = Counter()
 PER_CALL_SECONDS = int(os.environ.get("CLIPQ_ROBUSTNESS_CALL_SECONDS", "30"))  # longer = a hang
@@ -314,26 +320,49 @@ def _numpy_specs() -> list[Spec]:
         Spec("analysis.toy_circuit", analysis.toy_circuit, {}),
         Spec("analysis.toy_expectation", analysis.toy_expectation, dict(params=(0.7, 1.9, 0.4))),
         Spec("analysis.toy_gradient", analysis.toy_gradient, dict(params=(0.7, 1.9, 0.4))),
-        # noise
-        Spec("noise.cirq_expectation", noise.cirq_expectation,
-             dict(values=np.full(6, 0.3), n=2, depth=1, observable="zz", p=None)),
-        Spec("noise.fit_log2_slope", noise.fit_log2_slope,
+        # quantum: simulate, landscapes, sampling, gradients (shift rule), resources
+        Spec("simulate.mcclean_expectation", simulate.mcclean_expectation,
+             dict(values=np.full(6, 0.3), n_qubits=2, depth=1, observable="zz", p=None,
+                  every_layer=False, backend="numpy")),
+        Spec("simulate.probabilities", simulate.probabilities,
+             dict(circuit=BELL_M, symbols=None, values=None)),
+        Spec("simulate.product_ry_states", simulate.product_ry_states,
+             dict(theta=[[0.1, 0.2]], backend="numpy")),
+        Spec("landscapes.fit_log2_slope", landscapes.fit_log2_slope,
              dict(x=[2.0, 3.0, 4.0], y=[0.25, 0.125, 0.0625])),
-        Spec("noise.gradient_samples", noise.gradient_samples,
-             dict(n=2, depth=1, n_circuits=4, seed=0, init="random", observable="zz", p=None,
-                  every_layer=False)),
-        Spec("noise.haar_gradient_variance", noise.haar_gradient_variance, dict(n=3)),
-        Spec("noise.identity_init_gradient_variance", noise.identity_init_gradient_variance, {}),
-        Spec("noise.noisy_gradient_bound", noise.noisy_gradient_bound,
+        Spec("landscapes.gradient_samples", landscapes.gradient_samples,
+             dict(n_qubits=2, depth=1, n_circuits=4, seed=0, init="random", observable="zz",
+                  p=None, every_layer=False, block_layers=None, backend="numpy")),
+        Spec("landscapes.haar_gradient_variance", landscapes.haar_gradient_variance, dict(n=3)),
+        Spec("landscapes.identity_init_gradient_variance",
+             landscapes.identity_init_gradient_variance, {}),
+        Spec("landscapes.noisy_gradient_bound", landscapes.noisy_gradient_bound,
              dict(n=3, layers_after=2, p=0.01)),
-        Spec("noise.product_cost_gradient_samples", noise.product_cost_gradient_samples,
-             dict(n=2, cost="global", n_samples=20, seed=0)),
-        Spec("noise.product_cost_gradient_variance", noise.product_cost_gradient_variance,
-             dict(n=2, cost="global")),
-        Spec("noise.shots_to_resolve", noise.shots_to_resolve,
+        Spec("landscapes.product_cost_gradient_samples", landscapes.product_cost_gradient_samples,
+             dict(n=2, cost="global", n_samples=20, seed=0, backend="numpy")),
+        Spec("landscapes.product_cost_gradient_variance",
+             landscapes.product_cost_gradient_variance, dict(n=2, cost="global")),
+        Spec("sampling.sample_pauli_means", sampling.sample_pauli_means,
+             dict(mu=[0.2, -0.5], shots=50, seed=0, identity=None, return_counts=False)),
+        Spec("sampling.shots_needed", sampling.shots_needed,
+             dict(single_shot_variance=0.25, standard_error=0.01)),
+        Spec("sampling.shots_to_resolve", sampling.shots_to_resolve,
              dict(gradient=0.01, z=2.0, sigma=0.5)),
-        Spec("noise.simulation_memory_bytes", noise.simulation_memory_bytes,
-             dict(n=3, kind="state", bytes_per_amplitude=8)),
+        Spec("gradients.shifted_parameters", gradients.shifted_parameters,
+             dict(params=[0.1, 0.2], shift=math.pi / 2, scale=1.0, columns=None)),
+        Spec("gradients.combine_shifted", gradients.combine_shifted,
+             dict(values=[[0.5, 0.1], [0.2, 0.3]], shift=math.pi / 2, scale=1.0)),
+        Spec("gradients.parameter_shift", gradients.parameter_shift,
+             dict(fn=lambda p: np.sum(np.sin(p), axis=-1), params=[0.1, 0.2],
+                  shift=math.pi / 2, scale=1.0, columns=None), skip=("fn",)),
+        Spec("resources.simulation_memory_bytes", resources.simulation_memory_bytes,
+             dict(n_qubits=3, kind="state", bytes_per_amplitude=8)),
+        Spec("resources.state_vector_bytes", resources.state_vector_bytes,
+             dict(n_qubits=3, bytes_per_amplitude=8)),
+        Spec("resources.format_bytes", resources.format_bytes, dict(n_bytes=1024)),
+        Spec("resources.check_qubits", resources.check_qubits,
+             dict(name="n_qubits", n_qubits=3, max_qubits=20), skip=("name",)),
+        Spec("circuits.random_angles", circuits.random_angles, dict(n_values=3, seed=0)),
         # article
         Spec("article.article_chain", article.article_chain, dict(measure=False)),
         Spec("article.defect_table", article.defect_table, {}),
@@ -416,7 +445,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("analysis.clipping_angles", "n_samples"): _HANG,
     ("analysis.clipping_angles", "scale"): "scale=1e-300: error names u and v",
     ("analysis.sigmoid_chain_grad_norms", "batch"): _HANG,
-    ("noise.gradient_samples", "every_layer"): _BOOL,
     ("faq.angle_classifier", "n_steps"): _HANG,
     ("faq.logistic_sgd", "n_steps"): _HANG,
     ("faq.logistic_sgd", "batch_size"): _HANG,
@@ -427,12 +455,11 @@ KNOWN: dict[tuple[str, str], str] = {
     ("plotting.plot_power_law", "predicted"): "a wrong-length predicted: matplotlib's error",
 }
 KNOWN.update({
-    ("measurement.sample_counts", "values"): "ragged values: numpy's message",
-    ("measurement.plot_counts", "ax"): _AX,
-    ("measurement.plot_counts", "errors"): _BOOL,
+    ("sampling.plot_counts", "ax"): _AX,
+    ("sampling.plot_counts", "errors"): _BOOL,
     ("gradients.compare_differentiators", "h"):
         "h=1e-300 reaches TFQ: tf InvalidArgumentError instead of a named ValueError",
-    ("experiments.depth_dependence", "depths"):
+    ("landscapes.depth_dependence", "depths"):
         "depths not checked as an iterable; per-item errors say 'depth'",
     ("models.encoding_ansatz_circuit", "entangle"): _BOOL,
     ("models.encoding_ansatz_circuit", "trainable_first"): _BOOL,
@@ -453,27 +480,26 @@ QUICK_ALARM = 3  # seconds: enough for the tiny baseline calls of a known-hang e
 
 
 def _tf_specs() -> list[Spec]:
-    from clipq_edu import experiments, gradients, measurement, models, training
+    from clipq_edu import models, training
     from clipq_edu.course import lab
 
     sym = [_S, _T]
     vals = [0.3, 0.7]
     base = dict(circuit=PARAM_CIRCUIT, symbols=sym, values=vals, observable=OBS)
     return [
-        # measurement
-        Spec("measurement.expectation", measurement.expectation, dict(base)),
-        Spec("measurement.expectation_cirq", measurement.expectation_cirq, dict(base)),
-        Spec("measurement.sample_counts", measurement.sample_counts,
+        # simulate, sampling
+        Spec("simulate.expectation", simulate.expectation, dict(base, backend="tfq")),
+        Spec("sampling.sample_counts", sampling.sample_counts,
              dict(circuit=BELL_M, shots=50, seed=0, symbols=None, values=None)),
-        Spec("measurement.sample_expectation", measurement.sample_expectation,
+        Spec("sampling.sample_expectation", sampling.sample_expectation,
              dict(base, shots=50, seed=0, backend="tfq")),
-        Spec("measurement.sample_expectation_variance", measurement.sample_expectation_variance,
+        Spec("sampling.sample_expectation_variance", sampling.sample_expectation_variance,
              dict(base, shots=50, backend="cirq")),
-        Spec("measurement.shot_noise_variance", measurement.shot_noise_variance,
+        Spec("sampling.shot_noise_variance", sampling.shot_noise_variance,
              dict(mu=0.5, shots=10)),
-        Spec("measurement.counts_with_errors", measurement.counts_with_errors,
+        Spec("sampling.counts_with_errors", sampling.counts_with_errors,
              dict(counts={"00": 5, "11": 5})),
-        Spec("measurement.plot_counts", measurement.plot_counts,
+        Spec("sampling.plot_counts", sampling.plot_counts,
              dict(counts={"00": 5, "11": 5}, ax=None, errors=True)),
         # gradients
         Spec("gradients.parameter_shift_gradient", gradients.parameter_shift_gradient,
@@ -486,24 +512,19 @@ def _tf_specs() -> list[Spec]:
              dict(base, shots=100, method="parameter_shift", h=1e-3, backend="tfq")),
         Spec("gradients.compare_differentiators", gradients.compare_differentiators,
              dict(base, shots=None, h=0.01)),
-        # experiments
-        Spec("experiments.barren_plateau_variance", experiments.barren_plateau_variance,
-             dict(n_qubits=2, depth=2, n_circuits=4, init="random", seed=0, block_layers=None)),
-        Spec("experiments.barren_plateau_tutorial_style",
-             experiments.barren_plateau_tutorial_style,
+        # landscapes
+        Spec("landscapes.barren_plateau_variance", landscapes.barren_plateau_variance,
+             dict(n_qubits=2, depth=2, n_circuits=4, init="random", seed=0, block_layers=None,
+                  backend="tfq")),
+        Spec("landscapes.barren_plateau_tutorial_style",
+             landscapes.barren_plateau_tutorial_style,
              dict(n_qubits=2, depth=2, n_circuits=3, seed=0)),
-        Spec("experiments.bce_gradient_vs_theta", experiments.bce_gradient_vs_theta,
+        Spec("landscapes.bce_gradient_vs_theta", landscapes.bce_gradient_vs_theta,
              dict(thetas=[0.1, 1.0])),
-        Spec("experiments.cost_gradient_variance", experiments.cost_gradient_variance,
-             dict(n_qubits=2, cost="global", n_samples=8, seed=0)),
-        Spec("experiments.depth_dependence", experiments.depth_dependence,
-             dict(n_qubits=2, depths=(1, 2), n_circuits=4, seed=0)),
-        Spec("experiments.fit_decay_rate", experiments.fit_decay_rate,
-             dict(variances={2: 0.1, 3: 0.05, 4: 0.025})),
-        Spec("experiments.global_cost_variance_closed_form",
-             experiments.global_cost_variance_closed_form, dict(n=3)),
-        Spec("experiments.local_cost_variance_closed_form",
-             experiments.local_cost_variance_closed_form, dict(n=3)),
+        Spec("landscapes.cost_gradient_variance", landscapes.cost_gradient_variance,
+             dict(n_qubits=2, cost="global", n_samples=8, seed=0, backend="tfq")),
+        Spec("landscapes.depth_dependence", landscapes.depth_dependence,
+             dict(n_qubits=2, depths=(1, 2), n_circuits=4, seed=0, backend="tfq")),
         # models
         Spec("models.encode_circuits", models.encode_circuits,
              dict(x=[[0.1, 0.2]], n_qubits=2)),
@@ -629,16 +650,15 @@ def test_numpy_function_survives_adversarial_arguments(name, arg):
 
 
 _TF_NAMES = [
-    "measurement.expectation", "measurement.expectation_cirq", "measurement.sample_counts",
-    "measurement.sample_expectation", "measurement.sample_expectation_variance",
-    "measurement.shot_noise_variance", "measurement.counts_with_errors",
-    "measurement.plot_counts", "gradients.parameter_shift_gradient",
+    "simulate.expectation", "sampling.sample_counts",
+    "sampling.sample_expectation", "sampling.sample_expectation_variance",
+    "sampling.shot_noise_variance", "sampling.counts_with_errors",
+    "sampling.plot_counts", "gradients.parameter_shift_gradient",
     "gradients.finite_difference_gradient", "gradients.spsa_gradient",
     "gradients.gradient_shot_variance", "gradients.compare_differentiators",
-    "experiments.barren_plateau_variance", "experiments.barren_plateau_tutorial_style",
-    "experiments.bce_gradient_vs_theta", "experiments.cost_gradient_variance",
-    "experiments.depth_dependence", "experiments.fit_decay_rate",
-    "experiments.global_cost_variance_closed_form", "experiments.local_cost_variance_closed_form",
+    "landscapes.barren_plateau_variance", "landscapes.barren_plateau_tutorial_style",
+    "landscapes.bce_gradient_vs_theta", "landscapes.cost_gradient_variance",
+    "landscapes.depth_dependence",
     "models.encode_circuits", "models.encoding_ansatz_circuit", "models.hybrid_model",
     "models.pqc_classifier", "models.quantum_regressor", "models.article_model",
     "models.quantum_kernel_svm", "training.describe_clip", "training.shot_expectation",
@@ -688,8 +708,9 @@ def test_every_public_function_has_a_spec():
     """Every public callable of the modules named in the issue is fuzzed here (or below)."""
     covered = {s.name for s in NUMPY_SPECS} | set(_TF_NAMES) | ELSEWHERE
     missing = []
-    for mod in ("clipping", "circuits", "measurement", "gradients", "experiments", "data",
-                "models", "training", "toys", "costs", "analysis", "noise", "lab", "article",
+    for mod in ("clipping", "circuits", "simulate", "sampling", "gradients", "landscapes",
+                "resources", "data",
+                "models", "training", "toys", "costs", "analysis", "lab", "article",
                 "faq", "plotting"):
         for n in _read_all(mod):
             if n.isupper() or f"{mod}.{n}" in covered:  # constants are not called
@@ -718,7 +739,10 @@ def _read_all(mod: str) -> list[str]:
     import ast
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "clipq_edu" / f"{mod}.py"
+    base = Path(__file__).resolve().parents[1] / "clipq_edu"
+    path = next((p for p in (base / f"{mod}.py", base / "quantum" / f"{mod}.py",
+                             base / "course" / f"{mod}.py", base / mod / "__init__.py")
+                 if p.exists()), base / f"{mod}.py")
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
@@ -848,13 +872,16 @@ def test_memory_guard_refuses_and_says_how_much(n):
     CASES["memory guard"] += 1
     values = np.zeros(3 * max(n, 1))
     if 2 <= n <= 12:
-        assert math.isfinite(noise.cirq_expectation(values, n, 1))
+        assert math.isfinite(float(simulate.mcclean_expectation(values, n_qubits=n, depth=1)))
+    elif n > 20:
+        with pytest.raises(ValueError, match=rf"n_qubits={n} .*needs .*iB"):
+            simulate.mcclean_expectation(values, n_qubits=n, depth=1)
     elif n > 12:
-        with pytest.raises(ValueError, match=rf"n={n} .*needs .*iB"):
-            noise.cirq_expectation(values, n, 1)
+        with pytest.raises(ValueError, match=rf"n_qubits={n} .*needs .*iB"):
+            resources.check_qubits("n_qubits", n, max_qubits=12)
     else:
         with pytest.raises(ValueError, match="n"):
-            noise.cirq_expectation(values, n, 1)
+            simulate.mcclean_expectation(values, n_qubits=n, depth=1)
 
 
 # --------------------------------------------------------------------------------------------

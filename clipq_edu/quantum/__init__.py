@@ -39,8 +39,8 @@ _EXPORTS = {
         "qubits", "random_angles", "resolve", "reuploading_circuit",
     ),
     "simulate": (
-        "MCCLEAN_BACKENDS", "MCCLEAN_OBSERVABLES", "apply_1q", "expectation",
-        "mcclean_expectation", "observable_diagonal", "probabilities", "rotation_matrices",
+        "MCCLEAN_BACKENDS", "MCCLEAN_OBSERVABLES", "expectation", "mcclean_expectation",
+        "probabilities", "product_ry_states",
     ),
     "sampling": (
         "counts_with_errors", "plot_counts", "sample_counts", "sample_expectation",

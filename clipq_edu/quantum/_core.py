@@ -133,7 +133,7 @@ def prepare_values(
 ) -> tuple[list[str], np.ndarray, bool]:
     """Return (symbol names, values as [batch, n_symbols], was_batched)."""
     if symbols is None:
-        if values is not None and np.size(values) > 0:
+        if values is not None and as_float_array("values", values).size > 0:
             raise ValueError("values were given but symbols is None; pass symbols= too")
         check_resolvable(circuit, [])
         return [], np.zeros((1, 0)), False

@@ -526,5 +526,5 @@ def random_angles(n_values: int, seed: int | None = 0) -> np.ndarray:
 
     Taught in chapter 03.
     """
-    n_values = check_int("n_values", n_values, minimum=1)
+    n_values = check_int("n_values", n_values, minimum=1, maximum=MAX_SAMPLES)
     return np.random.default_rng(check_seed("seed", seed)).uniform(0, 2 * np.pi, n_values)

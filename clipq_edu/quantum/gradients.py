@@ -123,7 +123,10 @@ def _shift_factor(shift: float, scale: float) -> float:
 def _columns(columns: Any, batch_shape: tuple[int, ...], n: int) -> np.ndarray:
     if columns is None:
         return np.broadcast_to(np.arange(n), (*batch_shape, n))
-    cols = np.asarray(columns)
+    try:
+        cols = np.asarray(columns)
+    except ValueError:  # ragged lists
+        raise TypeError(f"columns must be an array of ints, got {_show(columns)}") from None
     if cols.dtype.kind not in "iu" or cols.ndim == 0 or cols.size == 0:
         raise TypeError(f"columns must be a non-empty array of ints, got {_show(columns)}")
     if cols.min() < 0 or cols.max() >= n:
@@ -200,11 +203,16 @@ def combine_shifted(values: Any, *, shift: float = np.pi / 2, scale: float = 1.0
     (array([-0.29552]), -0.29552)
     """
     s, scale = _check_shift(shift, scale)
-    f = as_float_array("values", values)
+    f = check_finite("values", as_float_array("values", values))
     if f.ndim < 2 or f.shape[-2] != 2:
         raise ValueError(f"values must have shape [..., 2, K] (plus and minus rows), got "
                          f"{f.shape}")
-    return _shift_factor(s, scale) * (f[..., 0, :] - f[..., 1, :])
+    with np.errstate(over="ignore", invalid="ignore"):
+        grad = _shift_factor(s, scale) * (f[..., 0, :] - f[..., 1, :])
+    if not np.all(np.isfinite(grad)):
+        raise ValueError("values are so large that the gradient overflows (with this scale "
+                         "and shift); an expectation value is bounded by the observable's norm")
+    return grad
 
 
 def _combine_shifted_variance(var: np.ndarray, shift: float, scale: float) -> np.ndarray:

@@ -32,7 +32,6 @@ True
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -47,6 +46,7 @@ from clipq_edu._validate import (
     MAX_SAMPLES,
     as_float_array,
     check_array_memory,
+    check_bool,
     check_choice,
     check_finite,
     check_int,
@@ -59,9 +59,8 @@ from clipq_edu.quantum.resources import MAX_DENSITY_QUBITS, check_qubits
 from clipq_edu.quantum.simulate import (
     MCCLEAN_BACKENDS,
     MCCLEAN_OBSERVABLES,
-    apply_1q,
     mcclean_expectation,
-    rotation_matrices,
+    product_ry_states,
 )
 
 __all__ = [
@@ -200,10 +199,11 @@ def gradient_samples(
     check_choice("init", init, ("random", "identity"))
     check_choice("observable", observable, MCCLEAN_OBSERVABLES)
     check_choice("backend", backend, MCCLEAN_BACKENDS)
+    every_layer = check_bool("every_layer", every_layer)
     if p is not None:
         check_qubits("n_qubits", n, max_qubits=MAX_DENSITY_QUBITS)
-    check_array_memory("n_circuits", n_circuits * 16 * 4 ** n if p is not None
-                       else n_circuits * 16 * 2 ** n, f"{n_circuits} simulated states")
+    check_array_memory("n_circuits", 2 * n_circuits * 16 * (4**n if p is not None else 2**n),
+                       f"{2 * n_circuits} simulated states (two shifted circuits each)")
     if init == "identity" and block_layers is None and depth % 2:
         raise ValueError(f"init='identity' needs an even depth (one identity block), got {depth}")
     if init == "identity" and every_layer:
@@ -361,28 +361,6 @@ def fit_log2_slope(x: Any, y: Any = None) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 # Global versus local cost (Cerezo et al. 2021)
 # --------------------------------------------------------------------------------------------
-def _product_states(theta: np.ndarray, n: int, backend: str) -> np.ndarray:
-    """States ⊗ⱼ ry(θⱼ)|0> for each row of θ: [rows, 2**n] complex128."""
-    if backend == "tfq":
-        from clipq_edu._tf import tf, tfq
-        from clipq_edu.quantum._core import program_tensor
-
-        circuit, names = _product_ry(n)
-        states = tfq.get_state_op()(
-            tf.tile(program_tensor(circuit), [len(theta)]),
-            tf.constant(names, dtype=tf.string),
-            tf.constant(theta, dtype=tf.float32),
-        ).numpy()
-        return states.astype(np.complex128)
-    state = np.zeros((len(theta), 2**n), complex)
-    state[:, 0] = 1.0
-    angles = np.zeros((len(theta), 3))
-    for q in range(n):
-        angles[:, 1] = theta[:, q]
-        state = apply_1q(state, rotation_matrices(angles), q, n)
-    return state
-
-
 def product_cost_gradient_samples(
     n: int, cost: str, n_samples: int = 2000, seed: int | None = 0, *, backend: str = "numpy"
 ) -> np.ndarray:
@@ -423,7 +401,7 @@ def product_cost_gradient_samples(
     rng = np.random.default_rng(check_seed("seed", seed))
     theta = rng.uniform(0.0, 2.0 * np.pi, size=(n_samples, n))
     rows = np.moveaxis(shifted_parameters(theta, columns=[0]), 0, 1).reshape(-1, n)
-    c_global, c_local = _costs_from_states(_product_states(rows, n, backend), n)
+    c_global, c_local = _costs_from_states(product_ry_states(rows, backend=backend), n)
     c = c_global if cost == "global" else c_local
     return combine_shifted(c.reshape(2, 1, n_samples).transpose(2, 0, 1))[:, 0]
 
@@ -688,15 +666,6 @@ def bce_gradient_vs_theta(thetas: Any) -> dict[str, np.ndarray]:
         "hinge": np.maximum(0.0, 1 - z),
         "dhinge": np.sin(theta),
     }
-
-
-@functools.lru_cache(maxsize=16)
-def _product_ry(n: int) -> tuple[cirq.Circuit, list[str]]:
-    qs = cirq.LineQubit.range(n)
-    syms = [sympy.Symbol(f"theta_{j}") for j in range(n)]
-    return cirq.Circuit(cirq.ry(s)(q) for s, q in zip(syms, qs, strict=True)), [
-        s.name for s in syms
-    ]
 
 
 def _costs_from_states(states: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

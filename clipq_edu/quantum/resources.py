@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from clipq_edu._validate import check_choice, check_int
 
 __all__ = [
@@ -94,7 +96,12 @@ def format_bytes(n_bytes: float) -> str:
     >>> format_bytes(512), format_bytes(1536), format_bytes(8 * 2**30)
     ('512 B', '1.5 KiB', '8.0 GiB')
     """
+    if isinstance(n_bytes, bool) or not isinstance(n_bytes, (int, float, np.integer,
+                                                              np.floating)):
+        raise TypeError(f"n_bytes must be a number of bytes, got {n_bytes!r:.80}")
     n = float(n_bytes)
+    if not math.isfinite(n):
+        raise ValueError(f"n_bytes must be finite, got {n_bytes!r}")
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if abs(n) < 1024 or unit == "PiB":
             return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
@@ -129,6 +136,7 @@ def check_qubits(name: str, n_qubits: Any, *, max_qubits: int = DEFAULT_MAX_QUBI
     ...
     ValueError: n_qubits=30 is more than this course simulates (at most 20 qubits): one state vector of 30 qubits needs 8.0 GiB (2**30 amplitudes x 8 bytes), before batching and gradients multiply it
     """
+    max_qubits = check_int("max_qubits", max_qubits, minimum=1)
     n = check_int(name, n_qubits, minimum=1)
     if n > max_qubits:
         # Never compute 2**n for a huge n (2**(10**12) would hang): beyond 100 qubits the size

@@ -27,6 +27,7 @@ import numpy as np
 from clipq_edu._validate import (
     _show,
     as_float_array,
+    check_bool,
     check_choice,
     check_finite,
     check_positive_float,
@@ -120,6 +121,7 @@ def sample_pauli_means(
     ([[606, 1000]], [[0.212, 1.0]])
     """
     shots = check_shots("shots", shots)
+    return_counts = check_bool("return_counts", return_counts)
     rng = _rng(seed)
     m = np.clip(np.round(_check_mu(mu), 6), -1.0, 1.0)
     if identity is None:
@@ -184,9 +186,23 @@ def shots_needed(single_shot_variance: Any, standard_error: Any) -> Any:
         raise ValueError(f"single_shot_variance must be >= 0, got {var.tolist()}")
     if not np.all(se > 0):
         raise ValueError(f"standard_error must be > 0, got {se.tolist()}")
+    return _shot_count(var, se, "single_shot_variance / standard_error**2")
+
+
+#: More shots than this is a mistake (it would take centuries on any hardware).
+_MAX_SHOTS = 10**15
+
+
+def _shot_count(var: np.ndarray, se: np.ndarray, label: str) -> Any:
+    """ceil(var / se^2), at least 1, refusing counts beyond :data:`_MAX_SHOTS`."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = var / se**2
+    if ratio.size and not (np.all(np.isfinite(ratio)) and ratio.max() <= _MAX_SHOTS):
+        raise ValueError(f"{label} asks for more than {_MAX_SHOTS:.0e} shots (or an infinite "
+                         f"number): choose a larger standard error")
     # (1 - 1e-12): a ratio that is an integer up to rounding (2500.0000000000005) is not
     # rounded up to the next integer.
-    n = np.maximum(1, np.ceil(var / se**2 * (1 - 1e-12))).astype(np.int64)
+    n = np.maximum(1, np.ceil(ratio * (1 - 1e-12))).astype(np.int64)
     return int(n) if n.ndim == 0 else n
 
 
@@ -217,7 +233,9 @@ def shots_to_resolve(gradient: Any, z: float = 2.0, sigma: float = math.sqrt(0.5
     g = np.abs(check_finite("gradient", as_float_array("gradient", gradient)))
     if not np.all(g > 0):
         raise ValueError("gradient must be non-zero: a zero gradient needs infinitely many shots")
-    return shots_needed(sigma**2, g / z)
+    with np.errstate(over="ignore"):
+        var = np.square(np.float64(sigma))
+    return _shot_count(var, g / z, "(z * sigma / gradient)**2")
 
 
 # --------------------------------------------------------------------------------------------

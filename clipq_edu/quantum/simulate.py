@@ -36,6 +36,7 @@ from clipq_edu._validate import (
     MAX_LAYERS,
     as_float_array,
     check_array_memory,
+    check_bool,
     check_choice,
     check_finite,
     check_int,
@@ -55,12 +56,10 @@ from clipq_edu.quantum.resources import MAX_DENSITY_QUBITS, check_qubits
 __all__ = [
     "MCCLEAN_BACKENDS",
     "MCCLEAN_OBSERVABLES",
-    "apply_1q",
     "expectation",
     "mcclean_expectation",
-    "observable_diagonal",
     "probabilities",
-    "rotation_matrices",
+    "product_ry_states",
 ]
 
 #: Observables of the McClean family: ``"zz"`` is Z0 Z1 (McClean et al., TFQ's tutorial),
@@ -184,40 +183,14 @@ def _cz_ladder_signs(n: int) -> np.ndarray:
     return np.where(parity % 2, -1.0, 1.0)
 
 
-def observable_diagonal(n_qubits: int, observable: str) -> np.ndarray:
-    """Diagonal of Z0 Z1 (``"zz"``) or Z0 (``"z0"``) in the computational basis (q0 = MSB).
-
-    Args:
-        n_qubits: qubits, >= 2.
-        observable: one of :data:`MCCLEAN_OBSERVABLES`.
-
-    Returns:
-        A float array of 2**n entries +-1.
-
-    Taught in chapter 05.
-
-    >>> observable_diagonal(2, "zz").tolist()
-    [1.0, -1.0, -1.0, 1.0]
-    """
-    check_choice("observable", observable, MCCLEAN_OBSERVABLES)
-    z = 1.0 - 2.0 * _bits(check_qubits("n_qubits", n_qubits))
+def _observable_diagonal(n_qubits: int, observable: str) -> np.ndarray:
+    """Diagonal of Z0 Z1 (``"zz"``) or Z0 (``"z0"``) in the computational basis (q0 = MSB)."""
+    z = 1.0 - 2.0 * _bits(n_qubits)
     return z[:, 0] * z[:, 1] if observable == "zz" else z[:, 0]
 
 
-def rotation_matrices(angles: np.ndarray) -> np.ndarray:
-    """rz(c) ry(b) rx(a) for a batch of (a, b, c) rows: shape (batch, 2, 2), Cirq's conventions.
-
-    Args:
-        angles: ``(batch, 3)`` radians (rx, ry, rz angle of each slot).
-
-    Returns:
-        complex128 ``(batch, 2, 2)``.
-
-    Taught in chapter 05.
-
-    >>> rotation_matrices(np.array([[np.pi, 0.0, 0.0]])).round(6).tolist()[0]
-    [[0j, -1j], [-1j, 0j]]
-    """
+def _rotation_matrices(angles: np.ndarray) -> np.ndarray:
+    """rz(c) ry(b) rx(a) for a batch of (a, b, c) rows: (batch, 2, 2), Cirq's conventions."""
     a, b, c = (angles[:, k] / 2 for k in range(3))
     rx = np.empty((len(a), 2, 2), complex)
     rx[:, 0, 0] = rx[:, 1, 1] = np.cos(a)
@@ -230,24 +203,9 @@ def rotation_matrices(angles: np.ndarray) -> np.ndarray:
     return rz @ ry @ rx
 
 
-def apply_1q(state: np.ndarray, u: np.ndarray, axis: int, n_axes: int) -> np.ndarray:
-    """Apply a batch of 2x2 matrices ``u`` to tensor axis ``axis`` of ``(batch, 2**n_axes)``.
-
-    Args:
-        state: ``(batch, 2**n_axes)`` amplitudes (axis 0 = most significant bit).
-        u: ``(batch, 2, 2)`` matrices, one per row.
-        axis: the qubit (tensor axis) acted on.
-        n_axes: number of tensor axes of the state.
-
-    Returns:
-        A new ``(batch, 2**n_axes)`` array.
-
-    Taught in chapter 05.
-
-    >>> x = np.array([[[0, 1], [1, 0]]], complex)
-    >>> apply_1q(np.array([[1, 0, 0, 0]], complex), x, 1, 2).real.tolist()
-    [[0.0, 1.0, 0.0, 0.0]]
-    """
+def _apply_1q(state: np.ndarray, u: np.ndarray, axis: int, n_axes: int) -> np.ndarray:
+    """Apply a batch of 2x2 matrices ``u`` to tensor axis ``axis`` of ``(batch, 2**n_axes)``
+    (axis 0 = most significant bit); returns a new array."""
     batch = state.shape[0]
     s = state.reshape(batch, 2**axis, 2, 2 ** (n_axes - axis - 1))
     s0, s1 = s[:, :, 0, :], s[:, :, 1, :]
@@ -279,21 +237,9 @@ def _mcclean_pure(
     slots: np.ndarray, n_qubits: int, observable_diagonal: np.ndarray, every_layer: bool
 ) -> np.ndarray:
     """Pure-state kernel: slots (batch, depth, n, 3) -> (batch,) or (depth, batch)."""
-    batch, depth, n = slots.shape[0], slots.shape[1], n_qubits
-    signs = _cz_ladder_signs(n)
-    ry0 = np.broadcast_to(rotation_matrices(_RY0), (batch, 2, 2))
-    state = np.zeros((batch, 2**n), complex)
-    state[:, 0] = 1.0
-    for q in range(n):
-        state = apply_1q(state, ry0, q, n)
-    readings = []
-    for layer in range(depth):
-        for q in range(n):
-            state = apply_1q(state, rotation_matrices(slots[:, layer, q]), q, n)
-        state = state * signs
-        if every_layer or layer == depth - 1:
-            readings.append((np.abs(state) ** 2) @ observable_diagonal)
-    return np.array(readings) if every_layer else readings[-1]
+    from clipq_edu.quantum._statevector import simulate_pure  # batched kernel (issue 15)
+
+    return simulate_pure(slots, n_qubits, observable_diagonal, every_layer, dtype=np.complex128)
 
 
 def _mcclean_density(
@@ -304,19 +250,19 @@ def _mcclean_density(
     batch, depth, n = slots.shape[0], slots.shape[1], n_qubits
     signs = _cz_ladder_signs(n)
     signs2 = np.outer(signs, signs).ravel()
-    ry0 = np.broadcast_to(rotation_matrices(_RY0), (batch, 2, 2))
+    ry0 = np.broadcast_to(_rotation_matrices(_RY0), (batch, 2, 2))
     rho = np.zeros((batch, 4**n), complex)
     rho[:, 0] = 1.0
 
     def rotate(rho: np.ndarray, u: np.ndarray, q: int) -> np.ndarray:
-        return apply_1q(apply_1q(rho, u, q, 2 * n), u.conj(), n + q, 2 * n)
+        return _apply_1q(_apply_1q(rho, u, q, 2 * n), u.conj(), n + q, 2 * n)
 
     for q in range(n):
         rho = rotate(rho, ry0, q)
     readings = []
     for layer in range(depth):
         for q in range(n):
-            rho = rotate(rho, rotation_matrices(slots[:, layer, q]), q)
+            rho = rotate(rho, _rotation_matrices(slots[:, layer, q]), q)
         rho = rho * signs2
         if p > 0:
             for q in range(n):
@@ -355,7 +301,7 @@ def _mcclean_noisy_cirq(row: np.ndarray, n: int, depth: int, p: float) -> np.nda
 def _mcclean_general(values, n, depth, observable, p, backend) -> np.ndarray:
     """The McClean circuits through the general backends (TFQ or Cirq)."""
     if p is not None:
-        diag = observable_diagonal(n, observable)
+        diag = _observable_diagonal(n, observable)
         return np.array([_mcclean_noisy_cirq(row, n, depth, p) @ diag for row in values])
     circuit, names = _mcclean_circuit(n, depth)
     q = cirq.LineQubit.range(n)
@@ -441,6 +387,7 @@ def mcclean_expectation(
     """
     check_choice("backend", backend, MCCLEAN_BACKENDS)
     check_choice("observable", observable, MCCLEAN_OBSERVABLES)
+    every_layer = check_bool("every_layer", every_layer)
     vals, n, depth, p = _check_mcclean(values, n_qubits, depth, p, every_layer, backend)
     rows = vals.reshape(-1, vals.shape[-1])
     check_array_memory("values", rows.shape[0] * 16 * (4**n if p is not None else 2**n),
@@ -448,10 +395,71 @@ def mcclean_expectation(
     if backend != "numpy":
         out = _mcclean_general(rows, n, depth, observable, p, backend)
     elif p is None:
-        out = _mcclean_pure(rows.reshape(-1, depth, n, 3), n, observable_diagonal(n, observable),
+        out = _mcclean_pure(rows.reshape(-1, depth, n, 3), n, _observable_diagonal(n, observable),
                             every_layer)
     else:
         out = _mcclean_density(rows.reshape(-1, depth, n, 3), n,
-                               observable_diagonal(n, observable), every_layer, p)
+                               _observable_diagonal(n, observable), every_layer, p)
     out = np.asarray(out, dtype=np.float64)
     return out[..., 0] if vals.ndim == 1 else out
+
+
+def product_ry_states(theta: Any, *, backend: str = "numpy") -> np.ndarray:
+    """Return the states ⊗ⱼ ry(θⱼ)|0> of the product ansatz, one per row of ``theta``.
+
+    Qubit j of row b is rotated by ry(theta[b, j]); no entangling gate. Chapter 05's global
+    versus local cost experiment (Cerezo et al. 2021) reads its costs from these states.
+    ``backend="numpy"`` applies the rotations to the whole batch at once (complex128);
+    ``"tfq"`` runs TFQ's state op on the symbolic circuit (complex64).
+
+    Args:
+        theta: ``[batch, n_qubits]`` angles in radians (1..20 qubits, finite).
+        backend: ``"numpy"`` or ``"tfq"``.
+
+    Returns:
+        complex128 ``[batch, 2**n_qubits]`` amplitudes, qubit 0 the most significant bit.
+
+    Taught in chapter 05.
+
+    >>> product_ry_states([[np.pi, 0.0]]).real.round(6).tolist()
+    [[0.0, 0.0, 1.0, 0.0]]
+    """
+    check_choice("backend", backend, ("numpy", "tfq"))
+    th = check_finite("theta", as_float_array("theta", theta, ndim=2))
+    if th.shape[0] == 0:
+        raise ValueError(f"theta must hold at least one row, got shape {th.shape}")
+    n = check_qubits("theta.shape[1] (qubits)", th.shape[1])
+    check_array_memory("theta", th.shape[0] * 16 * 2**n, f"{th.shape[0]} states of {n} qubits")
+    if backend == "tfq":
+        return _product_ry_tfq(th, n)
+    state = np.zeros((th.shape[0], 2**n), complex)
+    state[:, 0] = 1.0
+    angles = np.zeros((th.shape[0], 3))
+    for q in range(n):
+        angles[:, 1] = th[:, q]
+        state = _apply_1q(state, _rotation_matrices(angles), q, n)
+    return state
+
+
+@functools.lru_cache(maxsize=16)
+def _product_ry_circuit(n: int) -> tuple[cirq.Circuit, tuple[str, ...]]:
+    """ry(theta_j) on qubit j (private, never handed out) and its symbol names."""
+    import sympy
+
+    qs = cirq.LineQubit.range(n)
+    syms = [sympy.Symbol(f"theta_{j}") for j in range(n)]
+    circuit = cirq.Circuit(cirq.ry(s)(q) for s, q in zip(syms, qs, strict=True))
+    return circuit, tuple(s.name for s in syms)
+
+
+def _product_ry_tfq(theta: np.ndarray, n: int) -> np.ndarray:
+    from clipq_edu._tf import tf, tfq
+    from clipq_edu.quantum._core import program_tensor
+
+    circuit, names = _product_ry_circuit(n)
+    states = tfq.get_state_op()(
+        tf.tile(program_tensor(circuit), [len(theta)]),
+        tf.constant(list(names), dtype=tf.string),
+        tf.constant(theta, dtype=tf.float32),
+    ).numpy()
+    return states.astype(np.complex128)

@@ -421,3 +421,10 @@ def test_course_site_marks_chinese_and_hides_test_markers(
         body = text.split("<body", 1)[1]
         assert not re.search(r">[^<]*[\u4e00-\u9fff][^<]*<", re.sub(
             r'<span lang="zh">[^<]*</span>', "", body)), f"{page.name}: unmarked Chinese text"
+
+
+def test_shipped_cjk_font_covers_the_course_and_reports_gaps(tmp_path: Path) -> None:
+    assert site.CJK_FONT.is_file() and site.CJK_FONT.stat().st_size < 400_000
+    page = tmp_path / "p.html"
+    page.write_text("<p>梯度裁剪 and a rare 龘</p>", encoding="utf-8")
+    assert site.missing_cjk_glyphs([page]) == ["龘"]

@@ -132,11 +132,15 @@ PAGE_FACTS_JS = """
 def test_every_page_offline_typeset_linked_and_described(built: Path, browser) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     offline = Offline(browser, viewport={"width": 1400, "height": 900})
-    facts = {}
+    facts, fonts_loaded = {}, 0
     try:
         for path in sorted(built.glob("*.html")):
             page = offline.page(path)
             facts[path.name] = page.evaluate(PAGE_FACTS_JS)
+            if path.name == "index.html":  # the shipped font loads offline and has the glyphs
+                fonts_loaded = page.evaluate(
+                    "async () => (await document.fonts.load('16px \"clipq CJK SC\"', "
+                    "'梯度裁剪')).length")
             if path.name in ("index.html", "03a_clipping_math.html"):
                 page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"))
             page.close()
@@ -160,8 +164,9 @@ def test_every_page_offline_typeset_linked_and_described(built: Path, browser) -
         levels = f["headings"]
         assert levels and levels[0] == 1 and levels.count(1) == 1, (name, levels[:5])
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (name, levels)
-        if "[lang=" and any("\u4e00" <= ch <= "\u9fff" for ch in f["text"]):
+        if any("\u4e00" <= ch <= "\u9fff" for ch in f["text"]):
             assert f["zhFont"] and "Noto Sans CJK SC" in f["zhFont"], (name, f["zhFont"])
+            assert f["zhFont"].endswith("sans-serif") and "clipq CJK SC" in f["zhFont"]
         for href in f["links"]:
             parts = urlsplit(href)
             if parts.scheme != "file":
@@ -171,6 +176,7 @@ def test_every_page_offline_typeset_linked_and_described(built: Path, browser) -
             if parts.fragment and target.suffix == ".html":
                 assert unquote(parts.fragment) in facts[target.name]["ids"], f"{name}: no anchor {href}"
     assert with_math >= 3, "expected several pages with formulas"
+    assert fonts_loaded, "the shipped CJK font did not load from the site folder"
     assert any(f["fracs"] for f in facts.values()), "no fraction anywhere to check the layout"
     for shot in ("index.png", "03a_clipping_math.png"):
         assert (ARTIFACTS / shot).stat().st_size > 10_000

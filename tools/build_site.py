@@ -222,6 +222,13 @@ def _mathml_is_clean(mathml: str) -> bool:
     return "\\" not in text and "linebreak" not in mathml
 
 
+def _tidy_mathml(mathml: str) -> str:
+    """Spacing fixes: named operators (max, Var) as identifiers, |x| and ||x|| bars tight."""
+    mathml = re.sub(r"<mo>([A-Za-z]{2,})</mo>", r"<mi>\1</mi>", mathml)
+    return re.sub(r'<mo(?: stretchy="false")?>(&#x0007C;|&#x02016;)</mo>',
+                  r'<mo stretchy="false" lspace="0" rspace="0">\1</mo>', mathml)
+
+
 def _mathtext_svg(latex: str) -> str | None:
     """An inline SVG of ``latex`` drawn by matplotlib's mathtext, or None if it cannot."""
     try:
@@ -273,6 +280,7 @@ def latex_to_mathml(latex: str, display: bool = False, stats: MathStats | None =
     if mathml and _mathml_is_clean(mathml):
         if stats is not None:
             stats.converted += 1
+        mathml = _tidy_mathml(mathml)
         alt = html.escape(" ".join(latex.split()), quote=True)
         return mathml.replace("<math ", f'<math alttext="{alt}" ', 1)
     if stats is not None:
@@ -296,9 +304,14 @@ def _slug(text: str) -> str:
     return text or "section"
 
 
+_BLOCK_TAG = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|tr|td|th|table|pre|blockquote|section|"
+                        r"br|hr|figure|details|summary|dd|dt)\b[^>]*>", re.I)
+
+
 def _text_of(fragment: str) -> str:
     """Visible text of an HTML fragment (MathML keeps its Unicode characters)."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    text = re.sub(r"<[^>]+>", "", _BLOCK_TAG.sub(" ", fragment))
+    return " ".join(html.unescape(text).split())
 
 
 @dataclass
@@ -600,12 +613,17 @@ def _search_entries(page: PageInfo, body_html: str, headings: list[dict]) -> lis
     return entries
 
 
+#: Guides a self-learner needs first; the others follow in name order.
+_DOC_ORDER = ("README", "troubleshooting", "instructors")
+
+
 def _doc_sources(docs_dir: Path | None) -> list[Path]:
     paths = []
     if docs_dir is not None and Path(docs_dir).is_dir():
         readme = Path(docs_dir).parent / "README.md"
         paths = ([readme] if readme.is_file() else []) + sorted(Path(docs_dir).glob("*.md"))
-    return paths
+    rank = {name: i for i, name in enumerate(_DOC_ORDER)}
+    return sorted(paths, key=lambda p: (rank.get(p.stem, len(rank)), p.name))
 
 
 def _rel(path: Path) -> PurePosixPath:
@@ -632,15 +650,20 @@ def _plan_pages(chapters: list[Chapter], docs: list[Path], repo: str) -> tuple[
         text = path.read_text(encoding="utf-8")
         match = re.search(r"^#\s+(.+?)\s*#*\s*$", text, flags=re.M)
         title = _plain(match[1]) if match else stem
+        if path.name == "README.md":  # its heading is a tagline: a short name for the sidebar
+            title = "About the course"
         doc_pages.append(PageInfo(page, title, str(_rel(path))))
     links = {p.source: p.page for p in chapter_pages + doc_pages}
     return chapter_pages, doc_pages, links
 
 
-def _summary(body_html: str) -> str:
-    """First paragraph of a page as plain text, shortened, for the contents page."""
+def _summary(body_html: str, limit: int = 240) -> str:
+    """First paragraph of a page as plain text, cut at a word near ``limit``, for the contents."""
     match = re.search(r"<p>(.*?)</p>", body_html, flags=re.S)
-    return _first_sentence(_text_of(match[1])) if match else ""
+    text = _text_of(match[1]) if match else ""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def _warn_unrun(chapter: Chapter, nb: nbformat.NotebookNode) -> None:
@@ -656,6 +679,21 @@ def _copy_static(out_dir: Path) -> None:
     shutil.copytree(SITE_DIR / "static", static)
     style = HtmlFormatter(style="default").get_style_defs(".highlight")
     (static / "pygments.css").write_text(style + "\n", encoding="utf-8")
+
+
+CJK_FONT = SITE_DIR / "static" / "fonts" / "clipq-cjk-sc.woff"
+
+
+def missing_cjk_glyphs(pages: list[Path], font: Path = CJK_FONT) -> list[str]:
+    """Han characters on ``pages`` that the shipped CJK font subset lacks (sorted)."""
+    from fontTools.ttLib import TTFont
+
+    used = {ch for page in pages for run in _CJK.findall(page.read_text(encoding="utf-8"))
+            for ch in run if ord(ch) >= 0x3400}
+    if not used:
+        return []
+    covered = TTFont(str(font), lazy=True).getBestCmap() if font.is_file() else {}
+    return sorted(ch for ch in used if ord(ch) not in covered)
 
 
 def _write(path: Path, text: str) -> Path:
@@ -696,7 +734,7 @@ def _render_docs(env: Environment, site: dict, docs: list[Path], repo: str, out_
     for path, info in zip(docs, site["docs"], strict=True):
         state = PageState(info.page, _rel(path), links, repo, stats)
         body = render_markdown(path.read_text(encoding="utf-8"), state)
-        info.summary = _summary(body)
+        info.summary = _first_sentence(_summary(body))
         index += _search_entries(info, body, state.headings)
         text = template.render(site=site, page_title=info.title, current=info.page,
                                body_class="doc", body=Markup(body), source=info.source,
@@ -752,7 +790,13 @@ def build_site(
         print(f"warning: {where}: formula not converted to MathML, drawn as an image: "
               f"{latex!r}", file=sys.stderr)
     print(f"  formulas: {stats.converted} typeset as MathML, {len(stats.fallbacks)} as images")
-    return [front, *chapter_files, *doc_files, search]
+    pages = [front, *chapter_files, *doc_files, search]
+    missing = missing_cjk_glyphs(pages)
+    if missing:
+        print(f"warning: {len(missing)} Chinese character(s) not in the shipped font "
+              f"({''.join(missing[:20])}): readers without a CJK font see boxes; run "
+              "tools/site/subset_cjk_font.py (see its docstring)", file=sys.stderr)
+    return pages
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,11 +56,13 @@ class Check:
 
 
 def check_python() -> Check:
-    """Python 3.10-3.12 (TensorFlow Quantum 0.7.6 has wheels only for those)."""
+    """Python 3.11.5-3.12 (TensorFlow Quantum 0.7.6 has wheels for 3.10-3.12 only, and the
+    pinned stack needs 3.11.5 or newer: IPython 9, fonttools 4.68, soupsieve 4.1)."""
     version = platform.python_version()
-    ok = (3, 10) <= sys.version_info[:2] <= (3, 12)
+    ok = (3, 11, 5) <= sys.version_info[:3] and sys.version_info[:2] <= (3, 12)
     return Check("python", ok, f"Python {version}",
-                 "use Python 3.10-3.12 (make lab picks one), or open the course on Binder")
+                 "use Python 3.11.5 or newer, or 3.12 (make lab picks one), or open the course on "
+                 "Binder")
 
 
 def _pins() -> dict[str, str]:

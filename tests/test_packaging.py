@@ -135,7 +135,7 @@ def test_start_sets_the_tf_environment_and_execs_the_command() -> None:
 def test_package_version_is_stated_once() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert meta["project"]["version"] == clipq_edu.__version__
-    assert meta["project"]["requires-python"] == ">=3.10,<3.13"
+    assert meta["project"]["requires-python"] == ">=3.11,<3.13"
 
 
 def _anchors(markdown: str) -> set[str]:

@@ -101,18 +101,18 @@ def _as_pauli_sum(observable: Any) -> Any:
 
 def _exact_term_expectations(circuit: Any, syms: list[Any], values: np.ndarray,
                              terms: list[Any]) -> np.ndarray:
-    """⟨P_k⟩ for every parameter row (rows, terms), exact, via Cirq's simulator."""
+    """⟨P_k⟩ for every parameter row ``(rows, terms)``, exact (the simulator's Cirq backend)."""
     import cirq
 
-    resolvers = [cirq.ParamResolver(dict(zip(syms, map(float, row), strict=True)))
-                 for row in values]
-    qubits = sorted(circuit.all_qubits() | {q for t in terms for q in t.qubits})
-    sim = cirq.Simulator(dtype=np.complex128)
-    unit = [cirq.PauliString(dict(t.items())) for t in terms]
-    out = sim.simulate_expectation_values_sweep(
-        circuit, observables=unit, params=resolvers, qubit_order=qubits
-    )
-    return np.real(np.array(out, dtype=np.complex128)).reshape(len(values), len(terms))
+    from clipq_edu.quantum.simulate import expectation
+
+    out = np.ones((len(values), len(terms)))  # identity terms: exactly 1
+    idx = [k for k, t in enumerate(terms) if len(t)]
+    if idx:
+        unit = [cirq.PauliString(dict(terms[k].items())) for k in idx]
+        out[:, idx] = np.asarray(expectation(circuit, unit, symbols=syms, values=values,
+                                             backend="cirq")).reshape(len(values), len(idx))
+    return out
 
 
 def shot_expectation(
@@ -130,8 +130,10 @@ def shot_expectation(
     For each Pauli string P (eigenvalues ±1) of the observable Σₖ cₖPₖ, measuring P once gives
     +1 with probability (1 + ⟨P⟩)/2, so the number of +1 outcomes in N shots is
     Binomial(N, (1 + ⟨P⟩)/2) and the estimate is cₖ(2·n₊/N − 1), with variance
-    cₖ²(1 − ⟨P⟩²)/N. Exact probabilities come from Cirq's simulator; the draws from
-    ``np.random.default_rng(seed)``.
+    cₖ²(1 − ⟨P⟩²)/N. Exact expectations come from
+    :func:`clipq_edu.quantum.simulate.expectation` (Cirq backend), the draws from THE
+    sampler, :func:`clipq_edu.quantum.sampling.sample_pauli_means` (seeded; identity terms
+    are not drawn).
 
     Args:
       circuit: a Cirq circuit whose symbols are all in ``symbols``.
@@ -174,11 +176,11 @@ def shot_expectation(
     identity = np.array([len(t) == 0 for t in terms])
     unique, inverse = np.unique(vals, axis=0, return_inverse=True)  # simulate each row once
     exact = _exact_term_expectations(circuit, syms, unique, terms)[inverse.reshape(-1)]
-    rng = np.random.default_rng(seed)
-    p_plus = np.clip((1.0 + exact) / 2.0, 0.0, 1.0)
-    counts = rng.binomial(shots, p_plus)
-    counts[:, identity] = shots
-    est = (coeffs * (2.0 * counts / shots - 1.0)).sum(axis=1)
+    from clipq_edu.quantum.sampling import sample_pauli_means  # THE sampler (loads Cirq)
+
+    means, counts = sample_pauli_means(exact, shots, seed=seed, identity=identity[None, :],
+                                       return_counts=True)
+    est = (coeffs * means).sum(axis=1)
     result: Any = float(est[0]) if single else est
     return (result, counts[0] if single else counts) if return_counts else result
 
@@ -194,7 +196,10 @@ def shot_parameter_shift(
     """Parameter-shift gradient of ⟨observable⟩ estimated from shots, plus ⟨observable⟩ itself.
 
     For a gate ``rx/ry/rz(θ)`` = exp(−iθP/2): ∂⟨O⟩/∂θ = [⟨O⟩(θ + π/2) − ⟨O⟩(θ − π/2)]/2.
-    Each of the 2P shifted expectations and the unshifted one is estimated by
+    The shifted rows and their combination are THE rule of
+    :mod:`clipq_edu.quantum.gradients` (:func:`~clipq_edu.quantum.gradients.shifted_parameters`,
+    :func:`~clipq_edu.quantum.gradients.combine_shifted`). Cost: 2P + 1 circuit evaluations;
+    each of the 2P shifted expectations and the unshifted one is estimated by
     :func:`shot_expectation` with ``shots`` shots per Pauli term, independently. Every symbol
     must be the bare angle of exactly one rx/ry/rz gate.
 
@@ -217,10 +222,14 @@ def shot_parameter_shift(
     vals = check_finite("values", as_float_array("values", values, ndim=1))
     if len(vals) != len(syms):
         raise ValueError(f"values must have {len(syms)} entries, got {len(vals)}")
+    from clipq_edu.quantum.gradients import combine_shifted, shifted_parameters  # loads Cirq
+
     p = len(syms)
-    shifts = np.vstack([vals, vals + np.eye(p) * (np.pi / 2), vals - np.eye(p) * (np.pi / 2)])
-    est = shot_expectation(circuit, syms, shifts, observable, shots, seed)
-    return (est[1:p + 1] - est[p + 1:]) / 2.0, float(est[0])
+    # THE shift rule: the 2P shifted rows (all "+" rows, then all "-" rows), and their
+    # combination (f+ - f-)/2; the unshifted row goes first, in the same shot batch.
+    rows = np.vstack([vals[None, :], shifted_parameters(vals).reshape(-1, p)])
+    est = shot_expectation(circuit, syms, rows, observable, shots, seed)
+    return combine_shifted(est[1:].reshape(2, p)), float(est[0])
 
 
 class ShotBasedOptimizer:
@@ -248,7 +257,8 @@ class ShotBasedOptimizer:
         ``("autoclip", p)``, ``("agc", λ)``, a Clipper, a callable, or ``None``).
       shots: measurements per Pauli term per circuit evaluation.
       seed: seed for all shot draws.
-      estimator: ``"gradients"`` uses :func:`clipq_edu.gradients.parameter_shift_gradient`
+      estimator: ``"gradients"`` uses
+        :func:`clipq_edu.quantum.gradients.parameter_shift_gradient`
         (Cirq backend; any gate it supports), ``"builtin"`` uses :func:`shot_parameter_shift`
         (rx/ry/rz only, a few readable lines). Both are seeded from this optimiser's stream.
       nonfinite: what a NaN/Inf gradient does: ``"raise"`` (a
@@ -382,7 +392,7 @@ class ShotBasedOptimizer:
             grad_o, _ = shot_parameter_shift(circuit, symbols, theta, observable,
                                              self.shots, seed_grad)
         else:
-            from clipq_edu.gradients import parameter_shift_gradient
+            from clipq_edu.quantum.gradients import parameter_shift_gradient
 
             grad_o = np.asarray(parameter_shift_gradient(
                 circuit, symbols, theta, observable, shots=self.shots, seed=seed_grad,

@@ -45,6 +45,7 @@ _SUBMODULES = (
     "exercises",
     "course",
     "doctor",
+    "glossary",
 )
 
 __all__ = [

@@ -457,8 +457,12 @@ _TITLE_IN_CODE = re.compile(
 
 
 def _first_sentence(text: str) -> str:
+    """The first sentence (20-300 characters); a short lead-in ending in ':' takes the next."""
     text = " ".join(text.split())
     match = re.match(r"(.{20,300}?[.!?:])(?:\s|$)", text)
+    if match and match[1].endswith(":") and len(match[1]) < 80:
+        longer = re.match(r"(.{20,300}?:\s.{10,250}?[.!?])(?:\s|$)", text)
+        match = longer or match
     return (match[1] if match else text[:300]).strip()
 
 
@@ -522,16 +526,26 @@ def _formatter() -> HtmlFormatter:
     return HtmlFormatter(nowrap=True)
 
 
+def _text_near_figure(rendered_md: dict[int, str], i: int) -> str:
+    """The paragraph after code cell ``i``; if a new section starts there, the one before."""
+    after = min((j for j in rendered_md if j > i), default=None)
+    if after is not None and not re.match(r"\s*<h[1-6]", rendered_md[after]):
+        paragraphs = re.findall(r"<p>(.*?)</p>", rendered_md[after], flags=re.S)
+        if paragraphs:
+            return _text_of(paragraphs[0])
+    before = max((j for j in rendered_md if j < i), default=None)
+    paragraphs = re.findall(r"<p>(.*?)</p>", rendered_md.get(before, ""), flags=re.S)
+    return _text_of(paragraphs[-1]) if paragraphs else ""
+
+
 def render_cells(nb: nbformat.NotebookNode, state: PageState, title: str) -> list[dict]:
     """The cells of a notebook as template views (Markdown rendered, code highlighted)."""
     lexer, formatter = PythonLexer(), _formatter()
-    md_text: dict[int, str] = {}
     cells, figures = [], 0
     rendered_md = {}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown" and _REMOVE_CELL not in cell.metadata.get("tags", []):
             rendered_md[i] = render_markdown(cell.source, state)
-            md_text[i] = _text_of(rendered_md[i])
     for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", [])
         if _REMOVE_CELL in tags or cell.cell_type == "raw":
@@ -540,7 +554,7 @@ def render_cells(nb: nbformat.NotebookNode, state: PageState, title: str) -> lis
             cells.append({"kind": "markdown", "html": Markup(rendered_md[i])})
             continue
         source = strip_test_markers(cell.source)
-        following = next((md_text[j] for j in range(i + 1, len(nb.cells)) if j in md_text), "")
+        following = _text_near_figure(rendered_md, i)
         outputs = []
         for out in [] if _REMOVE_OUTPUT in tags else cell.get("outputs", []):
             if out.get("output_type") in ("display_data", "execute_result") and any(

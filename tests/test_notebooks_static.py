@@ -67,3 +67,72 @@ def test_chapter_structure(path):
     assert "summary" in text
     assert "what's next" in text or "what next" in text
     assert any("assert " in src(c) for c in code_cells(nb)), "no claim is asserted"
+
+
+# --------------------------------------------------------------------------------------------
+# Public API only, readable figures, consistent structure, honest claim checks
+# --------------------------------------------------------------------------------------------
+PRIVATE_ATTRIBUTE = re.compile(r"(?<![\w.])[A-Za-z_]\w*\._(?!_)[A-Za-z]\w*")
+PRIVATE_IMPORT = re.compile(r"^\s*(from\s+clipq_edu(\.\w+)*\._\w+|import\s+clipq_edu(\.\w+)*\._)|"
+                            r"^\s*from\s+clipq_edu(\.\w+)*\s+import\s+.*\b_\w+", re.M)
+HEADING = re.compile(r"^## (\d+\. .+（[^）]*）|Exercises（练习）|Summary（小结）|What's next（下一步）|"
+                     r"Instructor section（教师指南）)$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_use_only_public_names(path):
+    for i, c in enumerate(code_cells(load(path))):
+        s = src(c)
+        assert not PRIVATE_IMPORT.search(s), f"code cell {i} imports a private name:\n{s}"
+        match = PRIVATE_ATTRIBUTE.search(s)
+        assert not match, f"code cell {i} uses the private name {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_figure_has_overlapping_text(path):
+    from clipq_edu._figcheck import MARKER
+
+    for i, c in enumerate(code_cells(load(path))):
+        for out in c.get("outputs", []):
+            text = "".join(out.get("text", ""))
+            assert MARKER not in text, f"code cell {i}: {text.strip()}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_section_headings_are_numbered_with_chinese_titles(path):
+    for c in load(path)["cells"]:
+        if c["cell_type"] != "markdown":
+            continue
+        for line in src(c).splitlines():
+            if line.startswith("## "):
+                assert HEADING.match(line), f"heading {line!r}: use '## N. Title（中文）'"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_summary_has_a_chinese_summary(path):
+    summaries = [src(c) for c in load(path)["cells"]
+                 if c["cell_type"] == "markdown" and src(c).startswith("## Summary")]
+    assert len(summaries) == 1 and "中文小结" in summaries[0]
+
+
+@pytest.mark.parametrize("path", CHAPTERS + [p for p in NOTEBOOKS if p.name.startswith("07")],
+                         ids=lambda p: p.name)
+def test_every_claim_check_is_backed_by_an_independent_comparison(path):
+    """Between one claim-check box and the next, an assert compares two independently computed
+    quantities, marked ``# claim: A vs B`` (docs/developing.md, "Claim checks"); each box also
+    says its verdict in Chinese."""
+    cells = load(path)["cells"]
+    claims_since_last_box = 0
+    boxes = 0
+    for c in cells:
+        s = src(c)
+        if c["cell_type"] == "code":
+            claims_since_last_box += len(re.findall(r"assert.*# claim: .+ vs .+", s))
+        elif "**Claim check" in s:
+            boxes += 1
+            box = s[s.index("**Claim check"):]
+            assert claims_since_last_box > 0, f"claim check without a '# claim:' assert: {box[:90]}"
+            assert CJK.search(box.split("**", 2)[2]), f"claim check without Chinese: {box[:90]}"
+            claims_since_last_box = 0
+    assert boxes > 0, "every chapter checks at least one claim of the article"

@@ -222,3 +222,18 @@ def test_lru_cache_evicts_the_least_recently_used():
     assert LRU(0).get_or_compute("x", lambda: 7) == 7
     with pytest.raises(ValueError, match="maxsize"):
         LRU(-1)
+
+
+def test_an_error_in_a_deferred_render_becomes_a_message():
+    e = Bars()
+    pending = []
+    e.scheduler = pending.append
+
+    def broken(**values):
+        raise RuntimeError("no memory left")
+
+    e.compute = broken
+    e.controls["c"].set_state({"value": 2.0})
+    pending.pop()()  # runs on the event loop in a kernel: must not raise there
+    assert "RuntimeError: no memory left" in e.message
+    assert not e._pending

@@ -270,7 +270,11 @@ class Explorer:
 
     def _render_pending(self) -> None:
         self._scheduled = False
-        self.flush()
+        try:
+            self.flush()
+        except Exception as exc:  # noqa: BLE001 - on the event loop nobody would see it
+            self._pending = False
+            self._show_message(f"could not draw this setting: {type(exc).__name__}: {exc}")
 
     def _show_message(self, text: str) -> None:
         self.message = text

@@ -44,6 +44,10 @@ SCALES = (1.0, 10.0, 30.0)
 #: Learning rates used for each optimiser (fixed, so the controls stay few).
 LEARNING_RATES = {"sgd": 0.1, "adam": 0.01}
 BOUND_RANGE = (0.01, 100.0)
+#: Fixed y ranges of the two panels: all settings' norms lie in [0.01, 45], the bound in
+#: [0.01, 100], batch losses in [0.02, 20].
+NORM_RANGE = (5e-3, 2e2)
+LOSS_RANGE = (1e-2, 1e2)
 
 #: Finished runs by (method, bound, input_scale, optimizer, seed), least recently used out
 #: first: redraws come from here.
@@ -238,13 +242,18 @@ class TrainingTelemetryExplorer(Explorer):
         self._before = ax_norm.semilogy([], [], lw=1, label="‖g‖ before clipping")[0]
         self._after = ax_norm.semilogy([], [], lw=1, ls="--", label="‖g‖ applied")[0]
         self._bound = ax_norm.axhline(1.0, color="k", lw=0.8, ls=":", label="bound c")
-        self._loss = ax_loss.plot([], [], lw=1, color="tab:green", label="batch loss (BCE)")[0]
+        self._loss = ax_loss.semilogy([], [], lw=1, color="tab:green",
+                                      label="batch loss (BCE)")[0]
         steps = _EPOCHS * math.ceil(_data(self.seed)[1].size / _BATCH)
         for ax in (ax_norm, ax_loss):
             ax.set_xlim(0, steps)
             ax.set_xlabel("step")
-        ax_norm.set_ylabel("global gradient norm")
-        ax_loss.set_ylabel("binary cross-entropy")
+        ax_norm.set_ylabel("global gradient norm (log scale)")
+        ax_loss.set_ylabel("binary cross-entropy (log scale)")
+        # Fixed ranges (every setting's norms and losses fit; measured over all of them), so
+        # settings compare at a glance and the axes are drawn once.
+        ax_norm.set_ylim(*NORM_RANGE)
+        ax_loss.set_ylim(*LOSS_RANGE)
         norm_legend = ax_norm.legend(fontsize="small", loc="upper right")
         ax_loss.legend(fontsize="small", loc="upper right")
         for artist in (self._before, self._after, self._bound, self._loss, norm_legend,
@@ -253,7 +262,7 @@ class TrainingTelemetryExplorer(Explorer):
         self._axes = ax_norm, ax_loss
 
     def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
-        """Update the three curves, the bound line, the titles and the (rounded) y ranges."""
+        """Update the three curves, the bound line and the titles (the axes stay fixed)."""
         ax_norm, ax_loss = self._axes
         steps = np.arange(len(data["loss"]))
         self._before.set_data(steps, data["norm_before"])
@@ -262,34 +271,10 @@ class TrainingTelemetryExplorer(Explorer):
         clipping_on = data["method"] != "none"
         self._bound.set_ydata([data["bound"]] * 2)
         self._bound.set_visible(clipping_on)
-        norms = [data["norm_before"], data["norm_after"]]
-        ax_norm.set_ylim(*_decades(np.concatenate(norms), data["bound"] if clipping_on else None))
-        ax_loss.set_ylim(0, _nice_ceiling(data["loss"]))
         ax_norm.set_title(f"clipped in {100 * data['clipped_fraction']:.0f}% of steps")
         verdict = "diverged" if data["diverged"] else f"train accuracy {data['accuracy']:.2f}"
         ax_loss.set_title(f"{data['optimizer'].upper()}, inputs x{data['input_scale']:g}: "
                           f"{verdict}")
-
-
-def _decades(values: np.ndarray, extra: float | None = None) -> tuple[float, float]:
-    """Whole decades around the finite positive ``values`` (and ``extra``): few distinct axes."""
-    v = values[np.isfinite(values) & (values > 0)]
-    if extra is not None:
-        v = np.append(v, extra)
-    if v.size == 0:
-        return 1e-2, 1e2
-    lo, hi = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
-    return 10.0**lo, 10.0 ** max(hi, lo + 1)
-
-
-def _nice_ceiling(values: np.ndarray) -> float:
-    """The smallest of 1, 2, 5 x 10^k above the largest finite value (1 when there is none)."""
-    v = values[np.isfinite(values)]
-    top = float(v.max()) if v.size else 1.0
-    if top <= 0:
-        return 1.0
-    k = math.floor(math.log10(top))
-    return next(m * 10.0**k for m in (1, 2, 5, 10) if m * 10.0**k >= top * 1.02)
 
 
 def training_telemetry(method: str = "global_norm", bound: float = 1.0,

@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from clipq_edu._validate import _show, check_choice, check_positive_float
+from clipq_edu._validate import _show, as_float_array, check_choice, check_positive_float
 
 NONFINITE_POLICIES = ("error", "propagate", "zero")
 
@@ -321,10 +321,18 @@ def unitwise_norm(x: Any) -> Any:
             return tf.abs(x)
         axes = list(range(len(x.shape) - 1))
         return tf.sqrt(tf.reduce_sum(tf.square(x), axis=axes, keepdims=True))
-    x = np.asarray(x)
-    if x.ndim <= 1:
-        return np.abs(x)
-    return np.sqrt(np.sum(np.square(x), axis=tuple(range(x.ndim - 1)), keepdims=True))
+    arr = as_float_array("x", x)  # names x for strings, ragged lists, complex numbers
+    kind = np.asarray(x).dtype
+    out_dtype = kind if kind.kind == "f" else np.float64
+    if arr.ndim <= 1:
+        return np.abs(arr).astype(out_dtype)
+    axes = tuple(range(arr.ndim - 1))
+    # scaled by the largest entry of each unit, so 1e200 does not overflow when squared
+    peak = np.max(np.abs(arr), axis=axes, keepdims=True)
+    with np.errstate(invalid="ignore"):  # inf / inf: NaN/Inf in, NaN/Inf out
+        scale = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)
+        norm = scale * np.sqrt(np.sum(np.square(arr / scale), axis=axes, keepdims=True))
+    return np.where(np.isfinite(peak), norm, peak).astype(out_dtype)
 
 
 def adaptive_grad_clip(

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cirq
 import numpy as np
 
-from clipq_edu._validate import as_float_array, check_int
+from clipq_edu._validate import check_bool, check_finite, check_int
 
 __all__ = [
     "ARTICLE_LISTING",
@@ -288,8 +288,7 @@ def listing(numbered: bool = True) -> Listing:
 
     Taught in chapter 04.
     """
-    if not isinstance(numbered, bool):
-        raise TypeError(f"numbered must be True or False, got {numbered!r}")
+    check_bool("numbered", numbered)
     text = ARTICLE_LISTING
     if numbered:
         lines = ARTICLE_LISTING.splitlines()
@@ -415,8 +414,7 @@ def article_chain(measure: bool = False) -> cirq.Circuit:
 
     Taught in chapter 04.
     """
-    if not isinstance(measure, bool):
-        raise TypeError(f"measure must be True or False, got {measure!r}")
+    check_bool("measure", measure)
     q = cirq.LineQubit.range(4)
     circuit = cirq.Circuit()
     circuit.append(cirq.H(q[0]))
@@ -445,12 +443,16 @@ def schmidt_coefficients(state: np.ndarray, n_left: int) -> np.ndarray:
 
     Taught in chapter 04.
     """
-    arr = np.asarray(state)
+    try:
+        arr = np.asarray(state)
+    except ValueError:  # a ragged list
+        raise TypeError(f"state must be a 1-D state vector, got {state!r:.80}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"state must hold numbers, got dtype {arr.dtype} ({state!r:.80})")
     if arr.ndim != 1 or arr.size < 4 or arr.size & (arr.size - 1):
         raise ValueError(f"state must be a 1-D vector of length 2**n with n >= 2, got shape "
                          f"{arr.shape}")
-    if not np.iscomplexobj(arr):
-        arr = as_float_array("state", arr)
+    arr = check_finite("state", arr.astype(np.complex128))
     n = int(arr.size).bit_length() - 1
     k = check_int("n_left", n_left, minimum=1, maximum=n - 1)
     norm = float(np.linalg.norm(arr))

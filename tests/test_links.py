@@ -154,4 +154,5 @@ def test_public_docs_stand_alone() -> None:
              *sorted((ROOT / "clipq_edu").rglob("*.py"))]
     for path in files:
         text = path.read_text(encoding="utf-8")
-        assert "../" + "shared/" not in text, f"{path.relative_to(ROOT)} refers to ../shared/"
+        assert "../" + "shared/" not in text, (
+            f"{path.relative_to(ROOT)} refers to a folder outside the repository")

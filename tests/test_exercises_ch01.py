@@ -11,12 +11,17 @@ def _no_leak(feedback, value):
 
 
 def test_q1_max_stable_step():
-    assert ex.q1.check(1 / (2 * 10**2))
-    fb = ex.q1.check(0.05)
+    x0 = 4.0
+    # independent check: one step from x0 with lr just below / above the bound
+    lr = 1 / (2 * x0**2)
+    assert abs(x0 - 0.999 * lr * 4 * x0**3) < x0 and abs(x0 - 1.001 * lr * 4 * x0**3) > x0
+    assert ex.q1.check(lr)
+    fb = ex.q1.check(0.125)  # dropping the 4 of f'
     assert not fb and "too large" in fb.message
-    _no_leak(fb, 0.005)
-    assert not ex.q1.check(-0.005)
-    assert not ex.q1.check("0.005")
+    _no_leak(fb, lr)
+    assert not ex.q1.check(0.005)  # the chapter's x0 = 10 value, printed above
+    assert not ex.q1.check(-lr)
+    assert not ex.q1.check("0.03125")
 
 
 def test_q2_clipped_iterations_match_an_independent_loop():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
+
+__all__ = ["q1", "q2", "q3"]
 from clipq_edu.quantum.resources import state_vector_bytes
 
 q1 = NumericExercise(

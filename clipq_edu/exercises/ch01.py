@@ -1,8 +1,8 @@
 """Exercises of chapter 01 (背景介绍): steep landscapes, clipped descent, simulation memory.
 
 >>> from clipq_edu.exercises import ch01 as ex
->>> ex.q1.check(0.005)
-[01.1] ✅ Correct: well done, exactly right: 0.005.
+>>> ex.q1.check(0.03125)
+[01.1] ✅ Correct: well done, exactly right: 0.03125.
 """
 
 from __future__ import annotations
@@ -20,19 +20,21 @@ __all__ = ["q1", "q2", "q3", "q4", "q5"]
 q1 = NumericExercise(
     id="01.1",
     prompt=(
-        "Plain gradient descent on f(x) = x**4 starts at x0 = 10. What is the largest step "
-        "size lr for which the first step does not move further away from the minimum?"
+        "Plain gradient descent on f(x) = x**4 starts at x0 = 4 (the chapter used 10). What is "
+        "the largest step size lr for which the first step does not move further away from the "
+        "minimum?"
     ),
-    expected=lambda: toys.max_stable_step(10.0),
+    expected=lambda: toys.max_stable_step(4.0),
     rtol=1e-3,
-    digits=1,
-    shown=("0.005",),
+    digits=3,
+    shown=("0.03125",),
     hints=[
         "One step maps x0 to x0 - lr * 4 * x0**3 = x0 * (1 - 4 lr x0**2).",
         "The step does not move away when |1 - 4 lr x0**2| <= 1.",
     ],
-    solution_text="|1 - 4 lr x0²| ≤ 1 ⇔ lr ≤ 2 / (4 x0²) = 1 / (2·100) = 0.005; "
-    "toys.max_stable_step(10.0).",
+    solution_text="|1 - 4 lr x0²| ≤ 1 ⇔ lr ≤ 2 / (4 x0²) = 1 / (2·16) = 0.03125; "
+    "toys.max_stable_step(4.0). The steeper start x0 = 10 allowed only 0.005: the safe step "
+    "shrinks as 1/x0².",
 )
 
 q2 = NumericExercise(

@@ -48,7 +48,7 @@ q2 = NumericExercise(
     hints=[
         "The 95th percentile is the norm that 95 % of the recorded steps stay below: it lies "
         "between the p90 and p99 printed in Q5.",
-        "r = cq.course.faq.logistic_sgd() records its telemetry; the norms are r.norm_before.",
+        "The run returns its telemetry; the raw norms are its norm_before attribute.",
         "np.percentile(r.norm_before, 95).",
     ],
     solution_text="np.percentile(cq.course.faq.logistic_sgd().norm_before, 95) ≈ 0.257, "

@@ -77,8 +77,10 @@ q2 = NumericExercise(
     digits=2,
     shown=("4.2",),
     hints=[
-        "`np.median(baseline.telemetry.layer_norms, axis=0)` gives one median per tensor.",
-        "Sort them: the answer is the largest over the second largest.",
+        "Each column of layer_norms is one tensor's gradient norm over the steps; summarise "
+        "every column by its median (robust to the spikes).",
+        "Sort the medians: the answer is the largest over the second largest.",
+        "m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); m[-1] / m[-2]",
     ],
     solution_text="m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); m[-1] / "
     "m[-2] ≈ 4.2: the Dense kernel (gradient = input × error signal, with inputs 30x too "

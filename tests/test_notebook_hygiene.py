@@ -39,6 +39,7 @@ def _generated() -> nbformat.NotebookNode:
         _cell("y = 2  # NBVAL_SKIP is not a leading marker"),
         _cell("#NBVAL_RAISES_EXCEPTION\n1 / 0", ["nbval-raises-exception"]),
         _cell("# NBVAL_CHECK_OUTPUT"),
+        _cell("z = 3\n    # NBVAL_SKIP\nz"),  # nbval reads marker lines anywhere in a cell
     ]
     return nb
 
@@ -46,7 +47,7 @@ def _generated() -> nbformat.NotebookNode:
 def test_markers_become_tags_and_nothing_else_changes() -> None:
     nb = _generated()
     before = copy.deepcopy(nb)
-    assert nbval_tags.convert_notebook(nb) == 4
+    assert nbval_tags.convert_notebook(nb) == 5
     cells = nb.cells
     assert cells[0].source == before.cells[0].source
     assert cells[1].source == "import clipq_edu as cq\ncq.setup(seed=0)"
@@ -56,6 +57,7 @@ def test_markers_become_tags_and_nothing_else_changes() -> None:
     assert cells[3] == before.cells[3]
     assert cells[4].source == "1 / 0" and cells[4].metadata["tags"] == ["nbval-raises-exception"]
     assert cells[5].source == "" and cells[5].metadata["tags"] == ["nbval-check-output"]
+    assert cells[6].source == "z = 3\nz" and cells[6].metadata["tags"] == ["nbval-skip"]
     for new, old in zip(cells[1:], before.cells[1:], strict=True):
         assert new.outputs == old.outputs and new.execution_count == old.execution_count
     assert nbval_tags.leftover_markers(nb) == []
@@ -66,7 +68,7 @@ def test_conversion_is_idempotent_and_in_place(tmp_path: Path) -> None:
     path = tmp_path / "n.ipynb"
     nbformat.write(_generated(), path)
     assert nbval_tags.main(["--check", str(path)]) == 1
-    assert nbval_tags.convert_file(path) == 4
+    assert nbval_tags.convert_file(path) == 5
     once = path.read_bytes()
     assert nbval_tags.convert_file(path) == 0
     assert path.read_bytes() == once, "a second run must not rewrite the file"

@@ -9,10 +9,11 @@ nbval reads either a leading comment line (``# NBVAL_IGNORE_OUTPUT``) or the equ
 tag (``nbval-ignore-output``). The tag lives in the cell's metadata, where JupyterLab's
 property inspector shows it to authors but the notebook view does not show it to students.
 
-For every code cell, the leading lines that are nbval markers (blank lines between them
-included) are removed and the matching tags added. Everything else is kept byte for byte:
-other comments, the rest of the source, outputs, execution counts and other metadata. A
-notebook without markers is not rewritten, so running the tool twice changes nothing.
+For every code cell, the lines that are only an nbval marker comment are removed (wherever
+they are: nbval reads them anywhere in a cell) and the matching tags added. Everything else is
+kept as it is: other comments, the rest of the source, outputs, execution counts and other
+metadata. A notebook without markers is not rewritten, so running the tool twice changes
+nothing.
 """
 
 from __future__ import annotations
@@ -30,40 +31,46 @@ MARKER_TAGS = {
     "NBVAL_SKIP": "nbval-skip",
     "NBVAL_CHECK_OUTPUT": "nbval-check-output",
     "NBVAL_RAISES_EXCEPTION": "nbval-raises-exception",
+    "PYTEST_VALIDATE_IGNORE_OUTPUT": "nbval-ignore-output",  # nbval's old spelling
 }
-_MARKER_LINE = re.compile(r"^\s*#\s*(?P<marker>NBVAL_[A-Z_]+)\s*$")
+_MARKER_LINE = re.compile(r"^\s*#+\s*(?P<marker>(?:NBVAL|PYTEST_VALIDATE)_[A-Z_]+)\s*$")
 
 
 def split_markers(source: str) -> tuple[list[str], str]:
-    """Split a cell's source into its leading nbval markers and the rest.
+    r"""Split a cell's source into its nbval marker comments and the rest.
+
+    A marker is a line that holds only a comment ``# NBVAL_...`` (nbval reads such lines
+    anywhere in a cell, so they are taken from anywhere); blank lines left at the top of the
+    cell are dropped. A marker word inside a longer comment or after code is not a marker, for
+    nbval neither, and stays.
 
     Args:
       source: a code cell's source.
 
     Returns:
-      ``(tags, rest)``: the tags for the leading markers (in order, without repeats) and the
-      source without those lines. Unknown ``NBVAL_`` words raise ``ValueError``.
+      ``(tags, rest)``: the tags for the markers (in order, without repeats) and the source
+      without those lines. Unknown ``NBVAL_`` words raise ``ValueError``.
 
-    >>> split_markers("# NBVAL_IGNORE_OUTPUT\\nx = 1  # NBVAL_SKIP stays: not leading")
-    (['nbval-ignore-output'], 'x = 1  # NBVAL_SKIP stays: not leading')
+    >>> split_markers("# NBVAL_IGNORE_OUTPUT\nx = 1  # NBVAL_SKIP stays: not a marker line")
+    (['nbval-ignore-output'], 'x = 1  # NBVAL_SKIP stays: not a marker line')
     """
-    lines = source.split("\n")
     tags: list[str] = []
-    i = 0
-    while i < len(lines):
-        match = _MARKER_LINE.match(lines[i])
-        if match:
-            marker = match["marker"]
-            if marker not in MARKER_TAGS:
-                raise ValueError(f"unknown nbval marker {marker!r}; known: {sorted(MARKER_TAGS)}")
-            if MARKER_TAGS[marker] not in tags:
-                tags.append(MARKER_TAGS[marker])
-        elif lines[i].strip() or not tags:
-            break
-        i += 1
+    kept: list[str] = []
+    for line in source.split("\n"):
+        match = _MARKER_LINE.match(line)
+        if not match:
+            kept.append(line)
+            continue
+        marker = match["marker"]
+        if marker not in MARKER_TAGS:
+            raise ValueError(f"unknown nbval marker {marker!r}; known: {sorted(MARKER_TAGS)}")
+        if MARKER_TAGS[marker] not in tags:
+            tags.append(MARKER_TAGS[marker])
     if not tags:
         return [], source
-    return tags, "\n".join(lines[i:])
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    return tags, "\n".join(kept)
 
 
 def convert_notebook(nb: nbformat.NotebookNode) -> int:
@@ -83,7 +90,7 @@ def convert_notebook(nb: nbformat.NotebookNode) -> int:
 
 
 def leftover_markers(nb: nbformat.NotebookNode) -> list[int]:
-    """Indices of code cells that still start with an nbval comment marker."""
+    """Indices of code cells that still hold an nbval marker comment."""
     return [i for i, cell in enumerate(nb.cells)
             if cell.cell_type == "code" and split_markers(cell.source)[0]]
 
@@ -111,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             cells = leftover_markers(nbformat.read(path, as_version=nbformat.NO_CONVERT))
             if cells:
                 left += len(cells)
-                print(f"{path}: cells {cells} start with an NBVAL_ comment")
+                print(f"{path}: cells {cells} hold an NBVAL_ marker comment")
         else:
             print(f"{path}: {convert_file(path)} cell(s) converted")
     return 1 if left else 0

@@ -759,15 +759,15 @@ class KerasClip(Clipper):
 
     def __post_init__(self) -> None:
         if not isinstance(self.options, Mapping) or not self.options:
-            raise ValueError(f"clip=('keras', {{...}}) needs one dict of options, got "
-                             f"{self.options!r}")
+            raise ValueError(f"clip=('keras', options) needs one non-empty dict of options, got "
+                             f"{_show(self.options)}")
         bad = set(self.options) - set(KERAS_CLIP_KEYS)
         if bad:
-            raise ValueError(
-                f"clip=('keras', ...) accepts the keys {KERAS_CLIP_KEYS}, got {sorted(bad)}"
-            )
+            raise ValueError(f"clip=('keras', options) accepts the keys {KERAS_CLIP_KEYS} in "
+                             f"options, got {sorted(map(str, bad))}")
         if "clipnorm" in self.options and "global_clipnorm" in self.options:
-            raise ValueError("Keras refuses clipnorm and global_clipnorm together; pick one")
+            raise ValueError("Keras refuses clipnorm and global_clipnorm together in options; "
+                             "pick one")
         _frozen_set(self, "options", {k: check_positive_float(f"clip[1][{k!r}]", v)
                                       for k, v in self.options.items()})
         check_choice("nonfinite", self.nonfinite, NONFINITE_POLICIES)
@@ -832,9 +832,12 @@ def from_spec(spec: Any) -> Clipper:
     if not isinstance(spec, (tuple, list)) or not spec:
         raise TypeError(f"clip must be one of {allowed}; got {spec!r}")
     kind, args = spec[0], tuple(spec[1:])
+    if not isinstance(kind, str):
+        raise TypeError(f"clip must be one of {allowed}; its first entry must name the method, "
+                        f"got {spec!r}")
     if kind == "keras":
         if len(args) != 1:
-            raise ValueError(f"clip=('keras', {{...}}) needs one dict of options, got {spec!r}")
+            raise ValueError(f"clip=('keras', options) needs one dict of options, got {spec!r}")
         return KerasClip(args[0])
     simple = {"value": (ClipByValue, "limit"), "norm": (ClipByNorm, "max_norm"),
               "global_norm": (ClipByGlobalNorm, "max_norm")}

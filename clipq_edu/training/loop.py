@@ -40,6 +40,7 @@ import numpy as np
 from clipq_edu import clipping
 from clipq_edu._validate import (
     as_float_array,
+    check_bool,
     check_choice,
     check_finite,
     check_int,
@@ -363,6 +364,7 @@ def train(
     from tqdm.auto import tqdm
 
     epochs = check_int("epochs", epochs, minimum=1, maximum=100_000)
+    progress = check_bool("progress", progress)
     run = _prepare(model, x, y, loss=loss, optimizer=optimizer, learning_rate=learning_rate,
                    batch_size=batch_size, clip=clip, seed=seed, nonfinite=nonfinite,
                    grad_hook=grad_hook)

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from clipq_edu._validate import as_float_array, check_positive_float
+from clipq_edu._validate import as_float_array, check_finite, check_positive_float
 
 __all__ = ["ADAM_EPS", "AdamState", "adam_init", "adam_update"]
 
@@ -122,7 +122,7 @@ def adam_update(
     """
     if not isinstance(state, AdamState):
         raise TypeError(f"state must be an AdamState (from adam_init), got {type(state).__name__}")
-    g = as_float_array("grads", grads)
+    g = check_finite("grads", as_float_array("grads", grads))
     if g.shape != state.m.shape:
         raise ValueError(f"grads has shape {g.shape} but the state was made for "
                          f"{state.m.shape}")
@@ -131,7 +131,11 @@ def adam_update(
     eps = check_positive_float("eps", eps)
     t = state.t + 1
     m = b1 * state.m + (1 - b1) * g
-    v = b2 * state.v + (1 - b2) * g**2
+    with np.errstate(over="ignore"):
+        v = b2 * state.v + (1 - b2) * g**2
+    if not np.isfinite(v).all():
+        raise ValueError(f"grads is too large for Adam in float64: g² overflows (largest |g| "
+                         f"= {np.abs(g).max():.3g}); clip or rescale it first")
     m_hat = m / (1 - b1**t)
     v_hat = v / (1 - b2**t)
     updates = -lr * m_hat / (np.sqrt(v_hat) + eps)

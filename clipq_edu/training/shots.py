@@ -12,7 +12,7 @@ Taught in chapter 04.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,14 +43,29 @@ __all__ = [
 _SHIFT_GATES = ("Rx", "Ry", "Rz")
 
 
-def _check_symbols(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
-    """Check ``symbols`` are exactly the circuit's symbols; return them as sympy symbols."""
-    import cirq
+def _as_symbols(symbols: Any) -> list[Any]:
+    """``symbols`` as a list of sympy symbols (names or symbols accepted)."""
     import sympy
+
+    if isinstance(symbols, (str, bytes)) or not isinstance(symbols, Iterable):
+        raise TypeError(f"symbols must be a list of sympy symbols or names, got "
+                        f"{type(symbols).__name__}")
+    return [sympy.Symbol(str(s)) for s in symbols]
+
+
+def _check_circuit(circuit: Any) -> None:
+    import cirq
 
     if not isinstance(circuit, cirq.Circuit):
         raise TypeError(f"circuit must be a cirq.Circuit, got {type(circuit).__name__}")
-    syms = [sympy.Symbol(str(s)) for s in symbols]
+
+
+def _check_symbols(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
+    """Check ``symbols`` are exactly the circuit's symbols; return them as sympy symbols."""
+    import cirq
+
+    _check_circuit(circuit)
+    syms = _as_symbols(symbols)
     if not syms:
         raise ValueError("symbols is empty: a circuit without parameters has no gradient")
     present = cirq.parameter_symbols(circuit)
@@ -151,11 +166,11 @@ def shot_expectation(
     Taught in chapter 04.
     """
     import cirq
-    import sympy
 
     shots = check_shots("shots", shots)
     seed = check_seed("seed", seed)
-    syms = [sympy.Symbol(str(s)) for s in symbols]
+    _check_circuit(circuit)
+    syms = _as_symbols(symbols)
     vals = check_finite("values", as_float_array("values", values))
     single = vals.ndim == 1
     vals = np.atleast_2d(vals)

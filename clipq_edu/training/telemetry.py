@@ -30,6 +30,7 @@ Importing this module does not import TensorFlow. Taught in chapter 04.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,6 +223,9 @@ class TelemetryRecorder:
     """
 
     def __init__(self, *, weight_names: Any = (), clip: str = "no clipping") -> None:
+        if isinstance(weight_names, (str, bytes)) or not isinstance(weight_names, Iterable):
+            raise TypeError(f"weight_names must be a list of names, got "
+                            f"{type(weight_names).__name__}")
         self.weight_names = [str(n) for n in weight_names]
         self.clip = str(clip)
         self._rows: dict[str, list[Any]] = {k: [] for k in (*_COLUMNS, "layer_norms")}

@@ -105,7 +105,8 @@ class Bars(Explorer):
         ax = figure.add_subplot()
         self.bars = ax.bar([0, 1], [0, 0])
         ax.set_ylim(0, 7)
-        for artist in (*self.bars, ax.title):
+        self.legend = ax.legend([self.bars], [""], loc="upper left", framealpha=1)
+        for artist in (*self.bars, self.legend, ax.title):
             artist.set_animated(True)
         self.ax = ax
 
@@ -113,6 +114,7 @@ class Bars(Explorer):
         for bar, h in zip(self.bars, data["heights"], strict=True):
             bar.set_height(h)
         self.ax.set_title(f"{data['label']}: c = {data['heights'][0]}")
+        self.legend.get_texts()[0].set_text(f"bars for c = {data['heights'][0]}")
 
 
 def test_in_place_explorer_keeps_its_artists_across_changes():
@@ -138,14 +140,19 @@ def test_layout_is_computed_once_then_fixed():
 def test_blitted_picture_equals_a_full_redraw():
     e = Bars()
     e.png()  # renders the background once
-    e.set(c=2.0, label="b")
-    e.png()
-    blitted = np.asarray(e._canvas.buffer_rgba()).copy()
+    pictures = {}
+    for c in (2.0, 3.0, 2.0):  # the second 2.0 pastes the legend's remembered pixels
+        e.set(c=c, label="b")
+        e.png()
+        pictures.setdefault(c, []).append(np.asarray(e._canvas.buffer_rgba()).copy())
+    assert len(e._sprites) == 3  # legends for c = 1, 2, 3
     for artist in e._animated:
         artist.set_animated(False)
     e._canvas.draw()
     full = np.asarray(e._canvas.buffer_rgba())
-    assert np.array_equal(blitted, full)
+    assert np.array_equal(pictures[2.0][0], full)
+    assert np.array_equal(pictures[2.0][1], full)
+    assert not np.array_equal(pictures[3.0][0], full)
 
 
 def test_front_end_bursts_render_once_with_the_latest_value():

@@ -40,6 +40,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from PIL import Image
 
 #: Resolution of the picture sent to the browser: 6.4 x 4 inches -> 512 x 320 pixels.
@@ -190,6 +191,7 @@ class Explorer:
         self._background: Any = None
         self._background_sig: Hashable = None
         self._animated: list[Any] = []
+        self._sprites = LRU(32)  # pixels of opaque legends by their texts
         # The picture is an Image widget whose PNG is replaced on each redraw: no output area
         # is cleared and re-filled (no flicker) and the figure is rendered once, at a modest
         # resolution, instead of through IPython's inline formatter (which renders twice).
@@ -347,7 +349,30 @@ class Explorer:
             self._background_sig = sig
         renderer = canvas.get_renderer()
         for artist in self._animated:
-            artist.draw(renderer)
+            if isinstance(artist, Legend) and artist.get_frame().get_alpha() == 1:
+                self._draw_legend(artist, renderer, sig)
+            else:
+                artist.draw(renderer)
+
+    def _draw_legend(self, legend: Legend, renderer: Any, sig: Hashable) -> None:
+        """Draw an opaque legend, reusing its pixels when its texts were drawn before.
+
+        Laying out and rasterising a legend's texts is the dearest part of a render. An opaque
+        legend hides what lies under it, so once drawn, its inside can be copied and pasted
+        back; only the frame (a rectangle, at the remembered place) is drawn again.
+        """
+        key = (id(legend), sig, tuple(t.get_text() for t in legend.get_texts()))
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            legend.draw(renderer)
+            bounds = legend.get_frame().get_bbox().bounds
+            inside = legend.get_window_extent(renderer).padded(-3)
+            self._sprites.put(key, (bounds, self._canvas.copy_from_bbox(inside)))
+            return
+        bounds, pixels = sprite
+        legend.get_frame().set_bounds(*bounds)
+        legend.get_frame().draw(renderer)
+        self._canvas.restore_region(pixels)
 
     # -- display -----------------------------------------------------------------------------
     def png(self) -> bytes:

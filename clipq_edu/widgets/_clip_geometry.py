@@ -68,7 +68,7 @@ class ClipGeometry(Explorer):
         ax.set_xlabel("gradient component g₁")
         ax.set_ylabel("gradient component g₂")
         self._legend = ax.legend([self._square, self._raw, self._clipped], ["", "", ""],
-                                 loc="lower left", fontsize=8)
+                                 loc="lower left", fontsize=8, framealpha=1)
         ax.set_xlim(-LIMIT, LIMIT)
         ax.set_ylim(-LIMIT, LIMIT)
         for artist in (self._square, self._circle, self._raw, self._clipped, self._legend,

@@ -109,7 +109,8 @@ class GradientEstimatorsExplorer(Explorer):
         self._exact = ax.axvline(0.0, color="black", linestyle="--")
         ax.set_ylabel(f"count (of {self.n_repeats} estimates)")
         self._legend = ax.legend([*self._steps.values(), self._exact], [""] * 4, fontsize=8,
-                                 loc="upper left")
+                                 framealpha=1, loc="upper left")
+        ax.locator_params(nbins=6)  # fewer tick labels: the axes are redrawn when data move
         for artist in (*self._steps.values(), self._exact, self._legend, ax.title):
             artist.set_animated(True)
         self._ax = ax

@@ -79,7 +79,8 @@ class QuarticDescent(Explorer):
         ax.set_ylim(*Y_RANGE)
         ax.set_xlabel("iteration k + 1 (log scale)")
         ax.set_ylabel("distance to the minimum |x_k| (log scale)")
-        self._legend = ax.legend(self._lines, ["", ""], fontsize=8, loc="lower left")
+        self._legend = ax.legend(self._lines, ["", ""], fontsize=8, loc="lower left",
+                                 framealpha=1)
         for artist in (*self._lines, self._legend, ax.title):
             artist.set_animated(True)
         self._ax = ax

@@ -111,7 +111,7 @@ class ShotsHistogram(Explorer):
         ax.set_ylabel("probability")
         legend = ax.legend([self._bars, self._exact],
                            ["estimate k/N ± 1 standard error", "exact probability"],
-                           loc="upper right", fontsize=8)
+                           loc="upper right", fontsize=8, framealpha=1)
         for artist in (*self._bars, self._errors, self._caps, self._exact, legend, ax.title):
             artist.set_animated(True)
         self._ax = ax

@@ -254,7 +254,7 @@ class TrainingTelemetryExplorer(Explorer):
         # settings compare at a glance and the axes are drawn once.
         ax_norm.set_ylim(*NORM_RANGE)
         ax_loss.set_ylim(*LOSS_RANGE)
-        norm_legend = ax_norm.legend(fontsize="small", loc="upper right")
+        norm_legend = ax_norm.legend(fontsize="small", loc="upper right", framealpha=1)
         ax_loss.legend(fontsize="small", loc="upper right")
         for artist in (self._before, self._after, self._bound, self._loss, norm_legend,
                        ax_norm.title, ax_loss.title):

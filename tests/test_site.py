@@ -195,17 +195,24 @@ def test_widget_without_png_gets_a_note(small_course: Path) -> None:
 
 def test_binder_url_form_and_repo_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(site.REPO_ENV, raising=False)
-    assert site.binder_url("00_start_here") == (
+    assert site.binder_url("00_start_here", repo="clipq-edu/clipq_edu") == (
         "https://mybinder.org/v2/gh/clipq-edu/clipq_edu/HEAD"
         "?urlpath=lab/tree/notebooks/00_start_here.ipynb"
     )
     monkeypatch.setenv(site.REPO_ENV, "alice/fork")
+    assert site.course_repo() == "alice/fork"
     assert site.binder_url("03a_x").startswith("https://mybinder.org/v2/gh/alice/fork/HEAD?")
     for bad in ("no-slash", "a/b/c", "a b/c", ""):
         with pytest.raises(ValueError, match="repo"):
             site.binder_url("00_start_here", repo=bad)
     with pytest.raises(ValueError, match="notebook"):
         site.binder_url("../etc/passwd")
+    # Without an address there is no Binder link to make (and none is invented).
+    monkeypatch.delenv(site.REPO_ENV)
+    monkeypatch.setattr(site.links, "repository", lambda *a, **k: None)
+    assert site.course_repo() is None
+    with pytest.raises(ValueError, match="no public repository address"):
+        site.binder_url("00_start_here")
 
 
 def test_chapter_title_reads_the_first_heading() -> None:
@@ -228,7 +235,7 @@ def test_course_notebooks_build(tmp_path: Path, no_network: None) -> None:
     if not chapters:
         pytest.skip("notebooks/ holds no notebooks yet")
     out = tmp_path / "site"
-    site.build_site(site.NOTEBOOKS, out)
+    site.build_site(site.NOTEBOOKS, out, repo="someone/course-fork")
     for chapter in chapters:
         page = out / chapter.page
         assert page.is_file(), f"no page for {chapter.path.name}"
@@ -345,13 +352,32 @@ def test_repository_address_comes_from_pyproject_urls(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv(site.REPO_ENV, raising=False)
-    (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n[project.urls]\nRepository = "https://github.com/org/course.git"\n',
-        encoding="utf-8")
-    monkeypatch.setattr(site, "ROOT", tmp_path)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "clipq_edu"\n[project.urls]\n'
+                         'Repository = "https://github.com/org/course.git"\n', encoding="utf-8")
+    monkeypatch.setattr(site.links, "_PYPROJECT", pyproject)
     assert site.course_repo() == "org/course"
     monkeypatch.setenv(site.REPO_ENV, "alice/fork")
     assert site.course_repo() == "alice/fork"
+
+
+@pytest.mark.slow
+def test_without_an_address_the_site_has_no_binder_or_source_links(
+    small_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_network: None
+) -> None:
+    monkeypatch.delenv(site.REPO_ENV, raising=False)
+    monkeypatch.setattr(site.links, "repository", lambda *a, **k: None)
+    out = tmp_path / "site"
+    site.build_site(small_course, out, docs_dir=None)
+    for page in out.glob("*.html"):
+        parsed = Page(page.read_text(encoding="utf-8"))
+        assert not parsed.hrefs("binder"), page.name
+        external = [h for h, _ in parsed.links if "://" in h]
+        assert not external, (page.name, external)
+        for href, _ in parsed.links:
+            assert (out / href.split("#")[0]).is_file() or href.startswith("#"), href
+    assert Page((out / "00_intro.html").read_text(encoding="utf-8")).hrefs("download") == [
+        "notebooks/00_intro.ipynb"] * 2
 
 
 # ---- the real course ------------------------------------------------------------------------

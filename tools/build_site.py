@@ -21,7 +21,9 @@ building nor when a page is viewed:
 * widgets show the PNG their output carries (no widget JavaScript).
 
 Every page has the chapter sidebar, a table of contents of its sections and the search box;
-chapters add a download link for the notebook (copied into the site) and a Binder link.
+chapters add a download link for the notebook (copied into the site) and, once the course has
+a public address (``clipq_edu.links``: ``[project.urls] Repository`` or ``$CLIPQ_EDU_REPO``),
+a Binder link.
 Layout lives in ``tools/site/templates/*.html`` (Jinja2) and ``tools/site/static/``.
 """
 
@@ -38,7 +40,6 @@ import re
 import shutil
 import sys
 import time
-import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -55,17 +56,18 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a clone: the library beside it
+    sys.path.insert(0, str(ROOT))
+from clipq_edu import links  # noqa: E402  (the one source of the course's address)
+
 NOTEBOOKS = ROOT / "notebooks"
 DOCS = ROOT / "docs"
 DEFAULT_OUT = ROOT / "_build" / "site"
 SITE_DIR = Path(__file__).resolve().parent / "site"
 SITE_NAME = "clipq_edu"
 
-#: GitHub ``owner/name`` the Binder and source links point at when neither CLIPQ_EDU_REPO nor
-#: a ``Repository`` entry in pyproject.toml's ``[project.urls]`` names one.
-DEFAULT_REPO = "clipq-edu/clipq_edu"
-REPO_ENV = "CLIPQ_EDU_REPO"
-_REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+#: Environment variable that points the links at a fork (``owner/name``); see clipq_edu.links.
+REPO_ENV = links.REPO_ENV
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -97,37 +99,21 @@ class Chapter:
         return f"{self.name}.html"
 
 
-def _pyproject_repo() -> str | None:
-    """``owner/name`` from ``[project.urls] Repository`` in pyproject.toml, if it is GitHub."""
-    try:
-        data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
-    urls = data.get("project", {}).get("urls", {})
-    url = next((v for k, v in urls.items() if k.lower() in ("repository", "source")), None)
-    match = re.match(r"^https://github\.com/([^/]+/[^/#?]+?)(?:\.git)?/?$", url or "")
-    return match[1] if match else None
-
-
-def course_repo(repo: str | None = None) -> str:
-    """Return the GitHub ``owner/name`` for Binder and source links, checked.
+def course_repo(repo: str | None = None) -> str | None:
+    """Return the course's GitHub ``owner/name`` for Binder and source links, if it has one.
 
     Args:
-      repo: explicit ``owner/name``; ``None`` reads ``CLIPQ_EDU_REPO``, else the GitHub
-        ``Repository`` URL in pyproject.toml's ``[project.urls]``, else the placeholder
-        ``clipq-edu/clipq_edu``.
+      repo: explicit ``owner/name`` (or GitHub URL); ``None`` asks :mod:`clipq_edu.links`
+        (``$CLIPQ_EDU_REPO``, else ``[project.urls] Repository`` in pyproject.toml).
 
     Returns:
-      The ``owner/name`` string.
+      ``"owner/name"``, or ``None`` while the course has no public address: the site then
+      shows no Binder or source links rather than links that lead nowhere.
+
+    Raises:
+      ValueError: for a malformed ``repo``.
     """
-    value = repo if repo is not None else (
-        os.environ.get(REPO_ENV) or _pyproject_repo() or DEFAULT_REPO)
-    if not isinstance(value, str) or not _REPO_RE.match(value):
-        raise ValueError(
-            f"repo must be a GitHub 'owner/name' (e.g. {DEFAULT_REPO!r}), got {value!r}"
-            f" (from the argument or ${REPO_ENV})"
-        )
-    return value
+    return links.parse_repository(repo) if repo is not None else links.repository()
 
 
 def binder_url(notebook: str, repo: str | None = None, ref: str = "HEAD") -> str:
@@ -139,16 +125,10 @@ def binder_url(notebook: str, repo: str | None = None, ref: str = "HEAD") -> str
       ref: branch, tag or commit; ``HEAD`` is the default branch.
 
     Returns:
-      ``https://mybinder.org/v2/gh/OWNER/REPO/REF?urlpath=lab/tree/notebooks/NAME.ipynb``.
+      ``https://mybinder.org/v2/gh/OWNER/REPO/REF?urlpath=lab/tree/notebooks/NAME.ipynb``
+      (:func:`clipq_edu.links.binder_url`; raises ``ValueError`` while there is no address).
     """
-    if not isinstance(notebook, str) or not re.fullmatch(r"[A-Za-z0-9._-]+", notebook):
-        raise ValueError(f"notebook must be a file stem like '00_start_here', got {notebook!r}")
-    if not isinstance(ref, str) or not re.fullmatch(r"[A-Za-z0-9._/-]+", ref):
-        raise ValueError(f"ref must be a branch, tag or commit, got {ref!r}")
-    return (
-        f"https://mybinder.org/v2/gh/{course_repo(repo)}/{ref}"
-        f"?urlpath=lab/tree/notebooks/{notebook}.ipynb"
-    )
+    return links.binder_url(notebook, repo=repo, ref=ref)
 
 
 def _plain(markdown_text: str) -> str:
@@ -223,8 +203,9 @@ def _mathml_is_clean(mathml: str) -> bool:
 
 
 def _tidy_mathml(mathml: str) -> str:
-    """Spacing fixes: named operators (max, Var) as identifiers, |x| and ||x|| bars tight."""
+    """TeX spacing: named operators (max, Var) as identifiers; /, |x| and ||x|| tight."""
     mathml = re.sub(r"<mo>([A-Za-z]{2,})</mo>", r"<mi>\1</mi>", mathml)
+    mathml = mathml.replace("<mo>&#x0002F;</mo>", '<mo lspace="0" rspace="0">&#x0002F;</mo>')
     return re.sub(r'<mo(?: stretchy="false")?>(&#x0007C;|&#x02016;)</mo>',
                   r'<mo stretchy="false" lspace="0" rspace="0">\1</mo>', mathml)
 
@@ -321,7 +302,7 @@ class PageState:
     name: str
     source: PurePosixPath  # repository-relative path of the page's source
     links: dict[str, str]  # repository path -> site page
-    repo: str
+    repo: str | None
     stats: MathStats
     headings: list[dict] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
@@ -373,11 +354,16 @@ class SiteRenderer(IPythonRenderer):
         return super().image(text or title or "Image", url, title)
 
     def link(self, text: str, url: str, title: str | None = None) -> str:
-        return super().link(text, _site_link(url, self.state), title)
+        target = _site_link(url, self.state)
+        return text if target is None else super().link(text, target, title)
 
 
-def _site_link(url: str, state: PageState) -> str:
-    """Point a Markdown link at the site page for its file, else at the repository."""
+def _site_link(url: str, state: PageState) -> str | None:
+    """Point a Markdown link at the site page for its file, else at the repository.
+
+    ``None`` (show the text without a link) for a repository file while the course has no
+    public address.
+    """
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path or url.startswith(("#", "mailto:")):
         return url
@@ -387,6 +373,8 @@ def _site_link(url: str, state: PageState) -> str:
         return state.links[str(target)] + fragment
     if str(target).startswith(".."):  # outside the repository (e.g. ../shared/): leave it
         return url
+    if state.repo is None:
+        return None
     kind = "tree" if (ROOT / target).is_dir() else "blob"
     return f"https://github.com/{state.repo}/{kind}/HEAD/{target}{fragment}"
 
@@ -439,7 +427,8 @@ def static_widgets(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, in
                     data.pop("text/plain", None)
                     data["text/html"] = (
                         '<div class="clipq-static-widget">Interactive widget: it runs in '
-                        "JupyterLab (use the <b>launch on Binder</b> link above).</div>"
+                        "JupyterLab. Download this notebook, or launch on Binder, with the "
+                        "links at the top of the page.</div>"
                     )
     return nb, converted
 
@@ -647,12 +636,13 @@ def _rel(path: Path) -> PurePosixPath:
         return PurePosixPath(path.name)
 
 
-def _plan_pages(chapters: list[Chapter], docs: list[Path], repo: str) -> tuple[
+def _plan_pages(chapters: list[Chapter], docs: list[Path], repo: str | None) -> tuple[
         list[PageInfo], list[PageInfo], dict[str, str]]:
     """Page records for chapters and docs, and the repository-path -> page map for links."""
     chapter_pages = [PageInfo(c.page, c.title, str(_rel(c.path)),
                               download=f"notebooks/{c.path.name}",
-                              binder=binder_url(c.name, repo)) for c in chapters]
+                              binder=binder_url(c.name, repo) if repo else "")
+                     for c in chapters]
     doc_pages = []
     taken = {p.page for p in chapter_pages} | {"index.html", "search.html"}
     for path in docs:
@@ -715,7 +705,7 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _render_chapters(env: Environment, site: dict, chapters: list[Chapter], repo: str,
+def _render_chapters(env: Environment, site: dict, chapters: list[Chapter], repo: str | None,
                      out_dir: Path, links: dict[str, str], stats: MathStats
                      ) -> tuple[list[Path], list[dict]]:
     template = env.get_template("chapter.html")
@@ -741,7 +731,7 @@ def _render_chapters(env: Environment, site: dict, chapters: list[Chapter], repo
     return written, index
 
 
-def _render_docs(env: Environment, site: dict, docs: list[Path], repo: str, out_dir: Path,
+def _render_docs(env: Environment, site: dict, docs: list[Path], repo: str | None, out_dir: Path,
                  links: dict[str, str], stats: MathStats) -> tuple[list[Path], list[dict]]:
     template = env.get_template("doc.html")
     written, index = [], []
@@ -766,7 +756,8 @@ def build_site(
     Args:
       notebooks_dir: folder of executed ``.ipynb`` files.
       out_dir: output folder; emptied first.
-      repo: GitHub ``owner/name`` for the Binder links (see :func:`course_repo`).
+      repo: GitHub ``owner/name`` for the Binder and source links; ``None``: the course's
+        address from :func:`course_repo`, and no such links while it has none.
       docs_dir: folder of ``*.md`` guides (with ``README.md`` beside it) to include; ``None``
         for none.
 
@@ -784,12 +775,17 @@ def build_site(
     (out_dir / "notebooks").mkdir(parents=True)
     _copy_static(out_dir)
 
-    chapter_pages, doc_pages, links = _plan_pages(chapters, docs, repo)
+    if repo is None:
+        print("  no public repository address: pages get no Binder or source links "
+              "(python tools/set_repository.py OWNER/NAME sets one)")
+    chapter_pages, doc_pages, page_links = _plan_pages(chapters, docs, repo)
     site = {"name": SITE_NAME, "chapters": chapter_pages, "docs": doc_pages,
-            "repo_url": f"https://github.com/{repo}"}
+            "repo_url": f"https://github.com/{repo}" if repo else "",
+            "about": next((d.page for d in doc_pages if d.page == "readme.html"), "")}
     env, stats = _environment(), MathStats()
-    chapter_files, index = _render_chapters(env, site, chapters, repo, out_dir, links, stats)
-    doc_files, doc_index = _render_docs(env, site, docs, repo, out_dir, links, stats)
+    chapter_files, index = _render_chapters(env, site, chapters, repo, out_dir, page_links,
+                                            stats)
+    doc_files, doc_index = _render_docs(env, site, docs, repo, out_dir, page_links, stats)
     index += doc_index
     # The contents page is last: it shows the summaries the pages above found.
     common = {"site": site, "toc": None, "current": ""}
@@ -819,8 +815,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
     parser.add_argument("--docs", type=Path, default=DOCS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--repo", default=None, help=f"GitHub owner/name (default ${REPO_ENV}, "
-                        f"pyproject's Repository URL, or {DEFAULT_REPO})")
+    parser.add_argument("--repo", default=None, help=f"GitHub owner/name (default ${REPO_ENV} "
+                        "or [project.urls] Repository in pyproject.toml; none: no Binder links)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:

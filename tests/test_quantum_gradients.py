@@ -165,3 +165,80 @@ def test_sampled_comparison_runs():
     res = G.compare_differentiators(circuit, syms, x, cirq.Z(Q[0]), shots=2000)
     # every |gradient component| <= ||Z|| = 1; parameter shift's shot noise ~ sqrt(1/2000)
     assert np.all(np.abs(res["ParameterShift"] - res["Adjoint"]) < 6 * np.sqrt(0.5 / 2000))
+
+
+# ------------------------------------------------------------ THE shift rule ----------------
+def test_shifted_parameters_layout():
+    rows = G.shifted_parameters([0.1, 0.2, 0.3])
+    assert rows.shape == (2, 3, 3)
+    np.testing.assert_allclose(rows[0] - [0.1, 0.2, 0.3], np.eye(3) * np.pi / 2)
+    np.testing.assert_allclose(rows[1] - [0.1, 0.2, 0.3], -np.eye(3) * np.pi / 2)
+    # Cirq exponents: shift 1/2 in t (angle pi/2 at scale pi)
+    np.testing.assert_allclose(G.shifted_parameters([0.25], scale=np.pi)[:, 0, 0], [0.75, -0.25])
+    # per-row columns (the McClean experiment differentiates a different slot in each row)
+    batch = np.zeros((2, 4))
+    out = G.shifted_parameters(batch, columns=np.array([[1], [3]]))
+    assert out.shape == (2, 2, 1, 4)
+    assert out[0, 0, 0, 1] == pytest.approx(np.pi / 2) and out[1, 1, 0, 3] == pytest.approx(
+        -np.pi / 2)
+    assert np.count_nonzero(out) == 4
+    flat = G.shifted_parameters(batch, columns=[0, 2]).reshape(2, -1, 4)
+    assert flat.shape == (2, 4, 4)  # per batch row: the "+" rows, then the "-" rows
+    with pytest.raises(ValueError, match="columns must lie"):
+        G.shifted_parameters([0.1], columns=[1])
+    with pytest.raises(ValueError, match="shift must be in"):
+        G.shifted_parameters([0.1], shift=np.pi)
+
+
+@pytest.mark.parametrize("shift", [np.pi / 2, 0.3, 2.0])
+def test_parameter_shift_is_exact_for_any_shift(shift):
+    """f = a + b cos x + c sin x: the rule with any s in (0, pi) gives f' exactly."""
+    def f(rows):
+        x, y = rows[:, 0], rows[:, 1]
+        return 0.3 + 0.7 * np.cos(x) * np.sin(y) - 0.2 * np.sin(x)
+
+    p = np.array([0.4, -1.1])
+    want = [-0.7 * np.sin(0.4) * np.sin(-1.1) - 0.2 * np.cos(0.4),
+            0.7 * np.cos(0.4) * np.cos(-1.1)]
+    np.testing.assert_allclose(G.parameter_shift(f, p, shift=shift), want, atol=1e-12)
+    batch = np.stack([p, p + 0.5])
+    assert G.parameter_shift(f, batch, shift=shift).shape == (2, 2)
+    calls = []
+    G.parameter_shift(lambda r: calls.append(len(r)) or f(r), p, shift=shift)
+    assert calls == [4]  # 2N evaluations, in ONE call
+
+
+def test_parameter_shift_scale_matches_the_circuit_rule_for_exponents():
+    q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    circuit = cirq.Circuit(cirq.X(q) ** t)
+
+    def f(rows):
+        return np.cos(np.pi * rows[:, 0])  # <Z> after X**t
+
+    by_fn = G.parameter_shift(f, [0.3], scale=np.pi)
+    by_circuit = G.parameter_shift_gradient(circuit, [t], [0.3], cirq.Z(q), backend="cirq")
+    np.testing.assert_allclose(by_fn, by_circuit, atol=1e-10)
+    np.testing.assert_allclose(by_fn, [-np.pi * np.sin(0.3 * np.pi)], atol=1e-12)
+
+
+def test_combine_shifted_checks_its_input():
+    with pytest.raises(ValueError, match=r"\[\.\.\., 2, K\]"):
+        G.combine_shifted([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="overflows"):
+        G.combine_shifted([[1e308], [-1e308]])
+    with pytest.raises(ValueError, match="one value per row"):
+        G.parameter_shift(lambda r: np.zeros(3), [0.1, 0.2])
+    with pytest.raises(TypeError, match="callable"):
+        G.parameter_shift("f", [0.1])
+
+
+def test_shot_gradients_are_seeded_through_the_one_sampler():
+    from clipq_edu.testing import assert_same_seed_same_numbers
+
+    circuit, syms = C.hardware_efficient_ansatz(2, 1)
+    q = cirq.LineQubit.range(2)
+    vals = np.array([0.3, 0.9, 1.2, -0.4])
+    assert_same_seed_same_numbers(G.parameter_shift_gradient, circuit, syms, vals,
+                                  cirq.Z(q[0]) * cirq.Z(q[1]), shots=200, backend="cirq")
+    assert_same_seed_same_numbers(G.spsa_gradient, circuit, syms, vals, cirq.Z(q[0]),
+                                  shots=200, backend="cirq")

@@ -198,3 +198,123 @@ def test_same_seed_same_numbers_across_processes():
     ]
     assert runs[0] == runs[1]
     assert "[" in runs[0]
+
+
+# ------------------------------------------------------------ THE sampler -------------------
+def test_sampler_statistics_follow_the_variance_law():
+    mu = np.array([-0.9, -0.3, 0.0, 0.4, 0.99])
+    shots, reps = 200, 4000
+    est = M.sample_pauli_means(np.broadcast_to(mu, (reps, mu.size)), shots, seed=3)
+    assert est.shape == (reps, mu.size)
+    se_mean = np.sqrt((1 - mu**2) / shots / reps)
+    assert np.all(np.abs(est.mean(axis=0) - mu) < 5 * se_mean + 1e-12)
+    ratio = est.var(axis=0, ddof=1) / M.shot_noise_variance(mu, shots)
+    assert np.all(np.abs(ratio - 1) < 6 * np.sqrt(2 / (reps - 1)))
+    # each estimate is a mean of +-1 outcomes: 2k/N - 1 with integer k
+    k = (est + 1) * shots / 2
+    np.testing.assert_allclose(k, np.round(k), atol=1e-9)
+
+
+def test_sampler_identity_terms_are_not_drawn():
+    mu = np.array([[0.3, 1.0, -0.2]])
+    ident = np.array([[False, True, False]])
+    a, k = M.sample_pauli_means(mu, 100, seed=5, identity=ident, return_counts=True)
+    assert a[0, 1] == 1.0 and k[0, 1] == 100
+    # no random numbers are spent on the identity: the other entries are the draws of the
+    # non-identity entries alone
+    b = M.sample_pauli_means(mu[:, [0, 2]], 100, seed=5)
+    np.testing.assert_array_equal(a[:, [0, 2]], b)
+    with pytest.raises(ValueError, match="identity"):
+        M.sample_pauli_means(mu, 100, seed=0, identity=[True, False])
+
+
+def test_sampler_rounding_guard_and_range():
+    # float32 simulators can return 1.0000001: treated as 1 (no error, no NaN)
+    out = M.sample_pauli_means([1.0000001, -1.00000005], 50, seed=0)
+    np.testing.assert_array_equal(out, [1.0, -1.0])
+    # last-bit differences never change a draw
+    mu = np.random.default_rng(1).uniform(-1, 1, 500)
+    np.testing.assert_array_equal(M.sample_pauli_means(mu, 300, seed=9),
+                                  M.sample_pauli_means(mu + 1e-9, 300, seed=9))
+    with pytest.raises(ValueError, match="mu must lie in"):
+        M.sample_pauli_means([1.01], 10, seed=0)
+    with pytest.raises(ValueError, match="non-finite"):
+        M.sample_pauli_means([np.nan], 10, seed=0)
+    with pytest.raises(TypeError, match="seed"):
+        M.sample_pauli_means([0.1], 10, seed="a")
+
+
+def test_sampler_seed_and_generator_streams():
+    from clipq_edu.testing import assert_same_seed_same_numbers
+
+    assert_same_seed_same_numbers(M.sample_pauli_means, np.linspace(-0.9, 0.9, 7), 100)
+    rng = np.random.default_rng(4)
+    first = M.sample_pauli_means([0.1, 0.2], 100, seed=rng)
+    second = M.sample_pauli_means([0.1, 0.2], 100, seed=rng)  # the stream continues
+    both = M.sample_pauli_means([[0.1, 0.2], [0.1, 0.2]], 100, seed=4)
+    np.testing.assert_array_equal(np.stack([first, second]), both)
+
+
+def test_sample_expectation_uses_the_one_sampler():
+    """sample_expectation = exact mu per Pauli term, then sample_pauli_means (same seed)."""
+    circuit, syms = C.hardware_efficient_ansatz(2, 1)
+    vals = np.random.default_rng(0).uniform(0, 6, (3, len(syms)))
+    q = cirq.LineQubit.range(2)
+    obs = 0.5 + cirq.Z(q[0]) - 0.25 * cirq.X(q[1])
+    est = M.sample_expectation(circuit, obs, 400, syms, vals, seed=7, backend="cirq")
+    mu = S.expectation(circuit, [cirq.Z(q[0]), cirq.X(q[1])], symbols=syms, values=vals,
+                       backend="cirq")
+    draws = M.sample_pauli_means(mu, 400, seed=7)
+    np.testing.assert_allclose(est, 0.5 + draws[:, 0] - 0.25 * draws[:, 1], atol=1e-12)
+
+
+def test_shot_budget_formula():
+    assert M.shots_needed(0.25, 0.01) == 2500  # exactly 2500 up to rounding: not 2501
+    assert M.shots_needed(0.0, 0.1) == 1
+    np.testing.assert_array_equal(M.shots_needed([0.25, 0.09], [0.01, 0.01]), [2500, 900])
+    # the shot budget of chapter 05 is the same formula with var = sigma^2, se = |g|/z
+    assert M.shots_to_resolve(0.05, z=2.0) == M.shots_needed(0.5, 0.025) == 800
+    with pytest.raises(ValueError, match="standard_error must be > 0"):
+        M.shots_needed(0.25, 0.0)
+    with pytest.raises(ValueError, match="more than"):
+        M.shots_needed(1.0, 1e-12)
+    with pytest.raises(ValueError, match=">= 0"):
+        M.shots_needed(-0.1, 0.1)
+
+
+def test_expectation_matches_cirq_helper():
+    from clipq_edu.testing import assert_matches_cirq
+
+    circuit, syms = C.hardware_efficient_ansatz(3, 2)
+    vals = np.random.default_rng(2).uniform(0, 6, (4, len(syms)))
+    q = cirq.LineQubit.range(3)
+    obs = [cirq.Z(q[0]) * cirq.Z(q[2]), 0.3 * cirq.X(q[1]) + cirq.Y(q[0])]
+
+    def cirq_backend(c, o, **kw):
+        return S.expectation(c, o, backend="cirq", **kw)
+
+    assert_matches_cirq(cirq_backend, circuit, obs, symbols=syms, values=vals, atol=1e-10)
+    assert_matches_cirq(cirq_backend, circuit, obs[0], symbols=syms, values=vals[0],
+                        atol=1e-10)
+    assert_matches_cirq(cirq_backend, C.ghz_circuit(3, measure=True), obs[0], atol=1e-10)
+    with pytest.raises(AssertionError):
+        assert_matches_cirq(lambda c, o, **kw: cirq_backend(c, o, **kw) + 1e-3, circuit,
+                            obs[0], symbols=syms, values=vals)
+    with pytest.raises(TypeError, match="positional"):
+        S.expectation(circuit, obs[0], syms, vals)  # symbols/values are keyword-only
+
+
+@pytest.mark.slow
+def test_tfq_backend_matches_cirq_helper():
+    from clipq_edu.testing import assert_matches_cirq
+
+    circuit, inputs, weights = C.reuploading_circuit(3, 2)
+    allsyms = inputs + weights
+    vals = np.random.default_rng(5).uniform(0, 6, (6, len(allsyms)))
+    q = cirq.LineQubit.range(3)
+
+    def tfq_backend(c, o, **kw):
+        return S.expectation(c, o, backend="tfq", **kw)
+
+    assert_matches_cirq(tfq_backend, circuit, [cirq.Z(q[0]), cirq.X(q[1]) * cirq.Z(q[2])],
+                        symbols=allsyms, values=vals, atol=1e-5)

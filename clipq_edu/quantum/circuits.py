@@ -27,6 +27,7 @@ from clipq_edu._validate import (
     _show,
     as_float_array,
     check_array_memory,
+    check_bool,
     check_choice,
     check_finite,
     check_int,
@@ -72,13 +73,16 @@ def qubits(n: int) -> list[cirq.LineQubit]:
         ``cirq.LineQubit.range(n)``.
 
     Taught in chapter 02.
+
+    >>> qubits(3)
+    [cirq.LineQubit(0), cirq.LineQubit(1), cirq.LineQubit(2)]
     """
     return cirq.LineQubit.range(check_qubits("n", n))
 
 
 def _check_qubit_list(name: str, qs: Any) -> list[cirq.Qid]:
     if isinstance(qs, (int, np.integer)) and not isinstance(qs, bool):
-        return qubits(int(qs))
+        return cirq.LineQubit.range(check_qubits(name, int(qs)))  # the message names ``name``
     if not isinstance(qs, Sequence) or isinstance(qs, str):
         raise TypeError(f"{name} must be a list of cirq qubits or an int, got {_show(qs)}")
     out = list(qs)
@@ -114,10 +118,13 @@ def bell_circuit(measure: bool = False) -> cirq.Circuit:
         A two-qubit ``cirq.Circuit``.
 
     Taught in chapters 02 and 04.
+
+    >>> len(bell_circuit(measure=True).moments)
+    3
     """
     q0, q1 = cirq.LineQubit.range(2)
     circuit = cirq.Circuit([cirq.H(q0), cirq.CNOT(q0, q1)])
-    if measure:
+    if check_bool("measure", measure):
         circuit.append(_measure([q0, q1]))
     return circuit
 
@@ -139,6 +146,13 @@ def ghz_circuit(n: int, measure: bool = False) -> cirq.Circuit:
         https://arxiv.org/abs/0712.0921
 
     Taught in chapter 02.
+
+    >>> print(ghz_circuit(3))
+    0: ───H───@───────
+              │
+    1: ───────X───@───
+                  │
+    2: ───────────X───
     """
     n = check_qubits("n", n)
     if n < 2:
@@ -146,7 +160,7 @@ def ghz_circuit(n: int, measure: bool = False) -> cirq.Circuit:
     qs = cirq.LineQubit.range(n)
     circuit = cirq.Circuit([cirq.H(qs[0])])
     circuit.append(cirq.CNOT(a, b) for a, b in zip(qs, qs[1:], strict=False))
-    if measure:
+    if check_bool("measure", measure):
         circuit.append(_measure(qs))
     return circuit
 
@@ -170,6 +184,9 @@ def entangling_chain(n: int = 4, variant: str = "ghz", measure: bool = False) ->
         A ``cirq.Circuit`` on ``cirq.LineQubit.range(n)``.
 
     Taught in chapter 04.
+
+    >>> len(list(entangling_chain(4, variant="all_h").all_operations()))
+    7
     """
     check_choice("variant", variant, ("ghz", "all_h"))
     n = check_qubits("n", n)
@@ -179,7 +196,7 @@ def entangling_chain(n: int = 4, variant: str = "ghz", measure: bool = False) ->
     first = [cirq.H(qs[0])] if variant == "ghz" else [cirq.H(q) for q in qs]
     circuit = cirq.Circuit(first)
     circuit.append(cirq.CNOT(a, b) for a, b in zip(qs, qs[1:], strict=False))
-    if measure:
+    if check_bool("measure", measure):
         circuit.append(_measure(qs))
     return circuit
 
@@ -202,6 +219,11 @@ def angle_encoding(x: Any, qubits: Sequence[cirq.Qid] | int, gate: str = "ry") -
         A ``cirq.Circuit`` with one rotation per qubit.
 
     Taught in chapter 03.
+
+    >>> print(angle_encoding([0.5, 1.0], 2))
+    0: ───Ry(0.159π)───
+    <BLANKLINE>
+    1: ───Ry(0.318π)───
     """
     check_choice("gate", gate, ("rx", "ry"))
     qs = _check_qubit_list("qubits", qubits)
@@ -228,6 +250,10 @@ def angle_encoding_symbols(
         ``(circuit, symbols)`` with symbols in qubit order.
 
     Taught in chapter 03.
+
+    >>> circuit, symbols = angle_encoding_symbols(2)
+    >>> symbols
+    [x0, x1]
     """
     check_choice("gate", gate, ("rx", "ry"))
     _check_prefix(prefix)
@@ -261,6 +287,10 @@ def hardware_efficient_ansatz(
         molecules and quantum magnets", Nature 549 (2017), https://arxiv.org/abs/1704.05018
 
     Taught in chapter 03.
+
+    >>> circuit, symbols = hardware_efficient_ansatz(2, layers=1)
+    >>> [s.name for s in symbols]
+    ['theta_0_0_y', 'theta_0_0_z', 'theta_0_1_y', 'theta_0_1_z']
     """
     qs = _check_qubit_list("qubits", qubits)
     layers = check_int("layers", layers, minimum=1, maximum=MAX_LAYERS)
@@ -303,6 +333,10 @@ def reuploading_circuit(
         universal quantum classifier", Quantum 4, 226 (2020), https://arxiv.org/abs/1907.02085
 
     Taught in chapter 03.
+
+    >>> circuit, inputs, weights = reuploading_circuit(2, layers=2)
+    >>> len(inputs), len(weights)
+    (2, 8)
     """
     qs = _check_qubit_list("qubits", qubits)
     layers = check_int("layers", layers, minimum=1, maximum=MAX_LAYERS)
@@ -353,6 +387,10 @@ def mcclean_random_circuit(n: int, depth: int) -> tuple[cirq.Circuit, np.ndarray
         https://arxiv.org/abs/1803.11173
 
     Taught in chapter 05.
+
+    >>> circuit, table = mcclean_random_circuit(2, depth=3)
+    >>> table.shape, table[0, 1, 2]
+    ((3, 2, 3), mc_0_1_z)
     """
     n = check_qubits("n", n)
     if n < 2:
@@ -414,6 +452,12 @@ def mcclean_random_values(
         https://arxiv.org/abs/1903.05076
 
     Taught in chapter 05.
+
+    >>> values, first = mcclean_random_values(2, 3, n_circuits=4, seed=0)
+    >>> values.shape, first.tolist()
+    ((4, 18), [2, 0, 1, 1])
+    >>> int((values != 0).sum(axis=1)[0])   # one rotation per slot; angle 0 is rare
+    6
     """
     n = check_qubits("n", n)
     depth = check_int("depth", depth, minimum=1, maximum=MAX_LAYERS)
@@ -461,9 +505,17 @@ def circuit_diagram(circuit: cirq.AbstractCircuit, transpose: bool = False) -> s
         The diagram as a string.
 
     Taught in chapter 02.
+
+    >>> print(circuit_diagram(bell_circuit(), transpose=True))
+    0 1
+    │ │
+    H │
+    │ │
+    @─X
+    │ │
     """
     check_circuit(circuit)
-    return circuit.to_text_diagram(transpose=transpose)
+    return circuit.to_text_diagram(transpose=check_bool("transpose", transpose))
 
 
 def circuit_symbols(circuit: cirq.AbstractCircuit) -> list[sympy.Symbol]:
@@ -476,6 +528,10 @@ def circuit_symbols(circuit: cirq.AbstractCircuit) -> list[sympy.Symbol]:
         A list of ``sympy.Symbol`` (empty for a circuit without parameters).
 
     Taught in chapter 03.
+
+    >>> circuit, _ = hardware_efficient_ansatz(1, layers=1)
+    >>> circuit_symbols(circuit)
+    [theta_0_0_y, theta_0_0_z]
     """
     check_circuit(circuit)
     seen: dict[str, sympy.Symbol] = {}
@@ -501,6 +557,11 @@ def resolve(circuit: cirq.AbstractCircuit, symbols: Any, values: Any) -> cirq.Ci
             a value is not finite.
 
     Taught in chapter 03.
+
+    >>> import sympy
+    >>> circuit, symbols = angle_encoding_symbols(1)
+    >>> print(resolve(circuit, symbols, [np.pi]))
+    0: ───Ry(π)───
     """
     check_circuit(circuit)
     names = symbol_names("symbols", symbols)
@@ -525,6 +586,9 @@ def random_angles(n_values: int, seed: int | None = 0) -> np.ndarray:
         A float64 array of shape ``[n_values]``.
 
     Taught in chapter 03.
+
+    >>> random_angles(3, seed=0).round(3)
+    array([4.002, 1.695, 0.257])
     """
     n_values = check_int("n_values", n_values, minimum=1, maximum=MAX_SAMPLES)
     return np.random.default_rng(check_seed("seed", seed)).uniform(0, 2 * np.pi, n_values)

@@ -415,6 +415,13 @@ def parameter_shift_gradient(
         https://arxiv.org/abs/1811.11184
 
     Taught in chapter 03.
+
+    >>> import cirq, sympy
+    >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    >>> c = cirq.Circuit(cirq.rx(t)(q))                    # <Z> = cos t
+    >>> g = parameter_shift_gradient(c, [t], [[0.5], [1.0]], cirq.Z(q), backend="cirq")
+    >>> g.round(6).ravel().tolist(), [round(-float(np.sin(x)), 6) for x in (0.5, 1.0)]
+    ([-0.479426, -0.841471], [-0.479426, -0.841471])
     """
     shots = _check_optional_shots(shots)
     seed = check_seed("seed", seed)
@@ -471,6 +478,13 @@ def finite_difference_gradient(
         ``[n_symbols]`` or ``[batch, n_symbols]``.
 
     Taught in chapter 03.
+
+    >>> import cirq, sympy
+    >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    >>> c = cirq.Circuit(cirq.rx(t)(q))                    # <Z> = cos t
+    >>> g = finite_difference_gradient(c, [t], [0.5], cirq.Z(q), h=1e-4, backend="cirq")
+    >>> round(float(g[0]), 6)
+    -0.479426
     """
     check_choice("method", method, ("forward", "central"))
     h = check_positive_float("h", h)
@@ -534,6 +548,13 @@ def spsa_gradient(
         https://doi.org/10.1109/9.119632
 
     Taught in chapter 03.
+
+    >>> import cirq, sympy
+    >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    >>> c = cirq.Circuit(cirq.rx(t)(q))                    # <Z> = cos t
+    >>> g = spsa_gradient(c, [t], [0.5], cirq.Z(q), perturbation=1e-3, seed=0, backend="cirq")
+    >>> round(float(g[0]), 4)          # one parameter: SPSA is a central difference
+    -0.4794
     """
     c = check_positive_float("perturbation", perturbation)
     n_samples = check_int("n_samples", n_samples, minimum=1)
@@ -582,6 +603,13 @@ def gradient_shot_variance(
         ``[n_symbols]`` or ``[batch, n_symbols]`` variances.
 
     Taught in chapter 03.
+
+    >>> import cirq, sympy
+    >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    >>> c = cirq.Circuit(cirq.rx(t)(q))                    # <Z> = cos t
+    >>> v = gradient_shot_variance(c, [t], [0.0], cirq.Z(q), shots=1000, backend="cirq")
+    >>> round(float(v[0]), 8)          # (1/4) [(1 - 0) + (1 - 0)] / 1000 at theta = 0
+    0.0005
     """
     shots = check_shots("shots", shots)
     check_choice("method", method, ("parameter_shift", "forward", "central"))
@@ -641,6 +669,13 @@ def compare_differentiators(
         TFQ differentiators, https://www.tensorflow.org/quantum/api_docs/python/tfq/differentiators
 
     Taught in chapter 03.
+
+    >>> import cirq, sympy
+    >>> q, t = cirq.LineQubit(0), sympy.Symbol("t")
+    >>> c = cirq.Circuit(cirq.rx(t)(q))                    # <Z> = cos t
+    >>> out = compare_differentiators(c, [t], [0.5], cirq.Z(q))   # doctest: +SKIP
+    >>> sorted(out)                                               # doctest: +SKIP
+    ['Adjoint', 'CentralDifference', 'ForwardDifference', 'ParameterShift', 'clipq_edu parameter shift']
     """
     from clipq_edu._tf import tf, tfq
 

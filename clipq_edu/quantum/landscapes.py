@@ -473,6 +473,9 @@ def haar_gradient_variance(n: int) -> float:
       McClean et al. (2018), https://arxiv.org/abs/1803.11173 (the 2-design argument).
 
     Taught in chapter 05.
+
+    >>> round(haar_gradient_variance(10) * 3 * 2**10, 4)
+    1.0
     """
     n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
     d = 2.0**n
@@ -494,6 +497,9 @@ def identity_init_gradient_variance() -> float:
       Grant, Wossnig, Ostaszewski, Benedetti (2019), https://arxiv.org/abs/1903.05076.
 
     Taught in chapter 05.
+
+    >>> identity_init_gradient_variance() == 1 / 18
+    True
     """
     return 1.0 / 18.0
 
@@ -516,6 +522,9 @@ def product_cost_gradient_variance(n: int, cost: str) -> float:
       Cerezo et al. (2021), https://arxiv.org/abs/2001.00550.
 
     Taught in chapter 05.
+
+    >>> product_cost_gradient_variance(3, "global"), product_cost_gradient_variance(2, "local")
+    (0.017578125, 0.03125)
     """
     n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
     check_choice("cost", cost, ("global", "local"))
@@ -545,6 +554,11 @@ def noisy_gradient_bound(n: int, layers_after: int, p: float) -> float:
       Nature Communications 12, 6961, https://arxiv.org/abs/2007.14384.
 
     Taught in chapter 05.
+
+    >>> round(noisy_gradient_bound(1, layers_after=10, p=0.0), 6)       # sqrt(2/2)
+    1.0
+    >>> round(noisy_gradient_bound(1, layers_after=10, p=0.03), 6)      # 0.96**10
+    0.664833
     """
     n = check_int("n", n, minimum=1, maximum=MAX_FORMULA_QUBITS)
     layers_after = check_int("layers_after", layers_after, minimum=0, maximum=MAX_LAYERS)
@@ -598,6 +612,9 @@ def barren_plateau_tutorial_style(
         TFQ tutorial "Barren plateaus", https://www.tensorflow.org/quantum/tutorials/barren_plateaus
 
     Taught in chapter 05.
+
+    >>> barren_plateau_tutorial_style(4, depth=10, n_circuits=50)   # doctest: +SKIP
+    {4: 0.03...}
     """
     from clipq_edu._tf import tf, tfq
 
@@ -647,6 +664,10 @@ def bce_gradient_vs_theta(thetas: Any) -> dict[str, np.ndarray]:
         floating point is 1.6e16): that is the explosion, not a bug.
 
     Taught in chapter 03.
+
+    >>> out = bce_gradient_vs_theta([np.pi / 2, 3.0])
+    >>> out["dbce"].round(3).tolist(), out["dhinge"].round(3).tolist()
+    ([1.0, 14.101], [1.0, 0.141])
     """
     theta = check_finite("thetas", as_float_array("thetas", thetas))
     p = np.cos(theta / 2) ** 2

@@ -27,6 +27,7 @@ import numpy as np
 from clipq_edu._validate import (
     _show,
     as_float_array,
+    check_axes,
     check_bool,
     check_choice,
     check_finite,
@@ -435,7 +436,8 @@ def plot_counts(counts: dict[str, int], ax: Any = None, errors: bool = True) -> 
 
     stats = counts_with_errors(counts)
     total = sum(counts.values())
-    if ax is None:
+    errors = check_bool("errors", errors)
+    if check_axes("ax", ax) is None:
         _, ax = plt.subplots(figsize=(max(4, 0.5 * len(stats) + 2), 3))
     keys = list(stats)
     p = [stats[k][0] for k in keys]

@@ -7,8 +7,10 @@ its median) and ``benchmarks/RESULTS.md`` (tables, PNG plots, the machine, the t
 Sections (``--only`` picks some): ``startup`` (fresh-process import and first quantum
 result), ``notebooks`` (each chapter executed headless, wall time and peak RSS of its
 kernel), ``widgets`` (callback latency of every explorer in a real kernel), ``quantum``
-(barren-plateau experiment and gradient throughput, from ``benchmarks/bench_quantum.py``) and
-``peers`` (the same quantum tasks in PennyLane, in its own virtual environment).
+(the McClean kernel's speed and gradient throughput, from ``benchmarks/bench_quantum.py``) and
+``peers`` (the barren-plateau experiment by clipq_edu's engine, clipq_edu through TFQ, the TFQ
+tutorial's code path, PennyLane and tensorcircuit-ng, on the same circuits in one run; each
+peer library in its own virtual environment).
 """
 
 from __future__ import annotations

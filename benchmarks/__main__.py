@@ -3,7 +3,9 @@
 Sections: startup, notebooks, widgets, quantum, peers (all by default). Results of sections
 not run this time are kept from the previous ``results.json``, so a partial run refreshes
 only what it measured. ``benchmarks/NOTES.md``, when present, is appended to RESULTS.md as
-the findings section (profiles and explanations written by hand).
+the findings section (explanations written by hand; every figure in RESULTS.md comes from
+results.json). ``python -m benchmarks --report`` only regenerates RESULTS.md and the plots
+from results.json.
 """
 
 from __future__ import annotations
@@ -18,6 +20,22 @@ from benchmarks import BENCH_DIR, RESULTS_JSON
 SECTIONS = ("startup", "notebooks", "widgets", "quantum", "peers")
 
 
+def _notes() -> str:
+    notes_path = BENCH_DIR / "NOTES.md"
+    return notes_path.read_text(encoding="utf-8") if notes_path.exists() else ""
+
+
+def _report_only() -> int:
+    from benchmarks import report
+
+    if not RESULTS_JSON.exists():
+        print(f"{RESULTS_JSON} does not exist: run the benchmark first", file=sys.stderr)
+        return 1
+    report.write(json.loads(RESULTS_JSON.read_text()), notes=_notes())
+    print(f"wrote {BENCH_DIR / 'RESULTS.md'} from {RESULTS_JSON}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--only", default=",".join(SECTIONS),
@@ -25,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repeats per figure (default 3)")
     parser.add_argument("--notebooks", default=None,
                         help="only notebooks whose name contains one of these (comma-separated)")
+    parser.add_argument("--report", action="store_true",
+                        help="only regenerate RESULTS.md and the plots from results.json")
     args = parser.parse_args(argv)
+    if args.report:
+        return _report_only()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
@@ -61,9 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             results["peers"] = peers.run(repeat=args.repeat)
         print(f"[{section}] done in {time.perf_counter() - t:.0f} s", flush=True)
     results["sections"] = [s for s in SECTIONS if s in results]
-    notes_path = BENCH_DIR / "NOTES.md"
-    notes = notes_path.read_text(encoding="utf-8") if notes_path.exists() else ""
-    report.write(results, notes=notes)
+    report.write(results, notes=_notes())
     print(f"wrote {RESULTS_JSON} and {BENCH_DIR / 'RESULTS.md'}")
     return 0
 

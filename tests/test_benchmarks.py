@@ -115,3 +115,137 @@ def test_report_writes_json_markdown_and_plots(tmp_path):
     assert (tmp_path / "notebooks.png").stat().st_size > 1000
     assert (tmp_path / "widgets.png").stat().st_size > 1000
     assert (tmp_path / "results.json").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Barren-plateau peers: summary arithmetic and RESULTS.md generated from results.json alone
+# --------------------------------------------------------------------------------------------
+def _fake_bp_run(scale: float) -> dict:
+    """One run of peers.run_once's shape: per implementation, per n, seconds and variance."""
+    def per_n(seconds, var, warm=None):
+        out = {}
+        for n, s in zip(("4", "12"), seconds, strict=True):
+            out[n] = {"seconds": s * scale, "variance": var[n], "grads_head": None}
+            if warm is not None:
+                out[n]["warm_s"] = warm * scale
+        return out
+
+    var = {"4": 0.02, "12": 0.002}
+    return {
+        "bp": {
+            "clipq_edu numpy engine": per_n((0.5, 1.5), var),
+            "tfq tutorial code path": per_n((20.0, 60.0), {"4": 0.0201, "12": 0.002}),
+            "pennylane lightning.qubit/batched": per_n((0.4, 1.2), var),  # faster than ours
+            "tensorcircuit-ng jit+vmap+scan": per_n((5.0, 5.0), var, warm=0.5),
+        },
+        "gradients": {
+            "clipq_edu parameter shift/analytic": {"gradients_per_s": 10.0, "first": [0.1, 0.2]},
+            "clipq_edu parameter shift/shots=1000": {"gradients_per_s": 20.0, "first": [0.1, 0.3]},
+            "pennylane lightning.qubit/adjoint/analytic": {"gradients_per_s": 50.0,
+                                                           "first": [0.1, 0.25]},
+        },
+        "versions": {"pennylane": "0.44.1", "tensorcircuit-ng": "1.10.0"},
+        "load_average_1min": [3.0, 5.0],
+    }
+
+
+def test_summarise_bp_takes_ratios_within_each_run():
+    from benchmarks import peers
+
+    runs = [_fake_bp_run(1.0), _fake_bp_run(3.0)]  # a loaded second run: ratios unchanged
+    bp = peers.summarise_bp(runs)
+    ours = bp["clipq_edu numpy engine"]
+    assert ours["total_s"]["median"] == pytest.approx((2.0 + 6.0) / 2)
+    assert "time_ratio_vs_reference" not in ours
+    tut = bp["tfq tutorial code path"]
+    assert tut["time_ratio_vs_reference"]["median"] == pytest.approx(40.0)
+    assert tut["max_rel_variance_diff_vs_reference"] == pytest.approx(0.005)
+    tc = bp["tensorcircuit-ng jit+vmap+scan"]
+    assert tc["time_ratio_vs_reference"]["median"] == pytest.approx(5.0)
+    assert tc["warm_time_ratio_vs_reference"]["median"] == pytest.approx(0.5)
+    assert bp["pennylane lightning.qubit/batched"]["per_n_s"]["12"]["median"] == pytest.approx(2.4)
+    grads = peers.summarise_gradients(runs)
+    lightning = grads["pennylane lightning.qubit/adjoint/analytic"]
+    assert lightning["speed_ratio_vs_clipq_edu"]["median"] == pytest.approx(5.0)
+    assert lightning["max_abs_diff_first_gradient_vs_clipq_edu"] == pytest.approx(0.05)
+
+
+def _fake_results() -> dict:
+    from benchmarks import peers
+
+    runs = [_fake_bp_run(1.0)]
+    return {
+        "machine": {"cpu_model": "test cpu", "cpus_usable": 2, "cpus_host": 2,
+                    "memory_total_gb": 1.0, "memory_limit_gb": None, "os": "Linux",
+                    "machine": "x86_64", "python": "3.11", "versions": {"numpy": "2"},
+                    "load_average_at_start": [4.5, 3.0, 2.0], "date_utc": "today"},
+        "repeat": 1, "sections": ["quantum", "peers"],
+        "quantum": {"source": "fake", "kernel_n12_complex64_s": {"value": 0.25, "unit": "s"}},
+        "peers": {
+            "versions": runs[0]["versions"], "reference": peers.REFERENCE,
+            "load_average_1min": [r["load_average_1min"] for r in runs],
+            "setting": {"qubits": [4, 12], "depth": 50, "n_circuits": 200,
+                        "gradient_task": "fake task"},
+            "barren_plateau": peers.summarise_bp(runs),
+            "gradients": peers.summarise_gradients(runs),
+        },
+    }
+
+
+def test_report_of_the_bp_peers_targets_and_findings(tmp_path):
+    results = _fake_results()
+    rows = {r[0]: r for r in report.targets_table(results)}
+    ref = "clipq_edu numpy engine"
+    assert rows[f"barren plateau, full setting, {ref}, wall"][1:] == ("2.00 s", "<= 6 s", "met")
+    tut = rows["barren plateau, speed-up over the tfq tutorial code path (same run)"]
+    assert tut[1:] == ("40.0x", ">= 20x", "met")
+    pl = rows[f"barren plateau, pennylane lightning.qubit/batched time / {ref} time (same run)"]
+    assert pl[1:] == ("0.80", "> 1", "**missed**")
+    tc = f"barren plateau, tensorcircuit-ng jit+vmap+scan time / {ref} time (same run)"
+    assert rows[tc][1:] == ("5.00", "> 1", "met")
+    warm = f"barren plateau, tensorcircuit-ng jit+vmap+scan warm (compile excluded) / {ref}"
+    assert rows[warm][1:] == ("0.50", "> 1", "**missed**")
+
+    report.write(results, folder=tmp_path, notes="Explained by hand.")
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "measured under load" in text  # 4.5 > half of 2 cores, from the recorded figure
+    assert "| tfq tutorial code path | 80.00 s |  | 40.00 | 2.0000e-03 (n=12) | 5.0e-03 |" in text
+    assert "- pennylane lightning.qubit/batched: **faster** than" in text
+    assert "Without its compile (a second, warm call) it is **faster**: 0.50x." in text
+    assert "tensorcircuit-ng 1.10.0" in text and "Explained by hand." in text
+    assert (tmp_path / "barren_plateau_peers.png").stat().st_size > 1000
+
+
+def test_results_md_is_a_function_of_results_json_alone(tmp_path):
+    import json
+
+    report.write(_fake_results(), folder=tmp_path, notes="notes")
+    stored = json.loads((tmp_path / "results.json").read_text())
+    again = report.markdown(stored, report.plots(stored, tmp_path), "notes")
+    assert (tmp_path / "RESULTS.md").read_text() == again
+
+
+def test_report_still_reads_the_previous_peers_layout():
+    results = _fake_results()
+    bp = results["peers"]["barren_plateau"]
+    old = {"clipq_edu": bp["clipq_edu numpy engine"],
+           "pennylane lightning.qubit/batched": dict(bp["pennylane lightning.qubit/batched"])}
+    old["pennylane lightning.qubit/batched"]["time_ratio_vs_clipq_edu"] = old[
+        "pennylane lightning.qubit/batched"].pop("time_ratio_vs_reference")
+    results["peers"] = {"pennylane_version": "0.44.1", "barren_plateau": old, "gradients": {},
+                        "setting": results["peers"]["setting"]}
+    rows = {r[0]: r for r in report.targets_table(results)}
+    assert rows["barren plateau, full setting, clipq_edu, wall"][3] == "met"
+    assert any("pennylane 0.44.1" in line for line in report.peers_markdown(results))
+
+
+def test_hand_written_notes_state_no_figures():
+    """NOTES.md explains; every figure comes from results.json (issue 15, deliverable 5)."""
+    import re
+
+    from benchmarks import BENCH_DIR
+
+    text = (BENCH_DIR / "NOTES.md").read_text(encoding="utf-8")
+    text = re.sub(r"`[^`]*`", "", text)  # code spans name things (complex64, n_circuits=200)
+    figure = re.compile(r"\d[\d.,]*\s*(?:s|ms|µs|GB|MB|GiB|MiB|%|x|times)\b|load average \S*\d")
+    assert figure.findall(text) == []

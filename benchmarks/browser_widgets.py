@@ -10,7 +10,9 @@ the slider's end, then left, ``N`` presses in all (so later presses revisit sett
 Each press is timed inside the page, from the ``keydown`` event to the moment the explorer's
 ``<img>`` holds a new, decoded picture and a frame has been painted (``requestAnimationFrame``
 after ``img.decode()``). A press whose picture does not change within the time limit is
-counted as ``missed`` (for example the slider was already at its end). This is a benchmark,
+counted as ``missed`` (for example the slider was already at its end). Then a *burst* of eight
+presses without waiting (a quick drag) on the first slider counts the pictures the kernel sent
+back: fewer pictures than presses shows that intermediate values were skipped. This is a benchmark,
 not a test: it asserts nothing. Results go to ``benchmarks/results.json`` under the key
 ``browser_widgets`` (kept across ``python -m benchmarks`` runs, which load the file and write
 back every key they do not measure) and are printed.
@@ -54,6 +56,49 @@ ARM_JS = """
   s.stop = () => obs.disconnect();
 }
 """
+
+
+#: Counts the pictures shown and stamps every keydown, for a burst of presses (a drag).
+BURST_JS = """
+(selector) => {
+  const img = document.querySelector(selector);
+  const s = {keys: [], images: [], src: img.src};
+  window.__clipqBurst = s;
+  s.onKey = () => s.keys.push(performance.now());
+  document.addEventListener('keydown', s.onKey, {capture: true});
+  s.obs = new MutationObserver(() => {
+    if (img.src !== s.src) { s.src = img.src; s.images.push(performance.now()); }
+  });
+  s.obs.observe(img, {attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def _burst(page: Any, handle: Any, img_selector: str, presses: int = 8,
+           quiet_ms: int = 1500) -> dict[str, Any]:
+    """Press a key ``presses`` times without waiting, as a quick drag does; count pictures.
+
+    Returns the number of pictures the kernel sent (fewer than ``presses`` means it skipped
+    intermediate values) and the time from the last key press to the last picture.
+    """
+    key = "ArrowLeft" if _at_end(handle, "ArrowRight") else "ArrowRight"
+    page.evaluate(BURST_JS, img_selector)
+    for _ in range(presses):
+        if _at_end(handle, key):
+            break
+        handle.press(key)
+    count = -1
+    while True:  # until no new picture arrives for quiet_ms
+        page.wait_for_timeout(quiet_ms)
+        now = page.evaluate("() => window.__clipqBurst.images.length")
+        if now == count:
+            break
+        count = now
+    keys, images = page.evaluate("() => [window.__clipqBurst.keys, window.__clipqBurst.images]")
+    page.evaluate("() => { const s = window.__clipqBurst; s.obs.disconnect(); "
+                  "document.removeEventListener('keydown', s.onKey, {capture: true}); }")
+    return {"presses": len(keys), "pictures": len(images),
+            "last_key_to_last_picture_ms": (images[-1] - keys[-1]) if images and keys else None}
 
 
 def _test_browser_module() -> Any:
@@ -113,6 +158,7 @@ def _drive_explorer(page: Any, name: str, presses: int, settle_ms: int,
     sliders = page.locator(f"{root} .noUi-handle")
     per_slider: dict[str, Any] = {}
     all_ms: list[float] = []
+    burst = None
     for i in range(sliders.count()):
         handle = sliders.nth(i)
         label = page.locator(f"{root} .widget-slider").nth(i).locator("label").inner_text()
@@ -130,8 +176,10 @@ def _drive_explorer(page: Any, name: str, presses: int, settle_ms: int,
         all_ms.extend(times)
         per_slider[label or f"slider {i}"] = {
             "latency_ms": summarize(times) if times else None, "missed": missed}
+        if burst is None:
+            burst = _burst(page, handle, img)
     return {"latency_ms": summarize(all_ms) if all_ms else None, "per_slider": per_slider,
-            "presses": presses * sliders.count()}
+            "presses": presses * sliders.count(), "burst": burst}
 
 
 def run(names: list[str] | None = None, presses: int = 12, settle_ms: int = 150,
@@ -172,7 +220,9 @@ def run(names: list[str] | None = None, presses: int = 12, settle_ms: int = 150,
                         lat = out[name]["latency_ms"]
                         text = (f"median {lat['median']:.0f} ms, p95 {lat['p95']:.0f} ms"
                                 if lat else "no picture changed")
-                        log(f"  {name}: {text} over {out[name]['presses']} presses "
+                        b = out[name]["burst"] or {}
+                        log(f"  {name}: {text} over {out[name]['presses']} presses; burst of "
+                            f"{b.get('presses')} presses -> {b.get('pictures')} pictures "
                             f"({time.perf_counter() - t:.0f} s)")
                     page.evaluate(tb.SHUTDOWN_JS)
                 finally:

@@ -15,7 +15,8 @@ presses without waiting (a quick drag) on the first slider counts the pictures t
 back: fewer pictures than presses shows that intermediate values were skipped. This is a benchmark,
 not a test: it asserts nothing. Results go to ``benchmarks/results.json`` under the key
 ``browser_widgets`` (kept across ``python -m benchmarks`` runs, which load the file and write
-back every key they do not measure) and are printed.
+back every key they do not measure), RESULTS.md is regenerated from it with
+:func:`benchmarks.report.write`, and the figures are printed (``--no-save``: printed only).
 
 Needs ``/usr/bin/chromium`` (or ``$CLIPQ_CHROMIUM``) and the ``playwright`` package.
 """
@@ -250,11 +251,14 @@ def main(argv: list[str] | None = None) -> int:
 
     figures = run(names=names, presses=args.presses)
     figures["machine"] = machine_info()
-    if not args.no_save:
+    if not args.no_save:  # as ``python -m benchmarks`` does: results.json, then RESULTS.md
+        from benchmarks import report
+        from benchmarks.__main__ import _notes
+
         results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
         results["browser_widgets"] = figures
-        RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
-        print(f"wrote browser_widgets to {RESULTS_JSON}")
+        report.write(results, notes=_notes())
+        print(f"wrote browser_widgets to {RESULTS_JSON} and regenerated RESULTS.md")
     return 0
 
 

@@ -363,3 +363,159 @@ def test_train_rejects_bad_arguments():
     with pytest.raises(ValueError, match="clipnorm and global_clipnorm"):
         training.train(m, x, y, clip=("keras", {"clipnorm": 1, "global_clipnorm": 1}),
                        progress=False)
+
+
+# --------------------------------------------------------------------------------------------
+# THE Adam step (training.optim) and THE telemetry (training.telemetry): no TensorFlow
+# --------------------------------------------------------------------------------------------
+def test_adam_update_is_pure_and_matches_the_written_out_algorithm():
+    from clipq_edu.training import optim
+
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(25, 3)) * np.array([1e-3, 1.0, 1e3])
+    state = optim.adam_init(np.zeros(3))
+    m = v = np.zeros(3)
+    for t, g in enumerate(grads, start=1):
+        before = (state.m.copy(), state.v.copy(), state.t)
+        updates, new = optim.adam_update(g, state, learning_rate=0.01, b1=0.8, b2=0.99,
+                                         eps=1e-6)
+        # the old state is untouched and read-only
+        np.testing.assert_array_equal(state.m, before[0])
+        np.testing.assert_array_equal(state.v, before[1])
+        assert state.t == before[2] and not state.m.flags.writeable
+        m = 0.8 * m + 0.2 * g
+        v = 0.99 * v + 0.01 * g * g
+        expected = -0.01 * (m / (1 - 0.8**t)) / (np.sqrt(v / (1 - 0.99**t)) + 1e-6)
+        np.testing.assert_allclose(updates, expected, rtol=1e-12)
+        assert new.t == t
+        state = new
+
+
+def test_adam_update_is_scale_invariant_up_to_eps():
+    from clipq_edu.training import optim
+
+    g = np.random.default_rng(1).normal(size=(30, 4))
+    runs = []
+    for k in (1.0, 1000.0):
+        state, total = optim.adam_init(np.zeros(4)), np.zeros(4)
+        for row in k * g:
+            u, state = optim.adam_update(row, state, learning_rate=1e-3)
+            total += u
+        runs.append(total)
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-5)
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda o: o.adam_update([1.0, 2.0], o.adam_init([0.0])), ValueError, "shape"),
+    (lambda o: o.adam_update([1.0], {"m": 0}), TypeError, "state"),
+    (lambda o: o.adam_update([1.0], o.adam_init([0.0]), b1=1.0), ValueError, "b1"),
+    (lambda o: o.adam_update([np.nan], o.adam_init([0.0])), ValueError, "grads"),
+    (lambda o: o.adam_update([1e200], o.adam_init([0.0])), ValueError, "overflows"),
+    (lambda o: o.adam_update([1.0], o.adam_init([0.0]), learning_rate=0), ValueError,
+     "learning_rate"),
+])
+def test_adam_update_rejects_bad_input_by_name(call, exc, words):
+    from clipq_edu.training import optim
+
+    with pytest.raises(exc, match=words):
+        call(optim)
+
+
+def test_shot_optimizer_uses_the_one_adam():
+    from clipq_edu.training import optim
+
+    opt = training.ShotBasedOptimizer(learning_rate=0.05, beta1=0.7, beta2=0.95, eps=1e-4)
+    state, theta = optim.adam_init(np.zeros(2)), np.zeros(2)
+    ours = np.zeros(2)
+    for g in ([1.0, -2.0], [0.5, 0.1], [-3.0, 0.2]):
+        u, state = optim.adam_update(np.array(g), state, learning_rate=0.05, b1=0.7, b2=0.95,
+                                     eps=1e-4)
+        theta = theta + u
+        ours = opt.update(ours, g)
+    np.testing.assert_array_equal(ours, theta)
+    assert opt.state.t == state.t == 3
+
+
+def test_recorder_builds_telemetry_from_clip_info_and_grads():
+    from clipq_edu.training import TelemetryRecorder
+
+    rec = TelemetryRecorder(weight_names=["w", "b"], clip="global_norm 1")
+    clipper = clipping.from_spec(("global_norm", 1.0))
+    batches = [[np.array([3.0, 4.0]), np.array([0.0])], [np.array([0.3, 0.4]), np.array([0.0])],
+               [np.array([np.nan, 0.0]), np.array([1.0])], [np.array([1e200, 1e200]),
+                                                             np.array([0.0])]]
+    for step, grads in enumerate(batches):
+        if not all(np.isfinite(g).all() for g in grads):
+            rec.record_grads(9.0, grads, skipped=True, epoch=1, lr_step=0.0)
+            continue
+        _, info = clipper(grads)
+        rec.record_grads(float(step), grads, epoch=step // 2, norm_after=info.norm_after,
+                         clipped=info.clipped, threshold=info.threshold, lr_step=0.1)
+    tel = rec.finish(metrics={"accuracy": 0.75, "diverged": False})
+    assert tel.steps == 4 and tel.skipped.tolist() == [False, False, True, False]
+    assert tel.clipped.tolist() == [True, False, False, True]
+    np.testing.assert_allclose(tel.norm_before[[0, 1]], [5.0, 0.5])
+    # THE global norm: 1e200 entries do not overflow to inf (sqrt(2) * 1e200)
+    assert tel.norm_before[3] == pytest.approx(np.sqrt(2) * 1e200)
+    np.testing.assert_allclose(tel.layer_norms[0], [5.0, 0.0])
+    np.testing.assert_allclose(tel.epoch_loss, [0.5, 3.0])  # skipped step 2 not averaged
+    assert np.isnan(tel.norm_after[2]) and tel.threshold[0] == 1.0
+    assert tel.extra["lr_step"].tolist() == [0.1, 0.1, 0.0, 0.1]
+    assert not tel.loss.flags.writeable and not tel.layer_norms.flags.writeable
+    s = tel.summary()
+    assert s["skipped_steps"] == [2] and s["final_accuracy"] == 0.75
+    assert s["final_diverged"] is False and s["clipped_fraction"] == pytest.approx(2 / 3)
+    assert set(tel.to_dict()) >= {"norm[w]", "norm[b]", "lr_step", "skipped"}
+
+
+def test_telemetry_checks_column_lengths_and_recorder_checks_names():
+    from clipq_edu.training import Telemetry, TelemetryRecorder
+
+    with pytest.raises(ValueError, match="norm_before"):
+        Telemetry(loss=[1.0, 2.0], norm_before=[1.0], norm_after=[1.0, 1.0])
+    with pytest.raises(TypeError, match="weight_names"):
+        TelemetryRecorder(weight_names="w")
+    with pytest.raises(TypeError, match="norm_before"):
+        TelemetryRecorder().record(1.0)
+    tel = Telemetry(loss=[1.0], norm_before=[2.0], norm_after=[1.0])
+    assert tel.summary()["final_loss"] == 1.0 and not tel.clipped.any()
+
+
+def test_shot_training_result_is_a_telemetry():
+    circuit, syms, obs = _ry_circuit()
+    res = training.train_circuit_from_shots(circuit, syms, obs, None, [0.3, 0.2], steps=3,
+                                            shots=100, seed=0, estimator="builtin",
+                                            clip=("global_norm", 0.1))
+    assert isinstance(res, training.Telemetry)
+    assert res.summary()["steps"] == 3 and res.clip == "global_norm 0.1"
+    assert res.params.shape == (4, 2) and not res.params.flags.writeable
+
+
+@pytest.mark.slow
+def test_adam_update_agrees_with_keras_adam():
+    """Keras adds its epsilon to sqrt(v) before bias correction; with a tiny eps both agree."""
+    from clipq_edu._tf import tf
+    from clipq_edu.training import optim
+
+    g = np.random.default_rng(2).normal(size=(15, 3))
+    var = tf.Variable(np.zeros(3))
+    opt = tf.keras.optimizers.Adam(learning_rate=0.01, epsilon=1e-12)
+    state, theta = optim.adam_init(np.zeros(3)), np.zeros(3)
+    for row in g:
+        opt.apply_gradients([(tf.constant(row), var)])
+        u, state = optim.adam_update(row, state, learning_rate=0.01, eps=1e-12)
+        theta = theta + u
+    # Keras keeps the learning rate and the beta powers in float32: agreement to ~1e-5
+    np.testing.assert_allclose(var.numpy(), theta, rtol=3e-5, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_train_leaves_a_callers_autoclip_untouched():
+    x, y = _tiny_data(16)
+    mine = clipping.AutoClip(percentile=50)
+    mine(np.array([3.0, 4.0]))
+    tel = training.train(_tiny_model(), x, y, epochs=1, batch_size=8, clip=mine,
+                         progress=False)
+    assert mine.history == [5.0] and mine.threshold == 5.0
+    # the copy started empty: its first threshold is the first step's own norm
+    assert tel.threshold[0] == pytest.approx(tel.norm_before[0])

@@ -298,13 +298,19 @@ def hardware_efficient_ansatz(
     circuit = cirq.Circuit()
     symbols: list[sympy.Symbol] = []
     for layer in range(layers):
-        for j, q in enumerate(qs):
-            sy = sympy.Symbol(f"{prefix}_{layer}_{j}_y")
-            sz = sympy.Symbol(f"{prefix}_{layer}_{j}_z")
-            symbols += [sy, sz]
-            circuit.append([cirq.ry(sy)(q), cirq.rz(sz)(q)])
-        circuit.append(_cz_ladder(qs))
+        _append_trainable_layer(circuit, symbols, qs, prefix, layer)
     return circuit, symbols
+
+
+def _append_trainable_layer(circuit: cirq.Circuit, symbols: list[sympy.Symbol],
+                            qs: Sequence[cirq.Qid], prefix: str, layer: int) -> None:
+    """ry(prefix_layer_j_y) rz(prefix_layer_j_z) on every qubit j, then a CZ ladder."""
+    for j, q in enumerate(qs):
+        sy = sympy.Symbol(f"{prefix}_{layer}_{j}_y")
+        sz = sympy.Symbol(f"{prefix}_{layer}_{j}_z")
+        symbols += [sy, sz]
+        circuit.append([cirq.ry(sy)(q), cirq.rz(sz)(q)])
+    circuit.append(_cz_ladder(qs))
 
 
 def reuploading_circuit(
@@ -349,12 +355,7 @@ def reuploading_circuit(
     circuit = cirq.Circuit()
     for layer in range(layers):
         circuit.append(cirq.rx(s)(q) for s, q in zip(inputs, qs, strict=True))
-        for j, q in enumerate(qs):
-            sy = sympy.Symbol(f"{weight_prefix}_{layer}_{j}_y")
-            sz = sympy.Symbol(f"{weight_prefix}_{layer}_{j}_z")
-            weights += [sy, sz]
-            circuit.append([cirq.ry(sy)(q), cirq.rz(sz)(q)])
-        circuit.append(_cz_ladder(qs))
+        _append_trainable_layer(circuit, weights, qs, weight_prefix, layer)
     return circuit, inputs, weights
 
 

@@ -290,14 +290,20 @@ def sample_expectation(
     ...                                backend="cirq")), 6)
     0.042
     """
-    shots = check_shots("shots", shots)
     seed = check_seed("seed", seed)
+    circuit, names, vals, sums, single, batched = _prepared(circuit, observable, shots,
+                                                            symbols, values, backend)
+    out = sample_rows(circuit, names, vals, sums, shots, np.random.default_rng(seed), backend)
+    return shape_output(out, single, batched)
+
+
+def _prepared(circuit, observable, shots, symbols, values, backend) -> tuple:
+    check_shots("shots", shots)
     check_choice("backend", backend, CIRCUIT_BACKENDS)
     circuit = prepare_circuit(circuit)
     sums, single = prepare_observables(circuit, observable)
     names, vals, batched = prepare_values(circuit, symbols, values)
-    out = sample_rows(circuit, names, vals, sums, shots, np.random.default_rng(seed), backend)
-    return shape_output(out, single, batched)
+    return circuit, names, vals, sums, single, batched
 
 
 def sample_expectation_variance(
@@ -329,11 +335,8 @@ def sample_expectation_variance(
     >>> float(sample_expectation_variance(bell_circuit(), cirq.Z(q0), 1000, backend="cirq"))
     0.001
     """
-    shots = check_shots("shots", shots)
-    check_choice("backend", backend, CIRCUIT_BACKENDS)
-    circuit = prepare_circuit(circuit)
-    sums, single = prepare_observables(circuit, observable)
-    names, vals, batched = prepare_values(circuit, symbols, values)
+    circuit, names, vals, sums, single, batched = _prepared(circuit, observable, shots,
+                                                            symbols, values, backend)
     out = variance_rows(circuit, names, vals, sums, shots, backend)
     return shape_output(out, single, batched)
 

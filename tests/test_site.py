@@ -450,7 +450,7 @@ def test_course_site_marks_chinese_and_hides_test_markers(
 
 
 def test_shipped_cjk_font_covers_the_course_and_reports_gaps(tmp_path: Path) -> None:
-    assert site.CJK_FONT.is_file() and site.CJK_FONT.stat().st_size < 400_000
+    assert site.CJK_FONT.is_file() and site.CJK_FONT.stat().st_size < 2_000_000
     page = tmp_path / "p.html"
     page.write_text("<p>梯度裁剪 and a rare 龘</p>", encoding="utf-8")
     assert site.missing_cjk_glyphs([page]) == ["龘"]

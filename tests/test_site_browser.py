@@ -214,10 +214,17 @@ def test_search_finds_the_chapters_that_discuss_it(built: Path, browser, phrase:
         # Enter opens the first result.
         page.press("#search-input", "Enter")
         page.wait_for_url(re.compile(re.escape(hits[0])), timeout=10_000)
+        # The search page (the form's target) lists the same pages for ?q=.
+        results = offline.context.new_page()
+        results.goto(f"{(built / 'search.html').as_uri()}?q={phrase.replace(' ', '+')}")
+        results.locator("#search-page-results .search-hit").first.wait_for(timeout=10_000)
+        page_hits = results.eval_on_selector_all("#search-page-results .search-hit",
+                                                 "els => els.map(e => e.dataset.page)")
     finally:
         offline.close()
     assert not offline.blocked, offline.blocked[:5]
     ranked_pages = list(dict.fromkeys(hits))
+    assert page_hits == hits, (page_hits, hits)
     # The first page is among the three chapters that mention it most, the chapter that
     # mentions it most is among the first three pages, and every chapter that mentions it at
     # least twice is listed.

@@ -378,7 +378,7 @@ def sample_counts(
     seed = check_seed("seed", seed)
     from clipq_edu.quantum.simulate import probabilities
 
-    measured, p = probabilities(circuit, symbols, values)
+    measured, p = probabilities(circuit, symbols=symbols, values=values)
     k = np.random.default_rng(seed).multinomial(shots, p)
     n = len(measured)
     return {format(i, f"0{n}b"): int(c) for i, c in enumerate(k) if c > 0}

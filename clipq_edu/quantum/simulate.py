@@ -126,7 +126,7 @@ def _measured_qubits(circuit: cirq.AbstractCircuit) -> list[cirq.Qid]:
 
 
 def probabilities(
-    circuit: cirq.AbstractCircuit, symbols: Sequence[Any] | None = None, values: Any = None
+    circuit: cirq.AbstractCircuit, *, symbols: Sequence[Any] | None = None, values: Any = None
 ) -> tuple[list[cirq.Qid], np.ndarray]:
     """Return the exact outcome probabilities of measuring the circuit (plain Cirq).
 

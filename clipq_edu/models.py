@@ -28,6 +28,7 @@ import sympy
 from clipq_edu._tf import tf, tfq
 from clipq_edu._validate import (
     as_float_array,
+    check_bool,
     check_choice,
     check_finite,
     check_int,
@@ -120,6 +121,9 @@ def encoding_ansatz_circuit(
     """
     n = check_qubits("n_qubits", n_qubits, max_qubits=MAX_MODEL_QUBITS)
     n_layers = check_int("layers", layers, minimum=1, maximum=50)
+    reupload = check_bool("reupload", reupload)
+    entangle = check_bool("entangle", entangle)
+    trainable_first = check_bool("trainable_first", trainable_first)
     qubits = cirq.LineQubit.range(n)
     circuit = cirq.Circuit()
     data: list[sympy.Symbol] = []
@@ -188,7 +192,7 @@ class EncodedPQC(tf.keras.layers.Layer):
     ...                    [cirq.Z(q)], seed=0)
     >>> layer(tf.constant([[0.0], [3.14159]])).shape
     TensorShape([2, 1])
-    >>> EncodedPQC.from_config(layer.get_config()).weight_symbols
+    >>> list(EncodedPQC.from_config(layer.get_config()).weight_symbols)
     [t]
     """
 
@@ -736,12 +740,17 @@ def quantum_kernel_svm(
 
     Taught in chapter 03.
     """
-    x = as_float_array("x_train", x_train, ndim=2)
+    x = check_finite("x_train", as_float_array("x_train", x_train, ndim=2))
+    y = check_finite("y_train", as_float_array("y_train", y_train, ndim=1))
+    if len(y) != len(x):
+        raise ValueError(f"x_train has {len(x)} rows but y_train has {len(y)} labels")
+    if np.unique(y).size < 2:
+        raise ValueError(f"y_train must hold at least two classes, got {np.unique(y).tolist()}")
     n = x.shape[1] if n_qubits is None else n_qubits
     model = QuantumKernelSVM(
         n, layers, seed, n_features=x.shape[1], bandwidth=bandwidth, C=C
     )
-    return model.fit(x, y_train)
+    return model.fit(x, y)
 
 
 # --------------------------------------------------------------------------------------------

@@ -82,3 +82,29 @@ def test_numeric_exercises_reject_wrong_value_without_revealing(ex_id):
     assert not fb
     if want.ndim == 0:
         assert f"{float(want):g}" not in fb.message
+
+
+def test_digits_accept_the_printed_precision_and_say_how_close():
+    q = NumericExercise("t.6", "parameter shift at 0.3", expected=lambda: -np.sin(0.3), digits=4)
+    fb = q.check(-0.2955)
+    assert fb and "within 0.0068 % of the exact value -0.29552" in fb.message
+    assert q.check(-0.2956)  # one unit in the last printed digit: rounding or truncation
+    assert not q.check(-0.2953) and not q.check(-0.29)
+    assert "exactly right" in q.check(-np.sin(0.3)).message
+    exact = NumericExercise("t.7", "shots", expected=lambda: 1600, rtol=0, atol=0.5)
+    assert "exactly right: 1600" in exact.check(1600).message and not exact.check(1601)
+
+
+def test_digits_on_arrays_use_the_scale_of_the_array_for_zero_entries():
+    q = NumericExercise("t.8", "vector", expected=lambda: [0.0, 0.8], digits=2)
+    assert q.check([0.004, 0.8]) and not q.check([0.02, 0.8])
+    assert "every entry within" in q.check([0.0, 0.801]).message
+
+
+def test_last_digit_unit():
+    from clipq_edu.exercises._core import last_digit_unit
+
+    assert last_digit_unit(0.022360, 2) == 0.001
+    assert last_digit_unit(24576, 3) == 100
+    assert last_digit_unit(9.27e-4, 2) == 1e-5
+    assert last_digit_unit(0.0, 3) == 0.0

@@ -70,15 +70,19 @@ class Page(HTMLParser):
         return [h for h, c in self.links if cls in c.split()]
 
 
+def _refuse(*args, **kwargs):
+    raise AssertionError(f"the site build tried to open a network connection: {args}")
+
+
+def _block_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+
+
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any socket connection attempt fails the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"the site build tried to open a network connection: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    _block_sockets(monkeypatch)
 
 
 def _nb(*cells: tuple[str, str]) -> nbformat.NotebookNode:
@@ -393,7 +397,9 @@ def course_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, st
         pytest.skip("notebooks/ holds no notebooks yet")
     out = tmp_path_factory.mktemp("course") / "site"
     stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+    with (pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout),
+          contextlib.redirect_stderr(stderr)):
+        _block_sockets(mp)  # the build of the real course fetches nothing either
         site.build_site(site.NOTEBOOKS, out)
     return out, stdout.getvalue(), stderr.getvalue()
 
@@ -454,3 +460,23 @@ def test_shipped_cjk_font_covers_the_course_and_reports_gaps(tmp_path: Path) -> 
     page = tmp_path / "p.html"
     page.write_text("<p>梯度裁剪 and a rare 龘</p>", encoding="utf-8")
     assert site.missing_cjk_glyphs([page]) == ["龘"]
+
+
+@pytest.mark.slow
+def test_book_builds_in_a_network_namespace_without_network(tmp_path: Path) -> None:
+    """``tools/build_site.py`` as ``make book`` runs it, in a namespace with no network at all."""
+    import shutil
+    import subprocess
+
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "-n", "true"], capture_output=True).returncode:
+        pytest.skip("unshare -n is not available here (needs root or user namespaces)")
+    if not site.find_chapters(site.NOTEBOOKS):
+        pytest.skip("notebooks/ holds no notebooks yet")
+    out = tmp_path / "site"
+    proc = subprocess.run(
+        [unshare, "-n", sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "0 as images" in proc.stdout and (out / "index.html").is_file()
+    assert (out / "_static" / "search-index.js").is_file()

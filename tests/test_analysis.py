@@ -139,3 +139,51 @@ def test_clipped_estimates_are_biased_towards_smaller_norm():
     assert r["bias_clipped"][0] > r["bias_clipped"][1]  # bias shrinks with more shots
     assert r["bias_raw"][0] < r["bias_clipped"][0]
     assert np.all(r["mse_clipped"] <= r["mse_raw"])  # variance reduction wins here
+
+
+def test_one_home_parameter_shift_sampler_and_adam():
+    """analysis calls the package's one rule, one sampler and one Adam (no copies)."""
+    from clipq_edu.quantum import gradients, sampling
+    from clipq_edu.training.optim import adam_init, adam_update
+
+    fn = lambda p: np.cos(p[:, 0]) * np.sin(p[:, 1])  # noqa: E731
+    np.testing.assert_array_equal(analysis.parameter_shift(fn, [0.3, 0.4]),
+                                  gradients.parameter_shift(fn, np.array([0.3, 0.4])))
+    # parameter-shift estimates are sample_pauli_means at the shifted rows, combined (f+ - f-)/2
+    est = analysis.gradient_estimates("parameter_shift", shots=50, n_repeats=7, seed=11)
+    rows = gradients.shifted_parameters(np.array(analysis.TOY_PARAMS))
+    mu = analysis.toy_expectation(rows)
+    rng = np.random.default_rng(11)
+    f = sampling.sample_pauli_means(np.broadcast_to(mu, (7, *mu.shape)), 50, seed=rng)
+    np.testing.assert_array_equal(est, (f[:, 0] - f[:, 1]) / 2)
+    g = np.array([[1.0, -2.0], [0.5, 3.0], [-1.0, 0.0]])
+    state, want = adam_init(np.zeros(2)), []
+    for row in g:
+        u, state = adam_update(row, state, learning_rate=0.01)
+        want.append(u)
+    np.testing.assert_array_equal(analysis.adam_updates(g, lr=0.01), np.array(want))
+
+
+def test_angles_of_tiny_and_huge_vectors_are_exact():
+    for scale in (1e-300, 1e300):
+        assert analysis.angle_degrees([scale, 0.0], [scale, scale]) == pytest.approx(45.0)
+    angles = analysis.clipping_angles(1e-300 * 1e200, n_samples=20, seed=0)  # scale 1e-100
+    assert angles["norm"].max() < 1e-6
+
+
+@pytest.mark.parametrize(("call", "word"), [
+    (lambda: analysis.clipping_angles(n_samples=10**12), "n_samples"),
+    (lambda: analysis.clipping_angles(dim=10**12), "dim"),
+    (lambda: analysis.clipping_angles(n_samples=100_000, dim=100_000), "n_samples"),
+    (lambda: analysis.clipping_angles(scale=1e300), "scale"),
+    (lambda: analysis.clipped_norms([1.0], dim=10**12), "dim"),
+    (lambda: analysis.sigmoid_chain_grad_norms(batch=10**12), "batch"),
+    (lambda: analysis.sigmoid_chain_grad_norms(depth=200, width=4096, batch=100_000), "batch"),
+    (lambda: analysis.clipped_estimate_stats([[1], [1, 2]], 1.0), "shots_list"),
+    (lambda: analysis.clipped_estimate_stats([], 1.0), "shots_list"),
+    (lambda: analysis.clipped_estimate_stats(10, 1.0), "shots_list"),
+    (lambda: analysis.estimator_std("spsa", [[0.1, 0.2, 0.3]] * 2), "params"),
+])
+def test_huge_or_malformed_arguments_are_refused_by_name(call, word):
+    with pytest.raises((TypeError, ValueError), match=word):
+        call()

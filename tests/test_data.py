@@ -111,6 +111,18 @@ def test_scaled_multiplies_features():
         (lambda: data.scale_to_angles([["a", "b"]]), TypeError, "data"),
         (lambda: data.standardize(np.zeros((3, 2))), TypeError, "Dataset"),
         (lambda: data.count_contradictions(np.zeros((3, 2)), np.zeros(2)), ValueError, "length"),
+        (lambda: data.moons(40, seed=2**32), ValueError, "seed"),
+        (lambda: data.digits_3_vs_6(seed=2**40), ValueError, "seed"),
+        (lambda: data.moons(40, test_fraction=1e-300), ValueError, "test_fraction"),
+        (lambda: data.circles(40, test_fraction=0.999), ValueError, "test_fraction"),
+        (lambda: data.sine_1d(16, test_fraction=0.99), ValueError, "test_fraction"),
+        (lambda: data.moons(40, noise=1e300), ValueError, "noise"),
+        (lambda: data.sine_1d(16, noise=1e300), ValueError, "noise"),
+        (lambda: data.sine_1d(16, low="a"), TypeError, "low"),
+        (lambda: data.sine_1d(16, high=1e300), ValueError, "high"),
+        (lambda: data.scale_to_angles(np.zeros((3, 2)), high=[1.0]), TypeError, "high"),
+        (lambda: data.scale_to_angles(np.zeros((3, 2)), clip=np.ones(2)), TypeError, "clip"),
+        (lambda: data.moons(40).scaled("x"), TypeError, "factor"),
     ],
 )
 def test_bad_input_is_named(call, exc, words):
@@ -123,3 +135,12 @@ def test_data_does_not_import_tensorflow():
     code = "import sys, clipq_edu.data as d; d.moons(20); print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_largest_allowed_values_still_give_finite_data():
+    for d in (data.moons(40, noise=data.MAX_NOISE, seed=2**32 - 1),
+              data.sine_1d(16, low=-data.MAX_RANGE, high=data.MAX_RANGE, noise=data.MAX_NOISE)):
+        assert np.isfinite(d.x_train).all() and np.isfinite(d.y_train).all()
+    angles = data.scale_to_angles(np.array([[0.0], [1.0]]), low=-data.MAX_RANGE,
+                                  high=data.MAX_RANGE)
+    assert np.isfinite(angles).all()

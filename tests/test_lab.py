@@ -115,12 +115,24 @@ def test_naive_bce_matches_closed_form():
     p = tf.constant([[0.2], [0.3], [0.9]])
     want = -np.mean([math.log(0.2), math.log(0.7), math.log(0.9)])
     assert float(lab.naive_bce(y, p)) == pytest.approx(want, rel=1e-6)
+    # array-likes (a call by hand) give the same value in float64, and bad ones are named
+    assert float(lab.naive_bce([[1.0], [0.0], [1.0]], [[0.2], [0.3], [0.9]])) == pytest.approx(
+        want, rel=1e-12)
+    assert float(lab.naive_bce(y, tf.constant([[0.0], [0.3], [0.9]]))) == math.inf  # unguarded
+    for args, name in ((([1.0], [0.0]), "p"), (([1.0], [math.nan]), "p"), ((None, [0.5]), "y_true"),
+                       (([2.0], [0.5]), "y_true"), (([1.0, 0.0, 1.0], [[0.5, 0.5]]), "y_true")):
+        with pytest.raises((TypeError, ValueError), match=name):
+            lab.naive_bce(*args)
 
 
 @pytest.mark.slow
 def test_baseline_misbehaves_and_standardising_fixes_it():
     baseline = lab.run_lab()
-    assert lab.run_lab() is baseline  # cached
+    assert lab.run_lab() is baseline  # cached, so shared: read-only
+    with pytest.raises(ValueError):
+        baseline.telemetry.norm_before[0] = 0.0
+    with pytest.raises(TypeError):
+        baseline.telemetry.metrics["accuracy"] = 1.0
     d = lab.diagnose(baseline)
     assert d.spike_ratio > 5
     assert d.dominant_tensor == "angles/kernel"
@@ -139,3 +151,56 @@ def test_baseline_misbehaves_and_standardising_fixes_it():
     assert [r["run"] for r in table] == ["base", "fixed"]
     assert table[1]["inputs"] == "standardised" and "| fixed |" in table._repr_markdown_()
     assert "spiky" in str(d)
+
+
+# ------------------------------------------------------------- caches: bounded and read-only
+def test_cached_raw_data_is_read_only_and_shared():
+    a, b = lab.lab_data(seed=3), lab.lab_data(seed=3)
+    assert a is b  # one cached object per seed
+    for arr in (a.x_train, a.y_train, a.x_test, a.y_test):
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError):
+            arr[0] = 0.0
+    std = lab.lab_data(standardized=True, seed=3)  # new arrays, the caller's to edit
+    std.x_train[0, 0] = 123.0
+    assert lab.lab_data(seed=3).x_train[0, 0] != 123.0
+    assert lab.lab_data(standardized=True, seed=3).x_train[0, 0] != 123.0
+
+
+def test_caches_are_bounded_lru():
+    assert lab._run_cached.cache_info().maxsize == lab.RUN_CACHE_SIZE
+    assert lab._raw_data.cache_info().maxsize == lab.DATA_CACHE_SIZE
+    lab._raw_data.cache_clear()
+    for seed in range(lab.DATA_CACHE_SIZE + 3):
+        lab.lab_data(seed=seed)
+    assert lab._raw_data.cache_info().currsize == lab.DATA_CACHE_SIZE
+
+
+def test_freeze_makes_telemetry_read_only():
+    from clipq_edu.training.telemetry import TelemetryRecorder
+
+    rec = TelemetryRecorder(weight_names=["w"])
+    rec.record(0.5, norm_before=2.0, layer_norms=[2.0], step_size=0.1)
+    tel = lab._freeze(rec.finish(metrics={"accuracy": 0.5}))
+    with pytest.raises(ValueError):
+        tel.norm_before[0] = 0.0
+    with pytest.raises(TypeError):
+        tel.metrics["accuracy"] = 1.0
+    with pytest.raises(ValueError):
+        tel.extra["step_size"][0] = 0.0
+    assert tel.summary()["final_accuracy"] == 0.5  # still readable the usual way
+
+
+def test_settings_refuse_bad_clip_specs_and_seeds():
+    for clip in (math.nan, ("norm", math.nan), ("global_norm", math.inf), ("hinge", 1.0)):
+        with pytest.raises((TypeError, ValueError), match="clip"):
+            lab.LabSettings(clip=clip)
+    with pytest.raises(ValueError, match="seed"):
+        lab.LabSettings(seed=2**40)
+
+
+@pytest.mark.parametrize(("p", "match"), [(math.nan, "p"), ([0.5, 1.0], "p"), ("abc", "p"),
+                                          (None, "p")])
+def test_loss_slope_names_bad_probabilities(p, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        lab.loss_slope("naive_bce", p)

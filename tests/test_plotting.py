@@ -66,3 +66,37 @@ def test_plot_descent_and_power_law():
     plt.close(ax.figure)
     with pytest.raises(ValueError):
         plotting.plot_descent({})
+
+
+@pytest.mark.parametrize("ax", ["abc", 1, object(), [None]])
+def test_plots_refuse_a_non_axes_ax_by_name(ax):
+    run = {"plain": toys.gradient_descent(toys.quartic_grad, 1.0, 0.1, 5)}
+    for call in (lambda: plotting.plot_clip_geometry([3.0, 1.0], 1.0, "norm", ax=ax),
+                 lambda: plotting.plot_descent(run, ax=ax),
+                 lambda: plotting.plot_power_law([1.0, 2.0], [1.0, 0.5], ax=ax)):
+        with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+            call()
+    plt.close("all")
+
+
+def test_plot_inputs_are_checked_by_name():
+    with pytest.raises(TypeError, match=r"results\['a'\]"):
+        plotting.plot_descent({"a": 1})
+    with pytest.raises(ValueError, match="min_abs"):
+        plotting.plot_descent({"a": toys.gradient_descent(toys.quartic_grad, 1.0, 0.1, 5)},
+                              min_abs=0.0)
+    with pytest.raises(ValueError, match="predicted"):
+        plotting.plot_power_law([1.0, 2.0], [1.0, 0.5], predicted=[1.0])
+    with pytest.raises(ValueError, match="same length"):
+        plotting.plot_power_law([1.0, 2.0], [1.0])
+    with pytest.raises(TypeError, match="b"):
+        import sympy
+
+        plotting.angle_between([1.0, 2.0], [sympy.Symbol("t"), 1.0])
+    plt.close("all")
+
+
+def test_angle_between_tiny_and_huge_vectors():
+    assert plotting.angle_between([1e-300, 0.0], [1e-300, 1e-300]) == pytest.approx(45.0)
+    assert plotting.angle_between([1e300, 0.0], [0.0, 1e300]) == pytest.approx(90.0)
+    assert plotting.angle_between([1e-320, 0.0], [0.0, 1.0]) == pytest.approx(90.0)

@@ -128,3 +128,30 @@ def test_keras_clipped_update_validates_before_tf():
         toys.keras_clipped_update([np.ones(2)], clipvalue=-1.0)
     with pytest.raises(TypeError, match="grads"):
         toys.keras_clipped_update(np.ones(2), clipvalue=1.0)
+
+
+def test_quartic_family_overflows_to_inf_and_names_x():
+    assert toys.quartic(1e100) == math.inf and toys.quartic_hessian(-1e200) == math.inf
+    assert toys.quartic_grad(-1e150) == -math.inf
+    assert np.all(np.isinf(toys.quartic_grad(np.array([1e200, -1e200]))))
+    for bad in ("abc", None, [[1.0], [1.0, 2.0]], 1 + 1j, {"a": 1}):
+        for fn in (toys.quartic, toys.quartic_grad, toys.quartic_hessian):
+            with pytest.raises(TypeError, match="x"):
+                fn(bad)
+
+
+def test_stable_step_and_tail_at_the_edges():
+    assert toys.max_stable_step(1e-150) == pytest.approx(0.5e300)
+    for bad in (1e-300, 0.0, math.nan, "abc", None):
+        with pytest.raises((TypeError, ValueError), match="x0"):
+            toys.max_stable_step(bad)
+    assert toys.quartic_tail_iterations(0.01, 1e-3, x_start=0.0) == 0.0
+    assert toys.quartic_tail_iterations(0.01, 1e-3, x_start=1e-300) == 0.0  # inside tol
+    far = toys.quartic_tail_iterations(0.01, 1e-3)
+    assert toys.quartic_tail_iterations(0.01, 1e-3, x_start=1e300) == far
+    assert toys.quartic_tail_iterations(0.01, 1e-3, x_start=-math.inf) == far
+    for bad in ("abc", None, math.nan, [1.0]):
+        with pytest.raises((TypeError, ValueError), match="x_start"):
+            toys.quartic_tail_iterations(0.01, 1e-3, x_start=bad)
+    with pytest.raises(ValueError, match="lr"):
+        toys.quartic_tail_iterations(5e-324, 1e-3)

@@ -36,6 +36,7 @@ from clipq_edu._validate import (
     check_finite,
     check_int,
     check_positive_float,
+    check_real,
     check_seed,
     check_shots,
 )
@@ -134,7 +135,7 @@ def clipping_angles(
       bound: the clip bound (value limit or norm bound), > 0.
       n_samples: number of random gradients, 1 to :data:`MAX_SAMPLES`.
       dim: entries per gradient, 2 to :data:`MAX_DIM`.
-      scale: typical gradient norm, > 0.
+      scale: typical gradient norm, in [1e-100, 1e100].
       seed: seed for ``np.random.default_rng``.
 
     Returns:
@@ -152,7 +153,7 @@ def clipping_angles(
     n = check_int("n_samples", n_samples, minimum=1, maximum=MAX_SAMPLES)
     dim = check_int("dim", dim, minimum=2, maximum=MAX_DIM)
     check_array_memory("n_samples", n * dim * 8, f"{n} gradients of {dim} entries")
-    scale = check_positive_float("scale", scale)
+    scale = check_real("scale", scale, minimum=1e-100, maximum=1e100)
     grads = _random_gradients(n, dim, scale, check_seed("seed", seed))
     grads[:, dim // 2:] *= 10.0
     out: dict[str, list[float]] = {"value": [], "norm": [], "per_tensor": []}

@@ -181,16 +181,18 @@ def naive_bce(y_true: Any, p: Any) -> Any:
     """
     from clipq_edu._tf import tf
 
+    by_hand = not (tf.is_tensor(p) and tf.is_tensor(y_true))
     if not tf.is_tensor(p):
         p = tf.constant(_check_probabilities("p", p, strict=True))
     if not tf.is_tensor(y_true):
-        y_np = _check_probabilities("y_true", y_true, strict=False)
+        y_true = _check_probabilities("y_true", y_true, strict=False)
+    shapes = (tuple(y_true.shape), tuple(p.shape))
+    if by_hand and None not in shapes[0] + shapes[1]:
         try:
-            np.broadcast_shapes(y_np.shape, tuple(p.shape))
+            np.broadcast_shapes(*shapes)
         except ValueError:
-            raise ValueError(f"y_true (shape {y_np.shape}) and p (shape {tuple(p.shape)}) must "
-                             f"have broadcastable shapes") from None
-        y_true = y_np
+            raise ValueError(f"y_true (shape {shapes[0]}) and p (shape {shapes[1]}) must have "
+                             f"broadcastable shapes") from None
     y = tf.cast(y_true, p.dtype)
     return -tf.reduce_mean(y * tf.math.log(p) + (1.0 - y) * tf.math.log(1.0 - p))
 

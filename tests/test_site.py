@@ -292,6 +292,15 @@ def test_a_formula_the_converter_cannot_read_falls_back_visibly() -> None:
     assert stats.converted == 0
 
 
+def test_fallbacks_are_typeset_images_and_line_breaks_become_rows() -> None:
+    stats = site.MathStats()
+    out = site.latex_to_mathml("a & b", stats=stats)  # a bare & is not valid MathML
+    assert out.startswith('<img class="math-fallback" src="data:image/svg+xml;base64,')
+    assert 'alt="a &amp; b"' in out and len(stats.fallbacks) == 1
+    rows = site.latex_to_mathml(r"x = 1 \\ y = 2", display=True)
+    assert rows.startswith("<math ") and rows.count("<mtr>") == 2
+
+
 def _state(source: str = "docs/guide.md", links: dict | None = None) -> object:
     return site.PageState("page.html", site.PurePosixPath(source), links or {},
                           "someone/fork", site.MathStats())

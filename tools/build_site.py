@@ -213,7 +213,6 @@ def _tidy_mathml(mathml: str) -> str:
 def _mathtext_svg(latex: str) -> str | None:
     """An inline SVG of ``latex`` drawn by matplotlib's mathtext, or None if it cannot."""
     try:
-        from matplotlib.figure import Figure
         from matplotlib.font_manager import FontProperties
         from matplotlib.mathtext import math_to_image
     except ImportError:
@@ -223,9 +222,15 @@ def _mathtext_svg(latex: str) -> str | None:
         math_to_image(f"${latex}$", buffer, prop=FontProperties(size=13), format="svg")
     except Exception:  # noqa: BLE001 - mathtext raises many types on unknown syntax
         return None
-    del Figure  # imported only to fail early when matplotlib's backends are broken
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f"data:image/svg+xml;base64,{data}"
+
+
+def _convert(convert, source: str, display: bool) -> str:
+    try:
+        return convert(source, display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - the converter raises its own error types
+        return ""
 
 
 @dataclass
@@ -254,10 +259,9 @@ def latex_to_mathml(latex: str, display: bool = False, stats: MathStats | None =
     from latex2mathml.converter import convert
 
     source = _normalize_latex(html.unescape(latex))
-    try:
-        mathml = convert(source, display="block" if display else "inline")
-    except Exception:  # noqa: BLE001 - the converter raises its own error types
-        mathml = ""
+    mathml = _convert(convert, source, display)
+    if "linebreak" in mathml and "&" not in source:  # top-level \\: one centred column
+        mathml = _convert(convert, f"\\begin{{array}}{{c}}{source}\\end{{array}}", display)
     if mathml and _mathml_is_clean(mathml):
         if stats is not None:
             stats.converted += 1

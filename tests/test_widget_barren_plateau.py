@@ -71,3 +71,15 @@ def test_constructor_rejects_bad_arguments():
         barren_plateau(qubits=12)
     with pytest.raises(ValueError, match="init"):
         barren_plateau(init="zeros")
+
+
+def test_larger_qubit_counts_are_simulated_in_the_background():
+    e = barren_plateau(qubits=2, depth=10, seed=3)
+    for future in e._pending_random.values():
+        future.result(timeout=600)
+    assert e.is_cached(qubits=7, depth=60, init="random")
+    assert e.is_cached(qubits=8, depth=10, init="random")
+    assert not e.is_cached(qubits=3, depth=10, init="identity")
+    e.set(qubits=5)
+    want = landscapes.gradient_samples(5, MAX_DEPTH, 100, seed=3, every_layer=True)[9].var()
+    assert e.state["variance"][-1] == pytest.approx(want)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from typing import Any
 
 import ipywidgets as widgets
@@ -18,6 +20,8 @@ MIN_QUBITS, MAX_QUBITS = 2, 8
 MAX_DEPTH = 60
 N_CIRCUITS = 100
 INITS = ("random", "identity")
+#: One simulation at a time: the background thread and the widget share the simulator.
+_SIMULATOR_LOCK = threading.Lock()
 
 
 class BarrenPlateauExplorer(Explorer):
@@ -25,13 +29,17 @@ class BarrenPlateauExplorer(Explorer):
 
     Random init: every qubit count is simulated once for all depths up to ``MAX_DEPTH``
     (a shallower circuit is a prefix of a deeper one), so moving the depth slider only redraws.
-    Identity init: one computation per (n, depth), cached.
+    A background thread simulates the qubit counts in order, 2 to ``MAX_QUBITS``, from the
+    start: the first picture waits for those it shows, and the larger counts are usually
+    ready before the slider reaches them. Identity init: one computation per (n, depth),
+    cached.
     """
 
     def __init__(self, qubits: int, depth: int, init: str, seed: int) -> None:
         self.seed = seed
         self._random: dict[int, np.ndarray] = {}  # n -> variance per depth (1..MAX_DEPTH)
         self._identity: dict[tuple[int, int], float] = {}
+        self._pending_random = self._prefetch_random()
         controls = {
             "qubits": widgets.IntSlider(value=qubits, min=MIN_QUBITS, max=MAX_QUBITS,
                                         description="qubits n"),
@@ -54,23 +62,44 @@ class BarrenPlateauExplorer(Explorer):
                     f"random layers and their inverses), got {depth}")
         return None
 
+    def _simulate_random(self, n: int) -> np.ndarray:
+        with _SIMULATOR_LOCK:
+            g = landscapes.gradient_samples(n, MAX_DEPTH, N_CIRCUITS, seed=self.seed,
+                                            every_layer=True)
+        return g.var(axis=1)
+
+    def _prefetch_random(self) -> dict[int, Future]:
+        """Start simulating every qubit count (random init) in a background thread."""
+        futures = {n: Future() for n in range(MIN_QUBITS, MAX_QUBITS + 1)}
+
+        def work() -> None:
+            for n, future in futures.items():
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(self._simulate_random(n))
+                    except BaseException as exc:  # noqa: BLE001 - handed to the waiting compute
+                        future.set_exception(exc)
+
+        threading.Thread(target=work, name="clipq-barren-plateau", daemon=True).start()
+        return futures
+
     def _variance(self, n: int, depth: int, init: str) -> float:
         if init == "random":
             if n not in self._random:
-                g = landscapes.gradient_samples(n, MAX_DEPTH, N_CIRCUITS, seed=self.seed,
-                                           every_layer=True)
-                self._random[n] = g.var(axis=1)
+                self._random[n] = self._pending_random[n].result()
             return float(self._random[n][depth - 1])
         key = (n, depth)
         if key not in self._identity:
-            g = landscapes.gradient_samples(n, depth, N_CIRCUITS, seed=self.seed, init="identity")
+            with _SIMULATOR_LOCK:
+                g = landscapes.gradient_samples(n, depth, N_CIRCUITS, seed=self.seed,
+                                                init="identity")
             self._identity[key] = float(g.var())
         return self._identity[key]
 
     def is_cached(self, qubits: int, depth: int, init: str) -> bool:
         ns = range(MIN_QUBITS, qubits + 1)
         if init == "random":
-            return all(n in self._random for n in ns)
+            return all(n in self._random or self._pending_random[n].done() for n in ns)
         return all((n, depth) in self._identity for n in ns)
 
     def compute(self, qubits: int, depth: int, init: str) -> dict[str, Any]:

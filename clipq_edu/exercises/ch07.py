@@ -110,29 +110,36 @@ q3 = NumericExercise(
 
 q4 = ChoiceExercise(
     "07.4",
-    "With the inputs still raw, clipping by global norm at 0.1 was active in every step and "
-    "the model stayed at chance accuracy. Why does clipping not fix this model?",
+    "With the inputs still raw, clipping by global norm at 0.1 was active in every step (Adam, "
+    "learning rate 0.1) and the model stayed at chance accuracy. Why did clipping not fix "
+    "this model?",
     options={
         "a": "The threshold was still too high; a smaller one would work.",
-        "b": "Clipping bounds the length of a step, not where it leads: with inputs 30x too "
-        "large, the loss oscillates in the first-layer weights on a 30x finer scale, so even "
-        "short steps land on noise. (And Adam rescales its steps anyway.)",
+        "b": "Under Adam an always-active clip does not even shorten the steps: Adam divides by "
+        "a running RMS of the gradient, so clipping every step just turns it into "
+        "normalised-gradient Adam, with the step length still set by the learning rate. "
+        "Nothing in it addresses the cause, the raw inputs.",
         "c": "Clipping made the gradients vanish, so nothing was learned.",
         "d": "Six epochs are too few; clipped training just needs longer.",
     },
     correct="b",
     explanations={
-        "a": "The clip was already active in every step. Try 0.01 in the lab: it still "
-        "does not learn, because the problem is the landscape, not the step length.",
-        "b": "Right: the cure is to fix the inputs (standardise), not to shorten the steps.",
-        "c": "Clipping never makes a gradient smaller than the bound, and with Adam the step "
-        "size barely depends on the gradient's scale at all.",
+        "a": "With a clip active at every step Adam sees c·g/‖g‖, and its RMS normalisation "
+        "cancels the constant c: a bound of 0.01 gives the same steps (up to Adam's ε). The "
+        "threshold stops mattering (chapter 03a §5).",
+        "b": "Right: the cure is to fix the inputs (standardise), as Part 4 shows. Whether "
+        "clipping could help raw inputs under plain SGD, where it does shorten steps, is a "
+        "separate experiment (chapter 03c's controls).",
+        "c": "Clipping never makes a gradient smaller than the bound, and under Adam the "
+        "gradient's scale barely changes the step at all.",
         "d": "The standardised model learns within the same six epochs: the budget is not "
         "the problem.",
     },
-    hints=["Compare the clipped runs' telemetry with the standardised run: what differs?"],
-    solution_text="b. Clipping limits step length; the raw inputs make the loss surface in the "
-    "first layer's weights oscillate 30x faster, which no step-length limit fixes.",
+    hints=["What does Adam do to a gradient that is multiplied by the same factor at every "
+           "step, and is c/‖g_t‖ such a factor?"],
+    solution_text="b. Under Adam an always-active clip only normalises the gradient (the step "
+    "length stays set by the learning rate), so it cannot repair what the raw inputs break; "
+    "standardising them does.",
 )
 
 

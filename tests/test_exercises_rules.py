@@ -222,3 +222,21 @@ def test_a_hint_that_names_the_library_call_comes_last(ex_id):
     for i, hint in enumerate(hints[:-1]):
         assert not _LIBRARY_CALL.search(hint), (
             f"{ex_id} hint {i + 1} names the library call; move it to the last hint")
+
+
+@pytest.mark.parametrize("ex_id", sorted(k for k, v in EXERCISES.items()
+                                         if isinstance(v, ChoiceExercise)))
+def test_choice_solution_names_the_correct_option(ex_id):
+    ex = EXERCISES[ex_id]
+    m = re.match(r"\(?([a-z])\)?[\s.:;,]", ex.solution_text)
+    assert m, f"{ex_id}: the solution should start with the option, e.g. '(b).'"
+    assert m.group(1) == ex.correct
+    assert ex.check(m.group(1))
+
+
+def test_open_numeric_solution_passes_its_check():
+    """03a.3 accepts a range; the value its solution prints must be inside it."""
+    ex = EXERCISES["03a.3"]
+    value = parse_numbers(ex.solution_text.split("≈")[1])[0]
+    assert ex.check(value)
+    assert not ex.check(parse_numbers(ex.solution_text.split("≈")[2])[0])  # its p99 warning

@@ -338,6 +338,15 @@ def test_links_point_into_the_site_or_the_repository() -> None:
                      "https://example.org/x", "#local", "readme.html"]
 
 
+def test_markdown_images_are_embedded_with_alt_text() -> None:
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    out = site.render_markdown("![A one-pixel plot](attachment:dot.png) and "
+                               "![](https://example.org/badge.svg)", _state(),
+                               attachments={"dot.png": {"image/png": png}})
+    assert f'src="data:image/png;base64,{png}"' in out and 'alt="A one-pixel plot"' in out
+    assert "example.org" not in out  # a remote image would need the network: text instead
+
+
 def test_chinese_text_is_marked_outside_tags_and_title() -> None:
     page = ('<title>Start（从这里开始）</title><p class="x">Clipping（梯度裁剪）and '
             '<code>a</code> 量子</p>')

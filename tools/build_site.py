@@ -383,9 +383,16 @@ def _site_link(url: str, state: PageState) -> str | None:
     return f"https://github.com/{state.repo}/{kind}/HEAD/{target}{fragment}"
 
 
-def render_markdown(source: str, state: PageState) -> str:
-    """Markdown (with math) to HTML for one page."""
-    return MarkdownWithMath(renderer=SiteRenderer(state)).render(source)
+def render_markdown(source: str, state: PageState, attachments: dict | None = None) -> str:
+    """Markdown (with math) to HTML for one page.
+
+    Images are embedded: a cell's ``attachment:`` images and local files (relative to the
+    page's source), so the page stays one self-contained file.
+    """
+    folder = ROOT / state.source.parent
+    renderer = SiteRenderer(state, attachments=dict(attachments or {}), embed_images=True,
+                            path=str(folder))
+    return MarkdownWithMath(renderer=renderer).render(source)
 
 
 def mark_cjk(page: str) -> str:
@@ -538,7 +545,7 @@ def render_cells(nb: nbformat.NotebookNode, state: PageState, title: str) -> lis
     rendered_md = {}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown" and _REMOVE_CELL not in cell.metadata.get("tags", []):
-            rendered_md[i] = render_markdown(cell.source, state)
+            rendered_md[i] = render_markdown(cell.source, state, cell.get("attachments"))
     for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", [])
         if _REMOVE_CELL in tags or cell.cell_type == "raw":

@@ -204,7 +204,9 @@ def test_search_finds_the_chapters_that_discuss_it(built: Path, browser, phrase:
     try:
         page = offline.page(built / "06_faq.html" if (built / "06_faq.html").exists()
                             else built / "index.html")
-        page.fill("#search-input", phrase)
+        page.keyboard.press("/")  # the shortcut focuses the search box
+        assert page.evaluate("document.activeElement.id") == "search-input"
+        page.keyboard.type(phrase)
         page.locator("#search-results .search-hit").first.wait_for(state="visible",
                                                                    timeout=10_000)
         hits = page.eval_on_selector_all("#search-results .search-hit",

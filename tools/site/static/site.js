@@ -12,6 +12,14 @@
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
       });
     }
+    // "/" jumps to the search box, as on many documentation sites.
+    document.addEventListener("keydown", function (event) {
+      var active = document.activeElement;
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
+      var search = document.getElementById("search-input");
+      if (search) { event.preventDefault(); search.focus(); }
+    });
     // On narrow screens the table of contents starts folded.
     var toc = document.querySelector(".toc-box");
     if (toc && window.matchMedia("(max-width: 1200px)").matches) toc.removeAttribute("open");

@@ -103,3 +103,15 @@ def test_old_module_names_are_deprecated_aliases():
         assert float(value) == pytest.approx(-1.0)
     with pytest.raises(AttributeError, match="reorganised"):
         cq.noise.no_such_function  # noqa: B018
+
+
+def test_package_reexports_exactly_each_modules_public_names():
+    import importlib
+
+    from clipq_edu import quantum
+
+    for sub, names in quantum._EXPORTS.items():
+        module = importlib.import_module(f"clipq_edu.quantum.{sub}")
+        assert set(names) == set(module.__all__), sub
+        for name in names:
+            assert getattr(quantum, name) is getattr(module, name)

@@ -217,6 +217,12 @@ def _training():
     return training
 
 
+def _course(name: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"clipq_edu.course.{name}")
+
+
 def _numpy_specs() -> list[Spec]:
     return [
         # clipping
@@ -410,6 +416,24 @@ def _numpy_specs() -> list[Spec]:
              dict(scale=1.0, clip=None, lr=0.5, n_steps=20, seed=0)),
         Spec("faq.logistic_sgd", faq.logistic_sgd,
              dict(clip=None, lr=1.0, n_steps=20, batch_size=16, outlier_rate=0.01, seed=0)),
+        # chapter demos added in this round (course.scaling, course.plateau, course.rnn)
+        Spec("scaling.scaling_run", _course("scaling").scaling_run,
+             dict(scale=1.0, optimizer="sgd", clip=None, learning_rate=None, n_steps=20,
+                  n_train=20, n_test=20, seed=0)),
+        Spec("scaling.scaling_table", _course("scaling").scaling_table,
+             dict(scales=(1.0, 30.0), clip=1.0, seeds=2, n_steps=20, n_train=20, n_test=20)),
+        Spec("plateau.product_cost", _course("plateau").product_cost,
+             dict(theta=[0.1, 0.2], cost="global")),
+        Spec("plateau.landscape_cut", _course("plateau").landscape_cut,
+             dict(n_qubits=2, cost="global", angles=[0.0, 1.0], seed=0)),
+        Spec("plateau.shot_cost", _course("plateau").shot_cost,
+             dict(theta=[0.1, 0.2], cost="global", shots=50, rng=np.random.default_rng(0))),
+        Spec("plateau.shot_gradient", _course("plateau").shot_gradient,
+             dict(theta=[0.1, 0.2], cost="local", shots=50, rng=np.random.default_rng(0))),
+        Spec("plateau.train_product_ansatz", _course("plateau").train_product_ansatz,
+             dict(n_qubits=2, cost="global", steps=3, shots=50, learning_rate=0.1,
+                  clip=("global_norm", 1.0), init=None, seed=0)),
+        Spec("rnn.memory_task", _course("rnn").memory_task, dict(length=5, n=16, seed=0)),
         # plotting
         Spec("plotting.angle_between", plotting.angle_between, dict(a=[1.0, 0.0], b=[1.0, 1.0]),
              propagates=True),
@@ -426,27 +450,16 @@ def _numpy_specs() -> list[Spec]:
 
 # --------------------------------------------------------------------------------------------
 # Known findings (see docs/robustness.md). Each is a strict xfail: fixing the library makes
-# the test XPASS and fail, so the entry must then be removed.
+# the test XPASS and fail, so the entry must then be removed. None is known today; a new
+# finding that cannot be fixed at once goes here as ("module.function", "argument"): reason.
 # --------------------------------------------------------------------------------------------
-_HANG = "no upper bound / memory guard: 10**12 hangs or exhausts memory"
-_BOOL = "boolean flag not validated: an array gives numpy's ambiguous-truth ValueError"
-_FLOAT = "float() without validation: the error does not name the argument"
-_AX = "ax is not checked: a non-Axes gives AttributeError"
-_SEED = "seed > 2**32-1 reaches scikit-learn, whose error names random_state, not seed"
-KNOWN: dict[tuple[str, str], str] = {
-}
-KNOWN.update({
-    ("gradients.compare_differentiators", "h"):
-        "h=1e-300 reaches TFQ: tf InvalidArgumentError instead of a named ValueError",
-    ("landscapes.depth_dependence", "depths"):
-        "depths not checked as an iterable; per-item errors say 'depth'",
-})
+KNOWN: dict[tuple[str, str], str] = {}
 QUICK_ALARM = 3  # seconds: enough for the tiny baseline calls of a known-hang entry
 
 
 def _tf_specs() -> list[Spec]:
     from clipq_edu import models, training
-    from clipq_edu.course import lab
+    from clipq_edu.course import lab, rnn
 
     sym = [_S, _T]
     vals = [0.3, 0.7]
@@ -537,6 +550,12 @@ def _tf_specs() -> list[Spec]:
         Spec("lab.loss_slope", lab.loss_slope, dict(loss="naive_bce", p=[0.1, 0.5], y=1)),
         Spec("lab.naive_bce", lab.naive_bce,
              dict(y_true=_tf_const([1.0, 0.0]), p=_tf_const([0.5, 0.25]))),
+        # course.rnn (a Keras SimpleRNN)
+        Spec("rnn.linear_rnn", rnn.linear_rnn, dict(length=5, gain=1.0, units=4, seed=0)),
+        Spec("rnn.input_jacobian_norms", rnn.input_jacobian_norms,
+             dict(gain=1.0, lengths=[2, 3], units=4, seed=0)),
+        Spec("rnn.train_rnn", rnn.train_rnn,
+             dict(length=5, gain=1.0, clip=None, epochs=1, learning_rate=0.05, seed=0)),
         Spec("lab.LabSettings", lab.LabSettings,
              dict(standardized=False, loss="naive_bce", learning_rate=0.1, clip=None, epochs=1,
                   batch_size=120, seed=0)),
@@ -630,6 +649,7 @@ _TF_NAMES = [
     "training.shot_parameter_shift", "training.ShotBasedOptimizer",
     "training.train_circuit_from_shots", "training.train", "toys.keras_clipped_update",
     "lab.lab_data", "lab.lab_model", "lab.loss_slope", "lab.naive_bce", "lab.LabSettings",
+    "rnn.linear_rnn", "rnn.input_jacobian_norms", "rnn.train_rnn",
 ]
 
 
@@ -676,7 +696,7 @@ def test_every_public_function_has_a_spec():
     for mod in ("clipping", "circuits", "simulate", "sampling", "gradients", "landscapes",
                 "resources", "data",
                 "models", "training", "toys", "costs", "analysis", "lab", "article",
-                "faq", "plotting"):
+                "faq", "plotting", "scaling", "plateau", "rnn"):
         for n in _read_all(mod):
             if n.isupper() or f"{mod}.{n}" in covered:  # constants are not called
                 continue
@@ -700,6 +720,7 @@ ELSEWHERE = {
     "models.ExpectationToProbability",  # a Keras layer without arguments of its own
     "lab.Diagnosis", "lab.ResultsTable", "lab.LabRun", "lab.diagnose", "lab.plot_loss_slopes",
     "lab.plot_runs", "lab.results_table", "lab.run_lab", "lab.spike_ratio",
+    "scaling.Condition", "scaling.ScalingTable",  # result types
 }
 
 # __all__ read from the source, so this test does not import TensorFlow.

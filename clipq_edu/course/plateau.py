@@ -56,6 +56,14 @@ def _angles(name: str, value: Any, *, shape: tuple[int, ...] | None = None) -> n
     return arr
 
 
+def _check_rng(rng: Any) -> np.random.Generator:
+    """The caller's ``np.random.Generator`` (its stream continues), else a named TypeError."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got "
+                        f"{type(rng).__name__}")
+    return rng
+
+
 def _zero_probabilities(theta: np.ndarray) -> np.ndarray:
     return np.cos(theta / 2.0) ** 2
 
@@ -102,6 +110,7 @@ def shot_cost(theta: Any, cost: str, shots: int, rng: np.random.Generator) -> np
     theta = _angles("theta", theta)
     cost = check_choice("cost", cost, COSTS)
     shots = check_int("shots", shots, minimum=1, maximum=10**9)
+    _check_rng(rng)
     p = _zero_probabilities(theta)
     if cost == "global":
         mean = sample_pauli_means(2.0 * p.prod(axis=-1) - 1.0, shots, seed=rng)
@@ -115,7 +124,10 @@ def shot_gradient(theta: Any, cost: str, shots: int, rng: np.random.Generator) -
 
     2n shifted circuits, ``shots`` measurements each: the cost of a gradient on hardware.
     """
-    theta = _angles("theta", theta, shape=np.shape(theta)[:1])
+    theta = _angles("theta", theta)
+    if theta.ndim != 1:
+        raise ValueError(f"theta must be 1-D (one angle per qubit), got shape {theta.shape}")
+    _check_rng(rng)
     rows = shifted_parameters(theta)  # (2, n, n): +shift rows, then -shift rows
     return combine_shifted(shot_cost(rows, cost, shots, rng))
 

@@ -36,6 +36,9 @@ from clipq_edu.training.optim import adam_init, adam_update
 __all__ = ["Condition", "ScalingTable", "scaling_run", "scaling_table"]
 
 OPTIMIZERS = ("sgd", "adam")
+#: Largest input scale and learning rate accepted (beyond it the angles wrap so fast that
+#: float64 loses the phase, and a typo such as 1e300 would give NaN).
+MAX_SCALE = 1e3
 LEARNING_RATES = {"sgd": 0.5, "adam": 0.05}
 
 
@@ -65,10 +68,11 @@ def scaling_run(
     """Train ``⟨Z⟩ = cos(w·s·x + b)`` once; return train loss per step and test accuracy.
 
     Args:
-      scale: input scale s > 0 (1 = standardised).
+      scale: input scale s, > 0 and at most :data:`MAX_SCALE` (1 = standardised).
       optimizer: ``"sgd"`` or ``"adam"``.
       clip: global-norm bound c > 0 for (∂w, ∂b), or ``None``.
-      learning_rate: > 0; ``None`` takes 0.5 for SGD and 0.05 for Adam.
+      learning_rate: > 0 and at most :data:`MAX_SCALE`; ``None`` takes 0.5 for SGD and 0.05
+        for Adam.
       n_steps: full-batch steps, >= 1.
       n_train: training points, >= 2.
       n_test: independent test points, >= 2.
@@ -78,10 +82,10 @@ def scaling_run(
       ``{"loss": per-step training loss, "clipped_fraction": share of steps the clip fired,
       "test_accuracy": accuracy on the test set}``.
     """
-    scale = check_positive_float("scale", scale)
+    scale = check_positive_float("scale", scale, maximum=MAX_SCALE)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     lr = LEARNING_RATES[optimizer] if learning_rate is None else \
-        check_positive_float("learning_rate", learning_rate)
+        check_positive_float("learning_rate", learning_rate, maximum=MAX_SCALE)
     clipper = clipping.from_spec(None if clip is None
                                  else ("global_norm", check_positive_float("clip", clip)))
     n_steps = check_int("n_steps", n_steps, minimum=1, maximum=100_000)
@@ -166,7 +170,7 @@ def scaling_table(
     default learning rate; for each scale above 1, also the default rate divided by the scale.
 
     Args:
-      scales: input scales to compare, each > 0.
+      scales: input scales to compare, each > 0 and at most :data:`MAX_SCALE`.
       clip: the global-norm bound used when clipping is on, > 0.
       seeds: number of seeds, 2..50.
       **kwargs: passed to :func:`scaling_run` (``n_steps``, ``n_train``, ``n_test``).
@@ -175,6 +179,11 @@ def scaling_table(
       A :class:`ScalingTable` of :class:`Condition` rows.
     """
     seeds = check_int("seeds", seeds, minimum=2, maximum=50)
+    clip = check_positive_float("clip", clip)
+    if isinstance(scales, (str, bytes, dict)) or not np.iterable(scales):
+        raise TypeError(f"scales must be a sequence of input scales, got {scales!r:.80}")
+    scales = [check_positive_float(f"scales[{i}]", s, maximum=MAX_SCALE)
+              for i, s in enumerate(scales)]
     table = ScalingTable()
     for scale in scales:
         for optimizer in OPTIMIZERS:

@@ -59,6 +59,7 @@ from clipq_edu._validate import (
     check_finite,
     check_int,
     check_positive_float,
+    check_real,
     check_seed,
     check_shots,
 )
@@ -660,7 +661,7 @@ def compare_differentiators(
         values: ``[n_symbols]`` or ``[batch, n_symbols]``.
         observable: one Pauli observable.
         shots: ``None`` or repetitions for the sampled differentiators.
-        h: grid spacing of TFQ's finite-difference differentiators.
+        h: grid spacing of TFQ's finite-difference differentiators, in [1e-7, pi] (float32).
 
     Returns:
         ``{name: gradient}``, each shaped like ``values``.
@@ -680,7 +681,8 @@ def compare_differentiators(
     from clipq_edu._tf import tf, tfq
 
     shots = _check_optional_shots(shots)
-    h = check_positive_float("h", h)
+    # TFQ works in float32: a spacing below 1e-7 rounds away (1e-300 becomes 0 and TFQ fails)
+    h = check_real("h", h, minimum=1e-7, maximum=math.pi)
     circ, sums, names, vals, batched = _prepare(circuit, symbols, values, observable, "tfq")
     batch = vals.shape[0]
     programs = tfq.convert_to_tensor([circ] * batch)

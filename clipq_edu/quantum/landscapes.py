@@ -309,9 +309,14 @@ def depth_dependence(
     """
     n = _qubit_counts(n_qubits)[0]
     seed = check_seed("seed", seed)
+    if isinstance(depths, (str, bytes, dict)) or not np.iterable(depths):
+        raise TypeError(f"depths must be a sequence of layer counts, got {depths!r:.80}")
+    depths = [check_int(f"depths[{i}]", d, minimum=1, maximum=MAX_LAYERS)
+              for i, d in enumerate(depths)]
+    if not depths:
+        raise ValueError("depths must hold at least one layer count, got an empty sequence")
     out = {}
     for d in depths:
-        d = check_int("depth", d, minimum=1)
         g = gradient_samples(n, d, n_circuits, _child_seed(seed, n, d), backend=backend)
         out[d] = float(np.var(g, ddof=1))
     return out

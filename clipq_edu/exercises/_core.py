@@ -229,9 +229,9 @@ class NumericExercise(Exercise):
       rtol, atol: tolerances as in ``numpy.allclose``. For shot-based answers set ``atol`` to a
         few standard errors.
       digits: significant digits the course prints the answer with (solution text, instructor
-        guide, a printout). An answer within one unit of that last digit is accepted, so a
-        value read off the course (rounded or truncated) passes. ``None``: ``rtol``/``atol``
-        only (exact integers use ``atol=0.5``).
+        guide, a printout). An answer within half a unit of that last digit is accepted, so
+        the value as the course prints it (and any more precise one) passes. ``None``:
+        ``rtol``/``atol`` only (exact integers use ``atol=0.5``).
       shown: the answer exactly as the solution text prints it (each string must appear in
         ``solution_text``); the tests check that every one passes the check.
 
@@ -253,7 +253,7 @@ class NumericExercise(Exercise):
             scale = float(np.max(np.abs(want))) if want.size else 0.0
             units = np.vectorize(lambda v: last_digit_unit(v if v else scale, self.digits),
                                  otypes=[float])(want)
-            tol = np.maximum(tol, units * (1 + 1e-9))
+            tol = np.maximum(tol, 0.5 * units * (1 + 1e-6))
         return tol
 
     def _check(self, answer: Any) -> tuple[bool, str]:

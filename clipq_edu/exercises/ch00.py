@@ -22,7 +22,6 @@ q2 = NumericExercise(
     "Stored as complex64 (8 bytes each), how many MiB does one 20-qubit state vector take?",
     expected=lambda: state_vector_bytes(20) / 2**20,
     rtol=1e-3,
-    digits=1,
     shown=("8 MiB",),
     hints=["Bytes = 2**20 amplitudes x 8 bytes.", "1 MiB = 2**20 bytes."],
     solution_text="2**20 x 8 bytes = 8 MiB; every extra qubit doubles it (30 qubits: 8 GiB).",

@@ -347,7 +347,8 @@ class SiteRenderer(IPythonRenderer):
         state.seen_h1 = state.seen_h1 or level == 1
         state.last_level = level
         hid = state.unique_id(_slug(text))
-        state.headings.append({"level": level, "id": hid, "html": Markup(text),
+        toc_html = re.sub(r"</?a\b[^>]*>", "", text)  # the TOC entry is a link itself
+        state.headings.append({"level": level, "id": hid, "html": Markup(toc_html),
                                "text": _text_of(text)})
         return (f'<h{level} id="{hid}">{text}<a class="anchor" href="#{hid}" '
                 f'aria-label="Link to this section">#</a></h{level}>\n')
@@ -522,10 +523,6 @@ def _output_views(out: nbformat.NotebookNode, alt: str, state: PageState) -> dic
     return None
 
 
-def _formatter() -> HtmlFormatter:
-    return HtmlFormatter(nowrap=True)
-
-
 def _text_near_figure(rendered_md: dict[int, str], i: int) -> str:
     """The paragraph after code cell ``i``; if a new section starts there, the one before."""
     after = min((j for j in rendered_md if j > i), default=None)
@@ -540,7 +537,7 @@ def _text_near_figure(rendered_md: dict[int, str], i: int) -> str:
 
 def render_cells(nb: nbformat.NotebookNode, state: PageState, title: str) -> list[dict]:
     """The cells of a notebook as template views (Markdown rendered, code highlighted)."""
-    lexer, formatter = PythonLexer(), _formatter()
+    lexer, formatter = PythonLexer(), HtmlFormatter(nowrap=True)
     cells, figures = [], 0
     rendered_md = {}
     for i, cell in enumerate(nb.cells):

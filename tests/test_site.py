@@ -498,3 +498,28 @@ def test_book_builds_in_a_network_namespace_without_network(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "0 as images" in proc.stdout and (out / "index.html").is_file()
     assert (out / "_static" / "search-index.js").is_file()
+
+
+def test_cells_render_outputs_escaped_progress_collapsed_and_tags_honoured() -> None:
+    nb = _nb(("md", "## Part\nText after."), ("code", "# NBVAL_IGNORE_OUTPUT\nrun()"),
+             ("code", "hidden_input()"), ("code", "dropped()"))
+    code, hidden, dropped = (c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="10%\r50%\r100%\ndone <ok>\n"),
+        nbformat.v4.new_output("error", ename="ValueError", evalue="bad",
+                               traceback=["\x1b[31mValueError\x1b[0m: bad <input>"]),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "a < b"},
+                               execution_count=1),
+    ]
+    hidden.metadata["tags"] = ["remove-input"]
+    hidden.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<b>kept</b>"})]
+    dropped.metadata["tags"] = ["remove-cell"]
+    cells = site.render_cells(nb, _state("notebooks/x.ipynb"), "X")
+    assert [c["kind"] for c in cells] == ["markdown", "code", "code"]
+    first, second = cells[1], cells[2]
+    assert first["source"] == "run()" and "NBVAL" not in first["source_html"]
+    stream, error, text = first["outputs"]
+    assert stream["html"] == "100%\ndone &lt;ok&gt;\n"
+    assert '<span class="ansi-red-fg">ValueError</span>' in error["html"]
+    assert "&lt;input&gt;" in error["html"] and text["html"] == "a &lt; b"
+    assert second["source"] == "" and second["outputs"][0]["html"] == "<b>kept</b>"

@@ -176,11 +176,18 @@ def shifted_parameters(
                          f"{p.shape}")
     cols = _columns(columns, p.shape[:-1], p.shape[-1])
     k = cols.shape[-1]
+    if not math.isfinite(s / scale):
+        raise ValueError(f"shift / scale must be finite, got shift={s!r}, scale={scale!r}")
     rows = np.repeat(np.repeat(p[..., None, None, :], 2, axis=-3), k, axis=-2)
     step = np.zeros(rows.shape)
     np.put_along_axis(step, cols[..., None, :, None], s / scale, axis=-1)
     step[..., 1, :, :] *= -1.0
-    return rows + step
+    with np.errstate(over="ignore"):
+        out = rows + step
+    if not np.all(np.isfinite(out)):
+        raise ValueError("params +- shift/scale overflows: params or shift/scale are too large "
+                         f"(shift={s!r}, scale={scale!r})")
+    return out
 
 
 def combine_shifted(values: Any, *, shift: float = np.pi / 2, scale: float = 1.0) -> np.ndarray:
@@ -252,6 +259,9 @@ def parameter_shift(
     if f.size != rows[..., 0].size:
         raise ValueError(f"fn must return one value per row ({rows[..., 0].size} rows), got "
                          f"shape {f.shape}")
+    if not np.all(np.isfinite(f)):
+        raise ValueError(f"fn returned non-finite values at the shifted params (shift={shift!r}, "
+                         f"scale={scale!r})")
     return combine_shifted(f.reshape(rows.shape[:-1]), shift=shift, scale=scale)
 
 

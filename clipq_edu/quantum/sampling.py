@@ -187,6 +187,11 @@ def shots_needed(single_shot_variance: Any, standard_error: Any) -> Any:
         raise ValueError(f"single_shot_variance must be >= 0, got {var.tolist()}")
     if not np.all(se > 0):
         raise ValueError(f"standard_error must be > 0, got {se.tolist()}")
+    try:
+        np.broadcast_shapes(var.shape, se.shape)
+    except ValueError:
+        raise ValueError(f"single_shot_variance (shape {var.shape}) and standard_error (shape "
+                         f"{se.shape}) must broadcast together") from None
     return _shot_count(var, se, "single_shot_variance / standard_error**2")
 
 

@@ -199,8 +199,8 @@ def test_widget_without_png_gets_a_note(small_course: Path) -> None:
 
 def test_binder_url_form_and_repo_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(site.REPO_ENV, raising=False)
-    assert site.binder_url("00_start_here", repo="clipq-edu/clipq_edu") == (
-        "https://mybinder.org/v2/gh/clipq-edu/clipq_edu/HEAD"
+    assert site.binder_url("00_start_here", repo="alice/course") == (
+        "https://mybinder.org/v2/gh/alice/course/HEAD"
         "?urlpath=lab/tree/notebooks/00_start_here.ipynb"
     )
     monkeypatch.setenv(site.REPO_ENV, "alice/fork")

@@ -1,4 +1,10 @@
-"""Small, seeded fixtures shared by the test suite (and handy for trying things out).
+"""Seeded fixtures and reusable checks for the test suite (and for anyone extending the course).
+
+Fixtures: :func:`tiny_model`, :func:`tiny_data`. Checks, in the manner of ``cirq.testing``:
+:func:`assert_matches_cirq` (a simulator gives Cirq's exact expectations),
+:func:`assert_same_seed_same_numbers` (a seeded function repeats itself and uses its seed) and
+:func:`assert_clipper_contract` (a clipper never enlarges, keeps direction, passes ``None``,
+honours its non-finite policy).
 
 Importing this module does not import TensorFlow; :func:`tiny_model` loads it when called.
 """

@@ -147,7 +147,8 @@ def test_interrupted_experiment_leaves_caches_usable(kernel):
     km, kc = kernel
     _ok(*_run(kc, """
         import numpy as np
-        from clipq_edu import experiments, widgets
+        from clipq_edu import widgets
+        from clipq_edu.quantum import landscapes as experiments
         small = experiments.barren_plateau_variance([2, 3], depth=4, n_circuits=20, seed=1)
         quartic = widgets.quartic_descent()
         print("ready", small)

@@ -244,3 +244,13 @@ def test_an_error_in_a_deferred_render_becomes_a_message():
     pending.pop()()  # runs on the event loop in a kernel: must not raise there
     assert "RuntimeError: no memory left" in e.message
     assert not e._pending
+
+
+def test_a_float_nudged_by_the_browser_finds_the_cached_picture():
+    e = Bars()
+    e.send_images = True
+    e.set(c=1.5)
+    e.set(c=2.0)
+    renders = e.renders
+    e.set(c=1.5000000000000002)  # what JavaScript's arithmetic may send for 1.5
+    assert e.renders == renders and e.state["heights"][0] == 1.5000000000000002

@@ -127,8 +127,15 @@ class LRU:
 
 
 def _freeze(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """A hashable key for a set of control values (``repr`` keeps 1 and 1.0 apart)."""
-    return tuple(sorted((k, repr(v)) for k, v in values.items()))
+    """A hashable key for a set of control values (``repr`` keeps 1 and 1.0 apart).
+
+    Floats are rounded to 12 significant digits first: a browser's slider sends values
+    computed in JavaScript (1.0000000000000002 for 1.0), which must find the same picture.
+    """
+    def text(v: Any) -> str:
+        return repr(float(f"{v:.12g}")) if isinstance(v, float) else repr(v)
+
+    return tuple(sorted((k, text(v)) for k, v in values.items()))
 
 
 class Explorer:

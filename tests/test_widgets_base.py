@@ -172,6 +172,10 @@ def test_front_end_bursts_render_once_with_the_latest_value():
     assert e.computed == before + 2
     e.controls["c"].value = 3.0  # changes made from Python render at once
     assert e.computed == before + 3 and e.state["heights"][0] == 3.0 and not pending
+    e.controls["label"].set_state({"index": 1})  # selections sync their index, not the value
+    assert e.computed == before + 3 and len(pending) == 1
+    pending.pop()()
+    assert e.computed == before + 4 and e.state["label"] == "b"
 
 
 def test_rendered_pictures_are_cached_in_a_bounded_lru():

@@ -267,8 +267,9 @@ class Explorer:
     def _on_change(self, change: Mapping[str, Any]) -> None:
         if self._batch:
             return
-        owner = change.get("owner")
-        from_front_end = "value" in (getattr(owner, "_property_lock", None) or {})
+        # ipywidgets locks the properties a front-end message sets ("value" for sliders,
+        # "index" for selections) while it applies them: that is how we know who changed it.
+        from_front_end = bool(getattr(change.get("owner"), "_property_lock", None))
         if from_front_end and self.scheduler is not None:
             self._pending = True
             if not self._scheduled:

@@ -76,7 +76,7 @@ def linear_rnn(length: int | None, gain: float, units: int = 8, seed: int = 0) -
         length = check_int("length", length, minimum=1, maximum=MAX_LENGTH)
     gain = check_positive_float("gain", gain, maximum=10.0)
     units = check_int("units", units, minimum=1, maximum=256)
-    seed = check_seed("seed", seed)
+    seed = check_int("seed", seed, minimum=0, maximum=2**31 - 3)  # seed + 2 must fit int32
     init = tf.keras.initializers
     return tf.keras.Sequential([
         tf.keras.Input(shape=(length, 1)),
@@ -106,7 +106,11 @@ def input_jacobian_norms(gain: float, lengths: Any, units: int = 8, seed: int = 
     """
     from clipq_edu._tf import tf
 
-    lengths = [check_int("lengths", t, minimum=1, maximum=MAX_LENGTH) for t in np.ravel(lengths)]
+    if isinstance(lengths, (str, bytes, dict)):
+        raise TypeError(f"lengths must be a sequence of sequence lengths, got {lengths!r:.80}")
+    items = list(lengths) if np.iterable(lengths) else [lengths]
+    lengths = [check_int(f"lengths[{i}]", t, minimum=1, maximum=MAX_LENGTH)
+               for i, t in enumerate(items)]
     if not lengths:
         raise ValueError("lengths must hold at least one sequence length, got none")
     rnn = linear_rnn(None, gain, units, seed).get_layer("rnn")
@@ -153,6 +157,7 @@ def train_rnn(
     """
     from clipq_edu.training import train
 
+    seed = check_int("seed", seed, minimum=0, maximum=2**31 - 3)
     x, y = memory_task(length, 256, seed)
     x_val, y_val = memory_task(length, 256, seed + 1)
     model = linear_rnn(length, gain, seed=seed)

@@ -23,7 +23,8 @@ shift), so the work is fixed; this kernel spends as little as NumPy allows on to
   ``CHUNK_BYTES`` of amplitudes), all layers of a chunk before the next one, and the chunks are
   spread over as many threads as the process may really use
   (:func:`clipq_edu._env.cpu_quota`; NumPy and BLAS release the GIL), with BLAS itself held to
-  one thread meanwhile so the two levels of threading do not fight.
+  one thread meanwhile so the two levels of threading do not fight (on a loaded machine BLAS
+  threads made some group sizes a hundred times slower).
 
 Qubit 0 is the most significant bit of a basis-state index, as in Cirq and
 :mod:`clipq_edu.noise`.
@@ -161,11 +162,13 @@ def _run_chunk(
 
 
 @contextlib.contextmanager
-def _blas_single_thread(active: bool) -> Iterator[None]:
-    """Hold BLAS to one thread while our own threads run (no-op without threadpoolctl)."""
-    if not active:
-        yield
-        return
+def _blas_single_thread() -> Iterator[None]:
+    """Hold BLAS to one thread while the kernel runs (no-op without threadpoolctl).
+
+    The kernel's parallelism is its own threads over chunks. BLAS threads on top of them
+    oversubscribe the cores, and OpenBLAS's spinning threads turned a fused 16x16 group into a
+    hundredfold slowdown on a loaded machine when they were left on.
+    """
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
@@ -239,7 +242,7 @@ def simulate_pure(
     starts = range(0, batch, chunk)
     work = [slots[s:s + chunk] for s in starts]
     workers = min(threads, len(work))
-    with _blas_single_thread(workers > 1):
+    with _blas_single_thread():
         if workers == 1:
             parts = [_run_chunk(w, diag, every_layer, dtype) for w in work]
         else:

@@ -174,6 +174,9 @@ def article_task(
       (the generator behind ``make_classification``).
 
     Taught in chapter 04.
+
+    >>> article_task(64, seed=0)
+    Dataset('article task: 8 features', train=(48, 8), test=(16, 8))
     """
     from sklearn.datasets import make_classification
 
@@ -337,6 +340,9 @@ def count_contradictions(x: Any, y: Any) -> int:
       The number of examples that share their input with an example of another label.
 
     Taught in chapter 03.
+
+    >>> count_contradictions([[0, 1], [0, 1], [1, 1]], [0, 1, 1])
+    2
     """
     xa = as_float_array("x", x, ndim=2)
     ya = as_float_array("y", y, ndim=1)
@@ -381,6 +387,10 @@ def digits_3_vs_6(
       with quantum neural networks on near term processors", https://arxiv.org/abs/1802.06002.
 
     Taught in chapter 03.
+
+    >>> d = digits_3_vs_6(seed=0)
+    >>> d.x_train.shape, d.extra["x_train_bits"].shape
+    ((273, 9), (273, 9))
     """
     from sklearn.datasets import load_digits
 
@@ -431,6 +441,10 @@ def standardize(data: Dataset) -> Dataset:
       A new :class:`Dataset` (the input is not modified).
 
     Taught in chapter 03 (input scaling is what fixes the 30x hybrid model, not clipping).
+
+    >>> s = standardize(moons(40, seed=0))
+    >>> bool(np.allclose(s.x_train.mean(axis=0), 0.0, atol=1e-6))
+    True
     """
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset, got {type(data).__name__}")

@@ -11,6 +11,8 @@ Everything here is data plus two small static-analysis helpers (:func:`undefined
 :func:`article_chain` which rebuilds the listing's 4-qubit gate sequence in Cirq so its
 counts can be sampled. Nothing here imports TensorFlow.
 
+Taught in chapter 04.
+
 >>> "QuantumAdam" in ARTICLE_LISTING
 True
 >>> sorted(undefined_names(ARTICLE_LISTING))
@@ -287,6 +289,9 @@ def listing(numbered: bool = True) -> Listing:
       A :class:`Listing` that shows as a highlighted code block in Jupyter.
 
     Taught in chapter 04.
+
+    >>> listing().text.splitlines()[0]
+    ' 1  import numpy as np'
     """
     check_bool("numbered", numbered)
     text = ARTICLE_LISTING
@@ -334,6 +339,10 @@ def defect_table() -> DefectTable:
       A :class:`DefectTable` (its ``defects`` attribute is :data:`DEFECTS`).
 
     Taught in chapter 04.
+
+    >>> table = defect_table()
+    >>> len(table), table.defects[1].key, table.defects[1].line
+    (14, 'quantum_adam', 3)
     """
     return DefectTable(DEFECTS)
 
@@ -358,6 +367,9 @@ def imported_names(source: str) -> dict[str, str]:
       "qiskit.aqua.components.optimizers.QuantumAdam"}``.
 
     Taught in chapter 04.
+
+    >>> imported_names("import numpy as np\\nfrom math import pi")
+    {'np': 'numpy', 'pi': 'math.pi'}
     """
     found: dict[str, str] = {}
     for node in ast.walk(_parse(source)):
@@ -384,6 +396,9 @@ def undefined_names(source: str) -> set[str]:
       The set of undefined names.
 
     Taught in chapter 04.
+
+    >>> undefined_names("x = y + 1")
+    {'y'}
     """
     tree = _parse(source)
     defined = set(dir(builtins)) | set(imported_names(source))
@@ -413,6 +428,10 @@ def article_chain(measure: bool = False) -> cirq.Circuit:
       A ``cirq.Circuit`` on ``cirq.LineQubit.range(4)``.
 
     Taught in chapter 04.
+
+    >>> circuit = article_chain(measure=True)
+    >>> len(circuit.all_qubits()), len(list(circuit.all_operations()))
+    (4, 8)
     """
     check_bool("measure", measure)
     q = cirq.LineQubit.range(4)
@@ -442,6 +461,10 @@ def schmidt_coefficients(state: np.ndarray, n_left: int) -> np.ndarray:
       Nielsen, Chuang, "Quantum Computation and Quantum Information" (2010), section 2.5.
 
     Taught in chapter 04.
+
+    >>> bell = np.array([1.0, 0.0, 0.0, 1.0]) / np.sqrt(2)
+    >>> schmidt_coefficients(bell, 1).round(6), schmidt_coefficients([1.0, 0, 0, 0], 1)
+    (array([0.707107, 0.707107]), array([1., 0.]))
     """
     try:
         arr = np.asarray(state)

@@ -33,6 +33,7 @@ import numpy as np
 from clipq_edu._validate import (
     MAX_SEED_32,
     as_float_array,
+    check_axes,
     check_bool,
     check_choice,
     check_finite,
@@ -134,6 +135,9 @@ def lab_model(seed: int = 0, *, n_qubits: int = 2, layers: int = 2) -> Any:
       probabilities.
 
     Taught in chapter 07.
+
+    >>> lab_model(seed=0).output_shape  # doctest: +SKIP
+    (None, 1)
     """
     import cirq
 
@@ -246,11 +250,17 @@ def loss_slope(loss: str, p: Any, y: int = 1) -> np.ndarray:
 def plot_loss_slopes(ax: Any = None) -> Any:
     """Plot |dL/dp| for y = 1 of cross-entropy and MSE against p (log scale); return the Axes.
 
+    Args:
+      ax: a matplotlib ``Axes`` (a new figure when ``None``).
+
     Taught in chapter 07.
+
+    >>> plot_loss_slopes().get_xscale()
+    'log'
     """
     import matplotlib.pyplot as plt
 
-    if ax is None:
+    if check_axes("ax", ax) is None:
         _, ax = plt.subplots(figsize=(6, 3.6))
     p = np.logspace(-4, np.log10(0.999), 300)
     ax.loglog(p, loss_slope("naive_bce", p), label="cross-entropy: 1/p (unbounded)")
@@ -280,6 +290,11 @@ class LabSettings:
       seed: seed for the data, the initial weights and the batch order.
 
     Taught in chapter 07.
+
+    >>> s = LabSettings(clip=("global_norm", 1.0))
+    >>> s.but(standardized=True).standardized, s.standardized, s == LabSettings(s.standardized,
+    ...                                                                          clip=s.clip)
+    (True, False, True)
     """
 
     standardized: bool = False
@@ -412,6 +427,10 @@ def spike_ratio(telemetry: Any) -> float:
       max / median of the finite ``norm_before`` values.
 
     Taught in chapter 07.
+
+    >>> from types import SimpleNamespace
+    >>> spike_ratio(SimpleNamespace(norm_before=[1.0, 2.0, 1.0, 20.0, float("nan")]))
+    13.333333333333334
     """
     norms = as_float_array("telemetry.norm_before", getattr(telemetry, "norm_before", None))
     finite = norms[np.isfinite(norms)]
@@ -466,6 +485,9 @@ def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) 
       A :class:`Diagnosis`; ``str()`` of it lists the findings.
 
     Taught in chapter 07.
+
+    >>> diagnose(run_lab()).dominant_tensor  # doctest: +SKIP
+    'angles/kernel'
     """
     if not isinstance(run, LabRun):
         raise TypeError(f"run must be a LabRun (from run_lab), got {type(run).__name__}")
@@ -529,6 +551,9 @@ def results_table(runs: dict[str, LabRun]) -> ResultsTable:
       ``clipped_fraction``, ``train_accuracy``, ``test_accuracy``.
 
     Taught in chapter 07.
+
+    >>> results_table({"baseline": run_lab()})[0]["inputs"]  # doctest: +SKIP
+    'raw (x30)'
     """
     if not isinstance(runs, dict) or not runs:
         raise ValueError("runs must be a non-empty dict name -> LabRun")
@@ -562,6 +587,9 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
       The matplotlib ``Figure``.
 
     Taught in chapter 07.
+
+    >>> len(plot_runs({"baseline": run_lab()}).axes)  # doctest: +SKIP
+    2
     """
     import matplotlib.pyplot as plt
 

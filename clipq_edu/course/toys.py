@@ -325,6 +325,9 @@ def gradient_descent(
       theoretical justification for adaptivity", ICLR, https://arxiv.org/abs/1905.11881.
 
     Taught in chapter 01.
+
+    >>> gradient_descent(quartic_grad, 10.0, lr=0.01, steps=100_000, clip=1.0)
+    GDResult(lr=0.01, clip=1.0, converged in 15521 iterations)
     """
     if not callable(grad_fn):
         raise TypeError(f"grad_fn must be callable (x -> gradient), got {_show(grad_fn)}")

@@ -5,30 +5,60 @@
 #   make bench      measure speed and memory into benchmarks/results.json and RESULTS.md
 #   make book       build the static course site into _build/site
 #   make student    write a copy of the notebooks without solutions into _build/student
-#   make lint       ruff
+#   make collect    grade submitted notebooks into a CSV (SUBMISSIONS=folder GRADES=file.csv)
+#   make wheelhouse download every pinned wheel into wheelhouse/ once; make lab then needs no network
+#   make lock       regenerate requirements.txt and binder/requirements.txt from requirements.in
+#   make lint       ruff (library, tests, tools, benchmarks, notebooks)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8888
-# First Python 3.10-3.12 found on PATH (TensorFlow Quantum has wheels only for those).
-PYTHON ?= $(shell for p in python3.11 python3.12 python3.10 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; done)
+# First Python 3.11.5+ or 3.12 found on PATH (TensorFlow Quantum has wheels for 3.10-3.12 only;
+# the pinned stack needs 3.11.5 or newer).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,11,5) <= sys.version_info[:3] < (3,13))' 2>/dev/null && { echo $$p; break; }; done)
 PIP_FLAGS ?= --disable-pip-version-check --no-input
+REQUIREMENTS ?= requirements.txt
+# A folder of wheels (make wheelhouse). When it holds wheels, the install step uses it and no
+# network; point several clones at one copy with WHEELHOUSE=/shared/drive/wheelhouse.
+WHEELHOUSE ?= wheelhouse
+# Extra pip download options, e.g. --platform manylinux2014_x86_64 --python-version 3.11
+WHEELHOUSE_FLAGS ?=
+SUBMISSIONS ?= submissions
+GRADES ?= _build/grades.csv
 
-.PHONY: help lab test test-fast notebooks bench book student lint doctor browser-deps clean
+.PHONY: help lab test test-fast notebooks bench book student collect wheelhouse lock lint doctor browser-deps clean
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' Makefile
 
-$(VENV)/.runtime-installed: requirements.txt pyproject.toml
-	@if [ -z "$(PYTHON)" ]; then echo "error: need Python 3.10, 3.11 or 3.12 on PATH (TensorFlow Quantum has no wheels for others). On Mac, Windows or ARM use the Binder link in README.md." >&2; exit 1; fi
+# The runtime install (make lab's install step): from $(WHEELHOUSE) with no network when it
+# holds wheels, else from the package index.
+$(VENV)/.runtime-installed: $(REQUIREMENTS) pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "error: need Python 3.11 (3.11.5 or newer) or 3.12 on PATH (TensorFlow Quantum has no wheels for others; the pins need 3.11.5+). On Mac, Windows or ARM use Binder (README.md)." >&2; exit 1; fi
 	@[ -x $(PY) ] || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install $(PIP_FLAGS) -q --upgrade pip
-	$(PY) -m pip install $(PIP_FLAGS) -r requirements.txt
-	$(PY) -m pip install $(PIP_FLAGS) --no-deps -e .
+	@if ls $(WHEELHOUSE)/*.whl >/dev/null 2>&1; then \
+		echo "installing from $(WHEELHOUSE) (no network: --no-index)"; set -ex; \
+		$(PY) -m pip install $(PIP_FLAGS) --no-index --find-links $(WHEELHOUSE) -r $(REQUIREMENTS); \
+		$(PY) -m pip install $(PIP_FLAGS) --no-index --find-links $(WHEELHOUSE) --no-deps -e .; \
+	else \
+		set -ex; \
+		$(PY) -m pip install $(PIP_FLAGS) -q --upgrade pip; \
+		$(PY) -m pip install $(PIP_FLAGS) -r $(REQUIREMENTS); \
+		$(PY) -m pip install $(PIP_FLAGS) --no-deps -e .; \
+	fi
 	@touch $@
+
+# Every pinned wheel, plus the build tools `pip install -e .` needs, into $(WHEELHOUSE) (once;
+# again after `make lock` changes a pin: pip only fetches what is missing).
+wheelhouse:
+	@if [ -z "$(PYTHON)" ] && [ ! -x $(PY) ]; then echo "error: need Python 3.11 (3.11.5 or newer) or 3.12 on PATH" >&2; exit 1; fi
+	@mkdir -p $(WHEELHOUSE)
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m pip download $(PIP_FLAGS) --only-binary=:all: \
+		$(WHEELHOUSE_FLAGS) -d $(WHEELHOUSE) -r $(REQUIREMENTS) "setuptools>=68" wheel
+	@echo "$$(ls $(WHEELHOUSE)/*.whl | wc -l) wheels, $$(du -sh $(WHEELHOUSE) | cut -f1), in $(WHEELHOUSE): make lab installs from there with no network"
 
 $(VENV)/.test-installed: $(VENV)/.runtime-installed requirements-test.txt
 	$(PY) -m pip install $(PIP_FLAGS) -r requirements-test.txt
@@ -58,7 +88,7 @@ test: $(VENV)/.test-installed browser-deps
 test-fast: $(VENV)/.test-installed
 	$(PY) -m pytest -p no:cacheprovider -m "not slow" tests
 
-notebooks: $(VENV)/.test-installed
+notebooks: $(VENV)/.runtime-installed
 	$(PY) tools/run_notebooks.py $(NB)
 
 bench: $(VENV)/.test-installed
@@ -67,11 +97,17 @@ bench: $(VENV)/.test-installed
 book: $(VENV)/.runtime-installed
 	$(PY) tools/build_site.py
 
-student: $(VENV)/.test-installed
+student: $(VENV)/.runtime-installed
 	$(PY) tools/make_student_copy.py
 
+collect: $(VENV)/.runtime-installed
+	$(PY) tools/collect.py $(SUBMISSIONS) --out $(GRADES) $(COLLECT_ARGS)
+
+lock: $(VENV)/.test-installed
+	$(PY) tools/lock.py
+
 lint: $(VENV)/.test-installed
-	$(PY) -m ruff check clipq_edu tests tools benchmarks
+	$(PY) -m ruff check clipq_edu tests tools benchmarks notebooks
 
 clean:
 	rm -rf _build test-artifacts .pytest_cache

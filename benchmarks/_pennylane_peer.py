@@ -112,7 +112,7 @@ def main(argv: list[str]) -> int:
                                           "grads_head": g[:5].tolist()}
                 print(f"{key} n={n}: {seconds:.2f} s", file=sys.stderr, flush=True)
     params = data["hea_params"]
-    for device_name, method, shots in (
+    for device_name, method, shots in () if not spec.get("gradients", True) else (
         ("default.qubit", "backprop", None),
         ("default.qubit", "parameter-shift", None),
         ("lightning.qubit", "adjoint", None),

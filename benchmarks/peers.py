@@ -258,13 +258,26 @@ def _run_peer(peer: str, spec: dict, arrays: dict[str, np.ndarray], timeout_s: f
 def run_once(qubits: tuple[int, ...], depth: int, n_circuits: int, arrays: dict[str, np.ndarray],
              bp_styles: tuple[str, ...], peers: tuple[str, ...], ours: tuple[str, ...],
              gradients: bool, timeout_s: float, log: Any) -> dict[str, Any]:
-    """One run: ``{"bp": {implementation: {n: figures}}, "gradients": {...}, "versions": {...}}``."""
+    """One run: ``{"bp": {implementation: {n: figures}}, "gradients": {...}, "versions": {...},
+    "adjacent_reference": {implementation: {n: figures}}}``.
+
+    The load of a shared machine drifts over the minutes a run takes, so the reference (the
+    engine, a few seconds) is timed again right before each peer job, and each peer's ratio is
+    taken against that adjacent timing (clipq_edu's own paths alternate with it per n).
+    """
     load = os.getloadavg()[0]
     bp = clipq_bp(qubits, depth, n_circuits, arrays, implementations=ours, log=log)
     grads = clipq_gradients(arrays["hea_params"]) if gradients else {}
     versions: dict[str, str] = {}
-    spec = {"qubits": list(qubits), "depth": depth, "bp_styles": list(bp_styles)}
-    for peer in peers:
+    adjacent: dict[str, Any] = {}
+    jobs = [("pennylane", (style,)) for style in bp_styles if "pennylane" in peers]
+    jobs += [(peer, ()) for peer in peers if peer != "pennylane"]
+    for i, (peer, styles) in enumerate(jobs):
+        last_pl = peer == "pennylane" and all(p != "pennylane" for p, _ in jobs[i + 1:])
+        spec = {"qubits": list(qubits), "depth": depth, "bp_styles": list(styles),
+                "gradients": gradients and last_pl}
+        ref = clipq_bp(qubits, depth, n_circuits, arrays, implementations=(REFERENCE,),
+                       log=lambda *a: None)[REFERENCE] if REFERENCE in ours else None
         theirs = _run_peer(peer, spec, arrays, timeout_s, log)
         label = "pennylane" if peer == "pennylane" else "tensorcircuit-ng"
         versions[label] = theirs[peer]
@@ -272,9 +285,11 @@ def run_once(qubits: tuple[int, ...], depth: int, n_circuits: int, arrays: dict[
             versions["jax (tensorcircuit venv)"] = theirs["jax"]
         for key, per_n in theirs["bp"].items():
             bp[f"{label} {key}"] = per_n
+            if ref is not None:
+                adjacent[f"{label} {key}"] = ref
         for key, g in theirs.get("gradients", {}).items():
             grads[f"{label} {key}"] = g
-    return {"bp": bp, "gradients": grads, "versions": versions,
+    return {"bp": bp, "gradients": grads, "versions": versions, "adjacent_reference": adjacent,
             "load_average_1min": [load, os.getloadavg()[0]]}
 
 
@@ -284,6 +299,11 @@ def summarise_bp(runs: list[dict[str, Any]], reference: str = REFERENCE) -> dict
 
     def total(run: dict, key: str, field: str = "seconds") -> float:
         return sum(v[field] for v in run["bp"][key].values())
+
+    def ref_total(run: dict, key: str) -> float:
+        """The reference's time measured next to ``key`` (else its main timing)."""
+        adjacent = run.get("adjacent_reference", {}).get(key)
+        return sum(v["seconds"] for v in adjacent.values()) if adjacent else total(run, reference)
 
     first = runs[0]["bp"]
     out: dict[str, Any] = {}
@@ -297,10 +317,12 @@ def summarise_bp(runs: list[dict[str, Any]], reference: str = REFERENCE) -> dict
             entry["warm_total_s"] = summarize([total(r, key, "warm_s") for r in runs])
         if reference in first and key != reference:
             entry["time_ratio_vs_reference"] = summarize(
-                [total(r, key) / total(r, reference) for r in runs])
+                [total(r, key) / ref_total(r, key) for r in runs])
             if "warm_total_s" in entry:
                 entry["warm_time_ratio_vs_reference"] = summarize(
-                    [total(r, key, "warm_s") / total(r, reference) for r in runs])
+                    [total(r, key, "warm_s") / ref_total(r, key) for r in runs])
+            if any(key in r.get("adjacent_reference", {}) for r in runs):
+                entry["adjacent_reference_total_s"] = summarize([ref_total(r, key) for r in runs])
             ref_var = first[reference]
             entry["max_rel_variance_diff_vs_reference"] = max(
                 abs(per_n[n]["variance"] - ref_var[n]["variance"]) / ref_var[n]["variance"]

@@ -212,16 +212,18 @@ def _load_remark(load: Any, cpus: Any) -> str:
 
 def _bp_table(p: dict[str, Any], ref: str | None) -> list[str]:
     bp = p["barren_plateau"]
-    lines = [f"| implementation | total time | warm (compile excluded) | time / {ref} | "
-             "variance at largest n | max relative variance difference |",
-             "|---|---|---|---|---|---|"]
+    lines = [f"| implementation | total time | warm (compile excluded) | {ref} timed next to it | "
+             f"time / {ref} | variance at largest n | max relative variance difference |",
+             "|---|---|---|---|---|---|---|"]
     for key, v in bp.items():
         ratio = _bp_ratio(v)
         nmax = max(v["variance"], key=int)
         warm = _median(v.get("warm_total_s"))
         diff = v.get("max_rel_variance_diff_vs_reference")
+        adj = _median(v.get("adjacent_reference_total_s"))
         lines.append(f"| {key} | {_median(v['total_s']):.2f} s | "
                      f"{'' if warm is None else format(warm, '.2f') + ' s'} | "
+                     f"{'' if adj is None else format(adj, '.2f') + ' s'} | "
                      f"{'1' if key == ref else ('' if ratio is None else format(ratio, '.2f'))} | "
                      f"{v['variance'][nmax]:.4e} (n={nmax}) | "
                      f"{'' if diff is None else format(diff, '.1e')} |")
@@ -273,7 +275,8 @@ def peers_markdown(results: dict[str, Any]) -> list[str]:
     if loads:
         lines += ["", f"Load average (1 min) at the start and end of each run: "
                   f"{', '.join(format(x, '.1f') for x in loads)} on {cpus} usable cores"
-                  + _load_remark(loads, cpus) + "."]
+                  + _load_remark(loads, cpus) + ". Each peer's ratio is taken against the "
+                  f"{ref} timed right before that peer (the load drifts during a run)."]
     if bp:
         lines += [""] + _bp_table(p, ref) + [""] + _bp_findings(p, ref)
     grads = p.get("gradients") or {}

@@ -164,6 +164,15 @@ def test_summarise_bp_takes_ratios_within_each_run():
     assert tc["time_ratio_vs_reference"]["median"] == pytest.approx(5.0)
     assert tc["warm_time_ratio_vs_reference"]["median"] == pytest.approx(0.5)
     assert bp["pennylane lightning.qubit/batched"]["per_n_s"]["12"]["median"] == pytest.approx(2.4)
+    # A peer's ratio uses the reference timed right before it when the run recorded one.
+    slow = _fake_bp_run(1.0)
+    slow["adjacent_reference"] = {"tensorcircuit-ng jit+vmap+scan": {
+        "4": {"seconds": 2.0}, "12": {"seconds": 3.0}}}
+    adj = peers.summarise_bp([slow])["tensorcircuit-ng jit+vmap+scan"]
+    assert adj["time_ratio_vs_reference"]["median"] == pytest.approx(10.0 / 5.0)
+    assert adj["adjacent_reference_total_s"]["median"] == pytest.approx(5.0)
+    assert peers.summarise_bp([slow])["tfq tutorial code path"]["time_ratio_vs_reference"][
+        "median"] == pytest.approx(40.0)  # no adjacent timing: the main one
     grads = peers.summarise_gradients(runs)
     lightning = grads["pennylane lightning.qubit/adjoint/analytic"]
     assert lightning["speed_ratio_vs_clipq_edu"]["median"] == pytest.approx(5.0)
@@ -209,7 +218,8 @@ def test_report_of_the_bp_peers_targets_and_findings(tmp_path):
     report.write(results, folder=tmp_path, notes="Explained by hand.")
     text = (tmp_path / "RESULTS.md").read_text()
     assert "measured under load" in text  # 4.5 > half of 2 cores, from the recorded figure
-    assert "| tfq tutorial code path | 80.00 s |  | 40.00 | 2.0000e-03 (n=12) | 5.0e-03 |" in text
+    assert "| tfq tutorial code path | 80.00 s |  |  | 40.00 | 2.0000e-03 (n=12) | 5.0e-03 |" in text
+    assert "| tensorcircuit-ng jit+vmap+scan | 10.00 s | 1.00 s |  | 5.00 |" in text
     assert "- pennylane lightning.qubit/batched: **faster** than" in text
     assert "Without its compile (a second, warm call) it is **faster**: 0.50x." in text
     assert "tensorcircuit-ng 1.10.0" in text and "Explained by hand." in text

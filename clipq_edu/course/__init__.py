@@ -19,7 +19,8 @@ module                     chapters    what it holds
 =========================  ==========  ==================================================
 
 Submodules load on first attribute access, so ``import clipq_edu.course`` is light and
-imports no TensorFlow (``lab`` and ``toys.keras_clipped_update`` load it when called).
+imports no TensorFlow (``lab``, ``rnn`` and ``toys.keras_clipped_update`` load it when
+called).
 
 >>> from clipq_edu.course import toys
 >>> toys.quartic_grad(2.0)

@@ -173,7 +173,8 @@ def entangling_chain(n: int = 4, variant: str = "ghz", measure: bool = False) ->
     a contrast that creates no entanglement at all: H|0> = |+> is an eigenstate of X, CNOT
     maps |+>|+> to |+>|+>, so every bitstring appears with probability 1/2**n. The article's
     literal gate order (H0 CX01 H1 CX12 H2 CX23 H3) is neither: it is
-    :func:`clipq_edu.article.article_chain`, entangled yet uniform in the computational basis.
+    :func:`clipq_edu.course.article.article_chain`, entangled yet uniform in the computational
+    basis.
 
     Args:
         n: number of qubits (>= 2).

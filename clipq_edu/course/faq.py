@@ -25,6 +25,7 @@ import numpy as np
 
 from clipq_edu import clipping
 from clipq_edu._validate import check_int, check_positive_float, check_seed
+from clipq_edu.course import _angle_model
 
 __all__ = ["MAX_STEPS", "N_ROWS", "angle_classifier", "logistic_sgd"]
 
@@ -160,15 +161,13 @@ def angle_classifier(
     lr = check_positive_float("lr", lr, maximum=1000.0)
     n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     rng = np.random.default_rng(check_seed("seed", seed))
-    y = rng.choice([-1.0, 1.0], size=200)
-    x = scale * (y + 0.4 * rng.normal(size=200))
-    w, b = rng.uniform(-1.0, 1.0, size=2)
+    x, y = _angle_model.data(200, scale, rng)
+    p = rng.uniform(-1.0, 1.0, size=2)  # (w, b)
     rec = TelemetryRecorder(clip=label)
     for _ in range(n_steps):
-        z = np.cos(w * x + b)
-        dz = -np.sin(w * x + b) * 2.0 * (z - y) / len(y)
-        g, info = clipper(np.array([np.sum(dz * x), np.sum(dz)]))
-        rec.record(float(np.mean((z - y) ** 2)), info)
-        w, b = w - lr * g[0], b - lr * g[1]
-    accuracy = float(np.mean(np.sign(np.cos(w * x + b)) == y))
+        loss, g = _angle_model.loss_and_grad(p, x, y)
+        g, info = clipper(g)
+        rec.record(loss, info)
+        p = p - lr * g
+    accuracy = float(np.mean(np.sign(np.cos(p[0] * x + p[1])) == y))
     return rec.finish(metrics={"accuracy": accuracy})

@@ -31,6 +31,7 @@ import numpy as np
 
 from clipq_edu import clipping
 from clipq_edu._validate import check_choice, check_int, check_positive_float, check_seed
+from clipq_edu.course import _angle_model
 from clipq_edu.training.optim import adam_init, adam_update
 
 __all__ = ["Condition", "ScalingTable", "scaling_run", "scaling_table"]
@@ -40,18 +41,6 @@ OPTIMIZERS = ("sgd", "adam")
 #: float64 loses the phase, and a typo such as 1e300 would give NaN).
 MAX_SCALE = 1e3
 LEARNING_RATES = {"sgd": 0.5, "adam": 0.05}
-
-
-def _data(n: int, scale: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    y = rng.choice([-1.0, 1.0], size=n)
-    return scale * (y + 0.4 * rng.normal(size=n)), y
-
-
-def _loss_and_grad(p: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    theta = p[0] * x + p[1]
-    z = np.cos(theta)
-    dz = -np.sin(theta) * 2.0 * (z - y) / len(y)
-    return float(np.mean((z - y) ** 2)), np.array([np.sum(dz * x), np.sum(dz)])
 
 
 def scaling_run(
@@ -90,13 +79,15 @@ def scaling_run(
                                  else ("global_norm", check_positive_float("clip", clip)))
     n_steps = check_int("n_steps", n_steps, minimum=1, maximum=100_000)
     rng = np.random.default_rng(check_seed("seed", seed))
-    x, y = _data(check_int("n_train", n_train, minimum=2, maximum=1_000_000), scale, rng)
-    x_test, y_test = _data(check_int("n_test", n_test, minimum=2, maximum=1_000_000), scale, rng)
+    n_train = check_int("n_train", n_train, minimum=2, maximum=1_000_000)
+    n_test = check_int("n_test", n_test, minimum=2, maximum=1_000_000)
+    x, y = _angle_model.data(n_train, scale, rng)
+    x_test, y_test = _angle_model.data(n_test, scale, rng)
     p = rng.uniform(-1.0, 1.0, size=2)
     state = adam_init(p)
     losses, fired = [], 0
     for _ in range(n_steps):
-        loss, g = _loss_and_grad(p, x, y)
+        loss, g = _angle_model.loss_and_grad(p, x, y)
         losses.append(loss)
         g, info = clipper(g)
         fired += bool(info.clipped)

@@ -192,3 +192,21 @@ def test_bad_input_names_the_argument(kwargs, error, match):
     args.update(kwargs)
     with pytest.raises(error, match=match):
         S.simulate_pure(**args)
+
+
+def test_deep_circuits_on_few_qubits_are_chunked_by_their_matrices(monkeypatch):
+    seen = []
+    original = S._run_chunk
+
+    def spy(slots, *args):
+        seen.append(len(slots))
+        return original(slots, *args)
+
+    monkeypatch.setattr(S, "_run_chunk", spy)
+    monkeypatch.setattr(S, "MATRIX_BYTES", 2000 * (64 * 2 + 8 * 16) * 5)  # five circuits
+    slots = _random_slots(12, 2000, 2, seed=7)
+    out = S.simulate_pure(slots, 2, _zz(2), threads=1)
+    assert seen == [5, 5, 2]
+    np.testing.assert_allclose(out, S.simulate_pure(slots[:5], 2, _zz(2), threads=1).tolist()
+                               + S.simulate_pure(slots[5:], 2, _zz(2), threads=1).tolist(),
+                               atol=0)

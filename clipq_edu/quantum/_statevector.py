@@ -53,6 +53,9 @@ from clipq_edu._validate import (
 GROUP = 3
 #: Amplitude bytes of one chunk of circuits (two buffers of this size per worker thread).
 CHUNK_BYTES = 256 * 1024
+#: Bound on one chunk's slot unitaries and fused matrices (deep circuits on few qubits would
+#: otherwise put thousands of circuits' matrices for every layer in one chunk).
+MATRIX_BYTES = 32 * 2**20
 DTYPES = (np.complex64, np.complex128)
 
 
@@ -231,12 +234,21 @@ def simulate_pure(
 
     Returns:
       float64 expectations ``(batch,)``, or ``(depth, batch)`` with ``every_layer``.
+
+    Taught in chapter 05 (through ``quantum.landscapes.gradient_samples``).
+
+    >>> zz = np.array([1.0, -1.0, -1.0, 1.0])  # Z0 Z1 on two qubits
+    >>> round(float(simulate_pure(np.zeros((1, 1, 2, 3)), 2, zz)[0]), 6)  # cos(pi/4)**2
+    0.5
     """
     slots, n, diag, dtype, threads = _check(slots, n_qubits, observable_diagonal, every_layer,
                                             dtype, threads)
     batch = slots.shape[0]
     per_circuit = np.dtype(dtype).itemsize * 2**n
-    chunk = int(max(1, min(batch, CHUNK_BYTES // per_circuit, MAX_ARRAY_BYTES // per_circuit)))
+    depth = slots.shape[1]
+    matrices = depth * (64 * n + np.dtype(dtype).itemsize * sum(4**g for g in _group_sizes(n)))
+    chunk = int(max(1, min(batch, CHUNK_BYTES // per_circuit, MAX_ARRAY_BYTES // per_circuit,
+                           MATRIX_BYTES // matrices)))
     if threads > 1 and batch > 1:  # at least one chunk per thread
         chunk = min(chunk, -(-batch // threads))
     starts = range(0, batch, chunk)

@@ -73,7 +73,9 @@ def test_no_code_downloads_at_run_time():
 # ------------------------------------------------------------------ safe defaults
 def test_lab_launcher_binds_loopback_and_keeps_token():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    lab = makefile[makefile.index("\nlab:"):].split("\n\n", 1)[0]
+    recipe = makefile[makefile.index("\nlab:"):].split("\n\n", 1)[0]
+    assert "tools/start_lab.sh" in recipe  # the launcher holds the server's options
+    lab = (ROOT / "tools" / "start_lab.sh").read_text(encoding="utf-8")
     assert "--ServerApp.ip=127.0.0.1" in lab
     for unsafe in ("token=''", 'token=""', "token= ", "--ip=0.0.0.0", "disable_check_xsrf",
                    "allow_origin", "password="):

@@ -43,12 +43,29 @@ def _logistic_data(n: int, rng: np.random.Generator, outlier_rate: float) -> tup
     return x, y
 
 
-def _clipper(spec_name: str, clip: float | None) -> tuple[clipping.Clipper, str]:
-    """The clipper of ``(spec_name, clip)`` (``None``: no clipping) and its telemetry label."""
+def _clipper(spec_name: str, clip: Any) -> tuple[clipping.Clipper, str]:
+    """The clipper of ``clip`` and its telemetry label.
+
+    ``None`` means no clipping, a number c means ``(spec_name, c)``, and anything else is a
+    clipping spec for :func:`clipq_edu.clipping.from_spec` (e.g. ``("autoclip", 90)``).
+    """
     if clip is None:
         return clipping.from_spec(None), "no clipping"
+    if isinstance(clip, (tuple, clipping.Clipper)):
+        return clipping.from_spec(clip), clipping_label(clip)
     clip = check_positive_float("clip", clip)
     return clipping.from_spec((spec_name, clip)), f"{spec_name} {clip:g}"
+
+
+def clipping_label(spec: Any) -> str:
+    """A short label for a clipping spec, e.g. ``"autoclip 90"``.
+
+    >>> clipping_label(("agc", 0.05))
+    'agc 0.05'
+    """
+    if isinstance(spec, tuple):
+        return " ".join(str(part) if not isinstance(part, float) else f"{part:g}" for part in spec)
+    return type(spec).__name__
 
 
 def _cross_entropy(z: np.ndarray, y: np.ndarray) -> float:
@@ -72,7 +89,8 @@ def logistic_sgd(
     (:class:`clipq_edu.clipping.ClipByNorm`) before the step w ← w − lr·g.
 
     Args:
-      clip: the norm bound c > 0, or ``None`` for plain SGD.
+      clip: the norm bound c > 0, a clipping spec such as ``("autoclip", 90)`` or
+        ``("agc", 0.05)`` (AGC sees the weights w), or ``None`` for plain SGD.
       lr: learning rate, > 0 and at most 1000.
       n_steps: number of steps, 1 to :data:`MAX_STEPS`.
       batch_size: rows per batch, 1 to :data:`N_ROWS`.
@@ -114,7 +132,7 @@ def logistic_sgd(
         idx = rng.integers(0, len(y), size=batch_size)
         z = np.clip(x[idx] @ w, -500, 500)
         g = x[idx].T @ (1.0 / (1.0 + np.exp(-z)) - y[idx]) / batch_size
-        g, info = clipper(g)
+        g, info = clipper(g, params=w)
         w = w - lr * g
         rec.record(_cross_entropy(z, y[idx]), info, step_size=float(lr * np.linalg.norm(g)),
                    clean_loss=_cross_entropy(np.clip(x[clean] @ w, -500, 500), y[clean]))

@@ -153,8 +153,10 @@ def _nice_range(lo: float, hi: float) -> tuple[float, float]:
 
 
 def _nice_ceiling(top: float) -> float:
-    """The smallest 1, 2 or 5 x 10^k at or above ``top`` (> 0)."""
-    return _nice_step(top)
+    """The smallest of 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above ``top`` (> 0)."""
+    k = math.floor(math.log10(top))
+    return next(m * 10.0**k for m in (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                if m * 10.0**k >= top)
 
 
 def gradient_estimators(

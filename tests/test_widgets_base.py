@@ -159,6 +159,7 @@ def test_front_end_bursts_render_once_with_the_latest_value():
     e = Bars()
     pending = []
     e.scheduler = pending.append  # stands in for the kernel's event loop
+    e.prefetch_neighbours = False  # tested below
     before = e.computed
     for v in (1.5, 2.0, 2.5):  # what a slider drag delivers, one message per value
         e.controls["c"].set_state({"value": v})
@@ -258,3 +259,53 @@ def test_a_float_nudged_by_the_browser_finds_the_cached_picture():
     renders = e.renders
     e.set(c=1.5000000000000002)  # what JavaScript's arithmetic may send for 1.5
     assert e.renders == renders and e.state["heights"][0] == 1.5000000000000002
+
+
+def test_idle_kernel_prefetches_the_next_slider_notch():
+    e = Bars()
+    e.send_images = True
+    pending = []
+    e.scheduler = pending.append
+    e.controls["c"].set_state({"value": 2.0})
+    pending.pop()()  # the coalesced render, which queues the prefetch
+    shown, renders = e._image.value, e.renders
+    while pending:  # the idle event loop runs the prefetch steps, one picture each
+        pending.pop()()
+    assert e.renders == renders + 2  # c = 1.5 and c = 2.5 (label is not a slider)
+    assert e.state["heights"][0] == 2.0 and e._image.value == shown  # nothing shown changed
+    e.controls["c"].set_state({"value": 2.5})  # the next key press
+    pending.pop()()
+    assert e.renders == renders + 2 and e.state["heights"][0] == 2.5  # its picture was ready
+    png = base64.b64decode(e._repr_mimebundle_()["image/png"])
+    e._pngs.clear()
+    assert e.png() == png  # the cached picture is the one a fresh render gives
+
+
+def test_a_new_change_cancels_prefetching():
+    e = Bars()
+    e.send_images = True
+    pending = []
+    e.scheduler = pending.append
+    e.controls["c"].set_state({"value": 2.0})
+    pending.pop()()
+    renders = e.renders
+    e.controls["c"].set_state({"value": 0.5})  # arrives before the prefetch step runs
+    for callback in list(pending):
+        pending.remove(callback)
+        callback()
+    assert e.state["heights"][0] == 0.5
+    assert e.renders == renders + 1  # only the real change was rendered, no prefetch
+
+
+def test_slider_neighbours_stay_on_the_slider():
+    from clipq_edu.widgets._base import _slider_neighbours
+
+    assert _slider_neighbours(w.IntSlider(value=0, min=0, max=8, step=2)) == [2]
+    assert _slider_neighbours(w.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.5)) == [0.5, 1.5]
+    sel = w.SelectionSlider(options=[("ten", 10), ("twenty", 20), ("fifty", 50)], value=50)
+    assert _slider_neighbours(sel) == [20]
+    log = _slider_neighbours(w.FloatLogSlider(value=0.01, base=10, min=-4, max=0, step=0.5))
+    assert log == pytest.approx([10**-2.5, 10**-1.5])
+    assert _slider_neighbours(w.FloatLogSlider(value=1.0, base=10, min=-4, max=0)) == \
+        pytest.approx([10**-0.1])
+    assert _slider_neighbours(w.Dropdown(options=["a", "b"])) == []

@@ -21,6 +21,9 @@ In a kernel, three more things keep a slider responsive:
   see the result synchronously.
 - **A picture cache.** Rendered PNGs are kept per setting in a bounded LRU cache
   (:attr:`Explorer.png_cache_size`); going back to a setting shows its picture without drawing.
+- **Prefetching.** While the kernel is idle after such a render, the pictures one slider notch
+  away are rendered into the cache (when their data is ready), so the next key press finds
+  its picture waiting.
 - **"computing…".** When a setting needs a new computation (``is_cached`` is false), the message
   line says so at once and the last picture stays until the new one is ready.
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -126,6 +130,22 @@ class LRU:
         self._data.clear()
 
 
+def _slider_neighbours(control: Any) -> list[Any]:
+    """The values one notch below and above a slider's value (none for other controls)."""
+    kind = type(control).__name__
+    if kind == "SelectionSlider":
+        options, i = list(getattr(control, "_options_values", ())), control.index
+        return [options[j] for j in (i - 1, i + 1) if i is not None and 0 <= j < len(options)]
+    if kind == "FloatLogSlider":
+        exponent = math.log(control.value, control.base)
+        return [control.base**e for e in (exponent - control.step, exponent + control.step)
+                if control.min - 1e-9 <= e <= control.max + 1e-9]
+    if kind in ("IntSlider", "FloatSlider"):
+        return [v for v in (control.value - control.step, control.value + control.step)
+                if control.min <= v <= control.max]
+    return []
+
+
 def _freeze(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """A hashable key for a set of control values (``repr`` keeps 1 and 1.0 apart).
 
@@ -162,8 +182,11 @@ class Explorer:
         (a subclass sets it; a new value re-renders the background).
     """
 
-    #: Rendered pictures kept per explorer (LRU); about 20-60 kB each.
+    #: Rendered pictures kept per explorer (LRU); about 10-30 kB each.
     png_cache_size: int = 64
+    #: In a kernel, after a front-end change, render the settings one slider notch away while
+    #: idle (only those whose data is already computed), so the next key press finds them.
+    prefetch_neighbours: bool = True
 
     def __init__(
         self,
@@ -199,6 +222,7 @@ class Explorer:
         self._background_sig: Hashable = None
         self._animated: list[Any] = []
         self._sprites = LRU(32)  # pixels of opaque legends by their texts
+        self._prefetch_queue: list[dict[str, Any]] = []
         # The picture is an Image widget whose PNG is replaced on each redraw: no output area
         # is cleared and re-filled (no flicker) and the figure is rendered once, at a modest
         # resolution, instead of through IPython's inline formatter (which renders twice).
@@ -285,6 +309,44 @@ class Explorer:
         except Exception as exc:  # noqa: BLE001 - on the event loop nobody would see it
             self._pending = False
             self._show_message(f"could not draw this setting: {type(exc).__name__}: {exc}")
+            return
+        if self.prefetch_neighbours and self.scheduler is not None:
+            self._prefetch_queue = self._neighbour_settings()
+            self.scheduler(self._prefetch_step)
+
+    def _neighbour_settings(self) -> list[dict[str, Any]]:
+        """The settings one slider notch away from the current one (each slider, both ways)."""
+        values = self.values()
+        return [{**values, name: v} for name, control in self.controls.items()
+                for v in _slider_neighbours(control)]
+
+    def _prefetch_step(self) -> None:
+        """Render one neighbouring setting whose data is ready; then yield to the event loop.
+
+        Runs only while the kernel is idle: a change from the front end empties the queue,
+        and each callback renders at most one picture, so a key press waits for at most one.
+        """
+        if self._pending or self._scheduled:
+            self._prefetch_queue = []
+            return
+        while self._prefetch_queue:
+            values = self._prefetch_queue.pop(0)
+            key = _freeze(values)
+            if key in self._pngs or self.validate(**values) or not self.is_cached(**values):
+                continue
+            try:
+                data = self.compute(**values)
+            except (ValueError, TypeError):
+                continue
+            shown = self.state, self._state_key
+            self.state, self._state_key = dict(data), key
+            try:
+                self._pngs.put(key, self.png())
+            finally:
+                self.state, self._state_key = shown
+            if self._prefetch_queue and self.scheduler is not None:
+                self.scheduler(self._prefetch_step)
+            return
 
     def _show_message(self, text: str) -> None:
         self.message = text

@@ -18,11 +18,25 @@ TOLERANCE_PX = 1.5
 MARKER = "clipq_edu figure check: overlapping text"
 
 
+def _drawn_tick_labels(fig: Any) -> tuple[set[int], list[Any]]:
+    """Ids of every tick label, and the tick labels matplotlib really draws (inside the view)."""
+    every, drawn = set(), []
+    for ax in fig.axes:
+        for axis in ax._axis_map.values():  # x and y (and z) axes
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                every |= {id(tick.label1), id(tick.label2)}
+            for tick in axis._update_ticks():  # the ticks inside the view interval
+                drawn += [lab for lab in (tick.label1, tick.label2) if tick.get_visible()
+                          and lab.get_visible()]
+    return every, drawn
+
+
 def _texts(fig: Any) -> list[Any]:
     from matplotlib.text import Text
 
+    every_tick_label, drawn_tick_labels = _drawn_tick_labels(fig)
     found = []
-    for artist in fig.findobj(Text):
+    for artist in [t for t in fig.findobj(Text) if id(t) not in every_tick_label] + drawn_tick_labels:
         if not artist.get_visible() or not artist.get_text().strip():
             continue
         axes = artist.axes
@@ -57,7 +71,14 @@ def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX) -> list[tuple[st
     [('left text', 'right text')]
     >>> plt.close(fig)
     """
-    fig.draw_without_rendering()  # lay out every text (tight/constrained layout included)
+    animated = fig.findobj(lambda a: a.get_animated())  # blitted artists: lay them out too
+    for artist in animated:
+        artist.set_animated(False)
+    try:
+        fig.draw_without_rendering()  # lay out every text (tight/constrained layout included)
+    finally:
+        for artist in animated:
+            artist.set_animated(True)
     renderer = fig.canvas.get_renderer()
     texts = _texts(fig)
     boxes = []

@@ -46,10 +46,43 @@ def _texts(fig: Any) -> list[Any]:
     return found
 
 
-def _overlap(a: Any, b: Any, tol: float) -> bool:
-    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return width > tol and height > tol
+def _rectangle(text: Any, renderer: Any, tol: float) -> Any:
+    """The four corners of a text's own (possibly rotated) box, shrunk by ``tol`` pixels.
+
+    ``get_window_extent`` is the axis-aligned box around a rotated text, far larger than the
+    glyphs for oblique tick labels; the rotated rectangle has the same centre, so it is
+    rebuilt from the unrotated width and height.
+    """
+    import numpy as np
+
+    box = text.get_window_extent(renderer)
+    angle = np.deg2rad(text.get_rotation())
+    if np.isclose(np.sin(2 * angle), 0.0):  # 0, 90, 180, 270 degrees: the box is the text
+        w, h = (box.width, box.height) if np.isclose(np.sin(angle), 0.0) else (box.height, box.width)
+    else:
+        clean, ismath = text._preprocess_math(text.get_text())
+        w, h, _ = renderer.get_text_width_height_descent(clean, text.get_fontproperties(), ismath)
+    w, h = max(w - 2 * tol, 0.0), max(h - 2 * tol, 0.0)
+    c, s = np.cos(angle), np.sin(angle)
+    centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+    half = np.array([[w / 2, h / 2], [-w / 2, h / 2], [-w / 2, -h / 2], [w / 2, -h / 2]])
+    return centre + half @ np.array([[c, s], [-s, c]])
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    """Whether two convex quadrilaterals intersect (separating-axis test)."""
+    import numpy as np
+
+    for quad in (a, b):
+        for i in range(4):
+            edge = quad[(i + 1) % 4] - quad[i]
+            normal = np.array([-edge[1], edge[0]])
+            if not normal.any():
+                continue
+            pa, pb = a @ normal, b @ normal
+            if pa.max() <= pb.min() or pb.max() <= pa.min():
+                return False
+    return bool(np.ptp(a[:, 0]) > 0 and np.ptp(b[:, 0]) > 0)
 
 
 def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX) -> list[tuple[str, str]]:
@@ -84,14 +117,13 @@ def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX) -> list[tuple[st
     boxes = []
     for t in texts:
         try:
-            boxes.append(t.get_window_extent(renderer))
+            boxes.append(_rectangle(t, renderer, tolerance))
         except (RuntimeError, ValueError):  # texts with no renderer-side size
             boxes.append(None)
     pairs = []
     for i in range(len(texts)):
         for j in range(i + 1, len(texts)):
-            if boxes[i] is not None and boxes[j] is not None and _overlap(boxes[i], boxes[j],
-                                                                          tolerance):
+            if boxes[i] is not None and boxes[j] is not None and _overlap(boxes[i], boxes[j]):
                 pairs.append((texts[i].get_text(), texts[j].get_text()))
     return pairs
 

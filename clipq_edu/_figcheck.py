@@ -25,6 +25,8 @@ def _drawn_tick_labels(fig: Any) -> tuple[set[int], list[Any]]:
         for axis in ax._axis_map.values():  # x and y (and z) axes
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
                 every |= {id(tick.label1), id(tick.label2)}
+            if not (axis.get_visible() and ax.get_visible()):
+                continue  # e.g. the hidden x axis of a twinx() axes
             for tick in axis._update_ticks():  # the ticks inside the view interval
                 drawn += [lab for lab in (tick.label1, tick.label2) if tick.get_visible()
                           and lab.get_visible()]

@@ -43,3 +43,12 @@ def test_watch_figure_reports_on_draw_only_when_enabled():
     assert on.returncode == 0 and off.returncode == 0, on.stderr + off.stderr
     assert on.stdout.count(_figcheck.MARKER) == 1  # once per figure, however often drawn
     assert _figcheck.MARKER not in off.stdout
+
+
+def test_twin_axes_and_hidden_ticks_are_not_counted_twice():
+    fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
+    ax.plot([0, 10], [0, 1])
+    ax.twinx().plot([0, 10], [5, 1])
+    ax.set_xlim(0.5, 9.5)  # ticks at 0 and 10 exist but are not drawn
+    assert _figcheck.text_overlaps(fig) == []
+    plt.close(fig)

@@ -255,6 +255,12 @@ def _run_peer(peer: str, spec: dict, arrays: dict[str, np.ndarray], timeout_s: f
         return json.loads(out.read_text())
 
 
+def _time_reference(qubits: tuple[int, ...], depth: int, n_circuits: int,
+                    arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    return clipq_bp(qubits, depth, n_circuits, arrays, implementations=(REFERENCE,),
+                    log=lambda *a: None)[REFERENCE]
+
+
 def run_once(qubits: tuple[int, ...], depth: int, n_circuits: int, arrays: dict[str, np.ndarray],
              bp_styles: tuple[str, ...], peers: tuple[str, ...], ours: tuple[str, ...],
              gradients: bool, timeout_s: float, log: Any) -> dict[str, Any]:
@@ -262,8 +268,9 @@ def run_once(qubits: tuple[int, ...], depth: int, n_circuits: int, arrays: dict[
     "adjacent_reference": {implementation: {n: figures}}}``.
 
     The load of a shared machine drifts over the minutes a run takes, so the reference (the
-    engine, a few seconds) is timed again right before each peer job, and each peer's ratio is
-    taken against that adjacent timing (clipq_edu's own paths alternate with it per n).
+    engine, a few seconds) is timed again right before and right after each peer job, and each
+    peer's ratio is taken against the mean of those two timings (clipq_edu's own paths
+    alternate with it per n).
     """
     load = os.getloadavg()[0]
     bp = clipq_bp(qubits, depth, n_circuits, arrays, implementations=ours, log=log)
@@ -276,9 +283,13 @@ def run_once(qubits: tuple[int, ...], depth: int, n_circuits: int, arrays: dict[
         last_pl = peer == "pennylane" and all(p != "pennylane" for p, _ in jobs[i + 1:])
         spec = {"qubits": list(qubits), "depth": depth, "bp_styles": list(styles),
                 "gradients": gradients and last_pl}
-        ref = clipq_bp(qubits, depth, n_circuits, arrays, implementations=(REFERENCE,),
-                       log=lambda *a: None)[REFERENCE] if REFERENCE in ours else None
+        ref = _time_reference(qubits, depth, n_circuits, arrays) if REFERENCE in ours else None
         theirs = _run_peer(peer, spec, arrays, timeout_s, log)
+        if ref is not None:
+            after = _time_reference(qubits, depth, n_circuits, arrays)
+            ref = {n: {"seconds": 0.5 * (v["seconds"] + after[n]["seconds"]),
+                       "before_s": v["seconds"], "after_s": after[n]["seconds"]}
+                   for n, v in ref.items()}
         label = "pennylane" if peer == "pennylane" else "tensorcircuit-ng"
         versions[label] = theirs[peer]
         if "jax" in theirs:

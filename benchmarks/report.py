@@ -276,7 +276,8 @@ def peers_markdown(results: dict[str, Any]) -> list[str]:
         lines += ["", f"Load average (1 min) at the start and end of each run: "
                   f"{', '.join(format(x, '.1f') for x in loads)} on {cpus} usable cores"
                   + _load_remark(loads, cpus) + ". Each peer's ratio is taken against the "
-                  f"{ref} timed right before that peer (the load drifts during a run)."]
+                  f"{ref} timed right before and right after that peer (their mean: the load "
+                  "drifts during a run)."]
     if bp:
         lines += [""] + _bp_table(p, ref) + [""] + _bp_findings(p, ref)
     grads = p.get("gradients") or {}

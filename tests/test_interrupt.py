@@ -149,7 +149,8 @@ def test_interrupted_experiment_leaves_caches_usable(kernel):
         import numpy as np
         from clipq_edu import widgets
         from clipq_edu.quantum import landscapes as experiments
-        small = experiments.barren_plateau_variance([2, 3], depth=4, n_circuits=20, seed=1)
+        small = experiments.barren_plateau_variance([2, 3], depth=4, n_circuits=20, seed=1,
+                                                 backend="tfq")
         quartic = widgets.quartic_descent()
         print("ready", small)
     """))
@@ -158,12 +159,13 @@ def test_interrupted_experiment_leaves_caches_usable(kernel):
         import time
         for _ in range(1000):  # long, in many short calls like a depth scan in a chapter
             experiments.barren_plateau_variance([2, 4, 6, 8], depth=20, n_circuits=50,
-                                                seed=int(time.time()) % 1000)
+                                                seed=int(time.time()) % 1000, backend="tfq")
         print("FINISHED")
     """, interrupt_on="EXPERIMENT STARTED", km=km, timeout=600)
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply
     reply, out = _run(kc, """
-        again = experiments.barren_plateau_variance([2, 3], depth=4, n_circuits=20, seed=1)
+        again = experiments.barren_plateau_variance([2, 3], depth=4, n_circuits=20, seed=1,
+                                                 backend="tfq")
         assert again == small, (again, small)
         quartic.set(lr=0.02, clip=0.5)
         assert quartic.message == "", quartic.message

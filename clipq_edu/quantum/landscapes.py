@@ -223,7 +223,7 @@ def barren_plateau_variance(
     seed: int | None = 0,
     block_layers: int | None = None,
     *,
-    backend: str = "tfq",
+    backend: str = "numpy",
 ) -> dict[int, float]:
     """Return the variance of d<Z0 Z1>/d theta_1 over random circuits, for each qubit count.
 
@@ -247,9 +247,9 @@ def barren_plateau_variance(
         init: ``"random"`` or ``"identity"``.
         seed: base seed; each n gets its own stream derived from (seed, n).
         block_layers: identity-block size (``init="identity"`` only, even, divides depth).
-        backend: ``"tfq"`` (default: chapter 05 teaches TFQ's barren-plateau tutorial),
-            ``"numpy"`` (exact and faster) or ``"cirq"``; same circuits, same numbers up to
-            TFQ's float32 rounding.
+        backend: ``"numpy"`` (default: the exact batched engine, issue 15), ``"tfq"`` (the
+            TensorFlow Quantum path chapter 05 compares with) or ``"cirq"``; same circuits,
+            same numbers up to TFQ's float32 rounding.
 
     Returns:
         ``{n: variance}``.
@@ -284,7 +284,7 @@ def depth_dependence(
     n_circuits: int = 200,
     seed: int | None = 0,
     *,
-    backend: str = "tfq",
+    backend: str = "numpy",
 ) -> dict[int, float]:
     """Return ``{depth: variance}`` of the first-rotation gradient at a fixed qubit count.
 
@@ -296,7 +296,7 @@ def depth_dependence(
         depths: layer counts to try.
         n_circuits: random circuits per depth.
         seed: base seed; each depth gets its own stream.
-        backend: ``"tfq"``, ``"numpy"`` or ``"cirq"`` (see :func:`gradient_samples`).
+        backend: ``"numpy"`` (default), ``"tfq"`` or ``"cirq"`` (see :func:`gradient_samples`).
 
     Returns:
         ``{depth: variance}``.

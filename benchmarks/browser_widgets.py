@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -229,12 +228,7 @@ def run(names: list[str] | None = None, presses: int = 12, settle_ms: int = 150,
                 finally:
                     browser.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            tb._stop_server(proc)
     return {"explorers": out, "target_p95_ms": TARGET_P95_MS, "presses_per_slider": presses,
             "method": "keydown -> img.decode() + next animation frame, timed in the page"}
 

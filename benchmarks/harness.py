@@ -65,18 +65,9 @@ def summarize(samples: Sequence[float]) -> dict[str, Any]:
 
 def tree_rss(pid: int) -> int:
     """Resident set size in bytes of process ``pid`` plus all its descendants (0 if gone)."""
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for proc in procs:
-        try:
-            total += proc.memory_info().rss
-        except psutil.Error:
-            pass  # exited between listing and reading
-    return total
+    from clipq_edu.doctor import process_tree_rss
+
+    return process_tree_rss(pid)
 
 
 class RssSampler:

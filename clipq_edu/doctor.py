@@ -154,6 +154,32 @@ class CgroupMemory:
         return None if self.limit is None else max(self.limit - self.used, 0)
 
 
+def process_tree_rss(pid: int) -> int:
+    """Resident memory in bytes of process ``pid`` and all its descendants (0 when it is gone).
+
+    What a notebook kernel really holds, helpers included; used by the benchmarks and by
+    ``tools/collect.py``'s memory limit.
+
+    >>> import os
+    >>> process_tree_rss(os.getpid()) > 0
+    True
+    """
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass  # exited between listing and reading
+    return total
+
+
 def _read_int(path: Path) -> int | None:
     try:
         text = path.read_text(encoding="ascii").strip()

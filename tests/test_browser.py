@@ -178,6 +178,16 @@ def _start_lab(tmp: Path, port: int, token: str) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
 
 
+def _stop_server(proc: subprocess.Popen) -> None:
+    """Stop the Jupyter server started by :func:`_start_lab` (terminate, then kill)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def _wait_for_server(base: str, token: str, proc: subprocess.Popen, log_path: Path,
                      timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
@@ -318,12 +328,7 @@ def test_explorers_respond_in_jupyterlab(tmp_path: Path) -> None:
             finally:
                 browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        _stop_server(proc)
     for name, r in results.items():
         assert r["renders_after"] > r["renders_before"], (name, r)
         assert r["before"].split("message=")[0] != r["after"].split("message=")[0], (name, r)

@@ -169,14 +169,9 @@ def test_troubleshooting_links_resolve() -> None:
 
 # ---------------------------------------------------------------- make lock
 def _load_tool(name: str):
-    import importlib.util
-    import sys
+    import importlib
 
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"tools.{name}")
 
 
 def _top_level() -> list:

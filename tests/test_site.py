@@ -12,7 +12,7 @@ Chromium is tests/test_site_browser.py.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import re
@@ -28,11 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_tool(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"tools.{name}")
 
 
 site = _load_tool("build_site")

@@ -48,6 +48,8 @@ import psutil
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from clipq_edu.doctor import process_tree_rss
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_notebooks import kernel_dir  # noqa: E402  (a sibling script, not a package)
 
@@ -126,21 +128,6 @@ def expected_exercises(chapters: list[str]) -> list[str]:
     return ids
 
 
-def _tree_rss(pid: int) -> int:
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
-
-
 class _Watchdog(threading.Thread):
     """Stops the kernel when the notebook runs out of time or memory."""
 
@@ -160,7 +147,7 @@ class _Watchdog(threading.Thread):
         start = time.monotonic()
         while not self._stop_event.wait(0.2):
             pid = self._pid()
-            rss = _tree_rss(pid) if pid else 0
+            rss = process_tree_rss(pid) if pid else 0
             self.peak = max(self.peak, rss)
             if rss > self.memory_limit:
                 self.reason = f"memory limit {self.memory_limit / 1e9:.2g} GB exceeded"

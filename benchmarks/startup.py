@@ -41,25 +41,11 @@ t0 = time.perf_counter()
 import clipq_edu as cq
 cq.setup(seed=0)
 import cirq
-bell = cq.circuits.bell_circuit()
+bell = cq.quantum.circuits.bell_circuit()
 q0, q1 = sorted(bell.all_qubits())
 op = cirq.Z(q0) * cirq.Z(q1)
-value, how = None, None
-try:
-    m = cq.measurement
-    for name in ("expectation", "analytic_expectation", "expectations"):
-        fn = getattr(m, name, None)
-        if fn is not None:
-            try:
-                value = float(__import__("numpy").ravel(fn(bell, op))[0]); how = "clipq_edu.measurement." + name
-                break
-            except Exception:
-                value = None
-except Exception:
-    pass
-if value is None:
-    from clipq_edu._tf import tfq
-    value = float(tfq.layers.Expectation()(bell, operators=op).numpy()[0, 0]); how = "tfq.layers.Expectation"
+value = float(cq.quantum.simulate.expectation(bell, op, backend="tfq").ravel()[0])
+how = "clipq_edu.quantum.simulate.expectation (TFQ)"
 t1 = time.perf_counter()
 print(json.dumps({"first_result_s": t1 - t0, "value": value, "via": how}))
 """

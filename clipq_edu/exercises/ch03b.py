@@ -18,7 +18,7 @@ from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, r
 from clipq_edu.exercises._core import FunctionExercise, NumericExercise
 from clipq_edu.quantum import gradients, sampling
 
-__all__ = ["q1", "q2", "q3"]
+__all__ = ["q1", "q2", "q3", "q4"]
 
 
 def _shift_by_hand() -> float:
@@ -163,5 +163,88 @@ q3 = FunctionExercise(
         "        e[k] = np.pi / 2\n"
         "        grad[k] = (f(theta + e) - f(theta - e)) / 2\n"
         "    return grad"
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# 03b.4: the learner's own tfq.layers.PQC model
+# --------------------------------------------------------------------------------------------
+XS_04 = np.array([0.3, 1.2, -0.8])
+
+
+def _inputs_04() -> Any:
+    """The fixed input circuits of 03b.4: ``ry(x)`` on qubit 0 for each x in :data:`XS_04`."""
+    import cirq
+
+    from clipq_edu._tf import tfq
+
+    q0 = cirq.LineQubit(0)
+    return tfq.convert_to_tensor([cirq.Circuit(cirq.ry(float(x))(q0)) for x in XS_04])
+
+
+def _model_outputs_and_gradients(model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's outputs on the fixed inputs, its two weights, and d(sum of outputs)/d weights."""
+    from clipq_edu._tf import tf
+
+    if not isinstance(model, tf.keras.Model):
+        raise StudentError("pass your tf.keras model itself to check (built with "
+                           "tf.keras.Sequential([... tfq.layers.PQC(...)]))")
+    weights = model.trainable_variables
+    if sum(int(np.prod(w.shape)) for w in weights) != 2:
+        raise StudentError(f"your model has {sum(int(np.prod(w.shape)) for w in weights)} "
+                           "trainable numbers; the circuit has exactly two, a and b")
+    try:
+        with tf.GradientTape() as tape:
+            out = model(_inputs_04())
+            total = tf.reduce_sum(out)
+        grads = tape.gradient(total, weights)
+    except Exception as exc:  # noqa: BLE001 - report the learner's error, never raise it
+        raise StudentError(f"calling your model on three input circuits raised "
+                           f"{type(exc).__name__}: {str(exc)[:160]}") from None
+    values = np.concatenate([np.ravel(w.numpy()) for w in weights])
+    grad = np.concatenate([np.ravel(g.numpy()) if g is not None else np.zeros(int(np.prod(w.shape)))
+                           for g, w in zip(grads, weights, strict=True)])
+    return np.asarray(out.numpy(), dtype=float), values, grad
+
+
+def _check_pqc_model(model: Any) -> str:
+    out, (a, b), grad = _model_outputs_and_gradients(model)
+    if out.shape != (3, 1):
+        raise StudentError(f"for three input circuits your model returns shape {out.shape}; a "
+                           "PQC with one readout gives (3, 1)")
+    want = np.cos(XS_04 + a)  # <Z0> after ry(x + a); the CNOT and ry(b) act on qubit 1
+    if np.allclose(out[:, 0], np.cos(XS_04 + a) * np.cos(b), atol=1e-4) and \
+            not np.allclose(want, np.cos(XS_04 + a) * np.cos(b), atol=1e-4):
+        raise StudentError("the outputs are those of ⟨Z1⟩: read out qubit 0 (cirq.Z(q[0]))")
+    if not np.allclose(out[:, 0], want, atol=1e-4):
+        raise StudentError("the outputs differ from ⟨Z0⟩ of the circuit ry(x) ry(a) CNOT ry(b): "
+                           "check the gates (ry, not rx) and their qubits")
+    want_grad = np.array([-np.sin(XS_04 + a).sum(), 0.0])
+    if not np.allclose(grad, want_grad, atol=1e-3):
+        raise StudentError("the outputs are right but the gradient is not: are both symbols "
+                           "trainable weights of the PQC layer?")
+    return ("your model is right: ⟨Z0⟩ = cos(x + a) does not depend on b (the CNOT and ry(b) act "
+            "on qubit 1), so its gradient in b is exactly 0, which TFQ's differentiator finds.")
+
+
+q4 = FunctionExercise(
+    "03b.4",
+    "Build your own tf-keras model with tfq.layers.PQC for the section's circuit (model circuit "
+    "ry(a) on qubit 0, CNOT(0, 1), ry(b) on qubit 1) but reading out ⟨Z0⟩ instead of ⟨Z1⟩. "
+    "Pass the model itself to check: it is called on three input circuits ry(x)|0⟩ and "
+    "differentiated, and its outputs and gradient are compared with the closed form.",
+    checker=guarded(_check_pqc_model),
+    hints=[
+        "Only the readout changes: the model circuit and the symbols stay as in the section.",
+        "What does the CNOT do to qubit 0's ⟨Z⟩? Work out ⟨Z0⟩ by hand first: it decides what "
+        "the gradient in b must be.",
+        "tfq.layers.PQC(model_circuit, cirq.Z(q2[0])) inside tf.keras.Sequential([tf.keras."
+        "Input(shape=(), dtype=tf.string), ...])",
+    ],
+    solution_text=(
+        "pqc0 = tfq.layers.PQC(model_circuit, cirq.Z(q2[0]))\n"
+        "my_model = tf.keras.Sequential([tf.keras.Input(shape=(), dtype=tf.string), pqc0])\n"
+        "# ⟨Z0⟩ = cos(x + a): ry(b) and the CNOT's target are on qubit 1, so ∂/∂b = 0"
     ),
 )

@@ -9,6 +9,7 @@ runs, a thread samples the resident memory of the kernel's whole process tree ev
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import time
@@ -44,6 +45,11 @@ def find_notebooks(pattern: str | None = None, folder: Path = NOTEBOOKS) -> list
     return paths
 
 
+#: A code cell computes a quantum result when it calls the simulator, a TFQ layer or a circuit.
+QUANTUM_CELL = re.compile(r"\b(tfq\.|simulate\.|sampling\.|landscapes\.|gradients\.|"
+                          r"circuits\.|quantum\.|cirq\.(Simulator|final_state))")
+
+
 def execute_notebook(path: Path, *, timeout_s: int = 600, interval_s: float = 0.05) -> dict[str, Any]:
     """Execute ``path`` once in a fresh kernel; measure wall time and peak kernel RSS.
 
@@ -54,7 +60,9 @@ def execute_notebook(path: Path, *, timeout_s: int = 600, interval_s: float = 0.
 
     Returns:
       ``{"wall_s", "peak_rss_bytes", "rss_samples", "cells": [(index, seconds, first line)],
-      "error"}``; ``wall_s`` includes the kernel's start-up. ``error`` is ``None`` or the
+      "first_quantum_s", "error"}``; ``wall_s`` includes the kernel's start-up;
+      ``first_quantum_s`` is the time from starting the kernel to the end of the first cell
+      that computes a quantum result (:data:`QUANTUM_CELL`), ``None`` in a chapter without one. ``error`` is ``None`` or the
       exception text (a failing notebook is still reported, with the time up to the failure).
     """
     import nbformat
@@ -68,6 +76,8 @@ def execute_notebook(path: Path, *, timeout_s: int = 600, interval_s: float = 0.
     cell_times: list[tuple[int, float, str]] = []
     started: dict[int, float] = {}
     error = None
+    first_quantum: float | None = None
+    start = time.perf_counter()
     with RssSampler(interval_s=interval_s) as sampler:
         client = NotebookClient(
             nb, timeout=timeout_s, kernel_name="python3",
@@ -82,6 +92,9 @@ def execute_notebook(path: Path, *, timeout_s: int = 600, interval_s: float = 0.
             started[cell_index] = time.perf_counter()
 
         def on_done(cell: Any, cell_index: int, **_: Any) -> None:
+            nonlocal first_quantum
+            if first_quantum is None and QUANTUM_CELL.search(cell.source):
+                first_quantum = time.perf_counter() - start
             first = (cell.source.splitlines() or [""])[0][:60]
             t0 = started.get(cell_index, time.perf_counter())
             cell_times.append((cell_index, time.perf_counter() - t0, first))
@@ -107,6 +120,7 @@ def execute_notebook(path: Path, *, timeout_s: int = 600, interval_s: float = 0.
         "peak_rss_bytes": sampler.peak_bytes,
         "rss_samples": sampler.n_samples,
         "cells": cell_times,
+        "first_quantum_s": first_quantum,
         "error": error,
     }
 
@@ -134,6 +148,8 @@ def run(repeat: int = 1, pattern: str | None = None, log: Any = print) -> dict[s
             "peak_rss_bytes": summarize([r["peak_rss_bytes"] for r in runs]),
             "slowest_cells": [{"index": i, "seconds": round(s, 2), "first_line": t} for i, s, t in slowest],
             "errors": [r["error"] for r in runs if r["error"]],
+            "first_quantum_s": (None if runs[-1]["first_quantum_s"] is None else
+                                summarize([r["first_quantum_s"] for r in runs])),
         }
     total = sum(v["wall_s"]["median"] for v in results.values())
     return {"notebooks": results, "total_wall_s": total, "total_wall_s_runs": per_run_totals}

@@ -338,14 +338,16 @@ def markdown(results: dict[str, Any], pngs: list[str], notes: str = "") -> str:
     nb = results.get("notebooks")
     if nb and nb.get("notebooks"):
         lines += ["", "## Chapter notebooks (headless, fresh kernel each)", "",
-                  "| notebook | wall time | peak kernel RSS | slowest cells | errors |",
-                  "|---|---|---|---|---|"]
+                  "| notebook | wall time | fresh kernel to first quantum result | peak kernel RSS | slowest cells | errors |",
+                  "|---|---|---|---|---|---|"]
         for name, v in nb["notebooks"].items():
             slow = "; ".join(f"#{c['index']} {c['seconds']} s `{c['first_line']}`" for c in v["slowest_cells"])
-            lines.append(f"| {name} | {v['wall_s']['median']:.1f} s | "
+            fq = v.get("first_quantum_s")
+            first = "–" if not fq else f"{fq['median']:.1f} s"
+            lines.append(f"| {name} | {v['wall_s']['median']:.1f} s | {first} | "
                          f"{v['peak_rss_bytes']['median'] / 1e9:.2f} GB | {slow} | "
                          f"{len(v['errors'])} |")
-        lines.append(f"| **total** | **{nb['total_wall_s']:.0f} s** | | | |")
+        lines.append(f"| **total** | **{nb['total_wall_s']:.0f} s** | | | | |")
     ex = _get(results, "widgets", "explorers")
     if ex:
         lines += ["", "## Explorer widgets (callback latency inside an IPython kernel)", "",

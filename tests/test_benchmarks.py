@@ -259,3 +259,15 @@ def test_hand_written_notes_state_no_figures():
     text = re.sub(r"`[^`]*`", "", text)  # code spans name things (complex64, n_circuits=200)
     figure = re.compile(r"\d[\d.,]*\s*(?:s|ms|µs|GB|MB|GiB|MiB|%|x|times)\b|load average \S*\d")
     assert figure.findall(text) == []
+
+
+def test_first_quantum_cell_is_recognised():
+    from benchmarks.notebooks import QUANTUM_CELL
+
+    for source in ("print(circuits.circuit_diagram(bell))", "tf, tfq = cq.load_tensorflow()\nx = tfq.layers.PQC(c, o)",
+                   "ours = simulate.mcclean_expectation(v, n_qubits=4, depth=5)",
+                   "cq.quantum.circuits.qubits(30)"):
+        assert QUANTUM_CELL.search(source), source
+    for source in ("plain = toys.gradient_descent(toys.quartic_grad, 10.0)", "import cirq",
+                   "r = analysis.clipped_norms(norms, bound=1.0)"):
+        assert not QUANTUM_CELL.search(source), source

@@ -204,3 +204,17 @@ def test_settings_refuse_bad_clip_specs_and_seeds():
 def test_loss_slope_names_bad_probabilities(p, match):
     with pytest.raises((TypeError, ValueError), match=match):
         lab.loss_slope("naive_bce", p)
+
+
+@pytest.mark.slow
+def test_seed_spread_runs_each_setting_over_seeds():
+    table = lab.seed_spread({"as delivered": {}, "standardised": {"standardized": True}}, seeds=2)
+    assert set(table) == {"as delivered", "standardised"}
+    spread = table["standardised"]
+    assert spread.accuracy.shape == (2,) and spread.spike_ratio.shape == (2,)
+    assert spread.accuracy[0] == lab.run_lab(standardized=True, seed=0).test_accuracy
+    assert "±" in str(table)
+    with pytest.raises(ValueError, match="seeds"):
+        lab.seed_spread({"x": {}}, seeds=1)
+    with pytest.raises(ValueError, match="settings"):
+        lab.seed_spread({}, seeds=2)

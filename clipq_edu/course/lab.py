@@ -61,7 +61,9 @@ __all__ = [
     "plot_runs",
     "results_table",
     "run_lab",
+    "seed_spread",
     "spike_ratio",
+    "SeedSpread",
 ]
 
 #: How much larger than sensible the raw features are (the "wrong units").
@@ -414,6 +416,60 @@ def run_lab(settings: LabSettings | None = None, **changes: Any) -> LabRun:
 # --------------------------------------------------------------------------------------------
 # Diagnosis
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SeedSpread:
+    """One setting over several seeds: test accuracy and spike ratio per seed."""
+
+    accuracy: np.ndarray
+    spike_ratio: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        """Mean test accuracy over the seeds."""
+        return float(self.accuracy.mean())
+
+    @property
+    def sd(self) -> float:
+        """Standard deviation of the test accuracy over the seeds (ddof = 1)."""
+        return float(self.accuracy.std(ddof=1))
+
+
+class SeedTable(dict):
+    """``name -> SeedSpread``; shows as one line per setting with mean ± sd."""
+
+    def __str__(self) -> str:
+        return "\n".join(
+            f"{name:24s} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
+            f"{v.spike_ratio.min():.1f} to {v.spike_ratio.max():.1f}" for name, v in self.items())
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+
+def seed_spread(settings: dict[str, dict[str, Any]], seeds: int = 5) -> SeedTable:
+    """Run each named setting (changes to the baseline) with seeds 0..seeds−1; cached runs.
+
+    Args:
+      settings: name → changes for :func:`run_lab`, e.g. ``{"standardised": {"standardized":
+        True}}`` (``{}`` is the model as delivered).
+      seeds: seeds per setting, 2..20.
+
+    Returns:
+      A :class:`SeedTable` of :class:`SeedSpread` (test accuracy and spike ratio per seed).
+
+    Taught in chapter 07.
+    """
+    seeds = check_int("seeds", seeds, minimum=2, maximum=20)
+    if not isinstance(settings, dict) or not settings:
+        raise ValueError("settings must be a non-empty dict name -> changes for run_lab")
+    table = SeedTable()
+    for name, changes in settings.items():
+        runs = [run_lab(seed=s, **changes) for s in range(seeds)]
+        table[name] = SeedSpread(np.array([r.test_accuracy for r in runs]),
+                                 np.array([spike_ratio(r.telemetry) for r in runs]))
+    return table
+
+
 def spike_ratio(telemetry: Any) -> float:
     """Largest raw gradient norm divided by the median one (finite steps only).
 

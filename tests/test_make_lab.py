@@ -81,4 +81,3 @@ def test_make_lab_starts_the_course(tmp_path: Path) -> None:
         print(f"make lab: URL printed after {run.seconds_to_url:.1f} s (environment installed)")
     finally:
         lab_probe.stop(run)
-    assert run.proc.returncode is not None

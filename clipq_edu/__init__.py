@@ -30,6 +30,7 @@ if __import__("os").environ.get("CLIPQ_EDU_CHECK_FIGURES") == "1":  # notebook t
 from clipq_edu._display import show_source  # noqa: E402
 from clipq_edu._env import KERAS3_HELP, keras_flavour  # noqa: E402
 from clipq_edu._setup import EnvReport, load_tensorflow, setup  # noqa: E402
+from clipq_edu.i18n import get_language, set_language  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -46,13 +47,16 @@ _SUBMODULES = (
     "course",
     "doctor",
     "glossary",
+    "i18n",
 )
 
 __all__ = [
     "EnvReport",
     "KERAS3_HELP",
+    "get_language",
     "keras_flavour",
     "load_tensorflow",
+    "set_language",
     "setup",
     "show_source",
     "__version__",

@@ -12,10 +12,11 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TERMS", "Term", "Glossary", "lookup", "show"]
+__all__ = ["AVOID", "TERMS", "Term", "Glossary", "check_translation", "lookup", "show"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,85 @@ TERMS: tuple[Term, ...] = tuple(Term(*row) for row in (
     ("hybrid model", "混合模型", "a model with classical and quantum layers trained together"),
     ("quantum kernel", "量子核", "a similarity of two inputs computed from the overlap of encoded states"),
 ))
+
+
+#: Renderings a translation must not use, by English term: older or rarer forms of a glossary
+#: term, and look-alikes that mean something else (单位矩阵 is the identity matrix).
+AVOID: dict[str, tuple[str, ...]] = {
+    "gradient clipping": ("梯度剪裁", "梯度截断", "梯度修剪"),
+    "adaptive clipping": ("自适应剪裁",),
+    "clipping by value": ("按值剪裁",),
+    "clipping by norm": ("按范数剪裁",),
+    "vanishing gradient": ("梯度弥散",),
+    "learning rate": ("学习速率",),
+    "mean squared error": ("均方差",),
+    "qubit": ("量子位", "昆比特"),
+    "quantum circuit": ("量子电路",),
+    "parameterised quantum circuit": ("含参量子线路",),
+    "state vector": ("状态向量", "态向量", "状态矢量"),
+    "amplitude": ("幅值",),
+    "entanglement": ("缠结",),
+    "Bell state": ("贝尔状态",),
+    "unitary matrix": ("幺正矩阵", "单位矩阵"),
+    "Pauli operator": ("泡利算子", "保利算符"),
+    "observable": ("可观察量",),
+    "expectation value": ("期待值",),
+    "measurement": ("量测",),
+    "shot noise": ("测量噪声", "射击噪声", "发射噪声"),
+    "parameter-shift rule": ("参数偏移规则", "参数移位规则", "参数位移规则"),
+    "barren plateau": ("贫瘠平原", "荒芜高原", "贫瘠高地", "荒原"),
+    "global cost": ("全局成本",),
+    "local cost": ("局部成本",),
+    "identity-block initialisation": ("单位块初始化",),
+    "unitary 2-design": ("幺正 2-设计", "幺正2-设计"),
+    "depolarising noise": ("退极化噪声", "消偏振噪声"),
+    "quantum trajectories": ("量子轨道",),
+    "simulator": ("仿真器",),
+}
+
+#: Terms a translation may leave in English (an acronym), and terms whose Chinese depends on
+#: the sentence ("1000 shots" is 1000 次测量): these are not required where the English has them.
+_KEEP_ENGLISH = frozenset({"spsa"})
+_FREE = frozenset({"shot"})
+
+
+def _plain(english: str) -> str:
+    """English prose without code spans, maths and link targets, spelled -ise."""
+    text = re.sub(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)", " ", english, flags=re.S)
+    return text.replace("iz", "is")
+
+
+def check_translation(english: str, chinese: str) -> list[str]:
+    """Where a Chinese text departs from the glossary: one line per problem.
+
+    Every glossary term in ``english`` (outside code spans and maths; plural and -ize spellings
+    included) must appear in ``chinese`` in its glossary rendering, and no rendering listed in
+    :data:`AVOID` may appear. Spaces are ignored when comparing Chinese.
+
+    >>> check_translation("Gradient clipping helps.", "梯度裁剪有帮助。")
+    []
+    >>> check_translation("Gradient clipping helps.", "梯度剪裁有帮助。")  # doctest: +NORMALIZE_WHITESPACE
+    ["'gradient clipping' is 梯度裁剪 in the glossary, not 梯度剪裁",
+     "'gradient clipping' should be rendered 梯度裁剪"]
+    """
+    plain = _plain(english).lower()
+    squeezed = re.sub(r"\s+", "", chinese)
+    out = []
+    for term in TERMS:
+        key = term.english.lower()
+        out += [f"{key!r} is {term.chinese} in the glossary, not {bad}"
+                for bad in AVOID.get(term.english, ()) if bad.replace(" ", "") in squeezed]
+        if key in _FREE:
+            continue
+        pattern = r"\b" + re.escape(key.replace("iz", "is")).replace(r"\-", "[- ]") + r"(s|es)?\b"
+        if not re.search(pattern, plain):
+            continue
+        if term.chinese.replace(" ", "") in squeezed:
+            continue
+        if key in _KEEP_ENGLISH and key in chinese.lower():
+            continue
+        out.append(f"{key!r} should be rendered {term.chinese}")
+    return out
 
 
 def lookup(english: str) -> Term:

@@ -4,6 +4,7 @@ Usage (from the repository root, inside the project's virtual environment)::
 
     python tools/run_notebooks.py                 # every notebooks/*.ipynb
     python tools/run_notebooks.py 02_core_concepts # only the notebooks whose name contains this
+    python tools/run_notebooks.py --dir notebooks/zh 02   # the Chinese edition (tools/zh.py)
 
 Each notebook runs in a fresh kernel of *this* Python with the working directory set to
 ``notebooks/``, the way nbval runs it: file-descriptor output is not captured (so TensorFlow's
@@ -67,11 +68,14 @@ def main(argv: list[str]) -> int:
     os.environ.pop("MPLBACKEND", None)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     os.environ["CLIPQ_EDU_CHECK_FIGURES"] = "1"  # as under nbval: overlapping text is reported
-    paths = sorted(NOTEBOOKS.glob("*.ipynb"))
+    folder = NOTEBOOKS
+    if argv[:1] == ["--dir"] and len(argv) >= 2:
+        folder, argv = Path(argv[1]).resolve(), argv[2:]
+    paths = sorted(folder.glob("*.ipynb"))
     if argv:
         paths = [p for p in paths if any(a in p.name for a in argv)]
         if not paths:
-            print(f"no notebook in {NOTEBOOKS} matches {argv}", file=sys.stderr)
+            print(f"no notebook in {folder} matches {argv}", file=sys.stderr)
             return 2
     total = 0.0
     for path in paths:

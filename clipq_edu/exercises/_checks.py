@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from clipq_edu.i18n import tr
+
 __all__ = ["StudentError", "as_array", "call", "describe_case", "guarded", "require_callable"]
 
 
@@ -22,7 +24,8 @@ class StudentError(Exception):
 def require_callable(fn: Any, signature: str) -> None:
     """Raise :class:`StudentError` unless ``fn`` is a function (name the expected signature)."""
     if not callable(fn):
-        raise StudentError(f"pass your function itself to check: def {signature}: ...")
+        raise StudentError(tr(f"pass your function itself to check: def {signature}: ...",
+                              f"请把你的函数本身传给 check：def {signature}: ..."))
 
 
 def call(fn: Callable[..., Any], *args: Any, what: str) -> Any:
@@ -31,15 +34,19 @@ def call(fn: Callable[..., Any], *args: Any, what: str) -> Any:
     Args:
       fn: the learner's function.
       *args: its arguments (the checker passes copies, so mutation can be detected).
-      what: a short description of the case, used in the message ("a zero gradient").
+      what: a short description of the case, used in the message ("a zero gradient"); write it
+        with :func:`clipq_edu.i18n.tr` so it follows the language.
     """
     try:
         with np.errstate(all="ignore"):  # a NaN is reported by the checker, in words
             out = fn(*args)
     except Exception as exc:  # noqa: BLE001 - report the learner's error, never raise it
-        raise StudentError(f"for {what} your function raised {type(exc).__name__}: {exc}") from None
+        name = type(exc).__name__
+        raise StudentError(tr(f"for {what} your function raised {name}: {exc}",
+                              f"对于{what}，你的函数抛出了 {name}：{exc}")) from None
     if out is None:
-        raise StudentError("your function returns None: fill in its body and return the result")
+        raise StudentError(tr("your function returns None: fill in its body and return the result",
+                              "你的函数返回了 None：请补全函数体并返回结果"))
     return out
 
 
@@ -51,12 +58,15 @@ def as_array(value: Any, shape: tuple[int, ...], what: str, *, nonfinite: str = 
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise StudentError(f"for {what} your function returned {type(value).__name__}, "
-                           "not numbers") from None
+        name = type(value).__name__
+        raise StudentError(tr(f"for {what} your function returned {name}, not numbers",
+                              f"对于{what}，你的函数返回了 {name}，而不是数值")) from None
     if arr.shape != shape:
-        raise StudentError(f"for {what} the result has shape {arr.shape}, expected {shape}")
+        raise StudentError(tr(f"for {what} the result has shape {arr.shape}, expected {shape}",
+                              f"对于{what}，结果的形状是 {arr.shape}，应为 {shape}"))
     if not np.all(np.isfinite(arr)):
-        raise StudentError(f"for {what} the result holds NaN or Inf{nonfinite}")
+        raise StudentError(tr(f"for {what} the result holds NaN or Inf{nonfinite}",
+                              f"对于{what}，结果中含有 NaN 或 Inf{nonfinite}"))
     return arr
 
 

@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from clipq_edu.i18n import Text, tr
+
 #: Set to ``off``/``0``/``false``/``no`` to switch ``solution()`` off (a graded session).
 SOLUTIONS_ENV = "CLIPQ_EDU_SOLUTIONS"
 #: A file path: every ``check`` appends its result there as one JSON line.
@@ -45,6 +47,7 @@ _VALUE_CHARS = 200
 
 __all__ = [
     "ChoiceExercise",
+    "Text",
     "Exercise",
     "Feedback",
     "FunctionExercise",
@@ -64,7 +67,7 @@ class Feedback:
         return self.correct
 
     def __str__(self) -> str:
-        mark = "✅ Correct" if self.correct else "❌ Not yet"
+        mark = tr("✅ Correct", "✅ 正确") if self.correct else tr("❌ Not yet", "❌ 还不对")
         label = f"[{self.exercise_id}] " if self.exercise_id else ""
         return f"{label}{mark}: {self.message}"
 
@@ -81,7 +84,9 @@ class Exercise:
     """Base class: an id, a prompt, hints revealed one at a time, and a worked solution.
 
     Subclasses implement :meth:`_check`. Calling :meth:`check` with ``None`` (the placeholder
-    the notebooks use) says that no answer was given yet.
+    the notebooks use) says that no answer was given yet. Every text a learner reads (prompt,
+    hints, solution, options, explanations, feedback) is a :class:`clipq_edu.i18n.Text` in
+    English and 中文 and shows in the language set by :func:`clipq_edu.set_language`.
     """
 
     id: str
@@ -93,14 +98,18 @@ class Exercise:
     def check(self, answer: Any) -> Feedback:
         """Check ``answer``; return a :class:`Feedback` that displays as one line."""
         if answer is None or answer is Ellipsis:
-            feedback = Feedback(False, "no answer yet: replace `None` with your answer and run "
-                                "the cell again", self.id)
+            feedback = Feedback(False, tr("no answer yet: replace `None` with your answer and "
+                                          "run the cell again",
+                                          "还没有答案：把 `None` 换成你的答案，再运行这个单元"),
+                                self.id)
             _record(self.id, "not attempted", answer, feedback.message)
             return feedback
         try:
             ok, message = self._check(answer)
         except (TypeError, ValueError) as exc:
-            ok, message = False, f"could not check this answer: {exc}"
+            ok, message = False, tr(f"could not check this answer: {exc}",
+                                    f"无法检查这个答案：{exc}")
+        message = str(message)
         _record(self.id, "correct" if ok else "incorrect", answer, message)
         return Feedback(ok, message, self.id)
 
@@ -110,10 +119,12 @@ class Exercise:
     def hint(self) -> str:
         """Return the next hint (they come one at a time; the last one repeats)."""
         if not self.hints:
-            return f"[{self.id}] No hint for this one: re-read the cell above the exercise."
+            return HintText(tr(f"[{self.id}] No hint for this one: re-read the cell above the "
+                               "exercise.", f"[{self.id}] 这道题没有提示：请重读练习上方的单元。"))
         i = min(self._hints_shown, len(self.hints) - 1)
         self._hints_shown += 1
-        return HintText(f"[{self.id}] Hint {i + 1}/{len(self.hints)}: {self.hints[i]}")
+        label = tr(f"Hint {i + 1}/{len(self.hints)}", f"提示 {i + 1}/{len(self.hints)}")
+        return HintText(f"[{self.id}] {label}: {self.hints[i]}")
 
     def solution(self) -> str:
         """Return the worked solution (try ``check`` and ``hint`` first!).
@@ -122,12 +133,15 @@ class Exercise:
         notice instead.
         """
         if solutions_enabled() is False:
-            return HintText(f"[{self.id}] Solutions are switched off for this session "
-                            f"({SOLUTIONS_ENV}=off): use check() and hint().")
-        return HintText(f"[{self.id}] Solution: {self.solution_text or 'see the chapter text.'}")
+            return HintText(tr(f"[{self.id}] Solutions are switched off for this session "
+                               f"({SOLUTIONS_ENV}=off): use check() and hint().",
+                               f"[{self.id}] 本次课程关闭了答案（{SOLUTIONS_ENV}=off）："
+                               "请使用 check() 和 hint()。"))
+        body = self.solution_text or tr("see the chapter text.", "见本章正文。")
+        return HintText(f"[{self.id}] {tr('Solution', '答案')}: {body}")
 
     def __repr__(self) -> str:
-        return f"Exercise {self.id}: {self.prompt}"
+        return f"{tr('Exercise', '练习')} {self.id}: {self.prompt}"
 
 
 def solutions_enabled() -> bool:
@@ -174,15 +188,15 @@ class HintText(str):
 
 def _magnitude_hint(got: float, want: float) -> str:
     if want == 0 or got == 0:
-        return "not close enough"
+        return tr("not close enough", "还不够接近")
     if math.copysign(1, got) != math.copysign(1, want):
-        return "the sign is wrong"
+        return tr("the sign is wrong", "符号不对")
     ratio = abs(got / want)
     if ratio > 3:
-        return "too large (by more than a factor 3)"
+        return tr("too large (by more than a factor 3)", "太大了（超过 3 倍）")
     if ratio < 1 / 3:
-        return "too small (by more than a factor 3)"
-    return "too large" if abs(got) > abs(want) else "too small"
+        return tr("too small (by more than a factor 3)", "太小了（不到 1/3）")
+    return tr("too large", "偏大") if abs(got) > abs(want) else tr("too small", "偏小")
 
 
 def last_digit_unit(value: float, digits: int) -> float:
@@ -212,12 +226,14 @@ def _closeness(got: np.ndarray, want: np.ndarray) -> str:
     exact = _format_value(want)
     err = np.abs(got - want)
     if np.all(err <= 1e-12 * np.maximum(1.0, np.abs(want))):
-        return f"exactly right: {exact}."
+        return tr(f"exactly right: {exact}.", f"完全正确：{exact}。")
     scale = np.where(want != 0, np.abs(want), np.max(np.abs(want)) or 1.0)
     pct = float(np.max(err / scale)) * 100
-    what = "the exact value" if want.ndim == 0 else "the exact values"
-    prefix = "" if want.ndim == 0 else "every entry "
-    return f"{prefix}within {pct:.2g} % of {what} {exact}."
+    if want.ndim == 0:
+        return tr(f"within {pct:.2g} % of the exact value {exact}.",
+                  f"与精确值 {exact} 相差不到 {pct:.2g} %。")
+    return tr(f"every entry within {pct:.2g} % of the exact values {exact}.",
+              f"每个分量与精确值 {exact} 相差都不到 {pct:.2g} %。")
 
 
 @dataclass(repr=False)
@@ -258,22 +274,27 @@ class NumericExercise(Exercise):
 
     def _check(self, answer: Any) -> tuple[bool, str]:
         if isinstance(answer, (str, bytes)):
-            return False, "the answer should be a number (or numbers), not text"
+            return False, tr("the answer should be a number (or numbers), not text",
+                             "答案应该是数（或一组数），而不是文字")
         try:
             got = np.asarray(answer, dtype=float)
         except (TypeError, ValueError):
-            return False, f"the answer should be numeric, got {type(answer).__name__}"
+            name = type(answer).__name__
+            return False, tr(f"the answer should be numeric, got {name}",
+                             f"答案应该是数值，收到的是 {name}")
         want = np.asarray(self.expected(), dtype=float)
         if got.shape != want.shape:
-            return False, f"expected an answer of shape {want.shape}, got shape {got.shape}"
+            return False, tr(f"expected an answer of shape {want.shape}, got shape {got.shape}",
+                             f"答案的形状应为 {want.shape}，收到的形状是 {got.shape}")
         if not np.all(np.isfinite(got)):
-            return False, "the answer holds NaN or Inf"
+            return False, tr("the answer holds NaN or Inf", "答案中含有 NaN 或 Inf")
         ok = np.abs(got - want) <= self.tolerance(want)
         if np.all(ok):
-            return True, "well done, " + _closeness(got, want)
+            return True, tr("well done, ", "做得好，") + _closeness(got, want)
         if got.ndim == 0:
             return False, _magnitude_hint(float(got), float(want))
-        return False, f"{int(np.sum(~ok))} of {got.size} entries are off"
+        return False, tr(f"{int(np.sum(~ok))} of {got.size} entries are off",
+                         f"{got.size} 个分量中有 {int(np.sum(~ok))} 个不对")
 
 
 @dataclass(repr=False)
@@ -288,14 +309,16 @@ class ChoiceExercise(Exercise):
         key = str(answer).strip().lower()
         if key not in self.options:
             keys = ", ".join(repr(k) for k in self.options)
-            return False, f"choose one of {keys}, got {answer!r}"
+            return False, tr(f"choose one of {keys}, got {answer!r}",
+                             f"请从 {keys} 中选一个，收到的是 {answer!r}")
         if key == self.correct:
-            return True, self.explanations.get(key, "well done.")
-        return False, self.explanations.get(key, "that option does not hold; try another")
+            return True, str(self.explanations.get(key, tr("well done.", "做得好。")))
+        return False, str(self.explanations.get(key, tr("that option does not hold; try another",
+                                                        "这个选项不成立，再试试别的")))
 
     def __repr__(self) -> str:
         opts = "\n".join(f"  {k}) {v}" for k, v in self.options.items())
-        return f"Exercise {self.id}: {self.prompt}\n{opts}"
+        return f"{tr('Exercise', '练习')} {self.id}: {self.prompt}\n{opts}"
 
 
 @dataclass(repr=False)
@@ -306,7 +329,8 @@ class FunctionExercise(Exercise):
       checker: ``checker(answer) -> (ok, message)``; it must not reveal the expected value.
     """
 
-    checker: Callable[[Any], tuple[bool, str]] = field(default=lambda a: (False, "no checker"))
+    checker: Callable[[Any], tuple[bool, str]] = field(
+        default=lambda a: (False, tr("no checker", "没有检查函数")))
 
     def _check(self, answer: Any) -> tuple[bool, str]:
         return self.checker(answer)

@@ -1,0 +1,178 @@
+"""The course's two languages: English (the default) and 中文.
+
+Everything a learner reads from the library (exercise prompts, hints, solutions and feedback,
+explorer titles, control labels and messages, claim-check and diagnosis texts) exists in both
+languages and follows one setting. The Chinese notebooks (``notebooks/zh/``) switch it in their
+first cell::
+
+    import clipq_edu as cq
+    cq.set_language("zh")
+
+Error messages of the API stay in English: they are for programmers, and English searches
+better.
+
+Two ways to write a bilingual string:
+
+* :func:`tr` picks the current language *now* and returns a plain ``str``. Use it where the text
+  is built when it is shown (a feedback message, a widget's label).
+* :class:`Text` is defined once (at import time, e.g. an exercise's prompt) and renders in the
+  language current *when it is shown*: ``str(text)`` and f-strings render it.
+
+>>> previous = set_language("zh")
+>>> tr("gradient clipping", "梯度裁剪")
+'梯度裁剪'
+>>> prompt = Text("Norm of g?", "g 的范数是多少？")
+>>> f"{prompt}"
+'g 的范数是多少？'
+>>> _ = set_language(previous)
+>>> str(prompt)
+'Norm of g?'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_ENV",
+    "Text",
+    "get_language",
+    "has_chinese",
+    "language",
+    "render",
+    "set_language",
+    "tr",
+]
+
+#: The languages the course speaks.
+LANGUAGES = ("en", "zh")
+#: Environment variable read once at import: the starting language (``en`` if unset).
+LANGUAGE_ENV = "CLIPQ_EDU_LANG"
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+
+
+def _normalise(lang: object) -> str:
+    if not isinstance(lang, str):
+        raise TypeError(f"language must be a string, one of {LANGUAGES}, got "
+                        f"{type(lang).__name__}")
+    key = lang.strip().lower().replace("_", "-")
+    if key.startswith("zh"):  # zh, zh-cn, zh-hans ...
+        return "zh"
+    if key.startswith("en"):
+        return "en"
+    raise ValueError(f"language={lang!r} is not available; choose one of {LANGUAGES}")
+
+
+def _initial() -> str:
+    try:
+        return _normalise(os.environ.get(LANGUAGE_ENV, "en") or "en")
+    except ValueError:
+        return "en"
+
+
+_current = _initial()
+
+
+def set_language(lang: str) -> str:
+    """Switch the language of everything the library shows to a learner; return the old one.
+
+    Args:
+      lang: ``"en"`` or ``"zh"`` (``"zh-CN"``, ``"zh_Hans"`` and ``"EN"`` are accepted too).
+
+    Raises:
+      ValueError: naming the value, for a language the course does not have.
+
+    >>> old = set_language("zh")
+    >>> get_language()
+    'zh'
+    >>> set_language(old)
+    'zh'
+    """
+    global _current
+    previous, _current = _current, _normalise(lang)
+    return previous
+
+
+def get_language() -> str:
+    """The current language, ``"en"`` or ``"zh"``."""
+    return _current
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[str]:
+    """Use ``lang`` inside a ``with`` block, then restore the previous language.
+
+    >>> with language("zh"):
+    ...     tr("yes", "是")
+    '是'
+    """
+    previous = set_language(lang)
+    try:
+        yield _current
+    finally:
+        set_language(previous)
+
+
+def tr(en: str, zh: str) -> str:
+    """``en`` or ``zh``, whichever the current language is, as a plain ``str``."""
+    return zh if _current == "zh" else en
+
+
+def has_chinese(text: str) -> bool:
+    """True when ``text`` holds at least one Chinese character (used by the tests).
+
+    >>> has_chinese("梯度"), has_chinese("gradient")
+    (True, False)
+    """
+    return bool(_CJK.search(str(text)))
+
+
+class Text(str):
+    """A string defined in both languages that renders in the language current when shown.
+
+    As a ``str`` its value is the English text (so comparisons, ``in`` and ``len`` see English);
+    ``str(text)``, ``format(text)`` and f-strings give the current language. Use :func:`render`
+    (or ``str``) before string methods such as ``replace`` or ``+``.
+
+    Args:
+      en: the English text.
+      zh: the Chinese text (must not be empty).
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Text:
+        if not isinstance(en, str) or not isinstance(zh, str):
+            raise TypeError("Text(en, zh) takes two strings")
+        if not zh.strip():
+            raise ValueError(f"Text({en[:40]!r}, ...) has no Chinese text")
+        obj = super().__new__(cls, en)
+        obj.zh = zh
+        return obj
+
+    @property
+    def en(self) -> str:
+        """The English text."""
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return self.zh if _current == "zh" else str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Text({self.en!r}, {self.zh!r})"
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (Text, (self.en, self.zh))
+
+
+def render(value: object) -> str:
+    """``value`` as a plain ``str`` in the current language (a :class:`Text` or any string)."""
+    return str(value)

@@ -1,7 +1,9 @@
 # clipq_edu: one entry point for learners, instructors and maintainers.
 #   make lab        create .venv (first time only), install the pinned stack, open the course
+#                   (make lab LANG=zh opens the Chinese edition, 中文版)
 #   make test       the whole test suite: unit tests, notebooks (nbval), browser, Binder replay
 #   make notebooks  re-execute every notebook and store its outputs (after editing one)
+#   make zh         regenerate the Chinese edition (notebooks/zh) from translations/zh
 #   make bench      measure speed and memory into benchmarks/results.json and RESULTS.md
 #   make book       build the static course site into _build/site
 #   make student    write a copy of the notebooks without solutions into _build/student
@@ -29,7 +31,7 @@ WHEELHOUSE_FLAGS ?=
 SUBMISSIONS ?= submissions
 GRADES ?= _build/grades.csv
 
-.PHONY: help lab test test-fast notebooks bench book student collect wheelhouse lock lint doctor browser-deps clean
+.PHONY: help lab test test-fast notebooks zh bench book student collect wheelhouse lock lint doctor browser-deps clean
 
 help:
 	@awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' Makefile
@@ -65,8 +67,11 @@ $(VENV)/.test-installed: $(VENV)/.runtime-installed requirements-test.txt
 	@touch $@
 
 # PORT=8889 for another port, NO_BROWSER=1 on a machine without a browser (copy the printed URL).
+# make lab LANG=zh (or EDITION=zh) opens the Chinese edition, notebooks/zh/; a zh_* locale in
+# LANG does too, and EDITION=en overrides it. A bare LANG=zh is no locale: the server gets C.UTF-8.
+EDITION ?= $(if $(filter zh%,$(LANG)),zh,en)
 lab: $(VENV)/.runtime-installed
-	@PORT=$(PORT) tools/start_lab.sh $(PY)
+	@PORT=$(PORT) EDITION=$(EDITION) $(if $(filter zh,$(LANG)),LANG=C.UTF-8) tools/start_lab.sh $(PY)
 
 doctor: $(VENV)/.runtime-installed
 	$(PY) -m clipq_edu doctor
@@ -88,8 +93,15 @@ test: $(VENV)/.test-installed browser-deps
 test-fast: $(VENV)/.test-installed
 	$(PY) -m pytest -p no:cacheprovider -m "not slow" tests
 
+# NB=02 runs only matching notebooks; the Chinese edition is regenerated and re-run after them.
 notebooks: $(VENV)/.runtime-installed
 	$(PY) tools/run_notebooks.py $(NB)
+	$(PY) tools/zh.py build --execute $(NB)
+
+# The Chinese edition: notebooks/zh/*.ipynb from the English notebooks and translations/zh/*.md
+# (tools/zh.py status lists entries to translate; runs the notebooks whose code changed).
+zh: $(VENV)/.runtime-installed
+	$(PY) tools/zh.py build
 
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks $(BENCH_ARGS)

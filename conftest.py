@@ -22,6 +22,20 @@ import clipq_edu  # noqa: E402,F401  (imported before the next line: the test pr
 os.environ["CLIPQ_EDU_CHECK_FIGURES"] = "1"
 
 
+#: The Chinese chapters nbval runs: one that loads TensorFlow (02: Keras' clipping options) and
+#: one that does not (01). The others are proven identical in code by tests/test_zh_edition.py
+#: (their outputs come from the same executed code, in Chinese).
+ZH_NBVAL = ("01_background.ipynb", "02_core_concepts.ipynb")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Skip the Chinese notebooks that nbval does not run (see ZH_NBVAL)."""
+    path = collection_path
+    if path.suffix == ".ipynb" and path.parent.name == "zh" and path.parent.parent.name == "notebooks":
+        return path.name not in ZH_NBVAL or None
+    return None
+
+
 def pytest_collectstart(collector):
     """Do not compare stderr in notebooks: TensorFlow's C++ log lines vary by CPU and by
     whether ipykernel captures file-descriptor output (it does not under pytest)."""

@@ -132,16 +132,21 @@ def clone_url(repo: str | None = None) -> str:
 
 
 def binder_url(notebook: str = "00_start_here", repo: str | None = None,
-               ref: str = "HEAD") -> str:
+               ref: str = "HEAD", edition: str = "en") -> str:
     """The mybinder.org link that opens ``notebooks/<notebook>.ipynb`` in JupyterLab.
 
     Args:
       notebook: the notebook's file stem, e.g. ``"00_start_here"``.
       repo: ``owner/name``; ``None`` uses :func:`repository`.
       ref: branch, tag or commit (``HEAD``: the default branch).
+      edition: ``"en"`` or ``"zh"`` (the Chinese edition, ``notebooks/zh/``).
 
     Returns:
-      ``https://mybinder.org/v2/gh/OWNER/NAME/REF?urlpath=lab/tree/notebooks/NOTEBOOK.ipynb``.
+      ``https://mybinder.org/v2/gh/OWNER/NAME/REF?urlpath=lab/tree/notebooks/NOTEBOOK.ipynb``
+      (``notebooks/zh/NOTEBOOK.ipynb`` for the Chinese edition).
+
+    >>> binder_url(repo="alice/course", edition="zh")[-40:]
+    'lab/tree/notebooks/zh/00_start_here.ipynb'
 
     Raises:
       ValueError: for a malformed argument, or when no address is set.
@@ -150,8 +155,11 @@ def binder_url(notebook: str = "00_start_here", repo: str | None = None,
         raise ValueError(f"notebook must be a file stem like '00_start_here', got {notebook!r}")
     if not isinstance(ref, str) or not re.fullmatch(r"[A-Za-z0-9._/-]+", ref):
         raise ValueError(f"ref must be a branch, tag or commit, got {ref!r}")
+    if edition not in ("en", "zh"):
+        raise ValueError(f"edition must be 'en' or 'zh', got {edition!r}")
+    folder = "notebooks/zh" if edition == "zh" else "notebooks"
     return (f"https://mybinder.org/v2/gh/{_require(repo)}/{ref}"
-            f"?urlpath=lab/tree/notebooks/{notebook}.ipynb")
+            f"?urlpath=lab/tree/{folder}/{notebook}.ipynb")
 
 
 def nbgitpuller_url(hub: str, notebook: str = "00_start_here", repo: str | None = None,

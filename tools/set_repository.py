@@ -40,16 +40,41 @@ def readme_block(repo: str | None) -> str:
             "`python tools/set_repository.py OWNER/NAME` (its owner and name; the same command "
             "points every link at a fork): it stores the address once, in `pyproject.toml` "
             "(`[project.urls] Repository`), and writes the Binder button here and the links in "
-            "the instructor guide and on the site."
+            "the instructor guide and on the site. The Chinese edition (中文版) opens with "
+            "`https://mybinder.org/v2/gh/OWNER/NAME/HEAD?urlpath=lab/tree/notebooks/zh/"
+            "00_start_here.ipynb`."
         )
     else:
         body = (
             f"[![Launch on Binder](https://mybinder.org/badge_logo.svg)]({links.binder_url(repo=repo)})\n\n"
             f"Source: <{links.clone_url(repo)}>. Any chapter on Binder: "
-            f"`https://mybinder.org/v2/gh/{repo}/HEAD?urlpath=lab/tree/notebooks/NAME.ipynb`. "
+            f"`https://mybinder.org/v2/gh/{repo}/HEAD?urlpath=lab/tree/notebooks/NAME.ipynb`; "
+            "the Chinese edition (中文版): "
+            f"<{links.binder_url(repo=repo, edition='zh')}>. "
             "A fork: `python tools/set_repository.py OWNER/NAME` points every link at it."
         )
     return f"{START}\n{_wrap(body)}\n{END}"
+
+
+def readme_zh_block(repo: str | None) -> str:
+    """README.zh.md's launch block (the Chinese edition's Binder link) for ``repo``."""
+    if repo is None:
+        body = (
+            "**在浏览器中运行（Binder）。** 本课程副本还没有公开地址，所以这里没有启动按钮。"
+            "仓库发布到 GitHub 后，运行 `python tools/set_repository.py OWNER/NAME`，"
+            "这里就会出现 Binder 按钮。中文版的 Binder 链接形如 "
+            "`https://mybinder.org/v2/gh/OWNER/NAME/HEAD?urlpath=lab/tree/notebooks/zh/"
+            "00_start_here.ipynb`（英文版去掉 `zh/`）。"
+        )
+    else:
+        body = (
+            f"[![在 Binder 上运行](https://mybinder.org/badge_logo.svg)]"
+            f"({links.binder_url(repo=repo, edition='zh')})\n\n"
+            f"源代码：<{links.clone_url(repo)}>。任意一章的中文版："
+            f"`https://mybinder.org/v2/gh/{repo}/HEAD?urlpath=lab/tree/notebooks/zh/NAME.ipynb`"
+            f"；英文版：<{links.binder_url(repo=repo)}>。"
+        )
+    return f"{START}\n{body}\n{END}"
 
 
 def _wrap(body: str) -> str:
@@ -89,7 +114,8 @@ def instructors_block(repo: str | None) -> str:
     return f"{START}\n{_wrap(body)}\n{END}"
 
 
-TARGETS = {ROOT / "README.md": readme_block, ROOT / "docs" / "instructors.md": instructors_block}
+TARGETS = {ROOT / "README.md": readme_block, ROOT / "README.zh.md": readme_zh_block,
+           ROOT / "docs" / "instructors.md": instructors_block}
 
 
 def set_pyproject_url(text: str, repo: str) -> str:
@@ -147,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in TARGETS:
         path.write_text(render(path, repo), encoding="utf-8")
     print(f"every link now points at https://github.com/{repo}; commit pyproject.toml, "
-          "README.md and docs/instructors.md, then make book")
+          "README.md, README.zh.md and docs/instructors.md, then make book")
     return 0
 
 

@@ -7,6 +7,7 @@
 #   PORT=8888        port to listen on (JupyterLab tries the next ones when it is taken)
 #   NO_BROWSER=1     do not try to open a browser (headless machines, tests); copy the URL
 #   NOTEBOOK=...     notebook to open, relative to the repository root
+#   EDITION=zh       open the Chinese edition (notebooks/zh/00_start_here.ipynb); default en
 #
 # Safe defaults kept in every case: the server listens on 127.0.0.1 only and asks for its
 # token. Running as root (the usual user in containers, cloud images and WSL) only adds
@@ -14,7 +15,12 @@
 set -euo pipefail
 py="${1:?usage: tools/start_lab.sh PYTHON}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-notebook="${NOTEBOOK:-notebooks/00_start_here.ipynb}"
+case "${EDITION:-en}" in
+  zh*) first=notebooks/zh/00_start_here.ipynb
+       echo "make lab: 中文版 (Chinese edition), notebooks/zh/; the English edition: make lab EDITION=en" ;;
+  *) first=notebooks/00_start_here.ipynb ;;
+esac
+notebook="${NOTEBOOK:-$first}"
 
 args=(--ServerApp.ip=127.0.0.1 "--ServerApp.port=${PORT:-8888}" "--ServerApp.root_dir=$root")
 if [ "$(id -u)" = 0 ]; then

@@ -202,8 +202,9 @@ def names() -> list[str]:
     return [p.stem for p in sorted(NOTEBOOKS.glob("*.ipynb"))]
 
 
-def build(execute_all: bool = False) -> int:
-    """Write every Chinese notebook whose sources changed; execute those (or all)."""
+def build(execute_all: bool = False, only: tuple[str, ...] = ()) -> int:
+    """Write every Chinese notebook whose sources changed; execute those (or all, or ``only``:
+    the notebooks whose name contains one of these strings)."""
     errors = [line for n in names() for line in problems(n)]
     if errors:
         print("cannot build the Chinese edition:\n  " + "\n  ".join(errors), file=sys.stderr)
@@ -222,7 +223,8 @@ def build(execute_all: bool = False) -> int:
                     cell["outputs"], cell["execution_count"] = [], None
             to_run.append(name)
         write_notebook(target, fresh)
-    stale = set(to_run) if not execute_all else set(names())
+    chosen = {n for n in names() if not only or any(o in n for o in only)}
+    stale = set(to_run) | (chosen if execute_all else set())
     for name in sorted(stale):
         print(f"executing notebooks/zh/{name}.ipynb", flush=True)
         subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"),
@@ -280,6 +282,7 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build")
     b.add_argument("--execute", action="store_true", help="execute every zh notebook")
+    b.add_argument("only", nargs="*", help="with --execute: only names containing these")
     sub.add_parser("status")
     sub.add_parser("sync")
     s = sub.add_parser("stamp")
@@ -287,7 +290,7 @@ def main(argv: list[str]) -> int:
     s.add_argument("--cell", action="append", default=[])
     args = parser.parse_args(argv)
     if args.command == "build":
-        return build(args.execute)
+        return build(args.execute, tuple(args.only))
     if args.command == "stamp":
         return stamp(args.name, args.cell)
     return sync() if args.command == "sync" else status()

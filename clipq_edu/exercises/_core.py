@@ -69,7 +69,7 @@ class Feedback:
     def __str__(self) -> str:
         mark = tr("✅ Correct", "✅ 正确") if self.correct else tr("❌ Not yet", "❌ 还不对")
         label = f"[{self.exercise_id}] " if self.exercise_id else ""
-        return f"{label}{mark}: {self.message}"
+        return f"{label}{mark}{tr(': ', '：')}{self.message}"
 
     def __repr__(self) -> str:
         return str(self)

@@ -1,0 +1,155 @@
+"""The Chinese edition (issue 17) is generated from the English notebooks and cannot drift.
+
+``tools/zh.py`` builds ``notebooks/zh/`` from the English notebooks and the catalog in
+``translations/zh/`` (one entry per markdown cell, keyed by cell id, stamped with the hash of
+the English it translates). These tests fail when an English cell changed and its translation
+was not updated, when a cell has no translation, when the code of the two editions differs, or
+when the generated notebooks are not up to date with the catalog.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from clipq_edu.i18n import has_chinese
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("zh_tool", ROOT / "tools" / "zh.py")
+zh = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(zh)
+NAMES = zh.names()
+
+
+def _nb(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _src(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_every_chapter_has_a_chinese_edition():
+    assert len(NAMES) == 10
+    assert sorted(p.stem for p in zh.ZH_NOTEBOOKS.glob("*.ipynb")) == NAMES
+    assert sorted(p.stem for p in zh.CATALOG.glob("*.md")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_catalog_is_complete_current_and_follows_the_glossary(name):
+    problems = zh.problems(name)
+    assert not problems, "\n".join(problems) + "\n(run `python tools/zh.py status`)"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_generated_notebook_is_up_to_date_with_the_catalog(name):
+    built = zh.build_sources(name)
+    stored = _nb(zh.ZH_NOTEBOOKS / f"{name}.ipynb")
+    assert zh.same_sources(built, stored), f"notebooks/zh/{name}.ipynb is stale: run `make zh`"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_code_is_the_english_code(name):
+    """Checked here from the notebooks themselves, not through the generator."""
+    en = [c for c in _nb(zh.NOTEBOOKS / f"{name}.ipynb")["cells"] if c["cell_type"] == "code"]
+    cn = [c for c in _nb(zh.ZH_NOTEBOOKS / f"{name}.ipynb")["cells"] if c["cell_type"] == "code"]
+    assert [c["id"] for c in cn] == [c["id"] for c in en]
+    first_en, first_cn = _src(en[0]).splitlines(), _src(cn[0]).splitlines()
+    assert [line for line in first_cn if line != zh.LANGUAGE_LINE] == first_en
+    assert first_cn.count(zh.LANGUAGE_LINE) == 1
+    assert first_cn.index(zh.LANGUAGE_LINE) < next(
+        i for i, line in enumerate(first_cn) if "cq.setup" in line)
+    for a, b in zip(en[1:], cn[1:], strict=True):
+        assert _src(a) == _src(b), f"{name}: code cell {a['id']} differs between the editions"
+        assert a.get("metadata", {}).get("tags", []) == b.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chinese_notebook_is_executed_and_speaks_chinese(name):
+    nb = _nb(zh.ZH_NOTEBOOKS / f"{name}.ipynb")
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(c["execution_count"] is not None for c in code), (
+        f"notebooks/zh/{name}.ipynb holds unexecuted cells: run `make zh`")
+    markdown = [_src(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    assert sum(has_chinese(m) for m in markdown) >= len(markdown) - 2
+    exercise_outputs = [
+        "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+        for c in code if ".check(" in _src(c) for o in c["outputs"]]
+    assert exercise_outputs and all(has_chinese(t) for t in exercise_outputs), (
+        f"{name}: an exercise check printed no Chinese in the zh edition")
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    """A copy of one English notebook and its catalog, with the tool pointed at it."""
+    name = "00_start_here"
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "catalog").mkdir()
+    shutil.copy(zh.NOTEBOOKS / f"{name}.ipynb", tmp_path / "notebooks")
+    shutil.copy(zh.CATALOG / f"{name}.md", tmp_path / "catalog")
+    monkeypatch.setattr(zh, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(zh, "CATALOG", tmp_path / "catalog")
+    assert zh.problems(name) == []
+    return tmp_path, name
+
+
+def test_changing_an_english_cell_is_caught(sandbox):
+    tmp, name = sandbox
+    path = tmp / "notebooks" / f"{name}.ipynb"
+    nb = _nb(path)
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    cell["source"] = _src(cell) + "\nOne more English sentence.\n"
+    zh.write_notebook(path, nb)
+    problems = zh.problems(name)
+    assert len(problems) == 1 and "changed in English" in problems[0] and cell["id"] in problems[0]
+    with pytest.raises(ValueError, match="changed in English"):
+        zh.build_sources(name)
+
+
+def test_a_missing_or_untranslated_entry_is_caught(sandbox):
+    tmp, name = sandbox
+    entries = list(zh.load_catalog(name).values())
+    dropped, todo = entries[0], entries[1]
+    todo.sha = "TODO"
+    zh.catalog_path(name).write_text(zh.format_catalog(name, entries[1:]), encoding="utf-8")
+    problems = "\n".join(zh.problems(name))
+    assert f"cell {dropped.cell_id} has no translation" in problems
+    assert f"cell {todo.cell_id} is not translated yet" in problems
+
+
+def test_a_translation_off_the_glossary_is_caught(sandbox):
+    tmp, name = sandbox
+    entries = zh.load_catalog(name)
+    nb = _nb(tmp / "notebooks" / f"{name}.ipynb")
+    english = {c["id"]: _src(c) for c in nb["cells"] if c["cell_type"] == "markdown"}
+    cid = next(i for i, e in entries.items() if "梯度裁剪" in e.text and "gradient clipping" in
+               english[i].lower())
+    entries[cid].text = entries[cid].text.replace("梯度裁剪", "梯度剪裁")
+    zh.catalog_path(name).write_text(zh.format_catalog(name, list(entries.values())),
+                                     encoding="utf-8")
+    assert any("梯度剪裁" in p for p in zh.problems(name))
+
+
+def test_make_lab_lang_zh_opens_the_chinese_edition(tmp_path):
+    """start_lab.sh with EDITION=zh points JupyterLab at notebooks/zh/00 (a fake Python records
+    the command line instead of starting a server)."""
+    fake = tmp_path / "python"
+    fake.write_text('#!/bin/sh\nif [ "$1" = -c ]; then echo "$FAKE_PREFIX"; else echo "$@"; fi\n')
+    fake.chmod(0o755)
+    env = {**os.environ, "EDITION": "zh", "NO_BROWSER": "1", "FAKE_PREFIX": str(tmp_path)}
+    out = subprocess.run(["bash", str(ROOT / "tools" / "start_lab.sh"), str(fake)], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "--LabApp.default_url=/lab/tree/notebooks/zh/00_start_here.ipynb" in out
+    assert "中文版" in out
+    dry = subprocess.run(["make", "-n", "lab", "LANG=zh"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert "EDITION=zh" in dry and "LANG=C.UTF-8" in dry
+    dry_en = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
+                            check=True, env={**os.environ, "LANG": "C.UTF-8"}).stdout
+    assert "EDITION=en" in dry_en

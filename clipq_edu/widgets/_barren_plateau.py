@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from clipq_edu._validate import check_choice, check_int
+from clipq_edu.i18n import tr
 from clipq_edu.quantum import landscapes
 from clipq_edu.widgets._base import Explorer
 
@@ -20,6 +21,8 @@ MIN_QUBITS, MAX_QUBITS = 2, 8
 MAX_DEPTH = 60
 N_CIRCUITS = 100
 INITS = ("random", "identity")
+#: The initialisations in Chinese, for the dropdown's labels.
+_INITS_ZH = {"random": "随机初始化", "identity": "恒等块初始化"}
 #: One simulation at a time: the background thread and the widget share the simulator.
 _SIMULATOR_LOCK = threading.Lock()
 
@@ -42,24 +45,32 @@ class BarrenPlateauExplorer(Explorer):
         self._pending_random = self._prefetch_random()
         controls = {
             "qubits": widgets.IntSlider(value=qubits, min=MIN_QUBITS, max=MAX_QUBITS,
-                                        description="qubits n"),
+                                        description=tr("qubits n", "量子比特数 n")),
             "depth": widgets.IntSlider(value=depth, min=2, max=MAX_DEPTH, step=2,
-                                       description="depth"),
-            "init": widgets.Dropdown(options=INITS, value=init, description="init"),
+                                       description=tr("depth", "深度")),
+            "init": widgets.Dropdown(
+                options=[(tr(i, f"{i}（{_INITS_ZH[i]}）"), i) for i in INITS], value=init,
+                description=tr("init", "初始化")),
         }
-        super().__init__(controls, title="Barren plateau: gradient variance vs qubits",
+        super().__init__(controls, title=tr("Barren plateau: gradient variance vs qubits",
+                                            "贫瘠高原：梯度方差随量子比特数的变化"),
                          figsize=(6.4, 4.0))
 
     def validate(self, qubits: int, depth: int, init: str) -> str | None:
         if not isinstance(qubits, int) or not MIN_QUBITS <= qubits <= MAX_QUBITS:
-            return f"qubits must be an integer in {MIN_QUBITS}..{MAX_QUBITS}, got {qubits!r}"
+            return tr(f"qubits must be an integer in {MIN_QUBITS}..{MAX_QUBITS}, got {qubits!r}",
+                      f"量子比特数必须是 {MIN_QUBITS}..{MAX_QUBITS} 内的整数，而不是 {qubits!r}")
         if not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-            return f"depth must be an integer in 1..{MAX_DEPTH}, got {depth!r}"
+            return tr(f"depth must be an integer in 1..{MAX_DEPTH}, got {depth!r}",
+                      f"深度必须是 1..{MAX_DEPTH} 内的整数，而不是 {depth!r}")
         if init not in INITS:
-            return f"init must be one of {INITS}, got {init!r}"
+            return tr(f"init must be one of {INITS}, got {init!r}",
+                      f"初始化必须是 {INITS} 之一，而不是 {init!r}")
         if init == "identity" and (depth % 2 or depth < 4):
-            return (f"identity init needs an even depth of at least 4 (one identity block of "
-                    f"random layers and their inverses), got {depth}")
+            return tr(f"identity init needs an even depth of at least 4 (one identity block of "
+                      f"random layers and their inverses), got {depth}",
+                      f"恒等块初始化需要至少为 4 的偶数深度（一个恒等块由若干随机层及其逆组成），"
+                      f"而不是 {depth}")
         return None
 
     def _simulate_random(self, n: int) -> np.ndarray:

@@ -47,12 +47,14 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from PIL import Image
 
+from clipq_edu.i18n import Text, tr
+
 #: Resolution of the picture sent to the browser: 6.4 x 4 inches -> 512 x 320 pixels.
 PNG_DPI = 80
 #: Delay before a render that front-end changes asked for; changes arriving meanwhile join it.
 COALESCE_S = 0.004
 #: Text of the message line while a new setting is computed.
-COMPUTING = "computing…"
+COMPUTING = Text("computing…", "计算中…")
 
 
 def _in_kernel() -> bool:
@@ -276,7 +278,8 @@ class Explorer:
             for name, value in values.items():
                 self.controls[name].value = value
         except Exception as exc:  # traitlets rejects wrong types: show it, do not raise
-            self._show_message(f"{name} = {value!r} is not accepted: {exc}")
+            self._show_message(tr(f"{name} = {value!r} is not accepted: {exc}",
+                                  f"不接受 {name} = {value!r}：{exc}"))
             return self
         finally:
             self._batch = False
@@ -308,7 +311,8 @@ class Explorer:
             self.flush()
         except Exception as exc:  # noqa: BLE001 - on the event loop nobody would see it
             self._pending = False
-            self._show_message(f"could not draw this setting: {type(exc).__name__}: {exc}")
+            self._show_message(tr(f"could not draw this setting: {type(exc).__name__}: {exc}",
+                                  f"无法绘制这个设置：{type(exc).__name__}: {exc}"))
             return
         if self.prefetch_neighbours and self.scheduler is not None:
             self._prefetch_queue = self._neighbour_settings()

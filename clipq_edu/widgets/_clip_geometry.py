@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from clipq_edu import plotting
+from clipq_edu.i18n import tr
 from clipq_edu.widgets._base import Explorer
 
 __all__ = ["ClipGeometry", "clip_geometry"]
@@ -18,27 +19,36 @@ __all__ = ["ClipGeometry", "clip_geometry"]
 LIMIT = 5.5
 
 
+def _method_labels() -> list[tuple[str, str]]:
+    """(label, method) pairs for the dropdown: the method's name, explained in Chinese."""
+    zh = {"value": "按值裁剪", "norm": "按范数裁剪", "global_norm": "按全局范数裁剪"}
+    return [(tr(m, f"{m}（{zh.get(m, m)}）"), m) for m in plotting.CLIP_METHODS]
+
+
 class ClipGeometry(Explorer):
     """Method, bound and gradient components -> the clipped gradient and its turn angle."""
 
     def __init__(self, g: tuple[float, float], bound: float, method: str) -> None:
         controls = {
-            "method": widgets.Dropdown(options=list(plotting.CLIP_METHODS), value=method,
-                                       description="method"),
+            "method": widgets.Dropdown(options=_method_labels(), value=method,
+                                       description=tr("method", "裁剪方法")),
             "bound": widgets.FloatSlider(value=bound, min=0.1, max=5.0, step=0.1,
-                                         description="bound c"),
+                                         description=tr("bound c", "阈值 c")),
             "gx": widgets.FloatSlider(value=g[0], min=-5.0, max=5.0, step=0.1,
                                       description="g₁"),
             "gy": widgets.FloatSlider(value=g[1], min=-5.0, max=5.0, step=0.1,
                                       description="g₂"),
         }
-        super().__init__(controls, title="Clip a 2-D gradient", figsize=(5.0, 4.6))
+        super().__init__(controls, title=tr("Clip a 2-D gradient", "裁剪一个二维梯度"),
+                         figsize=(5.0, 4.6))
 
     def validate(self, **values: Any) -> str | None:
         if values["method"] not in plotting.CLIP_METHODS:
-            return f"method must be one of {plotting.CLIP_METHODS}, got {values['method']!r}"
+            return tr(f"method must be one of {plotting.CLIP_METHODS}, got {values['method']!r}",
+                      f"裁剪方法必须是 {plotting.CLIP_METHODS} 之一，而不是 {values['method']!r}")
         if not np.isfinite(values["bound"]) or values["bound"] <= 0:
-            return f"the bound must be > 0, got {values['bound']!r}"
+            return tr(f"the bound must be > 0, got {values['bound']!r}",
+                      f"阈值必须 > 0，而不是 {values['bound']!r}")
         return None
 
     def compute(self, **values: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from clipq_edu.course import analysis
+from clipq_edu.i18n import tr
 from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["GradientEstimatorsExplorer", "gradient_estimators"]
@@ -62,27 +63,33 @@ class GradientEstimatorsExplorer(Explorer):
         self.exact = analysis.toy_gradient(analysis.TOY_PARAMS)
         controls = {
             "shots": widgets.SelectionSlider(options=SHOT_OPTIONS, value=shots,
-                                             description="shots"),
+                                             description=tr("shots", "测量次数")),
             "h": widgets.FloatLogSlider(value=h, base=10, min=-3, max=math.log10(math.pi),
-                                        step=0.05, description="step h",
+                                        step=0.05, description=tr("step h", "步长 h"),
                                         readout_format=".3g"),
             "component": widgets.Dropdown(options=[("θ0", 0), ("θ1", 1), ("θ2", 2)],
                                           value=component, description="∂/∂"),
-            "bins": widgets.IntSlider(value=bins, min=5, max=100, description="bins"),
+            "bins": widgets.IntSlider(value=bins, min=5, max=100,
+                                      description=tr("bins", "分箱数")),
         }
-        super().__init__(controls, title="Gradient estimators under a shot budget",
+        super().__init__(controls, title=tr("Gradient estimators under a shot budget",
+                                            "测量次数有限时的梯度估计器"),
                          figsize=(7.0, 4.2))
 
     def validate(self, *, shots: Any, h: Any, component: Any, bins: Any) -> str | None:
         """Return a message for values the explorer cannot show, else ``None``."""
         if not isinstance(shots, (int, np.integer)) or shots < 1:
-            return f"shots must be a positive integer, got {shots!r}"
+            return tr(f"shots must be a positive integer, got {shots!r}",
+                      f"测量次数必须是正整数，而不是 {shots!r}")
         if not isinstance(h, (int, float)) or not (0 < h <= math.pi):
-            return f"step h must be in (0, π], got {h!r}"
+            return tr(f"step h must be in (0, π], got {h!r}",
+                      f"步长 h 必须在 (0, π] 内，而不是 {h!r}")
         if component not in (0, 1, 2):
-            return f"component must be 0, 1 or 2, got {component!r}"
+            return tr(f"component must be 0, 1 or 2, got {component!r}",
+                      f"分量必须是 0、1 或 2，而不是 {component!r}")
         if not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 500:
-            return f"bins must be an integer in [2, 500], got {bins!r}"
+            return tr(f"bins must be an integer in [2, 500], got {bins!r}",
+                      f"分箱数必须是 [2, 500] 内的整数，而不是 {bins!r}")
         return None
 
     def _key(self, shots: int, h: float, component: int) -> tuple[Any, ...]:
@@ -138,7 +145,7 @@ class GradientEstimatorsExplorer(Explorer):
         if self.background_key != data["component"]:
             ax.set_xlabel(f"estimate of ∂⟨Z⟩/∂θ{data['component']} (dimensionless)")
             self.background_key = data["component"]
-        ax.set_title(f"{data['shots']} shots per circuit, h = {data['h']:.3g}")
+        ax.set_title(f"{data['shots']} shots per circuit, h = {data['h']:.3g}")  # not for learners to translate: figure text (no CJK font)
 
 
 def _nice_step(span: float) -> float:

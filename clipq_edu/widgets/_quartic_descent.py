@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from clipq_edu.course import toys
+from clipq_edu.i18n import tr
 from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["QuarticDescent", "quartic_descent"]
@@ -41,18 +42,22 @@ class QuarticDescent(Explorer):
     def __init__(self, lr: float, clip: float) -> None:
         controls = {
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.1,
-                                         description="step lr", readout_format=".4f"),
+                                         description=tr("step lr", "步长 lr"),
+                                         readout_format=".4f"),
             "clip": widgets.FloatLogSlider(value=clip, base=10, min=-1, max=2, step=0.1,
-                                           description="clip c", readout_format=".2f"),
+                                           description=tr("clip c", "阈值 c"),
+                                           readout_format=".2f"),
         }
-        super().__init__(controls, title="Gradient descent on x⁴ from x₀ = 10",
+        super().__init__(controls, title=tr("Gradient descent on x⁴ from x₀ = 10",
+                                            "从 x₀ = 10 出发，在 x⁴ 上做梯度下降"),
                          figsize=(6.4, 4.0))
 
     def validate(self, **values: Any) -> str | None:
         for name in ("lr", "clip"):
             v = values[name]
             if not np.isfinite(v) or v <= 0:
-                return f"{name} must be a positive number, got {v!r}"
+                return tr(f"{name} must be a positive number, got {v!r}",
+                          f"{name} 必须是正数，而不是 {v!r}")
         return None
 
     def is_cached(self, **values: Any) -> bool:
@@ -78,7 +83,7 @@ class QuarticDescent(Explorer):
         ax.set_xlim(1, 1.2 * (MAX_STEPS + 1))
         ax.set_ylim(*Y_RANGE)
         ax.set_xlabel("iteration k + 1 (log scale)")
-        ax.set_ylabel("distance to the minimum |x_k| (log scale)")
+        ax.set_ylabel("distance to the minimum |x_k| (log scale)")  # not for learners to translate: figure text (no CJK font)
         self._legend = ax.legend(self._lines, ["", ""], fontsize=8, loc="lower left",
                                  framealpha=1)
         for artist in (*self._lines, self._legend, ax.title):
@@ -94,7 +99,7 @@ class QuarticDescent(Explorer):
             status = "diverged" if res.diverged else (
                 f"{res.iterations} its" if res.converged else "not converged")
             text.set_text(f"{label} ({status})")
-        self._ax.set_title(f"x⁴ from x₀ = 10, lr = {data['lr']:.4g} (plain GD is stable only "
+        self._ax.set_title(f"x⁴ from x₀ = 10, lr = {data['lr']:.4g} (plain GD is stable only "  # not for learners to translate: figure text (no CJK font)
                            f"for lr ≤ {data['max_stable_step']:g})", fontsize=9)
 
 

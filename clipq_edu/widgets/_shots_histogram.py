@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from clipq_edu.i18n import tr
 from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["CIRCUITS", "SHOT_OPTIONS", "ShotsHistogram", "shots_histogram"]
@@ -20,6 +21,8 @@ CIRCUITS = ("bell", "ghz3", "plus2")
 MAX_OUTCOMES = 8
 #: Shot counts on the slider (log-spaced, so each notch is about x2-x2.5).
 SHOT_OPTIONS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+#: What each circuit prepares, for the dropdown's Chinese labels.
+_CIRCUITS_ZH = {"bell": "贝尔态", "ghz3": "3 量子比特 GHZ 态", "plus2": "|+⟩|+⟩，无纠缠"}
 
 
 def _circuit(name: str) -> Any:
@@ -61,22 +64,27 @@ class ShotsHistogram(Explorer):
 
     def __init__(self, circuit: str, shots: int, seed: int) -> None:
         controls = {
-            "circuit": widgets.Dropdown(options=list(CIRCUITS), value=circuit,
-                                        description="circuit"),
+            "circuit": widgets.Dropdown(
+                options=[(tr(c, f"{c}（{_CIRCUITS_ZH[c]}）"), c) for c in CIRCUITS],
+                value=circuit, description=tr("circuit", "量子线路")),
             "shots": widgets.SelectionSlider(options=list(SHOT_OPTIONS), value=shots,
-                                             description="shots N"),
-            "seed": widgets.IntText(value=seed, description="seed"),
+                                             description=tr("shots N", "测量次数 N")),
+            "seed": widgets.IntText(value=seed, description=tr("seed", "随机种子")),
         }
-        super().__init__(controls, title="Counts from shots", figsize=(6.0, 3.8))
+        super().__init__(controls, title=tr("Counts from shots", "多次测量得到的计数"),
+                         figsize=(6.0, 3.8))
 
     def validate(self, **values: Any) -> str | None:
         if values["circuit"] not in CIRCUITS:
-            return f"circuit must be one of {CIRCUITS}, got {values['circuit']!r}"
+            return tr(f"circuit must be one of {CIRCUITS}, got {values['circuit']!r}",
+                      f"量子线路必须是 {CIRCUITS} 之一，而不是 {values['circuit']!r}")
         if values["shots"] not in SHOT_OPTIONS:
-            return f"shots must be one of {SHOT_OPTIONS}, got {values['shots']!r}"
+            return tr(f"shots must be one of {SHOT_OPTIONS}, got {values['shots']!r}",
+                      f"测量次数必须是 {SHOT_OPTIONS} 之一，而不是 {values['shots']!r}")
         seed = values["seed"]
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            return f"the seed must be a non-negative integer, got {seed!r}"
+            return tr(f"the seed must be a non-negative integer, got {seed!r}",
+                      f"随机种子必须是非负整数，而不是 {seed!r}")
         return None
 
     def is_cached(self, **values: Any) -> bool:
@@ -130,7 +138,7 @@ class ShotsHistogram(Explorer):
             self._ax.set_xticks(x, data["bitstrings"])
             self._ax.set_xlim(-0.6, m - 0.4)
             self.background_key = data["circuit"]
-        self._ax.set_title(f"{data['circuit']}: N = {data['shots']} shots, largest error "
+        self._ax.set_title(f"{data['circuit']}: N = {data['shots']} shots, largest error "  # not for learners to translate: figure text (no CJK font)
                            f"{data['max_abs_error']:.3f} (1/√N scale "
                            f"{data['typical_error']:.3f})", fontsize=9)
 

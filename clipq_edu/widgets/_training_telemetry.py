@@ -26,18 +26,20 @@ from matplotlib.figure import Figure
 
 from clipq_edu import clipping
 from clipq_edu.data import article_task
+from clipq_edu.i18n import Text, tr
 from clipq_edu.training.optim import adam_init, adam_update
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 from clipq_edu.widgets._base import LRU, Explorer
 
 __all__ = ["METHODS", "SCALES", "TrainingTelemetryExplorer", "train_tiny", "training_telemetry"]
 
-#: Clipping methods offered: label -> name used by :func:`train_tiny`.
+#: Clipping methods offered: label -> name used by :func:`train_tiny` (each label is a
+#: :class:`~clipq_edu.i18n.Text`: it equals the English label and shows in either language).
 METHODS = {
-    "no clipping": "none",
-    "by value (clipvalue)": "value",
-    "by norm, per tensor (clipnorm)": "norm",
-    "by global norm (global_clipnorm)": "global_norm",
+    Text("no clipping", "不裁剪"): "none",
+    Text("by value (clipvalue)", "按值裁剪（clipvalue）"): "value",
+    Text("by norm, per tensor (clipnorm)", "按范数裁剪，逐张量（clipnorm）"): "norm",
+    Text("by global norm (global_clipnorm)", "按全局范数裁剪（global_clipnorm）"): "global_norm",
 }
 #: Input scales offered: 1 = standardised features, larger = features in "wrong units".
 SCALES = (1.0, 10.0, 30.0)
@@ -188,32 +190,41 @@ class TrainingTelemetryExplorer(Explorer):
         self.seed = seed
         lo, hi = (math.log10(b) for b in BOUND_RANGE)
         controls = {
-            "method": widgets.Dropdown(options=[(k, v) for k, v in METHODS.items()],
-                                       value=method, description="clipping"),
+            "method": widgets.Dropdown(options=[(str(k), v) for k, v in METHODS.items()],
+                                       value=method, description=tr("clipping", "裁剪方法")),
             "bound": widgets.FloatLogSlider(value=bound, base=10, min=lo, max=hi, step=0.25,
-                                            description="bound c", readout_format=".3g"),
+                                            description=tr("bound c", "阈值 c"),
+                                            readout_format=".3g"),
             "input_scale": widgets.Dropdown(options=[(f"x{s:g}", s) for s in SCALES],
-                                            value=input_scale, description="input scale"),
-            "optimizer": widgets.Dropdown(options=[("SGD (lr 0.1)", "sgd"),
-                                                   ("Adam (lr 0.01)", "adam")],
-                                          value=optimizer, description="optimiser"),
+                                            value=input_scale,
+                                            description=tr("input scale", "输入缩放")),
+            "optimizer": widgets.Dropdown(
+                options=[(tr("SGD (lr 0.1)", "SGD（学习率 0.1）"), "sgd"),
+                         (tr("Adam (lr 0.01)", "Adam（学习率 0.01）"), "adam")],
+                value=optimizer, description=tr("optimiser", "优化器")),
         }
-        super().__init__(controls, title="Training telemetry under gradient clipping",
+        super().__init__(controls, title=tr("Training telemetry under gradient clipping",
+                                            "梯度裁剪下的训练遥测"),
                          figsize=(8.0, 3.6))
 
     def validate(self, *, method: Any, bound: Any, input_scale: Any,
                  optimizer: Any) -> str | None:
         """Return a message for values the explorer cannot show, else ``None``."""
         if method not in METHODS.values():
-            return f"clipping method must be one of {sorted(METHODS.values())}, got {method!r}"
+            return tr(f"clipping method must be one of {sorted(METHODS.values())}, got {method!r}",
+                      f"裁剪方法必须是 {sorted(METHODS.values())} 之一，而不是 {method!r}")
         if isinstance(bound, bool) or not isinstance(bound, (int, float, np.floating)):
-            return f"bound must be a number, got {bound!r}"
+            return tr(f"bound must be a number, got {bound!r}",
+                      f"阈值必须是数，而不是 {bound!r}")
         if not (math.isfinite(bound) and BOUND_RANGE[0] <= bound <= BOUND_RANGE[1]):
-            return f"bound must be in [{BOUND_RANGE[0]}, {BOUND_RANGE[1]}], got {bound!r}"
+            return tr(f"bound must be in [{BOUND_RANGE[0]}, {BOUND_RANGE[1]}], got {bound!r}",
+                      f"阈值必须在 [{BOUND_RANGE[0]}, {BOUND_RANGE[1]}] 内，而不是 {bound!r}")
         if input_scale not in SCALES:
-            return f"input scale must be one of {SCALES}, got {input_scale!r}"
+            return tr(f"input scale must be one of {SCALES}, got {input_scale!r}",
+                      f"输入缩放必须是 {SCALES} 之一，而不是 {input_scale!r}")
         if optimizer not in LEARNING_RATES:
-            return f"optimiser must be one of {sorted(LEARNING_RATES)}, got {optimizer!r}"
+            return tr(f"optimiser must be one of {sorted(LEARNING_RATES)}, got {optimizer!r}",
+                      f"优化器必须是 {sorted(LEARNING_RATES)} 之一，而不是 {optimizer!r}")
         return None
 
     def is_cached(self, *, method: str, bound: float, input_scale: float,
@@ -248,7 +259,7 @@ class TrainingTelemetryExplorer(Explorer):
         for ax in (ax_norm, ax_loss):
             ax.set_xlim(0, steps)
             ax.set_xlabel("step")
-        ax_norm.set_ylabel("global gradient norm (log scale)")
+        ax_norm.set_ylabel("global gradient norm (log scale)")  # not for learners to translate: figure text (no CJK font)
         ax_loss.set_ylabel("binary cross-entropy (log scale)")
         # Fixed ranges (every setting's norms and losses fit; measured over all of them), so
         # settings compare at a glance and the axes are drawn once.

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from clipq_edu.i18n import has_chinese
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("zh_tool", ROOT / "tools" / "zh.py")
 zh = importlib.util.module_from_spec(_spec)
+sys.modules["zh_tool"] = zh  # dataclasses look their module up there
 _spec.loader.exec_module(zh)
 NAMES = zh.names()
 
@@ -153,3 +155,28 @@ def test_make_lab_lang_zh_opens_the_chinese_edition(tmp_path):
     dry_en = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
                             check=True, env={**os.environ, "LANG": "C.UTF-8"}).stdout
     assert "EDITION=en" in dry_en
+
+
+def test_site_has_both_editions_with_a_language_switch(tmp_path):
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+    site = importlib.util.module_from_spec(spec)
+    sys.modules["build_site"] = site
+    spec.loader.exec_module(site)
+    en_dir, zh_dir = tmp_path / "en", tmp_path / "zh"
+    en_dir.mkdir()
+    zh_dir.mkdir()
+    shutil.copy(zh.NOTEBOOKS / "00_start_here.ipynb", en_dir)
+    shutil.copy(zh.ZH_NOTEBOOKS / "00_start_here.ipynb", zh_dir)
+    out = tmp_path / "site"
+    pages = site.build_site(en_dir, out, repo="alice/course", docs_dir=None,
+                            zh_notebooks_dir=zh_dir)
+    assert out / "zh" / "00_start_here.html" in pages and out / "zh" / "index.html" in pages
+    en_page = (out / "00_start_here.html").read_text(encoding="utf-8")
+    zh_page = (out / "zh" / "00_start_here.html").read_text(encoding="utf-8")
+    assert 'class="lang-switch" href="zh/00_start_here.html"' in en_page
+    assert 'class="lang-switch" href="../00_start_here.html"' in zh_page
+    assert '<html lang="zh-Hans">' in zh_page and '<html lang="en">' in en_page
+    assert "notebooks/zh/00_start_here.ipynb" in zh_page  # its Binder link opens the zh edition
+    assert (out / "zh" / "notebooks" / "00_start_here.ipynb").is_file()
+    zh_index = (out / "zh" / "index.html").read_text(encoding="utf-8")
+    assert "make lab LANG=zh" in zh_index

@@ -61,10 +61,27 @@ if str(ROOT) not in sys.path:  # run as a script from a clone: the library besid
 from clipq_edu import links  # noqa: E402  (the one source of the course's address)
 
 NOTEBOOKS = ROOT / "notebooks"
+ZH_NOTEBOOKS = NOTEBOOKS / "zh"
 DOCS = ROOT / "docs"
 DEFAULT_OUT = ROOT / "_build" / "site"
 SITE_DIR = Path(__file__).resolve().parent / "site"
 SITE_NAME = "clipq_edu"
+
+#: The words of the page frame in each edition (the English site at the root, the Chinese
+#: edition, generated from notebooks/zh and README.zh.md, under zh/).
+UI = {
+    "en": {"lang": "en", "skip": "Skip to content", "menu": "Menu", "search": "Search the course",
+           "search_title": "Search", "chapters": "Chapters", "guides": "Guides",
+           "elsewhere": "Elsewhere", "source": "Source repository", "on_page": "On this page",
+           "contents": "Contents", "download_nb": "Download notebook", "download": "Download",
+           "binder": "Launch on Binder", "copy": "Copy", "switch": "中文", "switch_lang": "zh",
+           "about": "About the course"},
+    "zh": {"lang": "zh-Hans", "skip": "跳到正文", "menu": "目录", "search": "搜索课程",
+           "search_title": "搜索", "chapters": "各章", "guides": "指南", "elsewhere": "其他",
+           "source": "源代码仓库", "on_page": "本页内容", "contents": "目录",
+           "download_nb": "下载笔记本", "download": "下载", "binder": "在 Binder 上运行",
+           "copy": "复制", "switch": "English", "switch_lang": "en", "about": "关于本课程"},
+}
 
 #: Environment variable that points the links at a fork (``owner/name``); see clipq_edu.links.
 REPO_ENV = links.REPO_ENV
@@ -116,7 +133,8 @@ def course_repo(repo: str | None = None) -> str | None:
     return links.parse_repository(repo) if repo is not None else links.repository()
 
 
-def binder_url(notebook: str, repo: str | None = None, ref: str = "HEAD") -> str:
+def binder_url(notebook: str, repo: str | None = None, ref: str = "HEAD",
+               edition: str = "en") -> str:
     """Return the mybinder.org link that opens ``notebooks/<notebook>.ipynb`` in JupyterLab.
 
     Args:
@@ -128,7 +146,7 @@ def binder_url(notebook: str, repo: str | None = None, ref: str = "HEAD") -> str
       ``https://mybinder.org/v2/gh/OWNER/REPO/REF?urlpath=lab/tree/notebooks/NAME.ipynb``
       (:func:`clipq_edu.links.binder_url`; raises ``ValueError`` while there is no address).
     """
-    return links.binder_url(notebook, repo=repo, ref=ref)
+    return links.binder_url(notebook, repo=repo, ref=ref, edition=edition)
 
 
 def _plain(markdown_text: str) -> str:
@@ -644,17 +662,17 @@ def _rel(path: Path) -> PurePosixPath:
         return PurePosixPath(path.name)
 
 
-def _plan_pages(chapters: list[Chapter], docs: list[Path], repo: str | None) -> tuple[
-        list[PageInfo], list[PageInfo], dict[str, str]]:
+def _plan_pages(chapters: list[Chapter], docs: list[Path], repo: str | None,
+                edition: str = "en") -> tuple[list[PageInfo], list[PageInfo], dict[str, str]]:
     """Page records for chapters and docs, and the repository-path -> page map for links."""
     chapter_pages = [PageInfo(c.page, c.title, str(_rel(c.path)),
                               download=f"notebooks/{c.path.name}",
-                              binder=binder_url(c.name, repo) if repo else "")
+                              binder=binder_url(c.name, repo, edition=edition) if repo else "")
                      for c in chapters]
     doc_pages = []
     taken = {p.page for p in chapter_pages} | {"index.html", "search.html"}
     for path in docs:
-        stem = "readme" if path.name == "README.md" else path.stem
+        stem = "readme" if path.name in ("README.md", "README.zh.md") else path.stem
         page = f"{stem}.html"
         if page in taken:
             raise ValueError(f"docs page {path.name} would overwrite {page}; rename it")
@@ -662,8 +680,8 @@ def _plan_pages(chapters: list[Chapter], docs: list[Path], repo: str | None) -> 
         text = path.read_text(encoding="utf-8")
         match = re.search(r"^#\s+(.+?)\s*#*\s*$", text, flags=re.M)
         title = _plain(match[1]) if match else stem
-        if path.name == "README.md":  # its heading is a tagline: a short name for the sidebar
-            title = "About the course"
+        if path.name in ("README.md", "README.zh.md"):  # a tagline: a short sidebar name
+            title = UI[edition]["about"]
         doc_pages.append(PageInfo(page, title, str(_rel(path))))
     links = {p.source: p.page for p in chapter_pages + doc_pages}
     return chapter_pages, doc_pages, links
@@ -757,9 +775,9 @@ def _render_docs(env: Environment, site: dict, docs: list[Path], repo: str | Non
 
 def build_site(
     notebooks_dir: Path = NOTEBOOKS, out_dir: Path = DEFAULT_OUT, repo: str | None = None,
-    docs_dir: Path | None = DOCS,
+    docs_dir: Path | None = DOCS, zh_notebooks_dir: Path | None | str = "auto",
 ) -> list[Path]:
-    """Render the course to a static site: chapters, guides, contents, search.
+    """Render the course to a static site: chapters, guides, contents, search; both editions.
 
     Args:
       notebooks_dir: folder of executed ``.ipynb`` files.
@@ -768,28 +786,64 @@ def build_site(
         address from :func:`course_repo`, and no such links while it has none.
       docs_dir: folder of ``*.md`` guides (with ``README.md`` beside it) to include; ``None``
         for none.
+      zh_notebooks_dir: the Chinese edition's notebooks, rendered under ``zh/`` with
+        ``README.zh.md`` as its guide and a language switch on every page; ``None`` (or a
+        folder without notebooks): English only; ``"auto"``: ``notebooks/zh`` when
+        ``notebooks_dir`` is the course's ``notebooks/``, else none.
 
     Returns:
-      The written HTML paths: index first, then the chapters, then the guides and search page.
+      The written HTML paths: index first, then the chapters, then the guides and search page
+      (English), then the Chinese edition's in the same order.
     """
     repo = course_repo(repo)
     chapters = find_chapters(Path(notebooks_dir))
     if not chapters:
         raise ValueError(f"notebooks_dir {str(notebooks_dir)!r} holds no .ipynb files")
-    docs = _doc_sources(docs_dir)
+    if zh_notebooks_dir == "auto":
+        same = Path(notebooks_dir).resolve() == NOTEBOOKS.resolve()
+        zh_notebooks_dir = ZH_NOTEBOOKS if same else None
+    zh_dir = Path(zh_notebooks_dir) if zh_notebooks_dir is not None else None
+    zh_chapters = find_chapters(zh_dir) if zh_dir is not None and zh_dir.is_dir() else []
     out_dir = Path(out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    (out_dir / "notebooks").mkdir(parents=True)
-    _copy_static(out_dir)
-
     if repo is None:
         print("  no public repository address: pages get no Binder or source links "
               "(python tools/set_repository.py OWNER/NAME sets one)")
-    chapter_pages, doc_pages, page_links = _plan_pages(chapters, docs, repo)
+    docs = _doc_sources(docs_dir)
+    readme_zh = (Path(docs_dir).parent / "README.zh.md") if docs_dir is not None else None
+    zh_docs = [readme_zh] if readme_zh is not None and readme_zh.is_file() else []
+    en_pages = {c.page for c in chapters} | {"index.html", "search.html"}
+    zh_pages = {c.page for c in zh_chapters} | {"index.html", "search.html"}
+    pages = _build_edition(chapters, docs, out_dir, repo, "en",
+                           ("zh/", zh_pages) if zh_chapters else None)
+    if zh_chapters:
+        pages += _build_edition(zh_chapters, zh_docs, out_dir / "zh", repo, "zh",
+                                ("../", en_pages))
+    missing = missing_cjk_glyphs(pages)
+    if missing:
+        print(f"warning: {len(missing)} Chinese character(s) not in the shipped font "
+              f"({''.join(missing[:20])}): readers without a CJK font see boxes; run "
+              "tools/site/subset_cjk_font.py (see its docstring)", file=sys.stderr)
+    return pages
+
+
+def _build_edition(chapters: list[Chapter], docs: list[Path], out_dir: Path, repo: str | None,
+                   edition: str, other: tuple[str, set[str]] | None) -> list[Path]:
+    """One edition of the site into ``out_dir``; ``other`` = (prefix, pages) of the other."""
+    (out_dir / "notebooks").mkdir(parents=True)
+    _copy_static(out_dir)
+    chapter_pages, doc_pages, page_links = _plan_pages(chapters, docs, repo, edition)
+
+    def switch(current: str) -> str:
+        """The same page in the other edition, or its contents page."""
+        prefix, pages = other
+        return prefix + (current if current in pages else "index.html")
+
     site = {"name": SITE_NAME, "chapters": chapter_pages, "docs": doc_pages,
             "repo_url": f"https://github.com/{repo}" if repo else "",
-            "about": next((d.page for d in doc_pages if d.page == "readme.html"), "")}
+            "about": next((d.page for d in doc_pages if d.page == "readme.html"), ""),
+            "ui": UI[edition], "edition": edition, "switch": switch if other else None}
     env, stats = _environment(), MathStats()
     chapter_files, index = _render_chapters(env, site, chapters, repo, out_dir, page_links,
                                             stats)
@@ -798,23 +852,19 @@ def build_site(
     # The contents page is last: it shows the summaries the pages above found.
     common = {"site": site, "toc": None, "current": ""}
     front = _write(out_dir / "index.html", env.get_template("index.html").render(
-        page_title=SITE_NAME, body_class="index", **common))
+        page_title=SITE_NAME, body_class="index", **{**common, "current": "index.html"}))
     search = _write(out_dir / "search.html", env.get_template("search.html").render(
-        page_title="Search", body_class="search-page", **common))
+        page_title=UI[edition]["search_title"], body_class="search-page",
+        **{**common, "current": "search.html"}))
     (out_dir / "_static" / "search-index.js").write_text(
         "window.CLIPQ_SEARCH_INDEX = " + json.dumps(index, ensure_ascii=False) + ";\n",
         encoding="utf-8")
     for where, latex in stats.fallbacks:
         print(f"warning: {where}: formula not converted to MathML, drawn as an image: "
               f"{latex!r}", file=sys.stderr)
-    print(f"  formulas: {stats.converted} typeset as MathML, {len(stats.fallbacks)} as images")
-    pages = [front, *chapter_files, *doc_files, search]
-    missing = missing_cjk_glyphs(pages)
-    if missing:
-        print(f"warning: {len(missing)} Chinese character(s) not in the shipped font "
-              f"({''.join(missing[:20])}): readers without a CJK font see boxes; run "
-              "tools/site/subset_cjk_font.py (see its docstring)", file=sys.stderr)
-    return pages
+    print(f"  {edition}: formulas: {stats.converted} typeset as MathML, "
+          f"{len(stats.fallbacks)} as images")
+    return [front, *chapter_files, *doc_files, search]
 
 
 def main(argv: list[str] | None = None) -> int:

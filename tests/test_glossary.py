@@ -10,7 +10,8 @@ import pytest
 
 from clipq_edu import glossary
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted([*(_ROOT / "notebooks").glob("*.ipynb"), *(_ROOT / "notebooks/zh").glob("*.ipynb")])
 
 
 def test_at_least_forty_complete_terms():
@@ -39,7 +40,7 @@ def test_lookup_and_display():
 RETIRED = {"测量噪声": "shot noise", "量子电路": "quantum circuit", "量子位": "qubit"}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(_ROOT)))
 def test_notebook_chinese_follows_the_glossary(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")

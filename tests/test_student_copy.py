@@ -109,7 +109,11 @@ def test_course_notebooks_student_copy(tmp_path: Path) -> None:
     if not full:
         pytest.skip("notebooks/ holds no notebooks yet")
     reports = student.make_student_copy(ROOT / "notebooks", tmp_path)
-    assert sorted(reports) == [p.name for p in full]
+    zh = sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+    assert sorted(reports) == sorted([p.name for p in full] + [f"zh/{p.name}" for p in zh])
+    for path in zh:  # the Chinese edition gets the same treatment
+        assert student.leftover_solutions(nbformat.read(tmp_path / "zh" / path.name,
+                                                        as_version=4)) == []
     for path in full:
         copy = nbformat.read(tmp_path / path.name, as_version=4)
         original = nbformat.read(path, as_version=4)

@@ -141,14 +141,17 @@ def make_student_copy(notebooks_dir: Path = NOTEBOOKS, out_dir: Path = DEFAULT_O
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    for extra in notebooks_dir.iterdir():
+    reports = {}
+    for extra in sorted(notebooks_dir.iterdir()):
         if extra.suffix == ".ipynb" or extra.name.startswith((".", "__pycache__")):
             continue
-        if extra.is_dir():
+        if extra.is_dir() and any(extra.glob("*.ipynb")):  # another edition (zh/): same rules
+            sub = make_student_copy(extra, out_dir / extra.name)
+            reports.update({f"{extra.name}/{k}": v for k, v in sub.items()})
+        elif extra.is_dir():
             shutil.copytree(extra, out_dir / extra.name)
         else:
             shutil.copy2(extra, out_dir / extra.name)
-    reports = {}
     for path in paths:
         student, report = student_notebook(nbformat.read(path, as_version=4))
         left = leftover_solutions(student)

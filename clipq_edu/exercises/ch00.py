@@ -3,45 +3,60 @@
 from __future__ import annotations
 
 from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
+from clipq_edu.i18n import Text
 
 __all__ = ["q1", "q2", "q3"]
 from clipq_edu.quantum.resources import state_vector_bytes
 
 q1 = NumericExercise(
     "00.1",
-    "A state vector of n qubits holds 2**n complex amplitudes. How many amplitudes does a "
-    "10-qubit state have?",
+    Text("A state vector of n qubits holds 2**n complex amplitudes. How many amplitudes does a "
+         "10-qubit state have?",
+         "n 个量子比特的态矢量含有 2**n 个复振幅。10 个量子比特的态有多少个振幅？"),
     expected=lambda: 2**10,
     shown=("1024",),
-    hints=["Each extra qubit doubles the number of amplitudes.", "Compute 2**10 in a cell."],
-    solution_text="2**10 = 1024 amplitudes.",
+    hints=[Text("Each extra qubit doubles the number of amplitudes.",
+                "每多一个量子比特，振幅的个数就翻一倍。"),
+           Text("Compute 2**10 in a cell.", "在一个代码单元里计算 2**10。")],
+    solution_text=Text("2**10 = 1024 amplitudes.", "2**10 = 1024 个振幅。"),
 )
 
 q2 = NumericExercise(
     "00.2",
-    "Stored as complex64 (8 bytes each), how many MiB does one 20-qubit state vector take?",
+    Text("Stored as complex64 (8 bytes each), how many MiB does one 20-qubit state vector take?",
+         "以 complex64 存储（每个振幅 8 字节）时，一个 20 量子比特的态矢量占多少 MiB？"),
     expected=lambda: state_vector_bytes(20) / 2**20,
     rtol=1e-3,
     shown=("8 MiB",),
-    hints=["Bytes = 2**20 amplitudes x 8 bytes.", "1 MiB = 2**20 bytes."],
-    solution_text="2**20 x 8 bytes = 8 MiB; every extra qubit doubles it (30 qubits: 8 GiB).",
+    hints=[Text("Bytes = 2**20 amplitudes x 8 bytes.", "字节数 = 2**20 个振幅 x 8 字节。"),
+           Text("1 MiB = 2**20 bytes.", "1 MiB = 2**20 字节。")],
+    solution_text=Text(
+        "2**20 x 8 bytes = 8 MiB; every extra qubit doubles it (30 qubits: 8 GiB).",
+        "2**20 x 8 字节 = 8 MiB；每多一个量子比特，内存就翻一倍（30 个量子比特：8 GiB）。"),
 )
 
 q3 = ChoiceExercise(
     "00.3",
-    "Gradient clipping rescales a gradient that is too large. What can it NOT do?",
+    Text("Gradient clipping rescales a gradient that is too large. What can it NOT do?",
+         "梯度裁剪会把过大的梯度按比例缩小。它做不到的是哪一项？"),
     options={
-        "a": "tame a rare, huge gradient spike",
-        "b": "make a vanishing (tiny) gradient larger",
-        "c": "bound the size of one optimisation step",
+        "a": Text("tame a rare, huge gradient spike", "抑制一次罕见的巨大梯度尖峰"),
+        "b": Text("make a vanishing (tiny) gradient larger", "把正在消失的（极小的）梯度放大"),
+        "c": Text("bound the size of one optimisation step", "限制单个优化步的大小"),
     },
     correct="b",
     explanations={
-        "a": "It can: that is exactly what clipping is for.",
-        "b": "Right: clipping only ever shrinks, ‖clip(g)‖ ≤ ‖g‖ (chapter 03a proves it).",
-        "c": "It can: with plain SGD the step is learning rate x clipped gradient.",
+        "a": Text("It can: that is exactly what clipping is for.", "能做到：这正是裁剪的用途。"),
+        "b": Text("Right: clipping only ever shrinks, ‖clip(g)‖ ≤ ‖g‖ (chapter 03a proves it).",
+                  "对：裁剪只会缩小梯度，‖clip(g)‖ ≤ ‖g‖（第 03a 章给出了证明）。"),
+        "c": Text("It can: with plain SGD the step is learning rate x clipped gradient.",
+                  "能做到：使用普通 SGD 时，一步的大小就是学习率 x 裁剪后的梯度。"),
     },
-    hints=["Clipping multiplies a gradient by a factor that is at most 1."],
-    solution_text="(b). Clipping multiplies by min(1, c/‖g‖) ≤ 1, so it never enlarges anything; "
-    "vanishing gradients (and barren plateaus) need other remedies.",
+    hints=[Text("Clipping multiplies a gradient by a factor that is at most 1.",
+                "裁剪把梯度乘以一个不超过 1 的因子。")],
+    solution_text=Text(
+        "(b). Clipping multiplies by min(1, c/‖g‖) ≤ 1, so it never enlarges anything; "
+        "vanishing gradients (and barren plateaus) need other remedies.",
+        "(b)。裁剪乘以的因子是 min(1, c/‖g‖) ≤ 1，所以它从不放大任何东西；"
+        "梯度消失（以及贫瘠高原）需要别的办法。"),
 )

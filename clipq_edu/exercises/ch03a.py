@@ -15,6 +15,7 @@ import numpy as np
 from clipq_edu import clipping
 from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, require_callable
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
+from clipq_edu.i18n import Text, tr
 
 __all__ = ["MAX_SPIKE_FACTOR", "TELEMETRY", "q1", "q2", "q3", "q4", "telemetry_norms"]
 
@@ -55,84 +56,125 @@ _Q1_GRADS = [np.array([3.0, 4.0]), np.array([12.0, 0.0, 5.0])]
 
 q1 = NumericExercise(
     "03a.1",
-    "Two weight tensors have gradients g1 = (3, 4) and g2 = (12, 0, 5). What is their global "
-    "norm after clip_by_global_norm with max_norm = 2.6?",
+    Text("Two weight tensors have gradients g1 = (3, 4) and g2 = (12, 0, 5). What is their "
+         "global norm after clip_by_global_norm with max_norm = 2.6?",
+         "两个权重张量的梯度为 g1 = (3, 4) 和 g2 = (12, 0, 5)。用 max_norm = 2.6 做 "
+         "clip_by_global_norm 之后，它们的全局范数是多少？"),
     expected=lambda: clipping.global_norm(clipping.clip_by_global_norm(_Q1_GRADS, 2.6)[0]),
     rtol=1e-6,
     digits=2,
     shown=("2.6",),
     hints=[
-        "First compute the global norm √(‖g1‖² + ‖g2‖²) before clipping.",
-        "Clipping by global norm gives a global norm of min(N, c).",
+        Text("First compute the global norm √(‖g1‖² + ‖g2‖²) before clipping.",
+             "先算出裁剪前的全局范数 √(‖g1‖² + ‖g2‖²)。"),
+        Text("Clipping by global norm gives a global norm of min(N, c).",
+             "按全局范数裁剪之后，全局范数等于 min(N, c)。"),
     ],
-    solution_text="N = √(25 + 169) = √194 ≈ 13.93 > 2.6, so every tensor is scaled by "
-    "2.6/N and the global norm becomes min(N, 2.6) = 2.6.",
+    solution_text=Text(
+        "N = √(25 + 169) = √194 ≈ 13.93 > 2.6, so every tensor is scaled by "
+        "2.6/N and the global norm becomes min(N, 2.6) = 2.6.",
+        "N = √(25 + 169) = √194 ≈ 13.93 > 2.6，所以每个张量都乘以 2.6/N，"
+        "全局范数变为 min(N, 2.6) = 2.6。"),
 )
 
 q2 = ChoiceExercise(
     "03a.2",
-    "A 40-layer sigmoid network's first layer gets gradients of norm 1e-9. What does "
-    "clip_by_global_norm(grads, 1.0) do to them?",
+    Text("A 40-layer sigmoid network's first layer gets gradients of norm 1e-9. What does "
+         "clip_by_global_norm(grads, 1.0) do to them?",
+         "一个 40 层 sigmoid 网络的第一层得到的梯度范数为 1e-9。"
+         "clip_by_global_norm(grads, 1.0) 会对这些梯度做什么？"),
     options={
-        "a": "It scales them up towards 1.0, curing the vanishing gradient.",
-        "b": "It leaves them unchanged or makes them smaller: clipping never enlarges a "
-        "gradient.",
-        "c": "It sets them to exactly 1.0.",
-        "d": "It replaces them with NaN.",
+        "a": Text("It scales them up towards 1.0, curing the vanishing gradient.",
+                  "把它们放大到接近 1.0，从而治好梯度消失。"),
+        "b": Text("It leaves them unchanged or makes them smaller: clipping never enlarges a "
+                  "gradient.",
+                  "保持不变或使它们更小：裁剪从不放大梯度。"),
+        "c": Text("It sets them to exactly 1.0.", "把它们恰好设为 1.0。"),
+        "d": Text("It replaces them with NaN.", "把它们替换为 NaN。"),
     },
     correct="b",
     explanations={
-        "a": "clip multiplies by c/max(N, c) ≤ 1: it can only shrink. Look at the "
-        "‖clip(g)‖ = min(‖g‖, c) curve again.",
-        "b": "right: ‖clip(g)‖ = min(‖g‖, c) ≤ ‖g‖. A spike in another layer can even shrink "
-        "these tiny gradients further. Vanishing gradients need other remedies.",
-        "c": "only gradients above the bound are rescaled, and only down to it.",
-        "d": "NaN appears only if some entry is already NaN or Inf.",
+        "a": Text("clip multiplies by c/max(N, c) ≤ 1: it can only shrink. Look at the "
+                  "‖clip(g)‖ = min(‖g‖, c) curve again.",
+                  "clip 乘以的是 c/max(N, c) ≤ 1：它只能缩小。再看一看 "
+                  "‖clip(g)‖ = min(‖g‖, c) 这条曲线。"),
+        "b": Text("right: ‖clip(g)‖ = min(‖g‖, c) ≤ ‖g‖. A spike in another layer can even "
+                  "shrink these tiny gradients further. Vanishing gradients need other remedies.",
+                  "对：‖clip(g)‖ = min(‖g‖, c) ≤ ‖g‖。别的层出现尖峰时，这些极小的梯度甚至会被"
+                  "进一步缩小。梯度消失需要别的办法。"),
+        "c": Text("only gradients above the bound are rescaled, and only down to it.",
+                  "只有超过上界的梯度才会被缩放，而且只缩到上界为止。"),
+        "d": Text("NaN appears only if some entry is already NaN or Inf.",
+                  "只有当某个分量本来就是 NaN 或 Inf 时才会出现 NaN。"),
     },
-    hints=["Write the scale factor c / max(N, c): can it exceed 1?"],
-    solution_text="(b). The factor c/max(N, c) is at most 1, so clipping cannot fix "
-    "vanishing gradients (Pascanu, Mikolov, Bengio 2013 use clipping only against explosion).",
+    hints=[Text("Write the scale factor c / max(N, c): can it exceed 1?",
+                "写出缩放因子 c / max(N, c)：它可能超过 1 吗？")],
+    solution_text=Text(
+        "(b). The factor c/max(N, c) is at most 1, so clipping cannot fix "
+        "vanishing gradients (Pascanu, Mikolov, Bengio 2013 use clipping only against explosion).",
+        "(b)。因子 c/max(N, c) 至多为 1，所以裁剪无法解决梯度消失"
+        "（Pascanu, Mikolov, Bengio 2013 只用裁剪来对付梯度爆炸）。"),
 )
 
 
 def _check_threshold(answer: Any) -> tuple[bool, str]:
     if isinstance(answer, (str, bytes, bool)) or not isinstance(answer, (int, float, np.number)):
-        return False, "give one number: the clip threshold for the global norm"
+        return False, tr("give one number: the clip threshold for the global norm",
+                         "请给出一个数：全局范数的裁剪阈值")
     c = float(answer)
     if not math.isfinite(c) or c <= 0:
-        return False, "a threshold must be a finite positive number"
+        return False, tr("a threshold must be a finite positive number", "阈值必须是有限的正数")
     median = float(np.median(TELEMETRY))
     ordinary = TELEMETRY[TELEMETRY < 10 * median]
     frac = float(np.mean(ordinary > c))
     if frac > MAX_CLIPPED_FRACTION:
-        return False, (f"with this threshold {frac:.0%} of the ordinary steps would be clipped: "
-                       "that turns clipping into normalisation of ordinary steps")
+        return False, tr(f"with this threshold {frac:.0%} of the ordinary steps would be clipped: "
+                         "that turns clipping into normalisation of ordinary steps",
+                         f"用这个阈值，{frac:.0%} 的普通步会被裁剪：这就把裁剪变成了对普通步的"
+                         "归一化")
     if c > MAX_SPIKE_FACTOR * median:
-        return False, (f"a spike clipped to {c:g} is still a step {c / median:.1f}x the median "
-                       f"norm ({median:.2f}): clipping at c lets steps c/median times a typical "
-                       "one through. Choose c just above the ordinary norms, at most "
-                       f"{MAX_SPIKE_FACTOR:g}x the median.")
-    return True, (f"good: {frac:.1%} of the ordinary steps are clipped, and a spike is cut to "
-                  f"{c / median:.1f}x the median step (the spikes were "
-                  f"{np.max(TELEMETRY) / median:.0f}x).")
+        return False, tr(f"a spike clipped to {c:g} is still a step {c / median:.1f}x the median "
+                         f"norm ({median:.2f}): clipping at c lets steps c/median times a typical "
+                         "one through. Choose c just above the ordinary norms, at most "
+                         f"{MAX_SPIKE_FACTOR:g}x the median.",
+                         f"裁剪到 {c:g} 的尖峰仍是中位数范数（{median:.2f}）的 {c / median:.1f} "
+                         "倍：在 c 处裁剪，会放过大小为典型步 c/median 倍的步。请把 c 选在普通步"
+                         f"范数的稍上方，至多为中位数的 {MAX_SPIKE_FACTOR:g} 倍。")
+    return True, tr(f"good: {frac:.1%} of the ordinary steps are clipped, and a spike is cut to "
+                    f"{c / median:.1f}x the median step (the spikes were "
+                    f"{np.max(TELEMETRY) / median:.0f}x).",
+                    f"很好：{frac:.1%} 的普通步被裁剪，尖峰被削到中位数步长的 {c / median:.1f} 倍"
+                    f"（原来的尖峰是 {np.max(TELEMETRY) / median:.0f} 倍）。")
 
 
 q3 = FunctionExercise(
     "03a.3",
-    "ex.TELEMETRY holds the global gradient norm of 200 training steps (three are spikes). "
-    "Choose a global-norm clip threshold that clips at most 20% of the ordinary steps and "
-    "cuts every spike down to at most 5 times the median norm. Give one number.",
+    Text("ex.TELEMETRY holds the global gradient norm of 200 training steps (three are spikes). "
+         "Choose a global-norm clip threshold that clips at most 20% of the ordinary steps and "
+         "cuts every spike down to at most 5 times the median norm. Give one number.",
+         "ex.TELEMETRY 是一段训练遥测，记录了 200 个训练步的全局梯度范数（其中三步是尖峰）。"
+         "选一个按全局范数裁剪的阈值，使它至多裁剪 20% 的普通步，并把每个尖峰削到至多中位数"
+         "范数的 5 倍。给出一个数。"),
     checker=_check_threshold,
     hints=[
-        "Plot np.sort(ex.TELEMETRY) on a log scale, or print np.median(ex.TELEMETRY) and "
-        "np.percentile(ex.TELEMETRY, [80, 90, 95, 99]).",
-        "Three spikes in 200 steps are 1.5 % of the data: the 99th percentile already lands "
-        "on a spike. A percentile between 80 and 98 sits above the ordinary steps.",
+        Text("Plot np.sort(ex.TELEMETRY) on a log scale, or print np.median(ex.TELEMETRY) and "
+             "np.percentile(ex.TELEMETRY, [80, 90, 95, 99]).",
+             "在对数坐标下画出排好序的训练遥测 np.sort(ex.TELEMETRY)，或者打印 "
+             "np.median(ex.TELEMETRY) 和 np.percentile(ex.TELEMETRY, [80, 90, 95, 99])。"),
+        Text("Three spikes in 200 steps are 1.5 % of the data: the 99th percentile already lands "
+             "on a spike. A percentile between 80 and 98 sits above the ordinary steps.",
+             "200 步中的三个尖峰占数据的 1.5 %：第 99 百分位数已经落在一个尖峰上。"
+             "第 80 到第 98 之间的百分位数则位于普通步的上方。"),
     ],
-    solution_text="For example c = np.percentile(ex.TELEMETRY, 95) ≈ 1.86: ordinary steps "
-    "are rarely touched and the spikes are cut from about 70x to under 2x the median. The "
-    "99th percentile (≈ 66) would let the spikes through almost unclipped. AutoClip "
-    "(Seetharaman et al. 2020) sets c from a running percentile in the same spirit.",
+    solution_text=Text(
+        "For example c = np.percentile(ex.TELEMETRY, 95) ≈ 1.86: ordinary steps "
+        "are rarely touched and the spikes are cut from about 70x to under 2x the median. The "
+        "99th percentile (≈ 66) would let the spikes through almost unclipped. AutoClip "
+        "(Seetharaman et al. 2020) sets c from a running percentile in the same spirit.",
+        "例如取训练遥测的第 95 百分位数 c = np.percentile(ex.TELEMETRY, 95) ≈ 1.86："
+        "普通步很少被触及，而尖峰从中位数的约 70 倍被削到不足 2 倍。第 99 百分位数（≈ 66）"
+        "几乎会让尖峰不经裁剪地通过。AutoClip（Seetharaman et al. 2020）本着同样的思路，"
+        "用滑动百分位数来设定 c。"),
 )
 
 
@@ -140,10 +182,13 @@ def _autoclip_cases() -> list[tuple[str, np.ndarray, list[float], float]]:
     rng = np.random.default_rng(5)
     history = list(np.exp(rng.normal(0.0, 0.3, size=30)))
     return [
-        ("the first step (empty history)", np.array([3.0, 4.0]), [], 50.0),
-        ("a spike after 30 ordinary steps", np.array([30.0, -40.0, 0.0]), history, 90.0),
-        ("an ordinary step", np.array([0.3, 0.2]), history, 90.0),
-        ("a 2x3 gradient at p = 10", rng.normal(size=(2, 3)) * 3, history, 10.0),
+        (tr("the first step (empty history)", "第一步（历史为空）"), np.array([3.0, 4.0]), [],
+         50.0),
+        (tr("a spike after 30 ordinary steps", "30 个普通步之后的一个尖峰"),
+         np.array([30.0, -40.0, 0.0]), history, 90.0),
+        (tr("an ordinary step", "一个普通步"), np.array([0.3, 0.2]), history, 90.0),
+        (tr("a 2x3 gradient at p = 10", "形状为 2x3 的梯度（p = 10）"),
+         rng.normal(size=(2, 3)) * 3, history, 10.0),
     ]
 
 
@@ -160,44 +205,70 @@ def _check_autoclip(fn: Any) -> str:
         h_in, g_in = list(history), grad.copy()
         out = call(fn, g_in, h_in, p, what=what)
         if not isinstance(out, tuple) or len(out) != 2:
-            raise StudentError(f"for {what} return a pair (clipped_grad, new_history)")
+            raise StudentError(tr(f"for {what} return a pair (clipped_grad, new_history)",
+                                  f"对于{what}，请返回一个二元组 (clipped_grad, new_history)"))
         if h_in != history or not np.array_equal(g_in, grad):
-            raise StudentError(f"for {what} your function changed its inputs in place: build a "
-                               "new history list (the caller's must stay as it was)")
+            raise StudentError(tr(f"for {what} your function changed its inputs in place: build a "
+                                  "new history list (the caller's must stay as it was)",
+                                  f"对于{what}，你的函数原地修改了输入：请新建一个历史列表"
+                                  "（调用者的列表必须保持原样）"))
         want_g, want_h = _reference_autoclip(grad, history, p)
-        new_h = as_array(out[1], (len(history) + 1,), f"{what}, the new history")
+        new_h = as_array(out[1], (len(history) + 1,),
+                         tr(f"{what}, the new history", f"{what}的新历史"))
         if not np.allclose(new_h[:-1], history) or not np.isclose(new_h[-1], want_h[-1]):
-            raise StudentError(f"for {what} the new history must be the old one with this "
-                               "step's gradient norm appended at the end")
-        got_g = as_array(out[0], grad.shape, f"{what}, the clipped gradient")
+            raise StudentError(tr(f"for {what} the new history must be the old one with this "
+                                  "step's gradient norm appended at the end",
+                                  f"对于{what}，新历史必须是在旧历史末尾追加这一步的梯度范数"))
+        got_g = as_array(out[0], grad.shape,
+                         tr(f"{what}, the clipped gradient", f"{what}裁剪后的梯度"))
         if np.allclose(got_g, want_g, rtol=1e-6, atol=1e-12):
             continue
         if np.allclose(got_g, clipping.clip_by_norm(grad, np.percentile(history or [1.0], p)),
                        rtol=1e-6):
-            raise StudentError(f"for {what} the threshold ignores the current norm: append it "
-                               "to the history first, then take the percentile")
-        raise StudentError(f"for {what} the clipped gradient is wrong: clip by L2 norm at the "
-                           "p-th percentile (np.percentile) of the new history")
-    return ("your autoclip_step records each norm and clips at a running percentile, as "
-            "clipping.AutoClip does.")
+            raise StudentError(tr(f"for {what} the threshold ignores the current norm: append it "
+                                  "to the history first, then take the percentile",
+                                  f"对于{what}，阈值没有考虑当前的范数：先把它追加到历史中，"
+                                  "再取百分位数"))
+        raise StudentError(tr(f"for {what} the clipped gradient is wrong: clip by L2 norm at the "
+                              "p-th percentile (np.percentile) of the new history",
+                              f"对于{what}，裁剪后的梯度不对：应以新历史的第 p 百分位数"
+                              "（np.percentile）为阈值，按 L2 范数裁剪"))
+    return tr("your autoclip_step records each norm and clips at a running percentile, as "
+              "clipping.AutoClip does.",
+              "你的 autoclip_step 记录每一步的范数，并在滑动百分位数处裁剪，"
+              "与 clipping.AutoClip 的做法一致。")
 
 
 q4 = FunctionExercise(
     "03a.4",
-    "Write AutoClip's step, autoclip_step(grad, history, p): append the L2 norm of grad to "
-    "(a copy of) the list history, set the threshold to the p-th percentile of that new "
-    "history, clip grad by norm at the threshold, and return (clipped_grad, new_history). "
-    "Pass the function itself to check.",
+    Text("Write AutoClip's step, autoclip_step(grad, history, p): append the L2 norm of grad to "
+         "(a copy of) the list history, set the threshold to the p-th percentile of that new "
+         "history, clip grad by norm at the threshold, and return (clipped_grad, new_history). "
+         "Pass the function itself to check.",
+         "编写 AutoClip 的一步 autoclip_step(grad, history, p)：把 grad 的 L2 范数追加到列表 "
+         "history（的副本）中，把阈值设为这个新历史的第 p 百分位数，以该阈值对 grad 按范数裁剪，"
+         "然后返回 (clipped_grad, new_history)。把函数本身传给 check。"),
     checker=guarded(_check_autoclip),
     hints=[
-        "The caller's list must not change: new_history = history + [norm].",
-        "Append first, then take the percentile: on the first step the history is empty.",
-        "threshold = np.percentile(new_history, p); scale = min(1, threshold / norm).",
+        Text("The caller's list must not change: new_history = history + [norm].",
+             "调用者的列表不能改变：new_history = history + [norm]。"),
+        Text("Append first, then take the percentile: on the first step the history is empty.",
+             "先追加，再取百分位数：第一步时历史是空的。"),
+        Text("threshold = np.percentile(new_history, p); scale = min(1, threshold / norm).",
+             "阈值 threshold = np.percentile(new_history, p)；"
+             "scale = min(1, threshold / norm)。"),
     ],
-    solution_text=(
+    solution_text=Text(
         "def autoclip_step(grad, history, p):\n"
         "    norm = float(np.linalg.norm(grad))\n"
         "    new_history = list(history) + [norm]\n"
+        "    threshold = np.percentile(new_history, p)\n"
+        "    scale = min(1.0, threshold / norm) if norm > 0 else 1.0\n"
+        "    return grad * scale, new_history",
+        "def autoclip_step(grad, history, p):\n"
+        "    # 参考答案：先记录本步的范数，再以新历史的第 p 百分位数为阈值裁剪\n"
+        "    norm = float(np.linalg.norm(grad))\n"
+        "    new_history = list(history) + [norm]  # 新列表，调用者的 history 保持不变\n"
         "    threshold = np.percentile(new_history, p)\n"
         "    scale = min(1.0, threshold / norm) if norm > 0 else 1.0\n"
         "    return grad * scale, new_history"

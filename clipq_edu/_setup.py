@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from clipq_edu import _env
+from clipq_edu.i18n import tr
 
 #: Packages whose versions the environment report lists, in this order.
 REPORTED_PACKAGES = (
@@ -51,14 +52,22 @@ class EnvReport:
 
     def lines(self) -> list[str]:
         """The report as short human-readable lines."""
-        vers = ", ".join(f"{k} {v or 'MISSING'}" for k, v in self.versions.items())
-        mem = "none" if self.memory_limit_gb is None else f"{self.memory_limit_gb:.1f} GB"
-        tf_state = "loaded" if self.tensorflow_loaded else "not loaded yet (loads on first use)"
+        missing = tr("MISSING", "未安装")
+        vers = ", ".join(f"{k} {v or missing}" for k, v in self.versions.items())
+        mem = (tr("none", "无") if self.memory_limit_gb is None
+               else f"{self.memory_limit_gb:.1f} GB")
+        if self.tensorflow_loaded:
+            tf_state = tr("loaded", "已加载")
+        else:
+            tf_state = tr("not loaded yet (loads on first use)", "尚未加载（首次使用时加载）")
         return [
-            f"clipq_edu ready: seed={self.seed}, Python {self.python}",
-            f"Keras used by TensorFlow: {self.keras}; TensorFlow {tf_state}",
-            f"CPUs usable: {self.cpus}; memory limit: {mem}",
-            f"versions: {vers}",
+            tr(f"clipq_edu ready: seed={self.seed}, Python {self.python}",
+               f"clipq_edu 已就绪：seed={self.seed}，Python {self.python}"),
+            tr(f"Keras used by TensorFlow: {self.keras}; TensorFlow {tf_state}",
+               f"TensorFlow 使用的 Keras：{self.keras}；TensorFlow {tf_state}"),
+            tr(f"CPUs usable: {self.cpus}; memory limit: {mem}",
+               f"可用 CPU：{self.cpus}；内存上限：{mem}"),
+            tr(f"versions: {vers}", f"版本：{vers}"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ import time
 import warnings
 
 from clipq_edu import _env
+from clipq_edu.i18n import tr
 
 _env.check_keras(strict=True)
 
@@ -21,15 +22,18 @@ _env.check_keras(strict=True)
 # kernel: scripts and tests stay quiet.
 _announce = "ipykernel" in sys.modules and "tensorflow" not in sys.modules
 if _announce:
-    print("Loading TensorFlow and TensorFlow Quantum (once per kernel) ...", flush=True)
+    print(tr("Loading TensorFlow and TensorFlow Quantum (once per kernel) ...",
+             "正在加载 TensorFlow 和 TensorFlow Quantum（每个内核只加载一次）……"), flush=True)
 _started = time.perf_counter()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import tensorflow as tf
     import tensorflow_quantum as tfq
 if _announce:
-    print(f"TensorFlow {tf.__version__} and TensorFlow Quantum ready "
-          f"({time.perf_counter() - _started:.1f} s).", flush=True)
+    _seconds = time.perf_counter() - _started
+    print(tr(f"TensorFlow {tf.__version__} and TensorFlow Quantum ready ({_seconds:.1f} s).",
+             f"TensorFlow {tf.__version__} 和 TensorFlow Quantum 已就绪（用时 {_seconds:.1f} 秒）。"),
+          flush=True)
 
 tf.get_logger().setLevel(logging.ERROR)
 _env.check_keras(strict=True)

@@ -30,6 +30,7 @@ import cirq
 import numpy as np
 
 from clipq_edu._validate import check_bool, check_finite, check_int
+from clipq_edu.i18n import Text, tr
 
 __all__ = [
     "ARTICLE_LISTING",
@@ -47,7 +48,8 @@ __all__ = [
 
 #: The code block of section 4 of the source article, character for character (quoted for
 #: criticism; never executed). ``tests/test_article.py`` checks it against the article file.
-ARTICLE_LISTING = """\
+ARTICLE_LISTING = (""  # not for learners (code, quoted as is: the "" carries this marker)
+                   """\
 import numpy as np
 from qiskit import QuantumCircuit, Aer, transpile, assemble
 from qiskit.aqua.components.optimizers import QuantumAdam
@@ -103,7 +105,7 @@ for epoch in range(1000):
 
     # 更新模型参数
     optimizer.update(counts)
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ class Defect:
       problem: what is wrong, in one or two sentences.
       fix: what chapter 04 does instead.
       evidence: how the chapter (or a test) shows the problem is real.
+
+    ``problem``, ``fix`` and ``evidence`` are :class:`~clipq_edu.i18n.Text` (English and
+    中文; as strings they equal the English text) unless they are code only.
     """
 
     key: str
@@ -135,132 +140,202 @@ class Defect:
 DEFECTS: tuple[Defect, ...] = (
     Defect(
         "qiskit_removed_names",
-        "from qiskit import QuantumCircuit, Aer, transpile, assemble",
-        "`qiskit.Aer` was removed in Qiskit 1.0 (it lives in the separate `qiskit_aer` "
-        "package); `assemble` was deprecated in 1.2 and removed in 2.0; `transpile` is "
-        "imported and never used.",
-        "Build circuits with Cirq (`cirq-core 1.5`, the version TFQ 0.7.6 pins) and simulate "
-        "them with Cirq/TFQ; no Qiskit at all.",
-        "Qiskit 1.0 migration guide (IBM Quantum docs, 'Qiskit 1.0 feature changes'); "
-        "Qiskit 1.2 assembler API page (deprecation notice).",
+        "from qiskit import QuantumCircuit, Aer, transpile, assemble",  # not for learners (code, quoted as is)
+        Text("`qiskit.Aer` was removed in Qiskit 1.0 (it lives in the separate `qiskit_aer` "
+             "package); `assemble` was deprecated in 1.2 and removed in 2.0; `transpile` is "
+             "imported and never used.",
+             "`qiskit.Aer` 在 Qiskit 1.0 中已被移除（它现在位于独立的 `qiskit_aer` 包中）；"
+             "`assemble` 在 1.2 中被弃用、在 2.0 中被移除；`transpile` 被导入却从未使用。"),
+        Text("Build circuits with Cirq (`cirq-core 1.5`, the version TFQ 0.7.6 pins) and "
+             "simulate them with Cirq/TFQ; no Qiskit at all.",
+             "用 Cirq（`cirq-core 1.5`，即 TFQ 0.7.6 锁定的版本）构建量子线路，"
+             "并用 Cirq/TFQ 模拟；完全不用 Qiskit。"),
+        Text("Qiskit 1.0 migration guide (IBM Quantum docs, 'Qiskit 1.0 feature changes'); "
+             "Qiskit 1.2 assembler API page (deprecation notice).",
+             "Qiskit 1.0 迁移指南（IBM Quantum 文档，“Qiskit 1.0 feature changes”）；"
+             "Qiskit 1.2 assembler API 页面（弃用说明）。"),
     ),
     Defect(
         "quantum_adam",
-        "from qiskit.aqua.components.optimizers import QuantumAdam",
-        "There is no `QuantumAdam` anywhere. Qiskit Aqua (deprecated in April 2021 with "
-        "release 0.9, archived December 2021) had a classical `ADAM` optimiser taking `lr`, "
-        "not `learning_rate`, and no `clipnorm`.",
-        "A small, explicit optimiser that estimates gradients from measured counts with the "
-        "parameter-shift rule and clips them: `ShotBasedOptimizer` / "
-        "`train_circuit_from_shots` in `clipq_edu.training`.",
-        "qiskit-aqua README (deprecation notice); Aqua API reference for "
-        "`qiskit.aqua.components.optimizers.ADAM`.",
+        "from qiskit.aqua.components.optimizers import QuantumAdam",  # not for learners (code, quoted as is)
+        Text("There is no `QuantumAdam` anywhere. Qiskit Aqua (deprecated in April 2021 with "
+             "release 0.9, archived December 2021) had a classical `ADAM` optimiser taking `lr`, "
+             "not `learning_rate`, and no `clipnorm`.",
+             "任何地方都没有 `QuantumAdam`。Qiskit Aqua（2021 年 4 月随 0.9 版弃用，"
+             "2021 年 12 月归档）只有一个经典的 `ADAM` 优化器，"
+             "它接受的参数是 `lr` 而不是 `learning_rate`，也没有 `clipnorm`。"),
+        Text("A small, explicit optimiser that estimates gradients from measured counts with the "
+             "parameter-shift rule and clips them: `ShotBasedOptimizer` / "
+             "`train_circuit_from_shots` in `clipq_edu.training`.",
+             "一个小而明确的优化器：用参数平移规则从测量计数估计梯度，再对梯度做裁剪，"
+             "即 `clipq_edu.training` 中的 `ShotBasedOptimizer` / `train_circuit_from_shots`。"),
+        Text("qiskit-aqua README (deprecation notice); Aqua API reference for "
+             "`qiskit.aqua.components.optimizers.ADAM`.",
+             "qiskit-aqua 的 README（弃用说明）；"
+             "Aqua 中 `qiskit.aqua.components.optimizers.ADAM` 的 API 参考。"),
     ),
     Defect(
         "keras3_import",
-        "from keras.models import Sequential",
-        "With TensorFlow >= 2.16, `import keras` is Keras 3. TensorFlow Quantum layers only "
-        "work with tf-keras (Keras 2), so a hybrid model built from these imports fails.",
-        "`import clipq_edu` sets `TF_USE_LEGACY_KERAS=1` before TensorFlow loads, and every "
-        "model uses `tf.keras` (= tf-keras).",
-        "The chapter prints which Keras `tf.keras` is; see ENVIRONMENT.md for the Keras 3 "
-        "errors TFQ raises.",
+        "from keras.models import Sequential",  # not for learners (code, quoted as is)
+        Text("With TensorFlow >= 2.16, `import keras` is Keras 3. TensorFlow Quantum layers only "
+             "work with tf-keras (Keras 2), so a hybrid model built from these imports fails.",
+             "在 TensorFlow >= 2.16 中，`import keras` 得到的是 Keras 3。"
+             "TensorFlow Quantum 的层只能与 tf-keras（Keras 2）一起工作，"
+             "所以用这些导入构建的混合模型会失败。"),
+        Text("`import clipq_edu` sets `TF_USE_LEGACY_KERAS=1` before TensorFlow loads, and every "
+             "model uses `tf.keras` (= tf-keras).",
+             "`import clipq_edu` 会在 TensorFlow 加载之前设置 `TF_USE_LEGACY_KERAS=1`，"
+             "而且每个模型都使用 `tf.keras`（即 tf-keras）。"),
+        Text("The chapter prints which Keras `tf.keras` is; see ENVIRONMENT.md for the Keras 3 "
+             "errors TFQ raises.",
+             "本章会打印 `tf.keras` 是哪个 Keras；TFQ 在 Keras 3 下报出的错误见 ENVIRONMENT.md。"),
     ),
     Defect(
         "never_compiled",
         "model = Sequential()",
-        "The model is never compiled (no optimiser, no loss), so `model.fit` raises "
-        "`RuntimeError` before it computes anything.",
-        "Compile with an optimiser and a loss, or write the training step with "
-        "`tf.GradientTape` (what `clipq_edu.training.train` does).",
-        "A cell calls `fit` on an uncompiled tf-keras model and catches the `RuntimeError`.",
+        Text("The model is never compiled (no optimiser, no loss), so `model.fit` raises "
+             "`RuntimeError` before it computes anything.",
+             "模型从未编译（没有优化器，也没有损失函数），"
+             "所以 `model.fit` 在计算任何东西之前就会抛出 `RuntimeError`。"),
+        Text("Compile with an optimiser and a loss, or write the training step with "
+             "`tf.GradientTape` (what `clipq_edu.training.train` does).",
+             "用优化器和损失函数编译模型，"
+             "或者用 `tf.GradientTape` 自己写训练步（`clipq_edu.training.train` 就是这样做的）。"),
+        Text("A cell calls `fit` on an uncompiled tf-keras model and catches the `RuntimeError`.",
+             "有一个单元格在未编译的 tf-keras 模型上调用 `fit`，并捕获 `RuntimeError`。"),
     ),
     Defect(
         "one_array_clip",
         "norm = np.linalg.norm(grads)",
-        "Real gradients are a list of tensors of different shapes (kernel 8x10, bias 10, "
-        "...). `np.linalg.norm` of that list fails; the global norm is the square root of "
-        "the sum of the squared norms of every tensor.",
-        "`clipq_edu.clipping.clip_by_global_norm` (or Keras' `global_clipnorm`) clips the "
-        "whole list at once.",
-        "Chapter 03 derives the global norm; the telemetry plots it every step.",
+        Text("Real gradients are a list of tensors of different shapes (kernel 8x10, bias 10, "
+             "...). `np.linalg.norm` of that list fails; the global norm is the square root of "
+             "the sum of the squared norms of every tensor.",
+             "真实的梯度是一组形状各不相同的张量（kernel 8x10、bias 10……）。"
+             "对这个列表调用 `np.linalg.norm` 会失败；全局范数是所有张量范数的平方和的平方根。"),
+        Text("`clipq_edu.clipping.clip_by_global_norm` (or Keras' `global_clipnorm`) clips the "
+             "whole list at once.",
+             "`clipq_edu.clipping.clip_by_global_norm`（或 Keras 的 `global_clipnorm`）"
+             "一次裁剪整个列表。"),
+        Text("Chapter 03 derives the global norm; the telemetry plots it every step.",
+             "第 03 章推导了全局范数；训练遥测每一步都会画出它。"),
     ),
     Defect(
         "fictional_optimizer_args",
         "optimizer = QuantumAdam(learning_rate=0.01, clipnorm=1.0)",
-        "The optimiser that holds `clipnorm=1.0` is never used by the Keras model (which has "
-        "no optimiser at all); clipping is configured twice and applied nowhere.",
-        "One optimiser per model: `tf.keras.optimizers.Adam(learning_rate, global_clipnorm=...)` "
-        "or an explicit clip inside the training step.",
-        "The working model reports its optimiser and clip settings.",
+        Text("The optimiser that holds `clipnorm=1.0` is never used by the Keras model (which "
+             "has no optimiser at all); clipping is configured twice and applied nowhere.",
+             "带着 `clipnorm=1.0` 的那个优化器从未被 Keras 模型使用（模型根本没有优化器）；"
+             "裁剪配置了两次，却一次也没有生效。"),
+        Text("One optimiser per model: `tf.keras.optimizers.Adam(learning_rate, "
+             "global_clipnorm=...)` or an explicit clip inside the training step.",
+             "每个模型只用一个优化器："
+             "`tf.keras.optimizers.Adam(learning_rate, global_clipnorm=...)`，"
+             "或者在训练步中显式裁剪。"),
+        Text("The working model reports its optimiser and clip settings.",
+             "能运行的模型会报告它的优化器和裁剪设置。"),
     ),
     Defect(
         "circuit_grows",
-        "for epoch in range(1000):",
-        "`qc` is never rebuilt, so every one of the 1000 epochs appends another copy of the "
-        "gates and measurements to the same circuit.",
-        "Build circuits once (symbolically) and feed new parameter values, the TFQ way.",
-        "Chapter 02 and `clipq_edu.circuits` build symbolic circuits once.",
+        "for epoch in range(1000):",  # not for learners (code, quoted as is)
+        Text("`qc` is never rebuilt, so every one of the 1000 epochs appends another copy of the "
+             "gates and measurements to the same circuit.",
+             "`qc` 从未重建，所以 1000 轮中的每一轮都会把门和测量再追加一份到同一条线路上。"),
+        Text("Build circuits once (symbolically) and feed new parameter values, the TFQ way.",
+             "按 TFQ 的做法：（用符号参数）只构建一次线路，之后输入新的参数值。"),
+        Text("Chapter 02 and `clipq_edu.circuits` build symbolic circuits once.",
+             "第 02 章和 `clipq_edu.circuits` 都只构建一次带符号参数的线路。"),
     ),
     Defect(
         "undefined_data",
         "model.fit(X_train, y_train, epochs=1, verbose=0)",
-        "`X_train` and `y_train` are never defined: the listing has no data.",
-        "An offline, seeded 8-feature binary task: `clipq_edu.data.article_task()`.",
-        "`undefined_names(ARTICLE_LISTING)` finds them with `ast`.",
+        Text("`X_train` and `y_train` are never defined: the listing has no data.",
+             "`X_train` 和 `y_train` 从未定义：这段代码没有数据。"),
+        Text("An offline, seeded 8-feature binary task: `clipq_edu.data.article_task()`.",
+             "一个离线、固定随机种子的 8 特征二分类任务：`clipq_edu.data.article_task()`。"),
+        Text("`undefined_names(ARTICLE_LISTING)` finds them with `ast`.",
+             "`undefined_names(ARTICLE_LISTING)` 用 `ast` 找出了它们。"),
     ),
     Defect(
         "history_as_gradients",
         "grads = model.fit(",
-        "`fit` returns a `History` object (a log of losses), not gradients. It has already "
-        "updated the weights with its own optimiser, so 'clipping' afterwards clips nothing; "
-        "`np.linalg.norm(History)` raises `TypeError`.",
-        "Compute gradients with `tf.GradientTape`, clip them, then apply them once.",
-        "A cell shows `type(model.fit(...))` is `History`.",
+        Text("`fit` returns a `History` object (a log of losses), not gradients. It has already "
+             "updated the weights with its own optimiser, so 'clipping' afterwards clips "
+             "nothing; `np.linalg.norm(History)` raises `TypeError`.",
+             "`fit` 返回的是一个 `History` 对象（损失的记录），而不是梯度。"
+             "它已经用自己的优化器更新过权重，所以之后的“裁剪”什么也没有裁剪；"
+             "`np.linalg.norm(History)` 会抛出 `TypeError`。"),
+        Text("Compute gradients with `tf.GradientTape`, clip them, then apply them once.",
+             "用 `tf.GradientTape` 计算梯度，裁剪，然后只应用一次。"),
+        Text("A cell shows `type(model.fit(...))` is `History`.",
+             "有一个单元格显示 `type(model.fit(...))` 是 `History`。"),
     ),
     Defect(
         "update_weights",
         "model.update_weights(grads)",
-        "Keras models have no `update_weights` method (`AttributeError`).",
+        Text("Keras models have no `update_weights` method (`AttributeError`).",
+             "Keras 模型没有 `update_weights` 方法（`AttributeError`）。"),
         "`optimizer.apply_gradients(zip(grads, model.trainable_variables))`.",
-        "A cell checks `hasattr(model, 'update_weights')` on a tf-keras model.",
+        Text("A cell checks `hasattr(model, 'update_weights')` on a tf-keras model.",
+             "有一个单元格在 tf-keras 模型上检查 `hasattr(model, 'update_weights')`。"),
     ),
     Defect(
         "zero_initialize",
         "qc.initialize([0, 0, 0, 0], range(4))",
-        "The all-zero vector has norm 0, so it is not a quantum state and cannot be "
-        "normalised; 4 amplitudes describe 2 qubits, yet `range(4)` names 4 qubits "
-        "(which would need 2**4 = 16 amplitudes); and it is applied after a measurement.",
-        "Circuits start in |0...0> already; build a fresh circuit instead of re-initialising.",
-        "A cell computes the norm of the vector and the amplitude count 4 qubits need.",
+        Text("The all-zero vector has norm 0, so it is not a quantum state and cannot be "
+             "normalised; 4 amplitudes describe 2 qubits, yet `range(4)` names 4 qubits (which "
+             "would need 2**4 = 16 amplitudes); and it is applied after a measurement.",
+             "全零向量的范数为 0，所以它不是量子态，也无法归一化；"
+             "4 个振幅描述的是 2 个量子比特，"
+             "而 `range(4)` 却指定了 4 个量子比特（那需要 2**4 = 16 个振幅）；"
+             "而且它是在测量之后才施加的。"),
+        Text("Circuits start in |0...0> already; build a fresh circuit instead of "
+             "re-initialising.",
+             "量子线路本来就从 |0...0> 开始；应当新建一条线路，而不是重新初始化。"),
+        Text("A cell computes the norm of the vector and the amplitude count 4 qubits need.",
+             "有一个单元格计算这个向量的范数，以及 4 个量子比特所需的振幅个数。"),
     ),
     Defect(
         "two_qubit_reused",
         "qc.cx(1, 2)",
-        "`qc` was created with 2 qubits and 2 classical bits, but the loop applies gates to "
-        "qubits 2 and 3 and measures into bits 2 and 3, which do not exist.",
-        "Build the 4-qubit circuit on its own 4 qubits (`circuits.entangling_chain(4)` or "
-        "`article.article_chain()`).",
-        "The Cirq version has exactly 4 qubits; the counts cover 4-bit strings.",
+        Text("`qc` was created with 2 qubits and 2 classical bits, but the loop applies gates to "
+             "qubits 2 and 3 and measures into bits 2 and 3, which do not exist.",
+             "`qc` 创建时只有 2 个量子比特和 2 个经典比特，但循环却对量子比特 2 和 3 施加门，"
+             "并把测量结果写入经典比特 2 和 3，而它们并不存在。"),
+        Text("Build the 4-qubit circuit on its own 4 qubits (`circuits.entangling_chain(4)` or "
+             "`article.article_chain()`).",
+             "在它自己的 4 个量子比特上构建这条 4 量子比特线路（`circuits.entangling_chain(4)` 或 `article.article_chain()`）"
+             "。"),
+        Text("The Cirq version has exactly 4 qubits; the counts cover 4-bit strings.",
+             "Cirq 版本恰好有 4 个量子比特；计数覆盖全部 4 位比特串。"),
     ),
     Defect(
         "execute_not_imported",
         "job = execute(qobj, Aer.get_backend('qasm_simulator'), shots=1000)",
-        "`execute` is never imported (and was removed in Qiskit 1.0); it also took circuits, "
-        "not an assembled Qobj.",
-        "Sample the circuit with the course's seeded sampler "
-        "(`measurement.sample_counts(circuit, shots=1000, seed=...)`).",
-        "`undefined_names(ARTICLE_LISTING)` finds `execute`.",
+        Text("`execute` is never imported (and was removed in Qiskit 1.0); it also took "
+             "circuits, not an assembled Qobj.",
+             "`execute` 从未被导入（而且已在 Qiskit 1.0 中移除）；它接受的也是线路，"
+             "而不是组装好的 Qobj。"),
+        Text("Sample the circuit with the course's seeded sampler "
+             "(`measurement.sample_counts(circuit, shots=1000, seed=...)`).",
+             "用本课程固定随机种子的采样器对线路采样（`measurement.sample_counts(circuit, shots=1000, seed=...)`）"
+             "。"),
+        Text("`undefined_names(ARTICLE_LISTING)` finds `execute`.",
+             "`undefined_names(ARTICLE_LISTING)` 找出了 `execute`。"),
     ),
     Defect(
         "counts_unused",
         "optimizer.update(counts)",
-        "The circuit has no parameters, so its counts carry no information about anything "
-        "trainable: there is nothing to update. The classical model and the circuit are "
-        "also never connected, so there is no hybrid model.",
-        "A parameterised circuit inside a Keras model (hybrid classical -> quantum), and a "
-        "shot-based optimiser whose gradient comes from counts at shifted parameters.",
-        "The chapter trains both and shows the loss fall.",
+        Text("The circuit has no parameters, so its counts carry no information about anything "
+             "trainable: there is nothing to update. The classical model and the circuit are "
+             "also never connected, so there is no hybrid model.",
+             "这条线路没有参数，所以它的计数不包含任何关于可训练量的信息：没有东西可以更新。"
+             "经典模型和线路也从未连接起来，所以根本不存在混合模型。"),
+        Text("A parameterised circuit inside a Keras model (hybrid classical -> quantum), and a "
+             "shot-based optimiser whose gradient comes from counts at shifted parameters.",
+             "在 Keras 模型中放一条参数化量子线路（经典 -> 量子的混合），"
+             "再加一个基于测量计数的优化器，其梯度来自参数平移后的计数。"),
+        Text("The chapter trains both and shows the loss fall.",
+             "本章训练这两者，并展示损失下降。"),
     ),
 )
 
@@ -298,7 +373,8 @@ def listing(numbered: bool = True) -> Listing:
     if numbered:
         lines = ARTICLE_LISTING.splitlines()
         text = "".join(f"{i:2d}  {line}\n" for i, line in enumerate(lines, start=1))
-    caption = "Quoted from the source article, section 4 (not executed: it cannot run)."
+    caption = tr("Quoted from the source article, section 4 (not executed: it cannot run).",
+                 "引自原文第 4 节（不执行：它无法运行）。")
     return Listing(text, caption)
 
 
@@ -312,17 +388,20 @@ class DefectTable:
         return len(self.defects)
 
     def __repr__(self) -> str:
+        line, problem, fix = tr("line ", "第 "), tr("problem: ", "问题："), tr("fix: ", "修正：")
+        after_line = tr(": ", " 行：")
         return "\n".join(
-            f"{i}. line {d.line}: {d.snippet}\n   problem: {d.problem}\n   fix: {d.fix}"
+            f"{i}. {line}{d.line}{after_line}{d.snippet}\n   {problem}{d.problem}\n   {fix}{d.fix}"
             for i, d in enumerate(self.defects, start=1)
         )
 
     def _repr_markdown_(self) -> str:
         def cell(text: str) -> str:
+            text = str(text)  # a Text, in the current language
             return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
         rows = [
-            "| # | line | code | what is wrong | the fix |",
+            tr("| # | line | code | what is wrong | the fix |", "| # | 行 | 代码 | 问题 | 修正 |"),
             "|---|---|---|---|---|",
         ]
         for i, d in enumerate(self.defects, start=1):

@@ -42,6 +42,7 @@ from clipq_edu._validate import (
     check_seed,
 )
 from clipq_edu.data import Dataset, circles, standardize
+from clipq_edu.i18n import tr
 
 __all__ = [
     "DATA_CACHE_SIZE",
@@ -267,9 +268,9 @@ def plot_loss_slopes(ax: Any = None) -> Any:
     p = np.logspace(-4, np.log10(0.999), 300)
     ax.loglog(p, loss_slope("naive_bce", p), label="cross-entropy: 1/p (unbounded)")
     ax.loglog(p, loss_slope("mse", p), label="MSE: 2(1 − p) (at most 2)")
-    ax.set_xlabel("predicted probability p of the true class (y = 1)")
+    ax.set_xlabel("predicted probability p of the true class (y = 1)")  # not for learners to translate: figure text (no CJK font)
     ax.set_ylabel("|dL/dp|")
-    ax.set_title("A confidently wrong prediction: slope of the loss")
+    ax.set_title("A confidently wrong prediction: slope of the loss")  # not for learners to translate: figure text (no CJK font)
     ax.legend()
     return ax
 
@@ -439,8 +440,11 @@ class SeedTable(dict):
 
     def __str__(self) -> str:
         return "\n".join(
-            f"{name:24s} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
-            f"{v.spike_ratio.min():.1f} to {v.spike_ratio.max():.1f}" for name, v in self.items())
+            tr(f"{name:24s} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
+               f"{v.spike_ratio.min():.1f} to {v.spike_ratio.max():.1f}",
+               f"{name:24s} 测试准确率 {v.mean:.2f} ± {v.sd:.2f}，尖峰比 "
+               f"{v.spike_ratio.min():.1f} 到 {v.spike_ratio.max():.1f}")
+            for name, v in self.items())
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(str(self))
@@ -563,18 +567,31 @@ def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) 
     share = medians[dominant] ** 2 / sum(m**2 for m in medians.values())
     summary = tel.summary()
     drop = float(tel.epoch_loss[0] - tel.epoch_loss[-1])
+    spiky = ratio > spike_threshold
+    weak = run.test_accuracy <= chance + 0.1
+    median, top, clipped = np.median(norms), norms.max(), summary["clipped_fraction"]
     lines = [
-        f"gradient norm: median {np.median(norms):.3g}, max {norms.max():.3g} "
-        f"({ratio:.1f}x the median: {'spiky' if ratio > spike_threshold else 'no big spikes'})",
-        f"the gradient of '{dominant}' dominates: median norm {medians[dominant]:.3g}, "
-        f"{share:.0%} of the squared global norm",
-        f"clipping changed the gradient in {summary['clipped_fraction']:.0%} of steps",
-        f"mean loss fell by {drop:.3g} from the first to the last epoch",
-        f"test accuracy {run.test_accuracy:.2f} "
-        f"({'no better than' if run.test_accuracy <= chance + 0.1 else 'above'} chance {chance})",
+        tr(f"gradient norm: median {median:.3g}, max {top:.3g} "
+           f"({ratio:.1f}x the median: {'spiky' if spiky else 'no big spikes'})",
+           f"梯度范数：中位数 {median:.3g}，最大值 {top:.3g}"
+           f"（是中位数的 {ratio:.1f} 倍：{'有尖峰' if spiky else '没有大的尖峰'}）"),
+        tr(f"the gradient of '{dominant}' dominates: median norm {medians[dominant]:.3g}, "
+           f"{share:.0%} of the squared global norm",
+           f"'{dominant}' 的梯度占主导：范数中位数 {medians[dominant]:.3g}，"
+           f"占全局范数平方的 {share:.0%}"),
+        tr(f"clipping changed the gradient in {clipped:.0%} of steps",
+           f"在 {clipped:.0%} 的步中，裁剪改变了梯度"),
+        tr(f"mean loss fell by {drop:.3g} from the first to the last epoch",
+           f"从第一轮到最后一轮，平均损失下降了 {drop:.3g}"),
+        tr(f"test accuracy {run.test_accuracy:.2f} "
+           f"({'no better than' if weak else 'above'} chance {chance})",
+           f"测试准确率 {run.test_accuracy:.2f}"
+           f"（{'不高于' if weak else '高于'}随机猜测的 {chance}）"),
     ]
     if summary["skipped_steps"]:
-        lines.append(f"{len(summary['skipped_steps'])} step(s) skipped for NaN/Inf gradients")
+        skipped = len(summary["skipped_steps"])
+        lines.append(tr(f"{skipped} step(s) skipped for NaN/Inf gradients",
+                        f"有 {skipped} 步因梯度为 NaN/Inf 而被跳过"))
     return Diagnosis(ratio, float(np.median(norms)), dominant, medians, ratios,
                      float(summary["clipped_fraction"]), drop, run.test_accuracy, tuple(lines))
 
@@ -589,7 +606,7 @@ class ResultsTable(list):
 
     def _repr_markdown_(self) -> str:
         if not self:
-            return "(no runs)"
+            return tr("(no runs)", "（没有运行记录）")
         keys = list(self[0])
         lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
         lines += ["| " + " | ".join(str(row[k]) for k in keys) + " |" for row in self]
@@ -660,7 +677,7 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
         line, = ax_norm.semilogy(run.telemetry.norm_before, lw=1.2, label=name)
         colours.append(line.get_color())
     ax_norm.set_xlabel("step")
-    ax_norm.set_ylabel("raw global gradient norm")
+    ax_norm.set_ylabel("raw global gradient norm")  # not for learners to translate: figure text (no CJK font)
     ax_norm.set_title("Gradient telemetry")
     ax_norm.legend(fontsize="small")
     names = [r["run"] for r in rows]
@@ -669,6 +686,6 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
     ax_acc.set_xlim(0, 1)
     ax_acc.invert_yaxis()
     ax_acc.set_xlabel("test accuracy")
-    ax_acc.set_title("Did it learn?")
+    ax_acc.set_title("Did it learn?")  # not for learners to translate: figure text (no CJK font)
     ax_acc.legend(fontsize="small", loc="lower right")
     return fig

@@ -247,10 +247,10 @@ def _local_cost_cases() -> list[tuple[str, np.ndarray]]:
          np.ones(4)),
         (tr("all qubits in |1⟩ (every ⟨Z⟩ = −1)", "所有量子比特都处于 |1⟩（每个 ⟨Z⟩ = −1）"),
          -np.ones(3)),
-        (tr("one qubit flipped out of 8", "8 个量子比特中翻转 1 个"),
+        (tr("one qubit flipped out of 8", "其中一个被翻转的 8 个量子比特"),
          np.array([1, 1, 1, -1, 1, 1, 1, 1.0])),
         (tr("a single qubit", "单个量子比特"), np.array([0.2])),
-        (tr("random ⟨Z⟩ of 6 qubits", "6 个量子比特的随机 ⟨Z⟩"), rng.uniform(-1, 1, 6)),
+        (tr("random ⟨Z⟩ of 6 qubits", "随机的 ⟨Z⟩（6 个量子比特）"), rng.uniform(-1, 1, 6)),
         (tr("a batch of 5 circuits with 3 qubits each (shape (5, 3))",
             "一批 5 个线路、每个 3 个量子比特（形状 (5, 3)）"), rng.uniform(-1, 1, (5, 3))),
     ]

@@ -1,4 +1,4 @@
-"""Training on a barren plateau: a global against a local cost, from shots (chapter 05).
+"""Training on a barren plateau from shots: global vs local cost, random vs identity start.
 
 The circuit is the depth-1 product ansatz of Cerezo, Sone, Volkoff, Cincio and Coles (2021),
 "Cost function dependent barren plateaus in shallow parametrized quantum circuits": ``rx(θ_j)``
@@ -14,6 +14,11 @@ from THE parameter-shift rule (:mod:`clipq_edu.quantum.gradients`), each shifted
 shot sampler (:mod:`clipq_edu.quantum.sampling`), and the update from the course's shot-based
 optimiser (Adam after clipping, :class:`clipq_edu.training.shots.ShotBasedOptimizer`).
 
+:func:`train_deep_circuit` trains the deep McClean circuit of the chapter
+(:func:`clipq_edu.quantum.circuits.mcclean_random_circuit`, every rotation trainable) from
+shots, once from random angles and once from identity blocks (Grant et al. 2019): the same
+circuit, cost, optimiser, learning rate, steps and shots; only the initial angles differ.
+
 Taught in chapter 05.
 
 >>> import numpy as np
@@ -23,6 +28,7 @@ Taught in chapter 05.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,12 +40,14 @@ from clipq_edu._validate import (
     check_int,
     check_positive_float,
     check_seed,
+    check_shots,
 )
 from clipq_edu.quantum.gradients import combine_shifted, shifted_parameters
 from clipq_edu.quantum.sampling import sample_pauli_means
+from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 
-__all__ = ["COSTS", "landscape_cut", "product_cost", "shot_cost", "shot_gradient",
-           "train_product_ansatz"]
+__all__ = ["COSTS", "DEEP_INITS", "DeepCircuitRun", "landscape_cut", "product_cost", "shot_cost",
+           "shot_gradient", "train_deep_circuit", "train_product_ansatz"]
 
 COSTS = ("global", "local")
 MAX_QUBITS = 30
@@ -178,3 +186,197 @@ def train_product_ansatz(
         theta = opt.update(theta, g)
         costs.append(float(product_cost(theta, cost)))
     return {"cost": np.array(costs), "grad_norm": np.array(norms), "theta": theta}
+
+
+# --------------------------------------------------------------------------------------------
+# A deep circuit trained from a random start and from identity blocks (issue 14)
+# --------------------------------------------------------------------------------------------
+#: Initialisations of :func:`train_deep_circuit`.
+DEEP_INITS = ("random", "identity")
+DEEP_OPTIMIZERS = ("sgd", "adam")
+DEEP_OBSERVABLES = ("zz", "z0")
+MAX_DEEP_QUBITS = 12
+MAX_DEEP_DEPTH = 100
+MAX_DEEP_STEPS = 1000
+
+
+@dataclass
+class DeepCircuitRun(Telemetry):
+    """Trajectory of :func:`train_deep_circuit`: a :class:`Telemetry` plus exact quantities.
+
+    The :class:`Telemetry` columns hold what the learner sees, one row a step: ``loss`` is the
+    cost estimated from ``shots`` measurements before the step, ``norm_before`` the norm of the
+    shot-based gradient, ``norm_after`` the norm applied (after clipping).
+
+    Attributes (besides those columns):
+      exact_loss: ``(steps + 1,)`` exact cost (state vector, no shots) before each step and
+        after the last.
+      exact_grad_norm: ``(steps,)`` norm of the exact parameter-shift gradient before each step.
+      noise_norm: ``(steps,)`` the shot-noise level: the root-mean-square norm of the
+        difference between the shot-based and the exact gradient, from the exact variances
+        (1 − f²)/shots of the 2P shifted terms.
+      theta: final angles ``(3 * depth * n_qubits,)`` in the order of
+        ``mcclean_random_circuit(...)[1].ravel()``.
+      settings: the arguments of the run.
+    """
+
+    exact_loss: Any = None
+    exact_grad_norm: Any = None
+    noise_norm: Any = None
+    theta: Any = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("exact_loss", "exact_grad_norm", "noise_norm", "theta"):
+            arr = np.array(getattr(self, name), dtype=np.float64).reshape(-1)
+            arr.setflags(write=False)
+            setattr(self, name, arr)
+        self.settings = dict(self.settings)
+
+
+def _z_diagonal(n: int, observable: str) -> np.ndarray:
+    """Diagonal of Z0 Z1 (``"zz"``) or Z0 (``"z0"``) on n qubits, qubit 0 most significant."""
+    index = np.arange(2**n)
+    z0 = 1.0 - 2.0 * ((index >> (n - 1)) & 1)
+    return z0 * (1.0 - 2.0 * ((index >> (n - 2)) & 1)) if observable == "zz" else z0
+
+
+def _deep_start(n: int, depth: int, init: str, seed: int | None) -> np.ndarray:
+    """Initial angles: uniform in [0, 2π) for every rotation, or one identity block."""
+    if init == "identity":
+        from clipq_edu.quantum.circuits import mcclean_random_values
+
+        return mcclean_random_values(n, depth, 1, seed=seed, init="identity")[0][0]
+    return np.random.default_rng(seed).uniform(0.0, 2.0 * np.pi, 3 * depth * n)
+
+
+def _deep_exact(theta: np.ndarray, n: int, depth: int, diag: np.ndarray,
+                shifts: bool = True) -> tuple[float, np.ndarray]:
+    """Exact cost at ``theta`` and at its 2P parameter-shifted rows ``(2, P)``, in one batch.
+
+    The batched kernel of chapter 05 (complex64: within about 1e-6 of complex128, far below
+    the shot noise of any estimate here). ``shifts=False`` evaluates ``theta`` alone.
+    """
+    from clipq_edu.quantum._statevector import simulate_pure
+
+    rows = theta[None]
+    if shifts:
+        rows = np.vstack([rows, shifted_parameters(theta).reshape(-1, theta.size)])
+    f = simulate_pure(rows.reshape(-1, depth, n, 3), n, diag)
+    return float(f[0]), f[1:].reshape(2, -1)
+
+
+def _deep_check(n_qubits: Any, depth: Any, init: Any, steps: Any, shots: Any,
+                learning_rate: Any, optimizer: Any, observable: Any,
+                seed: Any) -> tuple[int, int, int, int, float]:
+    from clipq_edu._validate import check_array_memory
+
+    n = check_int("n_qubits", n_qubits, minimum=2, maximum=MAX_DEEP_QUBITS)
+    depth = check_int("depth", depth, minimum=4, maximum=MAX_DEEP_DEPTH)
+    if depth % 2:
+        raise ValueError(f"depth must be even (init='identity' needs one identity block of "
+                         f"depth layers, and both starts use the same circuit), got {depth}")
+    check_choice("init", init, DEEP_INITS)
+    check_choice("optimizer", optimizer, DEEP_OPTIMIZERS)
+    check_choice("observable", observable, DEEP_OBSERVABLES)
+    steps = check_int("steps", steps, minimum=1, maximum=MAX_DEEP_STEPS)
+    shots = check_shots("shots", shots)
+    learning_rate = check_positive_float("learning_rate", learning_rate)
+    check_seed("seed", seed)
+    check_array_memory("n_qubits", (6 * depth * n + 1) * 2**n * 8,
+                       f"{6 * depth * n + 1} states of {n} qubits per step")
+    return n, depth, steps, shots, learning_rate
+
+
+def _deep_step(theta: np.ndarray, g: np.ndarray, optimizer: str, state: Any,
+               learning_rate: float) -> tuple[np.ndarray, Any]:
+    """θ − η·g (``"sgd"``) or one step of THE Adam (``"adam"``)."""
+    if optimizer == "sgd":
+        return theta - learning_rate * g, state
+    from clipq_edu.training.optim import adam_init, adam_update
+
+    updates, state = adam_update(g, adam_init(theta) if state is None else state,
+                                 learning_rate=learning_rate)
+    return theta + updates, state
+
+
+def train_deep_circuit(
+    n_qubits: int = 10,
+    depth: int = 20,
+    *,
+    init: str = "random",
+    steps: int = 10,
+    shots: int = 100,
+    learning_rate: float = 0.1,
+    optimizer: str = "sgd",
+    clip: Any = None,
+    observable: str = "zz",
+    seed: int | None = 0,
+) -> DeepCircuitRun:
+    """Minimise ⟨Z0 Z1⟩ of the deep McClean circuit from shots, from a random or identity start.
+
+    The circuit is ``mcclean_random_circuit(n_qubits, depth)`` with all 3·depth·n rotations
+    trainable. ``init="random"`` draws every angle uniformly in [0, 2π);
+    ``init="identity"`` starts from one identity block (``mcclean_random_values(...,
+    init="identity")``, Grant et al. 2019), so the state starts as ry(π/4) on every qubit. Each
+    step estimates the cost and every term of the parameter-shift gradient from ``shots``
+    measurements (THE sampler), clips the gradient (``clip``) and updates the angles: plain
+    gradient descent (``"sgd"``, which moves in proportion to the gradient, so a plateau
+    slows it) or THE Adam (``"adam"``, scale-invariant). The exact cost and gradient come from
+    the same state vectors, for the record only; the learner never sees them.
+
+    Args:
+      n_qubits: qubits, 2..12.
+      depth: layers, even, 4..100 (the same circuit for both starts).
+      init: ``"random"`` or ``"identity"``.
+      steps: optimisation steps, 1..1000.
+      shots: measurements per circuit (the cost and each of the 2P shifted terms), >= 1.
+      learning_rate: step size η, > 0.
+      optimizer: ``"sgd"`` or ``"adam"``.
+      clip: clipping spec applied to the shot-based gradient (``None``: none), see
+        :func:`clipq_edu.clipping.from_spec`.
+      observable: ``"zz"`` (Z0 Z1, minimum −1) or ``"z0"`` (Z on qubit 0, minimum −1).
+      seed: seed of the initial angles and, through its own stream, of every shot.
+
+    Returns:
+      A :class:`DeepCircuitRun`. Same arguments, same numbers.
+
+    Taught in chapter 05.
+
+    >>> run = train_deep_circuit(3, 4, init="identity", steps=2, shots=50, seed=1)
+    >>> round(float(run.exact_loss[0]), 6), run.steps   # ry(π/4)⊗ry(π/4): cos²(π/4)
+    (0.5, 2)
+    """
+    from clipq_edu.clipping import KerasClip, from_spec
+    from clipq_edu.training.loop import describe_clip
+
+    n, depth, steps, shots, learning_rate = _deep_check(
+        n_qubits, depth, init, steps, shots, learning_rate, optimizer, observable, seed)
+    clipper = from_spec(clip)
+    if isinstance(clipper, KerasClip):
+        raise ValueError("clip=('keras', ...) needs a Keras optimizer; use ('global_norm', c) etc.")
+    theta, diag = _deep_start(n, depth, init, seed), _z_diagonal(n, observable)
+    rng = np.random.default_rng(None if seed is None else [seed, 1])  # the shots' own stream
+    rec, exact, state = TelemetryRecorder(clip=describe_clip(clip)), [], None
+    for _ in range(steps):
+        f0, shifted = _deep_exact(theta, n, depth, diag)
+        estimate = sample_pauli_means(np.concatenate([[f0], shifted.ravel()]), shots, seed=rng)
+        g = combine_shifted(estimate[1:].reshape(shifted.shape))
+        clipped, info = clipper(g, theta)
+        theta, state = _deep_step(theta, np.asarray(clipped, dtype=np.float64), optimizer,
+                                  state, learning_rate)
+        exact.append(f0)
+        rec.record(float(estimate[0]), info,
+                   exact_grad_norm=float(np.linalg.norm(combine_shifted(shifted))),
+                   noise_norm=float(np.sqrt((1.0 - shifted**2).sum() / (4.0 * shots))))
+    exact.append(_deep_exact(theta, n, depth, diag, shifts=False)[0])  # the final cost
+    tel = rec.finish()
+    settings = {"n_qubits": n, "depth": depth, "init": init, "steps": steps, "shots": shots,
+                "learning_rate": learning_rate, "optimizer": optimizer, "clip": tel.clip,
+                "observable": observable, "seed": seed}
+    return DeepCircuitRun(
+        **{k: getattr(tel, k) for k in ("loss", "norm_before", "norm_after", "clipped",
+                                         "skipped", "threshold", "epoch", "clip")},
+        exact_loss=exact, exact_grad_norm=tel.extra["exact_grad_norm"],
+        noise_norm=tel.extra["noise_norm"], theta=theta, settings=settings)

@@ -46,15 +46,16 @@ ALWAYS = [*range(0x3000, 0x3040), *range(0xFF01, 0xFF5F), *_gb2312_level1()]
 
 
 def course_characters(root: Path = ROOT) -> set[str]:
-    """Every Han character in the notebooks, docs and README."""
+    """Every Han character in the notebooks (both editions), docs and READMEs."""
     sys.path.insert(0, str(root / "tools"))
     try:
         import build_site
     finally:
         sys.path.pop(0)
     text = "".join(p.read_text(encoding="utf-8") for p in [
-        *sorted((root / "notebooks").glob("*.ipynb")), *sorted((root / "docs").glob("*.md")),
-        root / "README.md"] if p.is_file())
+        *sorted((root / "notebooks").glob("*.ipynb")), *sorted((root / "notebooks/zh").glob("*.ipynb")),
+        *sorted((root / "docs").glob("*.md")), root / "README.md", root / "README.zh.md"]
+        if p.is_file())
     return {ch for run in build_site._CJK.findall(text) for ch in run if ord(ch) >= 0x3400}
 
 

@@ -145,8 +145,8 @@ def binder_url(notebook: str = "00_start_here", repo: str | None = None,
       ``https://mybinder.org/v2/gh/OWNER/NAME/REF?urlpath=lab/tree/notebooks/NOTEBOOK.ipynb``
       (``notebooks/zh/NOTEBOOK.ipynb`` for the Chinese edition).
 
-    >>> binder_url(repo="alice/course", edition="zh")[-40:]
-    'lab/tree/notebooks/zh/00_start_here.ipynb'
+    >>> binder_url(repo="alice/course", edition="zh").split("?")[1]
+    'urlpath=lab/tree/notebooks/zh/00_start_here.ipynb'
 
     Raises:
       ValueError: for a malformed argument, or when no address is set.

@@ -87,12 +87,17 @@ def _overlap(a: Any, b: Any) -> bool:
     return bool(np.ptp(a[:, 0]) > 0 and np.ptp(b[:, 0]) > 0)
 
 
-def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX) -> list[tuple[str, str]]:
+def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX,
+                  renderer: Any = None) -> list[tuple[str, str]]:
     """Pairs of visible texts of ``fig`` whose rendered boxes overlap by more than ``tolerance``.
 
     Args:
-      fig: a matplotlib ``Figure``; it is drawn once to measure its texts.
+      fig: a matplotlib ``Figure``; it is laid out once (without rendering) to measure its
+        texts, unless ``renderer`` is given.
       tolerance: pixels of overlap allowed in each direction.
+      renderer: the renderer that has just drawn ``fig`` (a draw event's): measure with it
+        and lay nothing out again. Asking the canvas for its renderer during a draw can
+        replace the renderer being drawn into, and the saved image comes out blank.
 
     Returns:
       A list of ``(text_a, text_b)`` pairs; empty when no texts collide.
@@ -106,15 +111,16 @@ def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX) -> list[tuple[st
     [('left text', 'right text')]
     >>> plt.close(fig)
     """
-    animated = fig.findobj(lambda a: a.get_animated())  # blitted artists: lay them out too
-    for artist in animated:
-        artist.set_animated(False)
-    try:
-        fig.draw_without_rendering()  # lay out every text (tight/constrained layout included)
-    finally:
+    if renderer is None:
+        animated = fig.findobj(lambda a: a.get_animated())  # blitted artists: lay them out too
         for artist in animated:
-            artist.set_animated(True)
-    renderer = fig.canvas.get_renderer()
+            artist.set_animated(False)
+        try:
+            fig.draw_without_rendering()  # lay out every text (tight/constrained layout too)
+        finally:
+            for artist in animated:
+                artist.set_animated(True)
+        renderer = fig.canvas.get_renderer()
     texts = _texts(fig)
     boxes = []
     for t in texts:
@@ -136,7 +142,9 @@ def _report(event: Any) -> None:
         return
     fig._clipq_checking = True
     try:
-        pairs = text_overlaps(fig)
+        # the renderer that just drew: fig.canvas.get_renderer() here could swap the Agg
+        # renderer that print_figure is about to save for a new, empty one
+        pairs = text_overlaps(fig, renderer=getattr(event, "renderer", None))
     finally:
         fig._clipq_checking = False
     reported = fig.__dict__.setdefault("_clipq_reported", set())

@@ -52,3 +52,26 @@ def test_twin_axes_and_hidden_ticks_are_not_counted_twice():
     ax.set_xlim(0.5, 9.5)  # ticks at 0 and 10 exist but are not drawn
     assert _figcheck.text_overlaps(fig) == []
     plt.close(fig)
+
+
+def test_the_watch_leaves_saved_figures_intact(monkeypatch):
+    """The draw-time check must not blank the image being saved (it did: asking the canvas
+    for its renderer inside print_figure swapped in a new, empty Agg renderer)."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from clipq_edu import _figcheck
+
+    monkeypatch.setenv("CLIPQ_EDU_CHECK_FIGURES", "1")
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=100)
+    _figcheck.watch_figure(fig)
+    ax.plot([0, 1, 2], [0, 1, 4], lw=3)
+    ax.set_title("a title")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=72, bbox_inches="tight")  # as the inline backend does
+    plt.close(fig)
+    pixels = np.asarray(Image.open(buf).convert("RGBA"))
+    assert pixels[..., 3].max() == 255 and pixels[..., :3].min() < 100, "the saved figure is blank"

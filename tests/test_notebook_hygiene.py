@@ -152,3 +152,28 @@ def test_gitattributes_route_notebooks_to_the_textconv_driver() -> None:
     attributes = (ROOT / ".gitattributes").read_text(encoding="utf-8")
     assert "*.ipynb diff=ipynb" in attributes
     assert "diff.ipynb.textconv" in (ROOT / "docs" / "maintainers.md").read_text(encoding="utf-8")
+
+
+_ALL_NOTEBOOKS = [*NOTEBOOKS, *sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))]
+
+
+@pytest.mark.parametrize("path", _ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_stored_figures_are_not_blank(path: Path) -> None:
+    """Every stored PNG shows something: a fully transparent or single-colour image means the
+    figure was lost while it was saved (nbval does not compare images)."""
+    import base64
+    import io
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png is None:
+                continue
+            pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(png))).convert("RGBA"))
+            visible = pixels[pixels[..., 3] > 0][:, :3]
+            assert visible.size and np.ptp(visible) > 50, f"{path.name}: cell {i}'s figure is blank"

@@ -12,7 +12,7 @@ module                     chapters    what it holds
 :mod:`.analysis`           03          clipping geometry, Adam, shot noise, estimators
 :mod:`.scaling`            03c         input scale vs clipping, with controls over seeds
 :mod:`.rnn`                03a         exploding/vanishing gradients through time (SimpleRNN)
-:mod:`.plateau`            05          training a global vs a local cost from shots
+:mod:`.plateau`            05          training on a plateau: global vs local cost, identity-block init
 :mod:`.article`            04          the source article's listing and its defects
 :mod:`.faq`                06          small experiments behind the FAQ answers
 :mod:`.lab`                07          the capstone lab: a misbehaving hybrid model

@@ -433,6 +433,9 @@ def _numpy_specs() -> list[Spec]:
         Spec("plateau.train_product_ansatz", _course("plateau").train_product_ansatz,
              dict(n_qubits=2, cost="global", steps=3, shots=50, learning_rate=0.1,
                   clip=("global_norm", 1.0), init=None, seed=0)),
+        Spec("plateau.train_deep_circuit", _course("plateau").train_deep_circuit,
+             dict(n_qubits=2, depth=4, init="random", steps=2, shots=20, learning_rate=0.1,
+                  optimizer="sgd", clip=None, observable="zz", seed=0)),
         Spec("rnn.memory_task", _course("rnn").memory_task, dict(length=5, n=16, seed=0)),
         # plotting
         Spec("plotting.angle_between", plotting.angle_between, dict(a=[1.0, 0.0], b=[1.0, 1.0]),
@@ -721,7 +724,7 @@ ELSEWHERE = {
     "clipping.ClipInfo", "clipping.Clipper",  # a result type and the abstract base
     "training.guard_nonfinite",  # TensorFlow; bad arguments in test_nonfinite_paths.py
     "models.ExpectationToProbability",  # a Keras layer without arguments of its own
-    "lab.Diagnosis", "lab.ResultsTable", "lab.LabRun", "lab.diagnose", "lab.plot_loss_slopes",
+    "plateau.DeepCircuitRun", "lab.Diagnosis", "lab.ResultsTable", "lab.LabRun", "lab.diagnose", "lab.plot_loss_slopes",
     "lab.plot_runs", "lab.results_table", "lab.run_lab", "lab.spike_ratio",
     "lab.seed_spread", "lab.SeedSpread",  # TensorFlow runs; bad arguments in test_lab.py
     "scaling.Condition", "scaling.ScalingTable",  # result types

@@ -40,9 +40,8 @@ def readme_block(repo: str | None) -> str:
             "`python tools/set_repository.py OWNER/NAME` (its owner and name; the same command "
             "points every link at a fork): it stores the address once, in `pyproject.toml` "
             "(`[project.urls] Repository`), and writes the Binder button here and the links in "
-            "the instructor guide and on the site. The Chinese edition (中文版) opens with "
-            "`https://mybinder.org/v2/gh/OWNER/NAME/HEAD?urlpath=lab/tree/notebooks/zh/"
-            "00_start_here.ipynb`."
+            "the instructor guide and on the site. The Chinese edition (中文版) opens with the "
+            "same Binder link ending in `?urlpath=lab/tree/notebooks/zh/00_start_here.ipynb`."
         )
     else:
         body = (
@@ -62,9 +61,8 @@ def readme_zh_block(repo: str | None) -> str:
         body = (
             "**在浏览器中运行（Binder）。** 本课程副本还没有公开地址，所以这里没有启动按钮。"
             "仓库发布到 GitHub 后，运行 `python tools/set_repository.py OWNER/NAME`，"
-            "这里就会出现 Binder 按钮。中文版的 Binder 链接形如 "
-            "`https://mybinder.org/v2/gh/OWNER/NAME/HEAD?urlpath=lab/tree/notebooks/zh/"
-            "00_start_here.ipynb`（英文版去掉 `zh/`）。"
+            "这里就会出现 Binder 按钮。中文版的 Binder 链接以 "
+            "`?urlpath=lab/tree/notebooks/zh/00_start_here.ipynb` 结尾（英文版去掉 `zh/`）。"
         )
     else:
         body = (

@@ -165,9 +165,10 @@ def add_language_line(source: str) -> str:
     The line goes right after ``import clipq_edu as cq`` so that ``cq.setup`` reports in
     Chinese as well.
     """
-    anchor = "import clipq_edu as cq\n"
+    anchor = "import clipq_edu as cq\n\n"  # the blank line keeps ruff's import order happy
     if anchor not in source:
-        raise ValueError("the first code cell must start with `import clipq_edu as cq`")
+        raise ValueError("the first code cell must start with `import clipq_edu as cq` and a "
+                         "blank line")
     return source.replace(anchor, anchor + LANGUAGE_LINE + "\n", 1)
 
 

@@ -269,7 +269,7 @@ def _deep_exact(theta: np.ndarray, n: int, depth: int, diag: np.ndarray,
 
 def _deep_check(n_qubits: Any, depth: Any, init: Any, steps: Any, shots: Any,
                 learning_rate: Any, optimizer: Any, observable: Any,
-                seed: Any) -> tuple[int, int, int, int, float]:
+                seed: Any) -> tuple[int, int, int, int, float, int | None]:
     from clipq_edu._validate import check_array_memory
 
     n = check_int("n_qubits", n_qubits, minimum=2, maximum=MAX_DEEP_QUBITS)
@@ -283,10 +283,10 @@ def _deep_check(n_qubits: Any, depth: Any, init: Any, steps: Any, shots: Any,
     steps = check_int("steps", steps, minimum=1, maximum=MAX_DEEP_STEPS)
     shots = check_shots("shots", shots)
     learning_rate = check_positive_float("learning_rate", learning_rate)
-    check_seed("seed", seed)
+    seed = check_seed("seed", seed, maximum=2**63 - 1)
     check_array_memory("n_qubits", (6 * depth * n + 1) * 2**n * 8,
                        f"{6 * depth * n + 1} states of {n} qubits per step")
-    return n, depth, steps, shots, learning_rate
+    return n, depth, steps, shots, learning_rate, seed
 
 
 def _deep_step(theta: np.ndarray, g: np.ndarray, optimizer: str, state: Any,
@@ -351,7 +351,7 @@ def train_deep_circuit(
     from clipq_edu.clipping import KerasClip, from_spec
     from clipq_edu.training.loop import describe_clip
 
-    n, depth, steps, shots, learning_rate = _deep_check(
+    n, depth, steps, shots, learning_rate, seed = _deep_check(
         n_qubits, depth, init, steps, shots, learning_rate, optimizer, observable, seed)
     clipper = from_spec(clip)
     if isinstance(clipper, KerasClip):

@@ -171,3 +171,21 @@ def test_collect_enforces_time_and_memory_limits(tmp_path: Path) -> None:
     for student in ("slow", "hog"):  # checked before the stop: kept; after it: not attempted
         assert by[(student, "02.1")]["status"] == "correct"
         assert by[(student, "02.3")]["status"] == "not attempted"
+
+
+def test_a_code_exercise_left_as_the_stub_is_not_attempted(tmp_path, monkeypatch):
+    """The notebooks' stubs return None: graded "not attempted", not "incorrect"."""
+    import json
+
+    from clipq_edu.exercises import all_exercises
+
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("CLIPQ_EDU_RESULTS", str(results))
+    code = {k: e for k, e in all_exercises().items()
+            if str(e.solution_text).startswith("def ")}
+    assert len(code) >= 7
+    for ex in code.values():
+        assert not ex.check(lambda *args: None)
+        assert not ex.check(lambda *args: 1 / 0)
+    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    assert [r["status"] for r in rows] == ["not attempted", "incorrect"] * len(code), rows

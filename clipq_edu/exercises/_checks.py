@@ -14,11 +14,28 @@ import numpy as np
 
 from clipq_edu.i18n import tr
 
-__all__ = ["StudentError", "as_array", "call", "describe_case", "guarded", "require_callable"]
+__all__ = [
+    "NotAttempted",
+    "StudentError",
+    "Unanswered",
+    "as_array",
+    "call",
+    "describe_case",
+    "guarded",
+    "require_callable",
+]
 
 
 class StudentError(Exception):
     """Raised inside a checker to stop with a message for the learner."""
+
+
+class NotAttempted(StudentError):
+    """The learner's function is still the stub: it returns ``None``."""
+
+
+class Unanswered(str):
+    """A checker's message meaning "not attempted yet" (graded as such by ``make collect``)."""
 
 
 def require_callable(fn: Any, signature: str) -> None:
@@ -45,7 +62,7 @@ def call(fn: Callable[..., Any], *args: Any, what: str) -> Any:
         raise StudentError(tr(f"for {what} your function raised {name}: {exc}",
                               f"对于{what}，你的函数抛出了 {name}：{exc}")) from None
     if out is None:
-        raise StudentError(tr("your function returns None: fill in its body and return the result",
+        raise NotAttempted(tr("your function returns None: fill in its body and return the result",
                               "你的函数返回了 None：请补全函数体并返回结果"))
     return out
 
@@ -93,6 +110,8 @@ def guarded(body: Callable[[Any], str]) -> Callable[[Any], tuple[bool, str]]:
     def checker(answer: Any) -> tuple[bool, str]:
         try:
             return True, body(answer)
+        except NotAttempted as exc:
+            return False, Unanswered(str(exc))
         except StudentError as exc:
             return False, str(exc)
 

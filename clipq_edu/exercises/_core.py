@@ -109,8 +109,12 @@ class Exercise:
         except (TypeError, ValueError) as exc:
             ok, message = False, tr(f"could not check this answer: {exc}",
                                     f"无法检查这个答案：{exc}")
+        from clipq_edu.exercises._checks import Unanswered
+
+        status = ("correct" if ok else
+                  "not attempted" if isinstance(message, Unanswered) else "incorrect")
         message = str(message)
-        _record(self.id, "correct" if ok else "incorrect", answer, message)
+        _record(self.id, status, answer, message)
         return Feedback(ok, message, self.id)
 
     def _check(self, answer: Any) -> tuple[bool, str]:  # pragma: no cover - abstract

@@ -15,6 +15,7 @@ import numpy as np
 
 from clipq_edu.clipping import clip_by_global_norm, global_norm
 from clipq_edu.course import article
+from clipq_edu.exercises._checks import Unanswered
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
 
@@ -179,8 +180,9 @@ def _check_gradient_clipping(fn: Any) -> tuple[bool, str]:
             return False, tr(f"your function raised {name}: {exc}",
                              f"你的函数抛出了 {name}：{exc}")
         if out is None:
-            return False, tr("your function returns None: fill in its body and return the list",
-                             "你的函数返回了 None：请补全函数体并返回这个列表")
+            return False, Unanswered(tr(
+                "your function returns None: fill in its body and return the list",
+                "你的函数返回了 None：请补全函数体并返回这个列表"))
         if not isinstance(out, (list, tuple)) or len(out) != len(grads):
             return False, tr("return a list with one array per input gradient, in the same order",
                              "请返回一个列表，每个输入梯度对应一个数组，顺序保持不变")

@@ -68,7 +68,7 @@ q2 = NumericExercise(
         "and choose the threshold at the 95th percentile of the recorded norms (the chapter "
         "printed the 50th, 90th and 99th). Give that threshold to three decimals.",
         "取 cq.course.faq.logistic_sgd()（种子 0，不裁剪）记录的梯度范数训练遥测，把阈值定在"
-        "所记录范数的第 95 百分位（本章打印了第 50、90 和 99 百分位）。给出这个阈值，"
+        "所记录范数的第 95 百分位数（本章打印了第 50、90 和 99 百分位数）。给出这个阈值，"
         "保留三位小数。",
     ),
     expected=lambda: float(np.percentile(faq.logistic_sgd().norm_before, 95)),
@@ -79,7 +79,7 @@ q2 = NumericExercise(
         Text(
             "The 95th percentile is the norm that 95 % of the recorded steps stay below: it lies "
             "between the p90 and p99 printed in Q5.",
-            "第 95 百分位是 95 % 的记录步都不超过的那个范数：它介于 Q5 中打印的 p90 和 p99 之间。",
+            "第 95 百分位数是 95 % 的记录步都不超过的那个范数：它介于 Q5 中打印的 p90 和 p99 之间。",
         ),
         Text(
             "The run returns its telemetry; the raw norms are its norm_before attribute.",
@@ -107,7 +107,7 @@ q3 = NumericExercise(
     rtol=1e-9,
     atol=0.5,
     shown=("536 870 912",),
-    hints=[Text("A state of n qubits has 2**n amplitudes.", "n 个量子比特的状态有 2**n 个振幅。")],
+    hints=[Text("A state of n qubits has 2**n amplitudes.", "n 个量子比特的量子态有 2**n 个振幅。")],
     solution_text=Text(
         "2**26 × 8 = 536 870 912 bytes = 512 MiB, before any batching.",
         "2**26 × 8 = 536 870 912 字节 = 512 MiB，这还没有算上任何批处理。",
@@ -157,7 +157,7 @@ q4 = ChoiceExercise(
             "right: it is normalised-gradient Adam. That can be a deliberate choice, but it is "
             "a different optimiser; set the bound from the telemetry if you want clipping to "
             "act only on spikes.",
-            "正确：这就是归一化梯度的 Adam。这可以是有意的选择，但它已是另一种优化器；"
+            "正确：这就是归一化梯度 Adam。这可以是有意的选择，但它已是另一种优化器；"
             "如果你希望裁剪只作用于尖峰，请根据训练遥测来设定上界。",
         ),
     },
@@ -170,7 +170,7 @@ q4 = ChoiceExercise(
         "always-active clip uses c/‖g_t‖, which changes every step: the optimiser becomes "
         "normalised-gradient Adam and c no longer matters.",
         "(d)。Adam 能抵消常数因子 k（m̂/√v̂ 不变），但始终起作用的裁剪用的是 c/‖g_t‖，"
-        "它每一步都在变：优化器变成了归一化梯度的 Adam，c 不再重要。",
+        "它每一步都在变：优化器变成了归一化梯度 Adam，c 不再重要。",
     ),
 )
 

@@ -179,7 +179,7 @@ q4 = ChoiceExercise(
             "normalised-gradient Adam, with the step length still set by the learning rate. "
             "Nothing in it addresses the cause, the raw inputs.",
             "在 Adam 下，始终起作用的裁剪甚至不会缩短步长：Adam 会除以梯度的滑动 RMS，"
-            "所以每一步都裁剪只是把它变成了归一化梯度的 Adam，步长仍由学习率决定。"
+            "所以每一步都裁剪只是把它变成了归一化梯度 Adam，步长仍由学习率决定。"
             "这些都没有触及病因，也就是原始输入。",
         ),
         "c": Text(
@@ -316,8 +316,8 @@ q6 = ChoiceExercise(
             "Insurance against rare spikes (a bad batch, an outlier): set the bound above "
             "the norms seen in normal training, e.g. a high percentile of the telemetry, so it "
             "is inactive normally and catches only the exceptions.",
-            "作为应对罕见尖峰（一个坏批次、一个离群点）的保险：把上界设在正常训练中出现的范数"
-            "之上，例如训练遥测的一个高百分位，这样它平时不起作用，只拦住例外情况。",
+            "作为应对罕见尖峰（一个坏批量、一个离群点）的保险：把上界设在正常训练中出现的范数"
+            "之上，例如训练遥测的一个高百分位数，这样它平时不起作用，只拦住例外情况。",
         ),
         "c": Text(
             "Set the bound below the median norm so it is always active; that speeds up "
@@ -344,7 +344,7 @@ q6 = ChoiceExercise(
         "c": Text(
             "An always-active clip turns Adam into normalised-gradient Adam and SGD into "
             "normalised SGD: it changes the optimiser, and does not speed it up in general.",
-            "始终起作用的裁剪会把 Adam 变成归一化梯度的 Adam，把 SGD 变成归一化的 SGD："
+            "始终起作用的裁剪会把 Adam 变成归一化梯度 Adam，把 SGD 变成归一化的 SGD："
             "它改变了优化器，一般来说并不会让它更快。",
         ),
         "d": Text(
@@ -358,7 +358,7 @@ q6 = ChoiceExercise(
     )],
     solution_text=Text(
         "b. A clip above the typical norm is cheap insurance; it is not a cure.",
-        "b. 高于典型范数的裁剪是一份廉价的保险，而不是治病的药。",
+        "b. 高于典型范数的裁剪是一份廉价的保险，而不是根治之法。",
     ),
 )
 

@@ -184,8 +184,8 @@ def test_a_code_exercise_left_as_the_stub_is_not_attempted(tmp_path, monkeypatch
     code = {k: e for k, e in all_exercises().items()
             if str(e.solution_text).startswith("def ")}
     assert len(code) >= 7
-    for ex in code.values():
-        assert not ex.check(lambda *args: None)
-        assert not ex.check(lambda *args: 1 / 0)
+    for exercise in code.values():
+        assert not exercise.check(lambda *args: None)
+        assert not exercise.check(lambda *args: 1 / 0)
     rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     assert [r["status"] for r in rows] == ["not attempted", "incorrect"] * len(code), rows

@@ -17,6 +17,7 @@ code cell is copied unchanged, and the outputs come from executing the generated
 Usage (from the repository root, inside the project's virtual environment)::
 
     python tools/zh.py build             # write notebooks/zh/*.ipynb; run those whose code changed
+                                         # (a text-only change keeps the executed outputs)
     python tools/zh.py build --execute   # ... and run every one (after a library change)
     python tools/zh.py status            # which entries are missing, untranslated or stale
     python tools/zh.py sync              # add entries for new English cells (English text, TODO)
@@ -198,6 +199,27 @@ def same_sources(a: dict, b: dict) -> bool:
     return key(a) == key(b)
 
 
+def same_code(a: dict, b: dict) -> bool:
+    """Whether two notebooks have the same code cells (id, source, tags) in the same order."""
+    def key(nb: dict) -> list:
+        return [(c["id"], _src(c), c.get("metadata", {}).get("tags", []))
+                for c in nb["cells"] if c["cell_type"] == "code"]
+    return key(a) == key(b)
+
+
+def keep_outputs(old: dict, fresh: dict) -> None:
+    """Copy the executed outputs (and metadata) of ``old``'s code cells into ``fresh``'s."""
+    by_id = {c["id"]: c for c in old["cells"] if c["cell_type"] == "code"}
+    for cell in fresh["cells"]:
+        if cell["cell_type"] == "code":
+            done = by_id[cell["id"]]
+            cell["outputs"], cell["execution_count"] = done["outputs"], done["execution_count"]
+            cell["metadata"] = done["metadata"]
+    for key in ("kernelspec", "language_info", "widgets"):
+        if key in old["metadata"]:
+            fresh["metadata"][key] = old["metadata"][key]
+
+
 def names() -> list[str]:
     """The English notebooks' names, in course order."""
     return [p.stem for p in sorted(NOTEBOOKS.glob("*.ipynb"))]
@@ -218,6 +240,8 @@ def build(execute_all: bool = False, only: tuple[str, ...] = ()) -> int:
         if old is not None and same_sources(old, fresh):
             fresh = old  # keep its executed outputs
             fresh["metadata"]["language"] = "zh"
+        elif old is not None and same_code(old, fresh):
+            keep_outputs(old, fresh)  # only the text changed: the outputs stay valid
         else:
             for cell in fresh["cells"]:
                 if cell["cell_type"] == "code":

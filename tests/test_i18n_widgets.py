@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import ipywidgets as widgets  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -143,6 +144,78 @@ def test_english_controls_keep_their_labels():
     shots = _explorer("shots_histogram", "en")
     assert [c.description for c in shots.controls.values()] == ["circuit", "shots N", "seed"]
     assert list(shots.controls["circuit"]._options_labels) == ["bell", "ghz3", "plus2"]
+
+
+
+# ------------------------------------------------------------------ labels fit their boxes
+#: Widths in px of some labels as Chromium renders them at JupyterLab's 13 px UI font (Noto
+#: Sans CJK SC, DejaVu Sans), measured on 2026-11-30: the estimate must not be below them.
+MEASURED_PX = {
+    "量子比特数 n": 77.4, "测量次数 N": 65.9, "阈值 c": 37.3, "input scale": 71.1,
+    "optimiser": 61.3, "method": 50.2, "depth": 37.8, "SGD (lr 0.1)": 76.4,
+    "by norm, per tensor (clipnorm)": 200.3, "by global norm (global_clipnorm)": 214.9,
+    "按全局范数裁剪（global_clipnorm）": 219.8, "global_norm（按全局范数裁剪）": 197.1,
+    "ghz3（3 量子比特 GHZ 态）": 172.0, "Adam（学习率 0.01）": 135.6,
+}
+
+
+def test_width_estimate_is_an_upper_bound_of_the_rendered_width():
+    for text, px in MEASURED_PX.items():
+        assert px <= _base.text_width_px(text) <= 1.25 * px + 4, text
+
+
+def _px(width: str, default: float) -> float:
+    """A CSS width as pixels: "" is ipywidgets' default, "initial" fits any label."""
+    if width in ("", None):
+        return default
+    if width == "initial":
+        return float("inf")
+    assert width.endswith("px"), width
+    return float(width[:-2])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", sorted(ARGS))
+def test_every_label_fits_its_box(name, lang):
+    """By the estimate of ``_base.text_width_px``, no description and no dropdown option is
+    cut: each fits the default box or its box was widened (aligned within an explorer)."""
+    explorer = _explorer(name, lang)
+    described = [w for w in _walk(explorer.widget) if getattr(w, "description", "")]
+    assert len(described) >= 2
+    widths = set()
+    for w in described:
+        box = _px(w.style.description_width, _base.DESCRIPTION_WIDTH_PX)
+        widths.add(w.style.description_width)
+        assert _base.text_width_px(w.description) <= box, (name, lang, w.description, box)
+        if type(w).__name__ == "Dropdown":
+            label_box = box if box != float("inf") else _base.text_width_px(w.description)
+            room = (_px(w.layout.width, _base.CONTROL_WIDTH_PX) - label_box
+                    - _base.LABEL_GAP_PX - _base.SELECT_CHROME_PX)
+            for label in w._options_labels:
+                assert _base.text_width_px(label) <= room, (name, lang, label, room)
+    assert len(widths) == 1, f"{name} ({lang}): descriptions not aligned: {widths}"
+
+
+@pytest.mark.parametrize("name", sorted(ARGS))
+def test_english_descriptions_keep_the_default_box(name):
+    """Every English description fits ipywidgets' 80 px box: none is widened."""
+    explorer = _explorer(name, "en")
+    for w in _walk(explorer.widget):
+        if getattr(w, "description", ""):
+            assert w.style.description_width == "", (name, w.description)
+            assert _base.text_width_px(w.description) <= _base.DESCRIPTION_WIDTH_PX
+
+
+def test_long_chinese_label_widens_every_box_of_its_explorer():
+    plateau = _explorer("barren_plateau", "zh")
+    assert plateau.controls["qubits"].description == "量子比特数 n"
+    assert {c.style.description_width for c in plateau.controls.values()} == {"88px"}
+    controls = [widgets.IntSlider(description="深度"), widgets.Dropdown(options=["a", "b"])]
+    _base.fit_labels(controls)
+    assert controls[0].style.description_width == "" and controls[1].layout.width is None
+    wide = [widgets.IntSlider(description="很长很长的中文标签"), widgets.IntSlider(description="n")]
+    _base.fit_labels(wide)
+    assert [c.style.description_width for c in wide] == ["132px", "132px"]
 
 
 #: Values each explorer's ``validate`` refuses, one per message it can give.

@@ -119,7 +119,7 @@ q4 = ChoiceExercise(
     Text(
         "You train with Adam and your clip-by-global-norm bound c is active at *every* step. What "
         "does the clipping change?",
-        "你用 Adam 训练，而按全局范数裁剪的上界 c 在*每一步*都起作用。裁剪改变了什么？",
+        "你用 Adam 训练，而按全局范数裁剪的阈值 c 在*每一步*都起作用。裁剪改变了什么？",
     ),
     options={
         "a": Text(
@@ -129,7 +129,7 @@ q4 = ChoiceExercise(
         "b": Text("It cures vanishing gradients.", "它能治好梯度消失。"),
         "c": Text(
             "It multiplies the learning rate by the bound.",
-            "它把学习率乘以这个上界。",
+            "它把学习率乘以这个阈值。",
         ),
         "d": Text(
             "Adam now runs on normalised gradients c·g_t/‖g_t‖: every step's gradient has the "
@@ -158,7 +158,7 @@ q4 = ChoiceExercise(
             "a different optimiser; set the bound from the telemetry if you want clipping to "
             "act only on spikes.",
             "正确：这就是归一化梯度 Adam。这可以是有意的选择，但它已是另一种优化器；"
-            "如果你希望裁剪只作用于尖峰，请根据训练遥测来设定上界。",
+            "如果你希望裁剪只作用于尖峰，请根据训练遥测来设定阈值。",
         ),
     },
     hints=[Text(

@@ -198,7 +198,7 @@ q4 = ChoiceExercise(
             "cancels the constant c: a bound of 0.01 gives the same steps (up to Adam's ε). The "
             "threshold stops mattering (chapter 03a §5).",
             "裁剪每一步都起作用时，Adam 看到的是 c·g/‖g‖，而它的 RMS 归一化会抵消常数 c："
-            "上界取 0.01 得到的步也完全一样（至多差一个 Adam 的 ε）。阈值不再重要"
+            "阈值取 0.01 得到的步也完全一样（至多差一个 Adam 的 ε）。阈值不再重要"
             "（第 03a 章 §5）。",
         ),
         "b": Text(
@@ -211,7 +211,7 @@ q4 = ChoiceExercise(
         "c": Text(
             "Clipping never makes a gradient smaller than the bound, and under Adam the "
             "gradient's scale barely changes the step at all.",
-            "裁剪从不把梯度缩到比上界还小，而且在 Adam 下，梯度的尺度几乎完全不影响步长。",
+            "裁剪从不把梯度缩到比阈值还小，而且在 Adam 下，梯度的尺度几乎完全不影响步长。",
         ),
         "d": Text(
             "The standardised model learns within the same six epochs: the budget is not "
@@ -316,13 +316,13 @@ q6 = ChoiceExercise(
             "Insurance against rare spikes (a bad batch, an outlier): set the bound above "
             "the norms seen in normal training, e.g. a high percentile of the telemetry, so it "
             "is inactive normally and catches only the exceptions.",
-            "作为应对罕见尖峰（一个坏批量、一个离群点）的保险：把上界设在正常训练中出现的范数"
+            "作为应对罕见尖峰（一个坏批量、一个离群点）的保险：把阈值设在正常训练中出现的范数"
             "之上，例如训练遥测的一个高百分位数，这样它平时不起作用，只拦住例外情况。",
         ),
         "c": Text(
             "Set the bound below the median norm so it is always active; that speeds up "
             "training.",
-            "把上界设在中位数范数之下，让它始终起作用；这样能加快训练。",
+            "把阈值设在中位数范数之下，让它始终起作用；这样能加快训练。",
         ),
         "d": Text(
             "Clipping should replace the learning-rate schedule.",
@@ -334,7 +334,7 @@ q6 = ChoiceExercise(
         "a": Text(
             "It costs almost nothing and protects against a single bad step; with a bound "
             "above normal norms it never changes a normal step.",
-            "它几乎没有代价，却能防住单个坏步；上界高于正常范数时，它从不改变正常的步。",
+            "它几乎没有代价，却能防住单个坏步；阈值高于正常范数时，它从不改变正常的步。",
         ),
         "b": Text(
             "Right: pick the threshold from gradient-norm statistics, as AutoClip does "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -180,3 +181,5 @@ def test_site_has_both_editions_with_a_language_switch(tmp_path):
     assert (out / "zh" / "notebooks" / "00_start_here.ipynb").is_file()
     zh_index = (out / "zh" / "index.html").read_text(encoding="utf-8")
     assert "make lab LANG=zh" in zh_index
+    assert re.search(r">(<span[^>]*>)?复制(</span>)?</button>", zh_page)
+    assert ">Copy</button>" in en_page

@@ -74,13 +74,13 @@ UI = {
            "search_title": "Search", "chapters": "Chapters", "guides": "Guides",
            "elsewhere": "Elsewhere", "source": "Source repository", "on_page": "On this page",
            "contents": "Contents", "download_nb": "Download notebook", "download": "Download",
-           "binder": "Launch on Binder", "copy": "Copy", "switch": "中文", "switch_lang": "zh",
+           "binder": "Launch on Binder", "copy_code": "Copy", "switch": "中文", "switch_lang": "zh",
            "about": "About the course"},
     "zh": {"lang": "zh-Hans", "skip": "跳到正文", "menu": "目录", "search": "搜索课程",
            "search_title": "搜索", "chapters": "各章", "guides": "指南", "elsewhere": "其他",
            "source": "源代码仓库", "on_page": "本页内容", "contents": "目录",
            "download_nb": "下载笔记本", "download": "下载", "binder": "在 Binder 上运行",
-           "copy": "复制", "switch": "English", "switch_lang": "en", "about": "关于本课程"},
+           "copy_code": "复制", "switch": "English", "switch_lang": "en", "about": "关于本课程"},
 }
 
 #: Environment variable that points the links at a fork (``owner/name``); see clipq_edu.links.

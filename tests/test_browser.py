@@ -27,7 +27,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, unavailable
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    launch_chromium,
+    sync_playwright_or_skip,
+    unavailable,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -146,7 +152,9 @@ def _prepare_notebooks(folder: Path) -> list[Path]:
     return copies
 
 
-def _start_lab(tmp: Path, port: int, token: str) -> subprocess.Popen:
+def _start_lab(tmp: Path, port: int, token: str,
+               settings: dict | None = None) -> subprocess.Popen:
+    """Start JupyterLab on ``tmp / "nb"``; ``settings`` adds plugin settings (overrides.json)."""
     config = tmp / "jupyter-config"
     app_settings = tmp / "app-settings"
     for d in (config, app_settings, tmp / "user-settings", tmp / "workspaces", tmp / "runtime"):
@@ -155,6 +163,7 @@ def _start_lab(tmp: Path, port: int, token: str) -> subprocess.Popen:
         "@jupyterlab/apputils-extension:notification": {
             "checkForUpdates": False, "fetchNews": "false", "doNotDisturbMode": True,
         },
+        **(settings or {}),
     }
     (app_settings / "overrides.json").write_text(json.dumps(overrides), encoding="utf-8")
     env = dict(os.environ)
@@ -336,3 +345,147 @@ def test_explorers_respond_in_jupyterlab(tmp_path: Path) -> None:
         assert r["tracebacks"] == 0, f"{name}: {r['tracebacks']} cell(s) raised in the browser"
         assert (ARTIFACTS / f"{Path(name).stem}_after.png").stat().st_size > 0
     assert len(results) == len(notebooks) >= 1
+
+
+# -- the Chinese edition -------------------------------------------------------------------------
+
+#: The cheapest Chinese chapter with explorers (two: clip geometry and shots histogram).
+ZH_CHAPTER = "02_core_concepts.ipynb"
+#: CJK unified ideographs (and extension A).
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+#: Everything the Chinese test checks, read from the notebook on screen. An explorer is an
+#: output holding an ipywidgets Image; its labels are the visible, non-empty descriptions.
+#: ``glyphs``: the heading font draws distinct Chinese characters as distinct bitmaps (missing
+#: glyphs, "tofu", would all be the same empty box).
+ZH_PAGE_JS = r"""
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const outputs = [...panel.querySelectorAll('.jp-OutputArea-output')]
+    .filter(o => o.querySelector('img.widget-image'));
+  const explorers = outputs.map(o => {
+    o.scrollIntoView();
+    const title = o.querySelector('.widget-html b');
+    return {
+      title: title ? title.textContent : '',
+      labels: [...o.querySelectorAll('.widget-label')]
+        .filter(l => l.getClientRects().length && l.textContent.trim())
+        .map(l => ({text: l.textContent, scroll: l.scrollWidth, client: l.clientWidth})),
+      images: [...o.querySelectorAll('img.widget-image')].map(i => {
+        const r = i.getBoundingClientRect();
+        return {complete: i.complete, natural: [i.naturalWidth, i.naturalHeight],
+                shown: [r.width, r.height]};
+      }),
+    };
+  });
+  const headingEls = [...panel.querySelectorAll(
+    '.jp-MarkdownCell .jp-RenderedMarkdown :is(h1, h2, h3, h4)')];
+  const headings = headingEls.map(h => h.textContent);
+  const chars = [...new Set(headings.join('').match(/[\u4e00-\u9fff]/g) || [])].slice(0, 6);
+  let glyphs = [];
+  if (headingEls.length) {
+    const style = getComputedStyle(headingEls[0]);
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 48;
+    const ctx = canvas.getContext('2d', {willReadFrequently: true});
+    ctx.font = `${style.fontWeight} 32px ${style.fontFamily}`;
+    glyphs = chars.map(ch => {
+      ctx.clearRect(0, 0, 48, 48);
+      ctx.fillText(ch, 4, 38);
+      const data = ctx.getImageData(0, 0, 48, 48).data;
+      let ink = 0;
+      for (let k = 3; k < data.length; k += 4) ink += data[k] > 0;
+      return {ch, ink, bitmap: Array.from(data.filter((_, k) => k % 4 === 3)).join(',')};
+    });
+  }
+  const tracebacks = [...panel.querySelectorAll('.jp-OutputArea-output')]
+    .filter(o => o.textContent.includes('Traceback (most recent call last)')).length;
+  return {explorers, headings, glyphs, tracebacks};
+}
+"""
+
+
+def _prepare_zh_notebook(folder: Path) -> tuple[Path, int]:
+    """A trimmed copy of the Chinese chapter and its number of explorers.
+
+    The copy keeps every markdown cell, the first code cell (``cq.set_language("zh")``) and the
+    cells that show an explorer, with their outputs cleared (so what the page shows comes from
+    this run); the other code cells are dropped, which keeps the run to a few seconds.
+    """
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "zh" / ZH_CHAPTER, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and 'set_language("zh")' in code[0].source, "the first code cell sets zh"
+    explorers = [c for c in code if "cq.widgets." in c.source]
+    assert explorers, f"notebooks/zh/{ZH_CHAPTER} shows no explorer"
+    keep = [code[0], *explorers]
+    nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or any(c is k for k in keep)]
+    for cell in keep:
+        cell.outputs, cell.execution_count = [], None
+    path = folder / ZH_CHAPTER
+    nbformat.write(nb, path)
+    return path, len(explorers)
+
+
+def test_chinese_explorer_in_jupyterlab(tmp_path: Path) -> None:
+    """Chinese chapter 02 in JupyterLab: Chinese explorer labels, none cut, figures shown,
+    headings in Chinese drawn with a real CJK font."""
+    sync_playwright = sync_playwright_or_skip()
+    (tmp_path / "nb").mkdir()
+    path, n_explorers = _prepare_zh_notebook(tmp_path / "nb")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port, token = _free_port(), secrets.token_hex(24)
+    base = f"http://127.0.0.1:{port}"
+    # All cells attached and laid out (no content-visibility skipping of off-screen cells).
+    settings = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+    proc = _start_lab(tmp_path, port, token, settings)
+    try:
+        _wait_for_server(base, token, proc, tmp_path / "jupyterlab.log")
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(f"{base}/lab/tree/{path.name}?reset&token={token}",
+                          wait_until="domcontentloaded")
+                page.wait_for_function(
+                    "() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                    "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
+                page.evaluate(RUN_ALL_JS)
+                page.wait_for_function(
+                    "n => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+                    "img.widget-image')].filter(i => i.complete && i.naturalWidth > 0).length >= n",
+                    arg=n_explorers, timeout=120_000)
+                page.wait_for_timeout(500)  # let the last layout (fit_labels' widths) settle
+                result = page.evaluate(ZH_PAGE_JS)
+                page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) img.widget-image").first \
+                    .scroll_into_view_if_needed()
+                page.screenshot(path=str(ARTIFACTS / f"zh_{path.stem}.png"))
+                page.evaluate(SHUTDOWN_JS)
+            finally:
+                browser.close()
+    finally:
+        _stop_server(proc)
+
+    assert result["tracebacks"] == 0, f"{result['tracebacks']} cell(s) raised in the browser"
+    explorers = result["explorers"]
+    assert len(explorers) == n_explorers, explorers
+    for ex in explorers:
+        texts = [label["text"] for label in ex["labels"]]
+        assert CJK.search(ex["title"]), f"explorer title not in Chinese: {ex['title']!r}"
+        assert any(CJK.search(t) for t in texts), f"no Chinese control label in {texts}"
+        cut = [lb for lb in ex["labels"] if lb["scroll"] > lb["client"] + 1]
+        assert not cut, f"{ex['title']}: labels cut (scrollWidth > clientWidth): {cut}"
+        assert all(lb["client"] > 0 for lb in ex["labels"]), ex["labels"]
+        assert ex["images"], f"{ex['title']}: no figure"
+        for img in ex["images"]:
+            assert img["complete"] and min(img["natural"]) > 0, (ex["title"], img)
+            assert min(img["shown"]) > 50, (ex["title"], img)
+    headings = result["headings"]
+    assert headings, "no markdown heading rendered"
+    assert all(CJK.search(h) for h in headings), [h for h in headings if not CJK.search(h)]
+    glyphs = result["glyphs"]
+    assert len(glyphs) >= 3, glyphs
+    assert all(g["ink"] > 20 for g in glyphs), [(g["ch"], g["ink"]) for g in glyphs]
+    distinct = {g["bitmap"] for g in glyphs}
+    assert len(distinct) == len(glyphs), "Chinese headings drawn as identical boxes (tofu)"

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-OUT = Path(__file__).with_name("results_quantum.json")
 #: The heaviest slice of the tutorial setting: n = 12, depth 50, 2 x 200 shifted circuits.
 KERNEL_N, KERNEL_DEPTH, KERNEL_ROWS = 12, 50, 400
 
@@ -112,10 +110,10 @@ def run(repeat: int = 1, log: Any = print) -> dict[str, Any]:
 
 
 def main() -> dict[str, Any]:
-    """Run and write ``results_quantum.json`` beside this file."""
+    """Run and print the figures (JSON). The figures of record are written by
+    ``python -m benchmarks --only quantum`` into ``results.json`` and RESULTS.md."""
     figures = run()
-    OUT.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    print(json.dumps(figures, indent=2))
     return figures
 
 

@@ -76,13 +76,20 @@ lab: $(VENV)/.runtime-installed
 doctor: $(VENV)/.runtime-installed
 	$(PY) -m clipq_edu doctor
 
-# Debian's Chromium for the real-browser tests; installed when missing and we are root.
+# Debian's Chromium and a Chinese font (the zh edition's browser test draws its headings; a
+# machine without a CJK font shows boxes), each installed when missing and we are root.
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing Debian's chromium for the browser tests"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "note: chromium is missing and cannot be installed here (not root); browser tests will say so"; fi; \
+	fi
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian's fonts-noto-cjk (the Chinese edition's browser test)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+		else echo "note: no Chinese font and not root: the zh browser test skips its glyph check"; fi; \
 	fi
 
 # Exit code 5 means pytest collected nothing: a broken set-up, never a pass.

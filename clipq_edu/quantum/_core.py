@@ -8,13 +8,13 @@ TensorFlow is imported only inside the TFQ kernel.
 
 from __future__ import annotations
 
-import collections
 from typing import Any
 
 import cirq
 import numpy as np
 import sympy
 
+from clipq_edu._lru import CircuitLRU
 from clipq_edu._validate import _show, as_float_array, check_finite
 from clipq_edu.quantum.resources import check_qubits
 
@@ -200,10 +200,7 @@ def combine_terms(per_term: np.ndarray, layout: list[list[tuple]], identity_valu
 # --------------------------------------------------------------------------------------------
 # Backends
 # --------------------------------------------------------------------------------------------
-_CACHE_SIZE = 32
-_PROGRAM_CACHE: collections.OrderedDict[int, tuple[cirq.FrozenCircuit, Any]] = (
-    collections.OrderedDict()
-)
+_PROGRAMS = CircuitLRU(32)
 
 
 def program_tensor(circuit: cirq.Circuit) -> Any:
@@ -213,17 +210,7 @@ def program_tensor(circuit: cirq.Circuit) -> Any:
     converted again. TensorFlow tensors are immutable, so the cached value is safe to share."""
     from clipq_edu._tf import tfq
 
-    key = id(circuit)
-    hit = _PROGRAM_CACHE.get(key)
-    if hit is not None and tuple(hit[0].moments) == tuple(circuit.moments):
-        _PROGRAM_CACHE.move_to_end(key)
-        return hit[1]
-    frozen = cirq.FrozenCircuit(circuit)
-    tensor = tfq.convert_to_tensor([circuit])
-    _PROGRAM_CACHE[key] = (frozen, tensor)
-    while len(_PROGRAM_CACHE) > _CACHE_SIZE:
-        _PROGRAM_CACHE.popitem(last=False)
-    return tensor
+    return _PROGRAMS.get_or_build(circuit, lambda: tfq.convert_to_tensor([circuit]))
 
 
 def _expect_tfq(circuit, names, values, sums) -> np.ndarray:

@@ -42,7 +42,6 @@ References:
 
 from __future__ import annotations
 
-import collections
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ import cirq
 import numpy as np
 import sympy
 
+from clipq_edu._lru import CircuitLRU
 from clipq_edu._validate import (
     _show,
     as_float_array,
@@ -323,25 +323,17 @@ def _shift_plan(circuit: cirq.Circuit, names: list[str]) -> _ShiftPlan:
     return _ShiftPlan(cirq.Circuit(ops), new_names, np.array(rows), np.array(offsets))
 
 
-_PLAN_CACHE: collections.OrderedDict[tuple[int, tuple[str, ...]],
-                                      tuple[cirq.FrozenCircuit, _ShiftPlan]] = (
-    collections.OrderedDict()
-)
+_PLANS = CircuitLRU(32)
 
 
 def _cached_plan(circuit: cirq.Circuit, names: list[str]) -> _ShiftPlan:
-    key = (id(circuit), tuple(names))
-    hit = _PLAN_CACHE.get(key)
-    if hit is not None and tuple(hit[0].moments) == tuple(circuit.moments):
-        _PLAN_CACHE.move_to_end(key)
-        return hit[1]
-    plan = _shift_plan(circuit, names)
-    plan.jac.setflags(write=False)
-    plan.offset.setflags(write=False)
-    _PLAN_CACHE[key] = (cirq.FrozenCircuit(circuit), plan)
-    while len(_PLAN_CACHE) > 32:
-        _PLAN_CACHE.popitem(last=False)
-    return plan
+    def build() -> _ShiftPlan:
+        plan = _shift_plan(circuit, names)
+        plan.jac.setflags(write=False)
+        plan.offset.setflags(write=False)
+        return plan
+
+    return _PLANS.get_or_build(circuit, build, extra=tuple(names))
 
 
 def _prepare(circuit, symbols, values, observable, backend):

@@ -42,7 +42,6 @@ import io
 import math
 import time
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
@@ -52,6 +51,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from PIL import Image
 
+from clipq_edu._lru import LRU  # noqa: F401  (the explorers' figure caches)
 from clipq_edu.i18n import Text, tr
 
 #: Resolution of the picture sent to the browser: 6.4 x 4 inches -> 512 x 320 pixels.
@@ -147,65 +147,6 @@ def _kernel_scheduler(callback: Callable[[], None]) -> None:
     from tornado.ioloop import IOLoop
 
     IOLoop.current().call_later(COALESCE_S, callback)
-
-
-class LRU:
-    """A bounded mapping that forgets the least recently used entry when full.
-
-    Args:
-      maxsize: most entries kept (0 keeps none).
-
-    >>> cache = LRU(2)
-    >>> cache.get_or_compute("a", lambda: 1), cache.get_or_compute("b", lambda: 2)
-    (1, 2)
-    >>> cache.get_or_compute("a", lambda: 99)  # cached: not recomputed, now most recent
-    1
-    >>> cache.put("c", 3)  # full: "b" (least recently used) goes
-    >>> sorted(cache.keys())
-    ['a', 'c']
-    """
-
-    def __init__(self, maxsize: int) -> None:
-        if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 0:
-            raise ValueError(f"maxsize must be an integer >= 0, got {maxsize!r}")
-        self.maxsize = maxsize
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._data
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def keys(self) -> list[Hashable]:
-        """The keys, least recently used first."""
-        return list(self._data)
-
-    def get(self, key: Hashable, default: Any = None) -> Any:
-        """The value for ``key`` (now the most recent), or ``default``."""
-        if key not in self._data:
-            return default
-        self._data.move_to_end(key)
-        return self._data[key]
-
-    def put(self, key: Hashable, value: Any) -> None:
-        """Store ``value``; drop the least recently used entries beyond ``maxsize``."""
-        self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self.maxsize:
-            self._data.popitem(last=False)
-
-    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The cached value for ``key``, computing and storing it on a miss."""
-        if key in self._data:
-            return self.get(key)
-        value = compute()
-        self.put(key, value)
-        return value
-
-    def clear(self) -> None:
-        """Forget every entry."""
-        self._data.clear()
 
 
 def _slider_neighbours(control: Any) -> list[Any]:

@@ -43,7 +43,6 @@ __all__ = [
     "get_language",
     "has_chinese",
     "language",
-    "render",
     "set_language",
     "tr",
 ]
@@ -136,8 +135,8 @@ class Text(str):
     """A string defined in both languages that renders in the language current when shown.
 
     As a ``str`` its value is the English text (so comparisons, ``in`` and ``len`` see English);
-    ``str(text)``, ``format(text)`` and f-strings give the current language. Use :func:`render`
-    (or ``str``) before string methods such as ``replace`` or ``+``.
+    ``str(text)``, ``format(text)`` and f-strings give the current language. Call ``str`` on it
+    before string methods such as ``replace`` or ``+``.
 
     Args:
       en: the English text.
@@ -172,7 +171,3 @@ class Text(str):
     def __reduce__(self) -> tuple[type, tuple[str, str]]:
         return (Text, (self.en, self.zh))
 
-
-def render(value: object) -> str:
-    """``value`` as a plain ``str`` in the current language (a :class:`Text` or any string)."""
-    return str(value)

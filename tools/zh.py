@@ -54,10 +54,10 @@ _HEADER = (
     "     of the English source it translates, then the Chinese text. Edit the text, then run\n"
     "     `python tools/zh.py stamp {name}` and `make zh` (see tools/zh.py). -->\n"
 )
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]{3,}")
 sys.path.insert(0, str(ROOT))
 from clipq_edu.glossary import check_translation  # noqa: E402
+from clipq_edu.i18n import has_chinese  # noqa: E402
 
 
 def needs_chinese(english: str) -> bool:
@@ -150,7 +150,7 @@ def problems(name: str) -> list[str]:
         elif entry.sha != source_hash(_src(cell)):
             out.append(f"{name}: cell {cell['id']} changed in English since it was translated "
                        f"({first!r}); update the translation, then stamp it")
-        elif needs_chinese(_src(cell)) and not _CJK.search(entry.text):
+        elif needs_chinese(_src(cell)) and not has_chinese(entry.text):
             out.append(f"{name}: cell {cell['id']}'s translation holds no Chinese")
         else:
             out += [f"{name}: cell {cell['id']}: {p}"
@@ -285,7 +285,7 @@ def stamp(name: str, cells: list[str]) -> int:
     for e in entries.values():
         chosen = e.cell_id in cells if cells else e.sha == "TODO"
         if chosen and e.cell_id in english:
-            if needs_chinese(english[e.cell_id]) and not _CJK.search(e.text):
+            if needs_chinese(english[e.cell_id]) and not has_chinese(e.text):
                 print(f"{name}: cell {e.cell_id} holds no Chinese yet: not stamped",
                       file=sys.stderr)
                 continue

@@ -235,13 +235,6 @@ class DeepCircuitRun(Telemetry):
         self.settings = dict(self.settings)
 
 
-def _z_diagonal(n: int, observable: str) -> np.ndarray:
-    """Diagonal of Z0 Z1 (``"zz"``) or Z0 (``"z0"``) on n qubits, qubit 0 most significant."""
-    index = np.arange(2**n)
-    z0 = 1.0 - 2.0 * ((index >> (n - 1)) & 1)
-    return z0 * (1.0 - 2.0 * ((index >> (n - 2)) & 1)) if observable == "zz" else z0
-
-
 def _deep_start(n: int, depth: int, init: str, seed: int | None) -> np.ndarray:
     """Initial angles: uniform in [0, 2π) for every rotation, or one identity block."""
     if init == "identity":
@@ -251,19 +244,17 @@ def _deep_start(n: int, depth: int, init: str, seed: int | None) -> np.ndarray:
     return np.random.default_rng(seed).uniform(0.0, 2.0 * np.pi, 3 * depth * n)
 
 
-def _deep_exact(theta: np.ndarray, n: int, depth: int, diag: np.ndarray,
+def _deep_exact(theta: np.ndarray, n: int, depth: int, observable: str,
                 shifts: bool = True) -> tuple[float, np.ndarray]:
-    """Exact cost at ``theta`` and at its 2P parameter-shifted rows ``(2, P)``, in one batch.
-
-    The batched kernel of chapter 05 (complex64: within about 1e-6 of complex128, far below
-    the shot noise of any estimate here). ``shifts=False`` evaluates ``theta`` alone.
-    """
-    from clipq_edu.quantum._statevector import simulate_pure
+    """Exact cost at ``theta`` and at its 2P parameter-shifted rows ``(2, P)``, in one batch
+    of THE simulator (:func:`clipq_edu.quantum.simulate.mcclean_expectation`).
+    ``shifts=False`` evaluates ``theta`` alone."""
+    from clipq_edu.quantum.simulate import mcclean_expectation
 
     rows = theta[None]
     if shifts:
         rows = np.vstack([rows, shifted_parameters(theta).reshape(-1, theta.size)])
-    f = simulate_pure(rows.reshape(-1, depth, n, 3), n, diag)
+    f = mcclean_expectation(rows, n_qubits=n, depth=depth, observable=observable)
     return float(f[0]), f[1:].reshape(2, -1)
 
 
@@ -356,11 +347,11 @@ def train_deep_circuit(
     clipper = from_spec(clip)
     if isinstance(clipper, KerasClip):
         raise ValueError("clip=('keras', ...) needs a Keras optimizer; use ('global_norm', c) etc.")
-    theta, diag = _deep_start(n, depth, init, seed), _z_diagonal(n, observable)
+    theta = _deep_start(n, depth, init, seed)
     rng = np.random.default_rng(None if seed is None else [seed, 1])  # the shots' own stream
     rec, exact, state = TelemetryRecorder(clip=describe_clip(clip)), [], None
     for _ in range(steps):
-        f0, shifted = _deep_exact(theta, n, depth, diag)
+        f0, shifted = _deep_exact(theta, n, depth, observable)
         estimate = sample_pauli_means(np.concatenate([[f0], shifted.ravel()]), shots, seed=rng)
         g = combine_shifted(estimate[1:].reshape(shifted.shape))
         clipped, info = clipper(g, theta)
@@ -370,7 +361,7 @@ def train_deep_circuit(
         rec.record(float(estimate[0]), info,
                    exact_grad_norm=float(np.linalg.norm(combine_shifted(shifted))),
                    noise_norm=float(np.sqrt((1.0 - shifted**2).sum() / (4.0 * shots))))
-    exact.append(_deep_exact(theta, n, depth, diag, shifts=False)[0])  # the final cost
+    exact.append(_deep_exact(theta, n, depth, observable, shifts=False)[0])  # the final cost
     tel = rec.finish()
     settings = {"n_qubits": n, "depth": depth, "init": init, "steps": steps, "shots": shots,
                 "learning_rate": learning_rate, "optimizer": optimizer, "clip": tel.clip,

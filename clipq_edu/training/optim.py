@@ -29,14 +29,16 @@ Importing this module does not import TensorFlow. Taught in chapters 03 and 04.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from clipq_edu._validate import as_float_array, check_finite, check_positive_float
 
-__all__ = ["ADAM_EPS", "AdamState", "adam_init", "adam_update"]
+__all__ = ["ADAM_EPS", "OPTIMIZERS", "AdamState", "Optimizer", "SGDState", "adam_init",
+           "adam_update", "optimizer", "sgd_init", "sgd_update"]
 
 #: Adam's ε: tf.keras' default, so NumPy and Keras Adam agree in the chapters.
 ADAM_EPS = 1e-7
@@ -140,3 +142,70 @@ def adam_update(
     v_hat = v / (1 - b2**t)
     updates = -lr * m_hat / (np.sqrt(v_hat) + eps)
     return updates, AdamState(m=_frozen(m), v=_frozen(v), t=t)
+
+
+# ------------------------------------------------------------------------ SGD and the choice
+@dataclass(frozen=True)
+class SGDState:
+    """Plain gradient descent keeps no moments, only the step count ``t``."""
+
+    t: int = 0
+
+
+def sgd_init(params: Any) -> SGDState:
+    """The (empty) state of plain gradient descent; ``params`` is checked, not kept.
+
+    >>> sgd_init([1.0, 2.0])
+    SGDState(t=0)
+    """
+    as_float_array("params", params)
+    return SGDState()
+
+
+def sgd_update(grads: Any, state: SGDState, *, learning_rate: float = 1e-2
+               ) -> tuple[np.ndarray, SGDState]:
+    """One step of plain gradient descent: ``updates = −learning_rate · grads``.
+
+    The step is proportional to the gradient, so unlike Adam it shrinks on a plateau and
+    grows on a cliff (which is where a norm clip acts). Taught in chapters 01 and 03.
+
+    >>> u, s = sgd_update(np.array([2.0, -4.0]), sgd_init(np.zeros(2)), learning_rate=0.5)
+    >>> u.tolist(), s.t
+    ([-1.0, 2.0], 1)
+    """
+    if not isinstance(state, SGDState):
+        raise TypeError(f"state must be an SGDState (from sgd_init), got {type(state).__name__}")
+    g = check_finite("grads", as_float_array("grads", grads))
+    lr = check_positive_float("learning_rate", learning_rate)
+    return -lr * g, SGDState(t=state.t + 1)
+
+
+class Optimizer(NamedTuple):
+    """An optimiser as a pair of pure functions, Optax's shape: ``init(params) -> state`` and
+    ``update(grads, state, *, learning_rate) -> (updates, state)``."""
+
+    name: str
+    init: Callable[..., Any]
+    update: Callable[..., tuple[np.ndarray, Any]]
+
+
+#: The optimisers the chapters compare, by name.
+OPTIMIZERS: dict[str, Optimizer] = {
+    "sgd": Optimizer("sgd", sgd_init, sgd_update),
+    "adam": Optimizer("adam", adam_init, adam_update),
+}
+
+
+def optimizer(name: str) -> Optimizer:
+    """The optimiser called ``name`` (``"sgd"`` or ``"adam"``), as init/update functions.
+
+    The one place where the chapters' SGD-or-Adam choice is made.
+
+    >>> opt = optimizer("adam")
+    >>> updates, state = opt.update(np.array([3.0]), opt.init(np.zeros(1)), learning_rate=0.1)
+    >>> round(float(updates[0]), 6)
+    -0.1
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    return OPTIMIZERS[name]

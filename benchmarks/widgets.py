@@ -161,9 +161,89 @@ def measure_explorer(explorer: Any, n_changes: int = 30, k: int = 6,
     }
 
 
-def bench_in_process(n_changes: int = 30, names: Sequence[str] | None = None) -> dict[str, Any]:
-    """Build every explorer in this process and measure it (call it inside a kernel)."""
+def first_visits(names: Sequence[str] | None = None, k: int = 6,
+                 clock: Callable[[], float] = time.perf_counter) -> dict[str, Any]:
+    """Time every control change that shows a setting never shown before in this process.
+
+    The way a slider drag arrives, with nothing waiting in a cache: for each explorer and each
+    control, a fresh explorer (default settings, prefetching off, its first picture already
+    rendered, so the one-off layout is not counted) is moved to each of ``k`` values across
+    the control's range in turn; each change is timed from ``explorer.set(...)`` to the PNG
+    (``explorer.png()``; in a kernel the PNG is made by ``set`` itself). A setting shown
+    before in this process (say, the default of the next fresh explorer) is skipped, so every
+    sample is a true first visit. Run it before anything else in a process: an earlier sweep
+    fills the caches shared by instances.
+
+    Args:
+      names: explorers to measure (default: all of them).
+      k: values per control (as :func:`control_values`).
+      clock: the timer.
+
+    Returns:
+      ``{name: {"first_visit_s": summary, "worst": {"control", "value", "s"},
+      "changes": [[control, repr(value), seconds], ...]}}`` (``{"error": ...}`` on failure).
+    """
+    seen: set[tuple] = set()
     results: dict[str, Any] = {}
+    for name in names or discover_explorers():
+        try:
+            probe = build_explorer(name)
+            seen.add((name, _freeze(probe.values())))
+            changes = []
+            for control_name, control in probe.controls.items():
+                explorer = None
+                for value in control_values(control, k):
+                    if explorer is None:
+                        explorer = build_explorer(name)
+                        explorer.prefetch_neighbours = False
+                        seen.add((name, _freeze(explorer.values())))
+                        explorer.png()  # the first picture: layout and background
+                    key = (name, _freeze({**explorer.values(), control_name: value}))
+                    if key in seen:
+                        continue
+                    t = clock()
+                    explorer.set(**{control_name: value})
+                    if not explorer.send_images:
+                        explorer.png()
+                    dt = clock() - t
+                    seen.add((name, _freeze(explorer.values())))
+                    seen.add(key)
+                    changes.append([control_name, repr(value), dt])
+            worst = max(changes, key=lambda c: c[2])
+            results[name] = {
+                "first_visit_s": summarize([c[2] for c in changes]),
+                "worst": {"control": worst[0], "value": worst[1], "s": worst[2]},
+                "changes": changes,
+            }
+        except Exception as exc:
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    return results
+
+
+def first_visit_table(results: dict[str, Any]) -> str:
+    """The first-visit figures as a Markdown table (median, p95, worst change), in ms."""
+    lines = ["| explorer | first visits | median | p95 | worst single change |",
+             "|---|---|---|---|---|"]
+    for name, r in results.items():
+        if "error" in r:
+            lines.append(f"| {name} | error: {r['error'][:80]} | | | |")
+            continue
+        s, w = r["first_visit_s"], r["worst"]
+        lines.append(f"| {name} | {s['n']} | {s['median'] * 1e3:.0f} ms | "
+                     f"{s['p95'] * 1e3:.0f} ms | {w['s'] * 1e3:.0f} ms "
+                     f"(`{w['control']}` = {w['value']}) |")
+    return "\n".join(lines)
+
+
+def bench_in_process(n_changes: int = 30, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """Build every explorer in this process and measure it (call it inside a kernel).
+
+    First visits (:func:`first_visits`) are measured first, while every cache is empty; then
+    the forth-and-back sweep of :func:`measure_explorer`, whose figures mix first visits and
+    revisits.
+    """
+    results: dict[str, Any] = {}
+    fresh = first_visits(names)
     for name in names or discover_explorers():
         try:
             t = time.perf_counter()
@@ -174,6 +254,7 @@ def bench_in_process(n_changes: int = 30, names: Sequence[str] | None = None) ->
             display(explorer)  # as a notebook cell showing it would
             r = measure_explorer(explorer, n_changes=n_changes)
             r["build_s"] = build
+            r["fresh_first_visit"] = fresh.get(name)
             results[name] = r
         except Exception as exc:
             results[name] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -250,3 +331,58 @@ def run(repeat: int = 1, n_changes: int = 30, log: Any = print,
         log(f"  {name}: median {lat['median'] * 1e3:.0f} ms, p95 {lat['p95'] * 1e3:.0f} ms "
             f"over {merged[name]['n_changes']} changes")
     return {"explorers": merged, "discovered": names}
+
+
+def first_visits_fresh(repeat: int = 1, names: Sequence[str] | None = None,
+                       log: Any = print) -> dict[str, Any]:
+    """:func:`first_visits` in ``repeat`` fresh Python processes (empty caches); samples pooled.
+
+    ``worst`` is the median over the repeats of each run's slowest change (one run's worst
+    on a shared machine says as much about the machine as about the explorer).
+    """
+    from benchmarks.harness import run_json
+
+    code = ("import json, matplotlib; matplotlib.use('Agg')\n"
+            "from benchmarks.widgets import first_visits\n"
+            f"print(json.dumps(first_visits({list(names) if names else None!r})))\n")
+    runs = []
+    for i in range(repeat):
+        runs.append(run_json(code, timeout_s=900))
+        log(f"  first visits, run {i + 1}/{repeat} done")
+    merged: dict[str, Any] = {}
+    for name in names or discover_explorers():
+        good = [r[name] for r in runs if name in r and "error" not in r[name]]
+        if not good:
+            merged[name] = {"error": next((r[name]["error"] for r in runs if name in r),
+                                          "not measured")}
+            continue
+        worsts = sorted((r["worst"] for r in good), key=lambda w: w["s"])
+        merged[name] = {
+            "first_visit_s": summarize([c[2] for r in good for c in r["changes"]]),
+            "worst": worsts[len(worsts) // 2],
+            "changes": [c for r in good for c in r["changes"]],
+        }
+    return merged
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m benchmarks.widgets [--repeat N] [--names a,b]``: print the first-visit table."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.widgets",
+                                     description=first_visits.__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes (default 3)")
+    parser.add_argument("--names", default="", help="explorers, comma-separated (default all)")
+    parser.add_argument("--json", default="", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.names.split(",") if n.strip()] or None
+    results = first_visits_fresh(args.repeat, names)
+    print(first_visit_table(results))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

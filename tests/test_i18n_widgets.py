@@ -423,7 +423,7 @@ def test_translations_use_the_glossary(path):
             en, zh = (_literal(a) for a in node.args)
             if en is not None and zh is not None:
                 pairs.append((en, zh))
-    assert pairs or path.name == "__init__.py"
+    assert pairs or path.name in ("__init__.py", "_render.py")  # _render.py: no words shown
     for en, zh in pairs:
         if re.search("[A-Za-z]", en.replace("{}", "")):
             assert has_chinese(zh), (en, zh)

@@ -144,12 +144,12 @@ def test_blitted_picture_equals_a_full_redraw():
     for c in (2.0, 3.0, 2.0):  # the second 2.0 pastes the legend's remembered pixels
         e.set(c=c, label="b")
         e.png()
-        pictures.setdefault(c, []).append(np.asarray(e._canvas.buffer_rgba()).copy())
-    assert len(e._sprites) == 3  # legends for c = 1, 2, 3
-    for artist in e._animated:
+        pictures.setdefault(c, []).append(np.asarray(e.renderer.canvas.buffer_rgba()).copy())
+    assert len(e.renderer.legend_pixels) == 3  # legends for c = 1, 2, 3
+    for artist in e.renderer.animated:
         artist.set_animated(False)
-    e._canvas.draw()
-    full = np.asarray(e._canvas.buffer_rgba())
+    e.renderer.canvas.draw()
+    full = np.asarray(e.renderer.canvas.buffer_rgba())
     assert np.array_equal(pictures[2.0][0], full)
     assert np.array_equal(pictures[2.0][1], full)
     assert not np.array_equal(pictures[3.0][0], full)
@@ -185,13 +185,13 @@ def test_rendered_pictures_are_cached_in_a_bounded_lru():
     e.png_cache_size = 3
     for c in (0.5, 1.0, 1.5, 2.0, 2.5):
         e.set(c=c)
-    assert len(e._pngs) == 3
+    assert len(e.renderer.pngs) == 3
     renders = e.renders
     e.set(c=2.0)  # shown two changes ago: from the cache, no render
     assert e.renders == renders
-    assert e._image.value == e._pngs.get(e._state_key)
+    assert e._image.value == e.renderer.pngs.get(e.setting_key)
     e.set(c=0.5)  # evicted: rendered again
-    assert e.renders == renders + 1 and len(e._pngs) == 3
+    assert e.renders == renders + 1 and len(e.renderer.pngs) == 3
 
 
 def test_mime_bundle_png_shows_the_current_setting_after_a_cache_hit():
@@ -204,7 +204,7 @@ def test_mime_bundle_png_shows_the_current_setting_after_a_cache_hit():
     png = base64.b64decode(e._repr_mimebundle_()["image/png"])
     assert png == first and png.startswith(b"\x89PNG")
     e.png_cache_size = 0
-    e._pngs.clear()
+    e.renderer.pngs.clear()
     assert e.png() == first  # the figure is brought up to date before rendering
     assert [b.get_height() for b in e.bars] == [1.0, 2.0]
 
@@ -277,7 +277,7 @@ def test_idle_kernel_prefetches_the_next_slider_notch():
     pending.pop()()
     assert e.renders == renders + 2 and e.state["heights"][0] == 2.5  # its picture was ready
     png = base64.b64decode(e._repr_mimebundle_()["image/png"])
-    e._pngs.clear()
+    e.renderer.pngs.clear()
     assert e.png() == png  # the cached picture is the one a fresh render gives
 
 

@@ -1,15 +1,13 @@
-"""The base of every explorer widget: controls, a figure updated in place, a message line.
+"""The controller of every explorer widget: controls, validation, coalescing, caches, prefetch.
 
-An explorer separates *computing* (``compute``, cached, may be slow) from *drawing*. The
-figure's axes and artists are made once by ``build``; each change then only updates them in
-place (``set_data``, ``set_height``, text) in ``draw``, and the layout is computed once, after
-the first draw, not on every render. Artists that change from one setting to the next are
-marked ``animated``: the rest of the figure (axes, ticks, labels) is rendered once into a
-background that later renders copy and draw only the animated artists on (blitting), until
-the axes limits or :attr:`Explorer.background_key` change. Invalid values never raise into the notebook:
-``validate`` returns a message that the widget shows, and the last good picture stays. Tests
-drive an explorer without a browser through :meth:`Explorer.set` and read
-:attr:`Explorer.state` and :attr:`Explorer.message`.
+An explorer separates *computing* (``compute``, cached, may be slow) from *drawing*
+(``build`` once, then ``draw`` per setting). This module is the control half:
+:class:`Explorer` reads the controls, validates the values, computes the data and hands it to
+its :class:`~clipq_edu.widgets._render.FigureRenderer` (:attr:`Explorer.renderer`), which
+updates the figure in place, blits it and turns it into PNG bytes (see ``_render.py``).
+Invalid values never raise into the notebook: ``validate`` returns a message that the widget
+shows, and the last good picture stays. Tests drive an explorer without a browser through
+:meth:`Explorer.set` and read :attr:`Explorer.state` and :attr:`Explorer.message`.
 
 In a kernel, three more things keep a slider responsive:
 
@@ -19,7 +17,7 @@ In a kernel, three more things keep a slider responsive:
   shows the latest value and intermediate values are skipped. Changes made from Python
   (:meth:`Explorer.set`, ``control.value = ...`` in a cell) render at once, so code and tests
   see the result synchronously.
-- **A picture cache.** Rendered PNGs are kept per setting in a bounded LRU cache
+- **A picture cache.** Rendered PNGs are kept per setting in the renderer's bounded LRU
   (:attr:`Explorer.png_cache_size`); going back to a setting shows its picture without drawing.
 - **Prefetching.** While the kernel is idle after such a render, the pictures one slider notch
   away are rendered into the cache (when their data is ready), so the next key press finds
@@ -38,7 +36,6 @@ current language and widens only the boxes a label would overflow (see :func:`te
 from __future__ import annotations
 
 import base64
-import io
 import math
 import time
 import unicodedata
@@ -46,16 +43,12 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.legend import Legend
-from PIL import Image
 
-from clipq_edu._lru import LRU  # noqa: F401  (the explorers' figure caches)
+from clipq_edu._lru import LRU  # noqa: F401  (the explorers' result caches)
 from clipq_edu.i18n import Text, tr
+from clipq_edu.widgets._render import PNG_DPI, FigureRenderer
 
-#: Resolution of the picture sent to the browser: 6.4 x 4 inches -> 512 x 320 pixels.
-PNG_DPI = 80
 #: Delay before a render that front-end changes asked for; changes arriving meanwhile join it.
 COALESCE_S = 0.004
 #: Text of the message line while a new setting is computed.
@@ -177,8 +170,9 @@ def _freeze(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, text(v)) for k, v in values.items()))
 
 
+
 class Explorer:
-    """Base class for the course's interactive explorers.
+    """Base class for the course's interactive explorers (the controller).
 
     Subclasses implement :meth:`compute` (values -> data dict), :meth:`build` (make the axes
     and artists once) and :meth:`draw` (update those artists from data), and may override
@@ -194,11 +188,11 @@ class Explorer:
     Attributes:
       state: the data of the picture on screen (the last valid setting).
       message: the warning shown under the controls, ``""`` when all is well.
-      renders: how many times the figure was rendered to a PNG (cache hits do not count).
+      renderer: the :class:`~clipq_edu.widgets._render.FigureRenderer` that draws
+        :attr:`state` and keeps the rendered PNGs.
       send_images: whether renders are sent to a widget front end (``True`` in a kernel).
       scheduler: how front-end changes are deferred (``None``: render at once).
-      background_key: anything ``draw`` changes outside the animated artists and axes limits
-        (a subclass sets it; a new value re-renders the background).
+      widget: the ipywidgets box (title, controls, message line, picture).
     """
 
     #: Rendered pictures kept per explorer (LRU); about 10-30 kB each.
@@ -217,31 +211,22 @@ class Explorer:
         self.title = title
         self.controls: dict[str, widgets.ValueWidget] = dict(controls)
         fit_labels(self.controls.values())
+        in_place = type(self).build is not Explorer.build
+        # ``build``/``draw`` are looked up at call time: an instance may wrap them (timing).
+        self.renderer = FigureRenderer(
+            figsize, (lambda figure: self.build(figure)) if in_place else None,
+            lambda figure, data: self.draw(figure, data), self.png_cache_size)
         self.state: dict[str, Any] = {}
         self.message: str = ""
         self.last_latency_s: float = 0.0
-        self.renders = 0
         self.send_images = _in_kernel()
         self.scheduler: Callable[[Callable[[], None]], None] | None = (
             _kernel_scheduler if self.send_images else None
         )
-        self._in_place = type(self).build is not Explorer.build
-        self.figure = Figure(figsize=figsize, dpi=PNG_DPI,
-                             layout=None if self._in_place else "constrained")
-        self._canvas = FigureCanvasAgg(self.figure)
-        self._built = False
-        self._layout_done = False
         self._batch = False
         self._pending = False
         self._scheduled = False
         self._state_key: Hashable | None = None  # the setting ``state`` belongs to
-        self._figure_key: Hashable | None = None  # the setting the figure's artists show
-        self._pngs = LRU(self.png_cache_size)
-        self.background_key: Hashable = None
-        self._background: Any = None
-        self._background_sig: Hashable = None
-        self._animated: list[Any] = []
-        self._sprites = LRU(32)  # pixels of opaque legends by their texts
         self._prefetch_queue: list[dict[str, Any]] = []
         # The picture is an Image widget whose PNG is replaced on each redraw: no output area
         # is cleared and re-filled (no flicker) and the figure is rendered once, at a modest
@@ -258,6 +243,32 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
+
+    # -- what the renderer holds, under the explorer's names ----------------------------------
+    @property
+    def figure(self) -> Figure:
+        """The matplotlib figure (drawn by :attr:`renderer`)."""
+        return self.renderer.figure
+
+    @property
+    def renders(self) -> int:
+        """How many times the figure was rendered to a PNG (cache hits do not count)."""
+        return self.renderer.renders
+
+    @property
+    def background_key(self) -> Hashable:
+        """Anything ``draw`` changes outside the animated artists and the axes limits (a
+        subclass sets it in ``draw``; a new value renders the background again)."""
+        return self.renderer.background_key
+
+    @background_key.setter
+    def background_key(self, value: Hashable) -> None:
+        self.renderer.background_key = value
+
+    @property
+    def setting_key(self) -> Hashable | None:
+        """The hashable key of the setting :attr:`state` shows (the picture cache's key)."""
+        return self._state_key
 
     # -- subclass interface ------------------------------------------------------------------
     def validate(self, **values: Any) -> str | None:
@@ -279,7 +290,7 @@ class Explorer:
         """Show ``data``: update the artists made by ``build`` (or draw on a cleared figure)."""
         raise NotImplementedError
 
-    # -- machinery ---------------------------------------------------------------------------
+    # -- control -----------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         """The controls' current values by name."""
         return {name: c.value for name, c in self.controls.items()}
@@ -309,6 +320,37 @@ class Explorer:
         if self._pending:
             self.refresh()
 
+    def refresh(self) -> None:
+        """Validate the current values, recompute if needed, redraw, show any message."""
+        self._pending = False
+        start = time.perf_counter()
+        values = self.values()
+        problem = self.validate(**values)
+        if problem:
+            self._show_message(problem)  # keep the last good picture
+            return
+        if self.send_images and not self.is_cached(**values):
+            self._message.value = f"<i>{COMPUTING}</i>"  # sent at once; the picture stays
+        try:
+            data = self.compute(**values)
+        except (ValueError, TypeError) as exc:
+            self._show_message(str(exc))
+            return
+        self._show_message("")
+        self.state = dict(data)
+        self._state_key = _freeze(values)
+        if self.send_images:  # a front end may be watching: send it the new picture
+            self.renderer.pngs.maxsize = self.png_cache_size
+            self._image.value = self.renderer.cached_png(self.state, self._state_key)
+        else:
+            self.renderer.show(self.state, self._state_key)
+        self.last_latency_s = time.perf_counter() - start
+
+    def _show_message(self, text: str) -> None:
+        self.message = text
+        self._message.value = f'<span style="color:#b35900">⚠ {text}</span>' if text else ""
+
+    # -- front-end changes: coalescing and prefetching ----------------------------------------
     def _on_change(self, change: Mapping[str, Any]) -> None:
         if self._batch:
             return
@@ -354,142 +396,28 @@ class Explorer:
         while self._prefetch_queue:
             values = self._prefetch_queue.pop(0)
             key = _freeze(values)
-            if key in self._pngs or self.validate(**values) or not self.is_cached(**values):
+            if key in self.renderer.pngs or self.validate(**values) or not self.is_cached(**values):
                 continue
             try:
                 data = self.compute(**values)
             except (ValueError, TypeError):
                 continue
-            shown = self.state, self._state_key
-            self.state, self._state_key = dict(data), key
-            try:
-                self._pngs.put(key, self.png())
-            finally:
-                self.state, self._state_key = shown
+            self.renderer.pngs.put(key, self.renderer.png(dict(data), key))
             if self._prefetch_queue and self.scheduler is not None:
                 self.scheduler(self._prefetch_step)
             return
 
-    def _show_message(self, text: str) -> None:
-        self.message = text
-        self._message.value = f'<span style="color:#b35900">⚠ {text}</span>' if text else ""
-
-    def refresh(self) -> None:
-        """Validate the current values, recompute if needed, redraw, show any message."""
-        self._pending = False
-        start = time.perf_counter()
-        values = self.values()
-        problem = self.validate(**values)
-        if problem:
-            self._show_message(problem)  # keep the last good picture
-            return
-        if self.send_images and not self.is_cached(**values):
-            self._message.value = f"<i>{COMPUTING}</i>"  # sent at once; the picture stays
-        try:
-            data = self.compute(**values)
-        except (ValueError, TypeError) as exc:
-            self._show_message(str(exc))
-            return
-        self._show_message("")
-        self.state = dict(data)
-        self._state_key = _freeze(values)
-        if self.send_images:  # a front end may be watching: send it the new picture
-            self._image.value = self._cached_png(self._state_key)
-        else:
-            self._update_figure()
-        self.last_latency_s = time.perf_counter() - start
-
-    def _update_figure(self) -> None:
-        """Make the figure show :attr:`state` (artists updated in place when possible)."""
-        if self._figure_key == self._state_key and self._built:
-            return
-        if not self._in_place:
-            self.figure.clear()
-        elif not self._built:
-            self.build(self.figure)
-            self._animated = sorted(self.figure.findobj(lambda a: a.get_animated()),
-                                    key=lambda a: a.get_zorder())
-        self._built = True
-        self.draw(self.figure, self.state)
-        self._figure_key = self._state_key
-
-    def _cached_png(self, key: Hashable) -> bytes:
-        self._pngs.maxsize = self.png_cache_size
-        return self._pngs.get_or_compute(key, self.png)
-
-    def _freeze_layout(self) -> None:
-        """Lay the figure out once (constrained layout), then keep those positions."""
-        self.figure.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
-        self.figure.get_layout_engine().execute(self.figure)
-        self.figure.set_layout_engine("none")
-        self._layout_done = True
-
-    def _render(self) -> None:
-        """Render the figure into the canvas: background (reused if unchanged), then artists."""
-        canvas, figure = self._canvas, self.figure
-        if not self._in_place:
-            canvas.draw()
-            return
-        sig = (self.background_key, tuple(
-            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
-            for ax in figure.axes))
-        if self._background is not None and sig == self._background_sig:
-            canvas.restore_region(self._background)
-        else:
-            canvas.draw()  # everything that is not animated
-            self._background = canvas.copy_from_bbox(figure.bbox)
-            self._background_sig = sig
-        renderer = canvas.get_renderer()
-        for artist in self._animated:
-            if isinstance(artist, Legend) and artist.get_frame().get_alpha() == 1:
-                self._draw_legend(artist, renderer, sig)
-            else:
-                artist.draw(renderer)
-
-    def _draw_legend(self, legend: Legend, renderer: Any, sig: Hashable) -> None:
-        """Draw an opaque legend, reusing its pixels when its texts were drawn before.
-
-        Laying out and rasterising a legend's texts is the dearest part of a render. An opaque
-        legend hides what lies under it, so once drawn, its inside can be copied and pasted
-        back; only the frame (a rectangle, at the remembered place) is drawn again.
-        """
-        key = (id(legend), sig, tuple(t.get_text() for t in legend.get_texts()))
-        sprite = self._sprites.get(key)
-        if sprite is None:
-            legend.draw(renderer)
-            bounds = legend.get_frame().get_bbox().bounds
-            inside = legend.get_window_extent(renderer).padded(-3)
-            self._sprites.put(key, (bounds, self._canvas.copy_from_bbox(inside)))
-            return
-        bounds, pixels = sprite
-        legend.get_frame().set_bounds(*bounds)
-        legend.get_frame().draw(renderer)
-        self._canvas.restore_region(pixels)
-
     # -- display -----------------------------------------------------------------------------
     def png(self) -> bytes:
-        """The current figure as PNG bytes.
-
-        Rendered with one Agg draw and fast PNG compression: ``savefig`` would draw the figure
-        twice, and the picture is replaced on every slider move, so speed beats file size.
-        """
-        self._update_figure()
-        if self._in_place and not self._layout_done:
-            self._freeze_layout()
-        self._render()
-        self.renders += 1
-        width, height = self._canvas.get_width_height()
-        rgba = Image.frombuffer("RGBA", (width, height), self._canvas.buffer_rgba())
-        buf = io.BytesIO()
-        rgba.convert("RGB").save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        """The current figure (the setting of :attr:`state`) as PNG bytes, freshly rendered."""
+        return self.renderer.png(self.state, self._state_key)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
         if isinstance(bundle, tuple):
             bundle = bundle[0]
         bundle = dict(bundle)
-        png = self._pngs.get(self._state_key) if self._state_key is not None else None
+        png = self.renderer.pngs.get(self._state_key) if self._state_key is not None else None
         bundle["image/png"] = base64.b64encode(png or self.png()).decode("ascii")
         settings = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
         bundle["text/plain"] = f"{self.title} ({settings})"

@@ -69,13 +69,6 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f"clipq_edu.{name}")
         globals()[name] = module
         return module
-    # import_module, not ``from clipq_edu import _compat``: that form looks the name up on this
-    # package first, which calls this __getattr__ again (endless recursion)
-    _compat = importlib.import_module("clipq_edu._compat")
-    alias = _compat.deprecated_module(name)
-    if alias is not None:  # an old flat module name: warns when a name is looked up in it
-        globals()[name] = alias
-        return alias
     raise AttributeError(f"module 'clipq_edu' has no attribute {name!r}")
 
 

@@ -5,6 +5,8 @@ Every public function validates its input with these helpers so that a mistake r
 what is allowed. Private helpers of the package: notebooks and students use the public
 functions, which call these (the checks a notebook may want, such as the qubit limit, have a
 public home in :mod:`clipq_edu.quantum.resources`).
+
+This module is the bottom layer: it imports nothing from clipq_edu.
 """
 
 from __future__ import annotations
@@ -142,8 +144,8 @@ def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 
 def check_qubits(name: str, n_qubits: Any, *, max_qubits: int = DEFAULT_MAX_QUBITS) -> int:
-    """Check a qubit count against the state-vector memory budget (see
-    :func:`clipq_edu.quantum.resources.check_qubits`, its public home)."""
+    """TEMPORARY forwarder to :func:`clipq_edu.quantum.resources.check_qubits` (issue 24):
+    delete once models.py and course/costs.py import it from there."""
     from clipq_edu.quantum.resources import check_qubits as check
 
     return check(name, n_qubits, max_qubits=max_qubits)
@@ -162,18 +164,34 @@ def check_array_memory(name: str, n_bytes: int, what: str) -> None:
         )
 
 
-def state_vector_bytes(n_qubits: int, bytes_per_amplitude: int = 8) -> int:
-    """Memory of one state vector: :func:`clipq_edu.quantum.resources.state_vector_bytes`."""
-    from clipq_edu.quantum.resources import state_vector_bytes as svb
+def format_bytes(n_bytes: float) -> str:
+    """Format a byte count with binary units (KiB = 1024 B), e.g. ``'8.0 MiB'``.
 
-    return svb(n_qubits, bytes_per_amplitude)
+    Public as :func:`clipq_edu.quantum.resources.format_bytes`; it lives here, below every
+    topic module, because the memory checks of this module print it too.
 
+    Args:
+        n_bytes: a number of bytes (int or float).
 
-def format_bytes(n: float) -> str:
-    """Format a byte count: :func:`clipq_edu.quantum.resources.format_bytes`."""
-    from clipq_edu.quantum.resources import format_bytes as fmt
+    Returns:
+        ``"512 B"``, ``"1.5 KiB"``, ... up to PiB (larger counts stay in PiB).
 
-    return fmt(n)
+    Taught in chapters 05 and 06.
+
+    >>> format_bytes(512), format_bytes(1536), format_bytes(8 * 2**30)
+    ('512 B', '1.5 KiB', '8.0 GiB')
+    """
+    if isinstance(n_bytes, bool) or not isinstance(n_bytes, (int, float, np.integer,
+                                                              np.floating)):
+        raise TypeError(f"n_bytes must be a number of bytes, got {n_bytes!r:.80}")
+    n = float(n_bytes)
+    if not math.isfinite(n):
+        raise ValueError(f"n_bytes must be finite, got {n_bytes!r}")
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    raise AssertionError("unreachable")
 
 
 def as_float_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:

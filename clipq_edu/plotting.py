@@ -31,6 +31,8 @@ __all__ = [
 
 #: The clipping methods the 2-D picture knows.
 CLIP_METHODS = ("value", "norm", "global_norm")
+#: What :func:`plot_descent` reads from each run (the fields of ``course.toys.GDResult``).
+_DESCENT_FIELDS = ("trajectory", "iterations", "converged", "diverged")
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (5.0, 4.0)) -> Any:
@@ -181,15 +183,16 @@ def plot_descent(results: dict[str, Any], ax: Any = None, min_abs: float = 1e-3)
     >>> plot_descent(runs).get_xscale()
     'log'
     """
-    from clipq_edu.course.toys import GDResult
-
     if not isinstance(results, dict) or not results:
         raise ValueError(f"results must be a non-empty dict {{label: GDResult}}, got "
                          f"{results!r:.80}")
     for label, res in results.items():
-        if not isinstance(res, GDResult):
+        # duck-typed: plotting sits below clipq_edu.course and does not import GDResult
+        missing = [a for a in _DESCENT_FIELDS if not hasattr(res, a)]
+        if missing:
             raise TypeError(f"results[{label!r}] must be a GDResult (from "
-                            f"clipq_edu.course.toys.gradient_descent), got {type(res).__name__}")
+                            f"clipq_edu.course.toys.gradient_descent), got {type(res).__name__} "
+                            f"without {', '.join(missing)}")
     min_abs = check_positive_float("min_abs", min_abs)
     ax = _axes(ax, (6.0, 4.0))
     for label, res in results.items():

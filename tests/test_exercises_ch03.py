@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import importlib
 import math
-import warnings
 
 import numpy as np
 import pytest
 
 from clipq_edu.course import analysis
-from clipq_edu.exercises import ch03a, ch03b, ch03c
+from clipq_edu.exercises import ch03a, ch03b, ch03c, chapter_modules
 
 
 def _no_leak(feedback, value):
@@ -96,14 +95,8 @@ def test_each_notebook_numbers_its_exercises_from_one(module):
         assert q.hint() and q.solution()
 
 
-def test_old_ch03_names_still_work_with_a_warning():
-    old = importlib.import_module("clipq_edu.exercises.ch03")
-    for name, (module, new) in old.RENAMED.items():
-        with pytest.warns(DeprecationWarning, match=f"ch03.{name} is deprecated"):
-            value = getattr(old, name)
-        assert value is getattr(importlib.import_module(f"clipq_edu.exercises.{module}"), new)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(AttributeError):
-            old.q7  # noqa: B018
-    assert old.RENAMED["q2"] == ("ch03a", "q1") and old.RENAMED["q1"] == ("ch03b", "q1")
+def test_the_old_ch03_module_is_gone():
+    """Chapter 03's exercises live in ch03a/ch03b/ch03c only (CHANGELOG.md has the old names)."""
+    assert "ch03" not in chapter_modules()
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("clipq_edu.exercises.ch03")

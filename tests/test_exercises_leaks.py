@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import json
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -70,11 +69,8 @@ def test_no_answer_is_printed_above_its_exercise(notebook, module, first):
     cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
     above = _normalise("\n".join(_text(c) for c in cells[:first]))
     mod = importlib.import_module(f"clipq_edu.exercises.{module}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # the old ch03 alias
-        names = [n for n in dir(mod) if re.fullmatch(r"q\d+", n)]
-        names += [n for n in getattr(mod, "RENAMED", {}) if re.fullmatch(r"q\d+", n)]
-        exercises = {getattr(mod, n).id: getattr(mod, n) for n in names}
+    names = [n for n in dir(mod) if re.fullmatch(r"q\d+", n)]
+    exercises = {getattr(mod, n).id: getattr(mod, n) for n in names}
     for ex in exercises.values():
         if not isinstance(ex, NumericExercise) or ex.id in NEEDS_TRAINING:
             continue

@@ -29,8 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructors.md"
 #: Exercises whose expected value trains the lab model (TensorFlow, several seconds).
 NEEDS_TRAINING = {"07.1", "07.2"}
-#: Deprecated alias modules: they define no exercises of their own.
-ALIASES = {"ch03"}
 #: Notebooks that must hold at least one code exercise (issue 14).
 CODE_CHAPTERS = ("ch01", "ch02", "ch03a", "ch03b", "ch03c", "ch04", "ch05", "ch06", "ch07")
 
@@ -198,7 +196,7 @@ def test_code_exercises_explain_broken_submissions(ex_id):
 
 
 # ------------------------------------------------------------------ numbering and hints
-@pytest.mark.parametrize("module", [m for m in chapter_modules() if m not in ALIASES])
+@pytest.mark.parametrize("module", chapter_modules())
 def test_each_notebook_numbers_its_exercises_from_q1(module):
     mod = importlib.import_module(f"clipq_edu.exercises.{module}")
     chapter = module[2:]

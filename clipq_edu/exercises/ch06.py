@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from clipq_edu._validate import state_vector_bytes
 from clipq_edu.clipping import clip_by_global_norm
 from clipq_edu.course import faq
 from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, require_callable
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
+from clipq_edu.quantum.resources import state_vector_bytes
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 

@@ -14,9 +14,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-from clipq_edu._validate import check_choice, check_int
+# DEFAULT_MAX_QUBITS and format_bytes are defined in _validate (the bottom layer, whose memory
+# checks use them too) and are public here.
+from clipq_edu._validate import (
+    DEFAULT_MAX_QUBITS,
+    MAX_FORMULA_QUBITS,
+    check_choice,
+    check_int,
+    format_bytes,
+)
 
 __all__ = [
     "DEFAULT_MAX_QUBITS",
@@ -27,13 +33,8 @@ __all__ = [
     "state_vector_bytes",
 ]
 
-#: Largest number of qubits a state-vector simulation may use by default. 2**20 complex64
-#: amplitudes are 8 MiB per state; TFQ batches and gradients multiply that.
-DEFAULT_MAX_QUBITS = 20
 #: Largest qubit count for the batched density-matrix simulator (a 2**n x 2**n matrix per circuit).
 MAX_DENSITY_QUBITS = 7
-#: Qubit counts the formulas accept (2**n bytes stays an exact Python int; 4**1000 is fine).
-_MAX_FORMULA_QUBITS = 1_000
 
 
 def simulation_memory_bytes(
@@ -58,7 +59,7 @@ def simulation_memory_bytes(
     >>> simulation_memory_bytes(10), simulation_memory_bytes(10, "density", 16)
     (8192, 16777216)
     """
-    n = check_int("n_qubits", n_qubits, minimum=1, maximum=_MAX_FORMULA_QUBITS)
+    n = check_int("n_qubits", n_qubits, minimum=1, maximum=MAX_FORMULA_QUBITS)
     check_choice("kind", kind, ("state", "density"))
     b = check_int("bytes_per_amplitude", bytes_per_amplitude, minimum=1)
     return (4**n if kind == "density" else 2**n) * b
@@ -80,33 +81,6 @@ def state_vector_bytes(n_qubits: int, bytes_per_amplitude: int = 8) -> int:
     True
     """
     return simulation_memory_bytes(n_qubits, "state", bytes_per_amplitude)
-
-
-def format_bytes(n_bytes: float) -> str:
-    """Format a byte count with binary units (KiB = 1024 B), e.g. ``'8.0 MiB'``.
-
-    Args:
-        n_bytes: a number of bytes (int or float).
-
-    Returns:
-        ``"512 B"``, ``"1.5 KiB"``, ... up to PiB (larger counts stay in PiB).
-
-    Taught in chapters 05 and 06.
-
-    >>> format_bytes(512), format_bytes(1536), format_bytes(8 * 2**30)
-    ('512 B', '1.5 KiB', '8.0 GiB')
-    """
-    if isinstance(n_bytes, bool) or not isinstance(n_bytes, (int, float, np.integer,
-                                                              np.floating)):
-        raise TypeError(f"n_bytes must be a number of bytes, got {n_bytes!r:.80}")
-    n = float(n_bytes)
-    if not math.isfinite(n):
-        raise ValueError(f"n_bytes must be finite, got {n_bytes!r}")
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
-        n /= 1024
-    raise AssertionError("unreachable")
 
 
 def check_qubits(name: str, n_qubits: Any, *, max_qubits: int = DEFAULT_MAX_QUBITS) -> int:

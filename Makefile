@@ -10,6 +10,7 @@
 #   make collect    grade submitted notebooks into a CSV (SUBMISSIONS=folder GRADES=file.csv)
 #   make wheelhouse download every pinned wheel into wheelhouse/ once; make lab then needs no network
 #   make lock       regenerate requirements.txt and binder/requirements.txt from requirements.in
+#   make lock-check re-resolve against the live package index; say what would change (maintainers)
 #   make lint       ruff (library, tests, tools, benchmarks, notebooks)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -31,7 +32,7 @@ WHEELHOUSE_FLAGS ?=
 SUBMISSIONS ?= submissions
 GRADES ?= _build/grades.csv
 
-.PHONY: help lab test test-fast notebooks zh bench book student collect wheelhouse lock lint doctor browser-deps clean
+.PHONY: help lab test test-fast notebooks zh bench book student collect wheelhouse lock lock-check lint doctor browser-deps clean
 
 help:
 	@awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' Makefile
@@ -92,9 +93,16 @@ browser-deps:
 		else echo "note: no Chinese font and not root: the zh browser test skips its glyph check"; fi; \
 	fi
 
+# The wheels of the tests that install packages (Binder replay, offline install), fetched here in
+# the install step (tools/test_wheels.py) so that no test reads the package index: the suite
+# gives the same verdict online and offline, today and on any later day.
+$(VENV)/.test-wheels: $(VENV)/.test-installed $(REQUIREMENTS) requirements-test.txt tools/test_wheels.py
+	$(PY) tools/test_wheels.py $(WHEELHOUSE)
+	@touch $@
+
 # Exit code 5 means pytest collected nothing: a broken set-up, never a pass.
-test: $(VENV)/.test-installed browser-deps
-	@$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+test: $(VENV)/.test-installed $(VENV)/.test-wheels browser-deps
+	@CLIPQ_TEST_WHEELS="$(abspath $(WHEELHOUSE))" $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test-fast: $(VENV)/.test-installed
@@ -124,6 +132,11 @@ collect: $(VENV)/.runtime-installed
 
 lock: $(VENV)/.test-installed
 	$(PY) tools/lock.py
+
+# Maintainers, when moving the stack: does a fresh resolve today still give the committed pins?
+# Reads the live package index, so it is not part of make test (docs/maintainers.md).
+lock-check: $(VENV)/.test-installed
+	$(PY) tools/lock.py --check
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check clipq_edu tests tools benchmarks notebooks

@@ -84,5 +84,23 @@ def _guarded_connect_ex(self, address):
     return _real_connect_ex(self, address)
 
 
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    """A name lookup is the first step of a network call: refuse any name but loopback's."""
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is not None and not _is_local((name,)) and name != socket.gethostname():
+        raise NetworkAccessError(f"network access attempted during tests: lookup of {name!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
 socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
+socket.getaddrinfo = _guarded_getaddrinfo
+
+# Subprocesses (pip, uv, make, kernels) cannot be patched: keep the package tools off the index
+# instead, so a test that would install from it fails loudly rather than passing on a good day.
+# The tests that install packages use the folder of wheels `make test` fetched (--find-links).
+os.environ["PIP_NO_INDEX"] = "1"
+os.environ["UV_OFFLINE"] = "1"

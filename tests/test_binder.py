@@ -235,45 +235,22 @@ def _copy_repo(dest: Path) -> Path:
     return dest
 
 
-def _pins(path: Path) -> dict[str, str]:
-    pins = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if "==" in line and not line.startswith("-"):
-            name, version = line.split("==", 1)
-            pins[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
-    return pins
-
-
-# Conda packages of repo2docker's base Jupyter environment and their PyPI names (the
-# metapackage jupyterhub-singleuser only pulls jupyterhub-base and jupyterlab in).
-_BASE_ENV_PYPI = {
-    "notebook": "notebook",
-    "jupyterhub-base": "jupyterhub",
-    "jupyter-resource-usage": "jupyter-resource-usage",
-    "jupyter-offlinenotebook": "jupyter-offlinenotebook",
-}
-
-
 def binder_base_env_pins(python: str = "3.11") -> list[str]:
-    """The Jupyter packages repo2docker installs *before* binder/requirements.txt, pinned to
-    the versions in its conda lock file, as pip requirements (empty if repo2docker is absent).
+    """repo2docker's base Jupyter packages as pip pins (tools/test_wheels.py, which also
+    fetches their wheels for the replay)."""
+    return _test_wheels().binder_base_env_pins(python)
 
-    Our pins are installed on top of these; a Jupyter package of the base image that does not
-    accept our jupyterlab (e.g. notebook 7.4 wants jupyterlab<4.5) breaks the classic UI.
-    """
-    try:
-        import repo2docker
-    except ImportError:
-        return []
-    lock = (Path(repo2docker.__file__).parent / "buildpacks" / "conda"
-            / f"environment.py-{python}-linux-64.lock")
-    pins = []
-    for line in lock.read_text(encoding="utf-8").splitlines():
-        m = re.search(r"/([a-z0-9_-]+)-([0-9][^-]*)-[^-/]+\.conda", line)
-        if m and m[1] in _BASE_ENV_PYPI:
-            pins.append(f"{_BASE_ENV_PYPI[m[1]]}=={m[2]}")
-    return sorted(pins)
+
+def _test_wheels():
+    import importlib
+
+    return importlib.import_module("tools.test_wheels")
+
+
+def wheels_folder() -> Path:
+    """The folder of wheels the replay installs from with no package index: $CLIPQ_TEST_WHEELS
+    (make test sets it after fetching them in its install step), else wheelhouse/."""
+    return Path(os.environ.get("CLIPQ_TEST_WHEELS") or ROOT / "wheelhouse")
 
 
 def test_binder_base_env_pins_are_read_from_repo2docker() -> None:
@@ -285,16 +262,18 @@ def test_binder_base_env_pins_are_read_from_repo2docker() -> None:
     assert all(re.fullmatch(r"[a-z-]+==[0-9][0-9.]*", p) for p in pins), pins
 
 
-def _binder_env(venv: Path, home: Path) -> dict[str, str]:
+def _binder_env(venv: Path, home: Path, wheels: Path) -> dict[str, str]:
     """A Binder-like environment: the venv first on PATH, a fresh HOME, no TF variables
-    (binder/start must set them), no inherited Python or Jupyter paths."""
+    (binder/start must set them), no inherited Python or Jupyter paths; pip reads no
+    configuration and no index, only the folder of wheels (the suite never asks the index)."""
     env = {
         k: v for k, v in os.environ.items()
         if not k.startswith(("TF_", "JUPYTER", "PYTHON", "MPL", "VIRTUAL_ENV", "PYTEST", "OMP_",
-                             "OPENBLAS", "MKL_", "CLIPQ"))
+                             "OPENBLAS", "MKL_", "CLIPQ", "PIP_"))
     }
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-               VIRTUAL_ENV=str(venv), HOME=str(home), PIP_DISABLE_PIP_VERSION_CHECK="1")
+               VIRTUAL_ENV=str(venv), HOME=str(home), PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheels))
     return env
 
 
@@ -407,7 +386,12 @@ def test_binder_replay_in_a_fresh_venv(tmp_path: Path) -> None:
     home.mkdir()
     reuse = os.environ.get("CLIPQ_BINDER_VENV")
     venv = Path(reuse) if reuse else tmp_path / "venv"
-    env = _binder_env(venv, home)
+    wheels = wheels_folder()
+    if not reuse and not any(wheels.glob("tensorflow_quantum-*.whl")):
+        pytest.fail(f"no wheels in {wheels}: the replay installs from a folder, never from the "
+                    "package index; `make test` fetches them in its install step "
+                    "(python tools/test_wheels.py)")
+    env = _binder_env(venv, home, wheels)
     vpy = str(venv / "bin" / "python")
 
     if not reuse:
@@ -430,10 +414,7 @@ def test_binder_replay_in_a_fresh_venv(tmp_path: Path) -> None:
                            text=True, timeout=300, check=False)
 
     # Test tools on top (not part of the Binder image), at the versions `make test` uses.
-    test_pins = _pins(ROOT / "requirements-test.txt")
-    tools = [f"{n}=={test_pins[n]}" for n in
-             ("pytest", "nbval", "pytest-timeout", "pluggy", "iniconfig", "coverage")
-             if n in test_pins]
+    tools = _test_wheels().replay_tool_pins()
     _run([vpy, "-m", "pip", "install", "-q", *tools], cwd=repo, env=env, timeout=900)
 
     notebooks = _notebooks_to_run(repo)

@@ -156,10 +156,9 @@ def test_interrupted_experiment_leaves_caches_usable(kernel):
     """))
     reply, out = _run(kc, """
         print("EXPERIMENT STARTED", flush=True)
-        import time
-        for _ in range(1000):  # long, in many short calls like a depth scan in a chapter
+        for i in range(1000):  # long, in many short calls like a depth scan in a chapter
             experiments.barren_plateau_variance([2, 4, 6, 8], depth=20, n_circuits=50,
-                                                seed=int(time.time()) % 1000, backend="tfq")
+                                                seed=100 + i, backend="tfq")
         print("FINISHED")
     """, interrupt_on="EXPERIMENT STARTED", km=km, timeout=600)
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply

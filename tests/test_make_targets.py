@@ -63,12 +63,16 @@ def _pins(names: tuple[str, ...]) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.skipif(not _unshare_works(), reason="needs root and unshare -n (a network namespace)")
 def test_fresh_clone_installs_from_the_wheelhouse_with_networking_disabled(tmp_path: Path) -> None:
-    """make wheelhouse once (network), then make lab's install step in a network namespace
-    with no interfaces but loopback: it must install from the folder alone.
+    """make lab's install step, in a network namespace with no interfaces but loopback, on a
+    clone whose wheelhouse/ holds the wheels: it must install from the folder alone.
 
     Kept cheap: a three-package subset of the pins (REQUIREMENTS=...) instead of the 1 GB
-    stack; the package itself is installed editable from the wheelhouse's build tools.
+    stack; the package itself is installed editable from the wheelhouse's build tools. The
+    wheels are copied from the folder `make test` fetched in its install step
+    (tools/test_wheels.py, the same `pip download` as `make wheelhouse`), so no test reads
+    the package index.
     """
+    source = Path(os.environ.get("CLIPQ_TEST_WHEELS") or ROOT / "wheelhouse")
     clone = tmp_path / "clone"
     clone.mkdir()
     for name in ("Makefile", "pyproject.toml", "README.md"):
@@ -77,17 +81,20 @@ def test_fresh_clone_installs_from_the_wheelhouse_with_networking_disabled(tmp_p
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     pins = _pins(("numpy", "tqdm", "psutil"))
     (clone / "requirements-small.txt").write_text("\n".join(pins) + "\n", encoding="utf-8")
+    # the build tools `pip install -e .` needs, with wheel's own dependency (packaging)
+    wanted = [p.replace("==", "-") + "-" for p in pins] + ["setuptools-", "wheel-", "packaging-"]
+    (clone / "wheelhouse").mkdir()
+    for prefix in wanted:
+        found = [w for w in source.glob("*.whl") if w.name.lower().startswith(prefix.lower())]
+        assert found, (f"no {prefix}*.whl in {source}: `make test` fetches the install tests' "
+                       "wheels in its install step (python tools/test_wheels.py)")
+        for wheel in found:
+            shutil.copy2(wheel, clone / "wheelhouse" / wheel.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV"))}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if not p.startswith(str(ROOT / ".venv")))
     make = ["make", "--no-print-directory", "REQUIREMENTS=requirements-small.txt",
             f"PYTHON={_base_python()}"]
-    fetch = subprocess.run([*make, "wheelhouse"], cwd=clone, env=env, capture_output=True,
-                           text=True, check=False, timeout=900)
-    assert fetch.returncode == 0, fetch.stdout[-2000:] + fetch.stderr[-2000:]
-    wheels = sorted(p.name for p in (clone / "wheelhouse").glob("*.whl"))
-    assert any(w.startswith("numpy-") for w in wheels) and any(
-        w.startswith("setuptools-") for w in wheels), wheels
     # From here on: no network and no pip configuration that could point at another source.
     offline_env = dict(env, PIP_CONFIG_FILE=os.devnull)
     install = subprocess.run(["unshare", "-n", *make, ".venv/.runtime-installed"], cwd=clone,

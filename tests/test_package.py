@@ -74,10 +74,21 @@ def test_forced_keras3_warns_on_import_and_doctor_explains():
     assert "fix:" in r.stdout and "troubleshooting" in r.stdout
 
 
+def _locked(name: str) -> str:
+    """The version requirements.txt pins for ``name`` (read from the lock, not restated)."""
+    from pathlib import Path
+
+    lock = Path(__file__).resolve().parents[1] / "requirements.txt"
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"{name}=="):
+            return line.split("==", 1)[1].strip()
+    raise AssertionError(f"{name} is not pinned in requirements.txt")
+
+
 def test_setup_report_and_seed_validation():
     report = clipq_edu.setup(seed=3)
     assert report.seed == 3 and report.cpus >= 1
-    assert report.versions["tensorflow-quantum"] == "0.7.6"
+    assert report.versions["tensorflow-quantum"] == _locked("tensorflow-quantum")
     assert "clipq_edu ready: seed=3" in str(report)
     assert "<ul>" in report._repr_html_()
     for bad in (-1, 1.5, "0", True):

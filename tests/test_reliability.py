@@ -34,6 +34,22 @@ def test_socket_guard_blocks_non_loopback(monkeypatch):
     assert calls == [("127.0.0.1", 9)]
 
 
+def test_name_lookups_and_package_indexes_are_refused_loudly():
+    """A lookup of a public name raises (it would be the first packet of a download), and
+    pip/uv started by a test see no index: an accidental network use fails, never skips."""
+    import conftest
+
+    with pytest.raises(conftest.NetworkAccessError, match="pypi.org"):
+        socket.getaddrinfo("pypi.org", 443)
+    assert socket.getaddrinfo("localhost", 80) and socket.getaddrinfo("127.0.0.1", 80)
+    assert os.environ["PIP_NO_INDEX"] == "1" and os.environ["UV_OFFLINE"] == "1"
+    r = subprocess.run([PY, "-m", "pip", "download", "--no-deps", "-d", os.devnull,
+                        "six==1.16.0"], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PIP_CONFIG_FILE": os.devnull,
+                            "PIP_FIND_LINKS": ""})
+    assert r.returncode != 0, "pip reached a package index from inside the test suite"
+
+
 def _unshare_available() -> bool:
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         return False

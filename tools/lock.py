@@ -4,12 +4,19 @@ Usage (from the repository root, inside the project's virtual environment, with 
 from requirements-test.txt)::
 
     python tools/lock.py            # rewrite requirements.txt and binder/requirements.txt
-    python tools/lock.py --check    # change nothing; exit 1 when a lock file would change
+    python tools/lock.py --check    # change nothing; say which pins would move; exit 1 if any
+                                    # (make lock-check: maintainers only, reads the live index)
 
 ``uv pip compile`` resolves ``requirements.in`` for Linux x86_64 and CPython 3.11 (Binder's
 Python), whatever machine runs it, and considers only files uploaded to the index before
 :data:`LOCK_DATE`, so the same input gives the same pins on any day. Both lock files get the
-same pins under their own header. To move the stack forward, raise :data:`LOCK_DATE` (and
+same pins under their own header.
+
+The date does not make a resolve reproducible by itself: it filters on the upload time the
+index reports, and a release that reaches the index these machines use after the lock was
+made, but with an earlier upload time, passes the filter (ml-dtypes 0.7.0 did, see
+docs/maintainers.md). So the test suite never re-resolves; ``make lock-check`` does, on
+purpose, and names every pin that would move. To move the stack forward, raise :data:`LOCK_DATE` (and
 drop the "held" pins in ``requirements.in`` that are no longer needed), run ``make lock``,
 then ``make notebooks`` and ``make test``.
 
@@ -81,6 +88,32 @@ def resolve(source: Path = SOURCE) -> str:
     return "\n".join(lines) + "\n"
 
 
+def parse_pins(text: str) -> dict[str, str]:
+    """``{name: version}`` of the ``name==version`` lines of a lock file's text."""
+    pins = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.strip()] = version.strip()
+    return pins
+
+
+def diff_pins(committed: str, fresh: str) -> list[str]:
+    r"""What a fresh resolve would change, one line per package, sorted by name.
+
+    >>> diff_pins("a==1\nb==2\nc==3\n", "a==1\nb==2.1\nd==4\n")
+    ['b: 2 -> 2.1', 'c: 3 -> (dropped)', 'd: (new) -> 4']
+    """
+    old, new = parse_pins(committed), parse_pins(fresh)
+    lines = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name, "(new)"), new.get(name, "(dropped)")
+        if before != after:
+            lines.append(f"{name}: {before} -> {after}")
+    return lines
+
+
 def render(pins: str) -> dict[Path, str]:
     """The full text of each lock file for the given pin lines."""
     return {path: HEADERS[path.relative_to(ROOT).as_posix()] + pins for path in LOCKS}
@@ -100,9 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     changed = [p for p, text in texts.items()
                if not p.is_file() or p.read_text(encoding="utf-8") != text]
     if args.check:
+        if not changed:
+            print(f"lock files unchanged: a fresh resolve (uploads before {LOCK_DATE}) gives "
+                  "the committed pins")
+            return 0
         for path in changed:
-            print(f"{path.relative_to(ROOT)} differs from a fresh `make lock`")
-        return 1 if changed else 0
+            old = path.read_text(encoding="utf-8") if path.is_file() else ""
+            moves = diff_pins(old, texts[path]) or ["(same pins; header or order differs)"]
+            print(f"{path.relative_to(ROOT)} differs from a fresh resolve:")
+            for line in moves:
+                print(f"  {line}")
+        print("The index has moved. Either hold the old version in requirements.in with a "
+              "comment saying why, or accept the new pins: make lock, make notebooks, make test.")
+        return 1
     for path in changed:
         path.write_text(texts[path], encoding="utf-8")
     n = texts[LOCKS[0]].count("==")

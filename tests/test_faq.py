@@ -86,10 +86,10 @@ def test_errors():
     (faq.logistic_sgd, "n_steps", 10**12),
     (faq.logistic_sgd, "batch_size", 10**12),
     (faq.logistic_sgd, "batch_size", faq.N_ROWS + 1),
-    (faq.logistic_sgd, "lr", 1e300),
+    (faq.logistic_sgd, "learning_rate", 1e300),
     (faq.angle_classifier, "n_steps", 10**12),
     (faq.angle_classifier, "scale", 1e300),
-    (faq.angle_classifier, "lr", 1e300),
+    (faq.angle_classifier, "learning_rate", 1e300),
 ])
 def test_upper_bounds_refuse_huge_values_by_name(fn, arg, value):
     with pytest.raises(ValueError, match=f"{arg} must be <="):

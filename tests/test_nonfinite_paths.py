@@ -342,7 +342,7 @@ def test_toy_descent_stops_before_applying_a_nonfinite_gradient(bad, x0, clip):
             return bad if np.isscalar(g) else np.array([bad, 0.0])
         return g
 
-    res = toys.gradient_descent(grad, x0, lr=0.01, steps=50, clip=clip)
+    res = toys.gradient_descent(grad, x0, learning_rate=0.01, steps=50, clip=clip)
     assert res.diverged and res.iterations is None
     assert len(res.trajectory) == 4  # x_0 .. x_3: nothing after the bad gradient
     assert np.isfinite(res.trajectory).all()

@@ -30,8 +30,8 @@ _SCRIPT = textwrap.dedent('''
     import numpy as np
     import cirq, sympy
     import clipq_edu as cq
-    from clipq_edu import (circuits, data, experiments, gradients,
-                           measurement, noise, training)
+    from clipq_edu import data, training
+    from clipq_edu.quantum import circuits, gradients, landscapes, sampling
     from clipq_edu.course import analysis, costs
 
     S = int(sys.argv[1])
@@ -56,11 +56,11 @@ _SCRIPT = textwrap.dedent('''
         return arr.ravel().tolist()
 
     cases = {
-        "sample_expectation tfq": lambda: measurement.sample_expectation(
+        "sample_expectation tfq": lambda: sampling.sample_expectation(
             circ, obs, 200, [a, b], batch, seed=S, backend="tfq"),
-        "sample_expectation cirq": lambda: measurement.sample_expectation(
+        "sample_expectation cirq": lambda: sampling.sample_expectation(
             circ, obs, 200, [a, b], vals, seed=S, backend="cirq"),
-        "sample_counts": lambda: measurement.sample_counts(bell, 300, seed=S),
+        "sample_counts": lambda: sampling.sample_counts(bell, 300, seed=S),
         "parameter_shift shots": lambda: gradients.parameter_shift_gradient(
             circ, [a, b], vals, obs, shots=200, seed=S),
         "finite_difference shots": lambda: gradients.finite_difference_gradient(
@@ -77,21 +77,22 @@ _SCRIPT = textwrap.dedent('''
         "ShotBasedOptimizer builtin": lambda: training.train_circuit_from_shots(
             circ, [a, b], obs, 0.2, vals, steps=4, shots=100, clip=("value", 0.3), seed=S,
             estimator="builtin").params,
-        "barren_plateau_variance": lambda: experiments.barren_plateau_variance(
+        "barren_plateau_variance": lambda: landscapes.barren_plateau_variance(
             [2, 3], depth=4, n_circuits=20, seed=S),
-        "barren_plateau identity": lambda: experiments.barren_plateau_variance(
+        "barren_plateau identity": lambda: landscapes.barren_plateau_variance(
             [2, 3], depth=8, n_circuits=20, seed=S, init="identity", block_layers=4),
-        "barren_plateau_tutorial_style": lambda: experiments.barren_plateau_tutorial_style(
+        "barren_plateau_tutorial_style": lambda: landscapes.barren_plateau_tutorial_style(
             [2, 3], depth=3, n_circuits=8, seed=S),
-        "cost_gradient_variance": lambda: experiments.cost_gradient_variance(
+        "cost_gradient_variance": lambda: landscapes.cost_gradient_variance(
             [2, 3], cost="local", n_samples=30, seed=S),
-        "depth_dependence": lambda: experiments.depth_dependence(
+        "depth_dependence": lambda: landscapes.depth_dependence(
             2, depths=(1, 2), n_circuits=10, seed=S),
         "mcclean_random_values": lambda: circuits.mcclean_random_values(2, 3, 4, seed=S),
-        "noise.gradient_samples noisy": lambda: noise.gradient_samples(
+        "landscapes.gradient_samples noisy": lambda: landscapes.gradient_samples(
             2, 2, n_circuits=6, seed=S, p=0.05),
-        "noise.product_cost_gradient_samples": lambda: noise.product_cost_gradient_samples(
-            3, "global", n_samples=50, seed=S),
+        "landscapes.product_cost_gradient_samples": lambda: (
+            landscapes.product_cost_gradient_samples(
+            3, "global", n_samples=50, seed=S)),
         "analysis.gradient_estimates": lambda: analysis.gradient_estimates(
             "parameter_shift", shots=50, n_repeats=30, seed=S),
         "analysis.gradient_estimates spsa": lambda: analysis.gradient_estimates(

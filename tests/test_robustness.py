@@ -306,17 +306,20 @@ def _numpy_specs() -> list[Spec]:
         Spec("toys.quartic_hessian", toys.quartic_hessian, dict(x=2.0), bad=("huge",), propagates=True),
         Spec("toys.max_stable_step", toys.max_stable_step, dict(x0=1.0), bad=("tiny",)),
         Spec("toys.quartic_tail_iterations", toys.quartic_tail_iterations,
-             dict(lr=0.01, tol=1e-3, x_start=1.0)),
+             dict(learning_rate=0.01, tol=1e-3, x_start=1.0)),
         # a diverging run is reported by GDResult.diverged, its trajectory may hold Inf
         Spec("toys.gradient_descent", toys.gradient_descent,
-             dict(grad_fn=toys.quartic_grad, x0=1.0, lr=0.1, steps=10, clip=None, tol=1e-4),
+             dict(grad_fn=toys.quartic_grad, x0=1.0, learning_rate=0.1, steps=10, clip=None,
+                  tol=1e-4),
              finite=False, skip=("grad_fn",)),
         Spec("toys.step_size_scan", toys.step_size_scan,
-             dict(grad_fn=toys.quartic_grad, x0=1.0, lrs=[0.01, 0.1], steps=10, clip=None,
-                  tol=1e-4), finite=False, skip=("grad_fn",), names={"lrs": ("lr",)}),
+             dict(grad_fn=toys.quartic_grad, x0=1.0, learning_rates=[0.01, 0.1], steps=10, clip=None,
+                  tol=1e-4), finite=False, skip=("grad_fn",),
+             names={"learning_rates": ("learning_rate",)}),
         Spec("toys.best_plain_step", toys.best_plain_step,
-             dict(grad_fn=toys.quartic_grad, x0=1.0, lrs=[0.1, 0.2], steps=200, tol=1e-2),
-             skip=("grad_fn",), names={"x0": ("lrs",), "lrs": ("lr",)}),  # "no step in lrs reached tol"
+             dict(grad_fn=toys.quartic_grad, x0=1.0, learning_rates=[0.1, 0.2], steps=200, tol=1e-2),
+             skip=("grad_fn",),  # "no step size in learning_rates reached tol"
+             names={"x0": ("learning_rates",), "learning_rates": ("learning_rate",)}),
         # costs
         Spec("costs.chain_layer_circuit", costs.chain_layer_circuit, dict(n=2)),
         Spec("costs.chain_layer_classical", costs.chain_layer_classical, dict(theta=[0.1, 0.2]),
@@ -413,9 +416,10 @@ def _numpy_specs() -> list[Spec]:
         Spec("article.undefined_names", article.undefined_names, dict(source="x = y + 1")),
         # faq
         Spec("faq.angle_classifier", faq.angle_classifier,
-             dict(scale=1.0, clip=None, lr=0.5, n_steps=20, seed=0)),
+             dict(scale=1.0, clip=None, learning_rate=0.5, n_steps=20, seed=0)),
         Spec("faq.logistic_sgd", faq.logistic_sgd,
-             dict(clip=None, lr=1.0, n_steps=20, batch_size=16, outlier_rate=0.01, seed=0)),
+             dict(clip=None, learning_rate=1.0, n_steps=20, batch_size=16, outlier_rate=0.01,
+                  seed=0)),
         # chapter demos added in this round (course.scaling, course.plateau, course.rnn)
         Spec("scaling.scaling_run", _course("scaling").scaling_run,
              dict(scale=1.0, optimizer="sgd", clip=None, learning_rate=None, n_steps=20,

@@ -34,20 +34,20 @@ def test_first_step_stability_boundary():
 def test_plain_gd_diverges_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = toys.gradient_descent(toys.quartic_grad, 10.0, lr=0.01, steps=1000)
+        res = toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.01, steps=1000)
     assert res.diverged and not res.converged and res.iterations is None
     assert len(res.trajectory) < 10  # stopped at once, not after 1000 steps
     assert "diverged" in repr(res)
 
 
 def test_clipped_steps_have_length_lr_times_clip():
-    res = toys.gradient_descent(toys.quartic_grad, 10.0, lr=0.2, steps=5, clip=1.0)
+    res = toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.2, steps=5, clip=1.0)
     np.testing.assert_allclose(np.diff(res.trajectory), -0.2)
 
 
 def test_tail_matches_closed_form():
     # Starting near the minimum, plain GD follows 1/x^2 = 1/x_start^2 + 8 lr k.
-    res = toys.gradient_descent(toys.quartic_grad, 0.5, lr=0.05, steps=100_000, tol=1e-4)
+    res = toys.gradient_descent(toys.quartic_grad, 0.5, learning_rate=0.05, steps=100_000, tol=1e-4)
     predicted = toys.quartic_tail_iterations(0.05, 1e-4, x_start=0.5)
     assert res.iterations == pytest.approx(predicted, rel=0.02)
 
@@ -78,8 +78,8 @@ def test_converges_immediately_at_minimum():
 
 
 @pytest.mark.parametrize("kwargs, exc, word", [
-    ({"lr": 0.0}, ValueError, "lr"),
-    ({"lr": -1.0}, ValueError, "lr"),
+    ({"learning_rate": 0.0}, ValueError, "learning_rate"),
+    ({"learning_rate": -1.0}, ValueError, "learning_rate"),
     ({"steps": -1}, ValueError, "steps"),
     ({"clip": 0.0}, ValueError, "clip"),
     ({"tol": math.nan}, ValueError, "tol"),
@@ -88,7 +88,7 @@ def test_converges_immediately_at_minimum():
     ({"grad_fn": 3}, TypeError, "grad_fn"),
 ])
 def test_bad_arguments(kwargs, exc, word):
-    args = {"grad_fn": toys.quartic_grad, "x0": 10.0, "lr": 0.1, "steps": 10} | kwargs
+    args = {"grad_fn": toys.quartic_grad, "x0": 10.0, "learning_rate": 0.1, "steps": 10} | kwargs
     with pytest.raises(exc, match=word):
         toys.gradient_descent(**args)
 
@@ -153,5 +153,5 @@ def test_stable_step_and_tail_at_the_edges():
     for bad in ("abc", None, math.nan, [1.0]):
         with pytest.raises((TypeError, ValueError), match="x_start"):
             toys.quartic_tail_iterations(0.01, 1e-3, x_start=bad)
-    with pytest.raises(ValueError, match="lr"):
+    with pytest.raises(ValueError, match="learning_rate"):
         toys.quartic_tail_iterations(5e-324, 1e-3)

@@ -242,8 +242,8 @@ DEFECTS: tuple[Defect, ...] = (
              "`qc` 从未重建，所以 1000 轮中的每一轮都会把门和测量再追加一份到同一条线路上。"),
         Text("Build circuits once (symbolically) and feed new parameter values, the TFQ way.",
              "按 TFQ 的做法：（用符号参数）只构建一次线路，之后输入新的参数值。"),
-        Text("Chapter 02 and `clipq_edu.circuits` build symbolic circuits once.",
-             "第 02 章和 `clipq_edu.circuits` 都只构建一次带符号参数的线路。"),
+        Text("Chapter 02 and `clipq_edu.quantum.circuits` build symbolic circuits once.",
+             "第 02 章和 `clipq_edu.quantum.circuits` 都只构建一次带符号参数的线路。"),
     ),
     Defect(
         "undefined_data",

@@ -75,7 +75,7 @@ def _cross_entropy(z: np.ndarray, y: np.ndarray) -> float:
 
 def logistic_sgd(
     clip: float | None = None,
-    lr: float = 1.0,
+    learning_rate: float = 1.0,
     n_steps: int = 300,
     batch_size: int = 16,
     outlier_rate: float = 0.01,
@@ -91,7 +91,7 @@ def logistic_sgd(
     Args:
       clip: the norm bound c > 0, a clipping spec such as ``("autoclip", 90)`` or
         ``("agc", 0.05)`` (AGC sees the weights w), or ``None`` for plain SGD.
-      lr: learning rate, > 0 and at most 1000.
+      learning_rate: the step size lr, > 0 and at most 1000.
       n_steps: number of steps, 1 to :data:`MAX_STEPS`.
       batch_size: rows per batch, 1 to :data:`N_ROWS`.
       outlier_rate: fraction of outlier rows in [0, 1).
@@ -117,7 +117,7 @@ def logistic_sgd(
     from clipq_edu.training.telemetry import TelemetryRecorder
 
     clipper, label = _clipper("norm", clip)
-    lr = check_positive_float("lr", lr, maximum=1000.0)
+    lr = check_positive_float("learning_rate", learning_rate, maximum=1000.0)
     n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=N_ROWS)
     outlier_rate = check_positive_float("outlier_rate", outlier_rate, allow_zero=True)
@@ -142,7 +142,7 @@ def logistic_sgd(
 def angle_classifier(
     scale: float = 1.0,
     clip: float | None = None,
-    lr: float = 0.5,
+    learning_rate: float = 0.5,
     n_steps: int = 300,
     seed: int | None = 0,
 ) -> Any:
@@ -159,7 +159,7 @@ def angle_classifier(
     Args:
       scale: input scale s, > 0 and at most 1000.
       clip: global-norm bound c > 0 for (∂w, ∂b), or ``None``.
-      lr: learning rate, > 0 and at most 1000.
+      learning_rate: the step size lr, > 0 and at most 1000.
       n_steps: steps, 1 to :data:`MAX_STEPS`.
       seed: seed of the data and of the initial (w, b), uniform in [-1, 1].
 
@@ -176,7 +176,7 @@ def angle_classifier(
 
     scale = check_positive_float("scale", scale, maximum=1000.0)
     clipper, label = _clipper("global_norm", clip)
-    lr = check_positive_float("lr", lr, maximum=1000.0)
+    lr = check_positive_float("learning_rate", learning_rate, maximum=1000.0)
     n_steps = check_int("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     rng = np.random.default_rng(check_seed("seed", seed))
     x, y = _angle_model.data(200, scale, rng)

@@ -8,10 +8,10 @@ is 1200 at the start and tiny near the minimum, so a fixed step that is safe at 
 start and explodes. Clipping the gradient bounds the first steps and lets the large step do
 its work near the minimum.
 
->>> res = gradient_descent(quartic_grad, 10.0, lr=0.01, steps=100)
+>>> res = gradient_descent(quartic_grad, 10.0, learning_rate=0.01, steps=100)
 >>> res.converged, res.diverged
 (False, True)
->>> res = gradient_descent(quartic_grad, 10.0, lr=0.01, steps=100_000, clip=1.0)
+>>> res = gradient_descent(quartic_grad, 10.0, learning_rate=0.01, steps=100_000, clip=1.0)
 >>> res.converged, res.iterations < 20_000
 (True, True)
 
@@ -154,7 +154,7 @@ def max_stable_step(x0: float) -> float:
     return step
 
 
-def quartic_tail_iterations(lr: float, tol: float, x_start: float = math.inf) -> float:
+def quartic_tail_iterations(learning_rate: float, tol: float, x_start: float = math.inf) -> float:
     """Predict how many small steps plain GD needs on x**4 to reach |f'(x)| <= tol.
 
     Near the minimum GD on x**4 obeys x_{k+1} = x_k - 4 lr x_k**3. Treating k as continuous,
@@ -163,7 +163,7 @@ def quartic_tail_iterations(lr: float, tol: float, x_start: float = math.inf) ->
     is proportional to 1/lr: the larger the step one can afford, the faster.
 
     Args:
-      lr: the step size (> 0).
+      learning_rate: the step size lr (> 0).
       tol: gradient tolerance (> 0).
       x_start: where the smooth phase starts, a number or ±inf (default: far away,
         1/x_start**2 = 0). Starting at or inside the tolerance needs 0 steps.
@@ -177,7 +177,7 @@ def quartic_tail_iterations(lr: float, tol: float, x_start: float = math.inf) ->
     >>> round(quartic_tail_iterations(0.01, 1e-3))
     3150
     """
-    lr = check_positive_float("lr", lr)
+    lr = check_positive_float("learning_rate", learning_rate)
     tol = check_positive_float("tol", tol)
     if not (isinstance(x_start, numbers.Real) and math.isinf(x_start)):
         x_start = check_real("x_start", x_start)
@@ -194,7 +194,8 @@ def quartic_tail_iterations(lr: float, tol: float, x_start: float = math.inf) ->
         return 0.0
     count = remaining / (8.0 * lr)
     if not math.isfinite(count):
-        raise ValueError(f"lr={lr!r} is so small that the step count overflows a float")
+        raise ValueError(f"learning_rate={lr!r} is so small that the step count overflows a "
+                         "float")
     return count
 
 
@@ -210,13 +211,13 @@ class GDResult:
         ending at the point where the run stopped.
       iterations: steps taken until ‖f'(x)‖ <= tol, or ``None`` if that never happened.
       diverged: ``True`` when |x| passed ``DIVERGE_AT`` (or became non-finite).
-      lr, clip, tol: the settings used.
+      learning_rate, clip, tol: the settings used (the repr writes the step size as ``lr``).
     """
 
     trajectory: np.ndarray
     iterations: int | None
     diverged: bool
-    lr: float
+    learning_rate: float
     clip: float | None
     tol: float
 
@@ -237,7 +238,7 @@ class GDResult:
             outcome = f"diverged after {len(self.trajectory) - 1} iterations"
         else:
             outcome = f"not converged after {len(self.trajectory) - 1} iterations"
-        return f"GDResult(lr={self.lr:g}, clip={self.clip}, {outcome})"
+        return f"GDResult(lr={self.learning_rate:g}, clip={self.clip}, {outcome})"
 
 
 def _scalar_descent(
@@ -296,7 +297,7 @@ def _vector_descent(
 def gradient_descent(
     grad_fn: Callable[[Any], Any],
     x0: Any,
-    lr: float,
+    learning_rate: float,
     steps: int,
     clip: float | None = None,
     tol: float = 1e-4,
@@ -311,7 +312,7 @@ def gradient_descent(
     Args:
       grad_fn: the gradient, x -> f'(x) (a float for scalar x0, an array for array x0).
       x0: the starting point, a number or a 1-D array.
-      lr: the step size (learning rate), > 0.
+      learning_rate: the step size lr, > 0.
       steps: the maximal number of steps (>= 0).
       clip: the clipping bound c > 0, or ``None`` for plain gradient descent.
       tol: stop when the gradient norm is at most this (> 0).
@@ -326,12 +327,12 @@ def gradient_descent(
 
     Taught in chapter 01.
 
-    >>> gradient_descent(quartic_grad, 10.0, lr=0.01, steps=100_000, clip=1.0)
+    >>> gradient_descent(quartic_grad, 10.0, learning_rate=0.01, steps=100_000, clip=1.0)
     GDResult(lr=0.01, clip=1.0, converged in 15521 iterations)
     """
     if not callable(grad_fn):
         raise TypeError(f"grad_fn must be callable (x -> gradient), got {_show(grad_fn)}")
-    lr = check_positive_float("lr", lr)
+    lr = check_positive_float("learning_rate", learning_rate)
     steps = check_int("steps", steps, minimum=0, maximum=10**8)
     tol = check_positive_float("tol", tol)
     if clip is not None:
@@ -352,16 +353,16 @@ def gradient_descent(
 def step_size_scan(
     grad_fn: Callable[[Any], Any],
     x0: Any,
-    lrs: Sequence[float],
+    learning_rates: Sequence[float],
     steps: int,
     clip: float | None = None,
     tol: float = 1e-4,
 ) -> np.ndarray:
-    """Return the iterations to reach ``tol`` for every step size in ``lrs`` (NaN = never).
+    """Return the iterations to reach ``tol`` for every step size in ``learning_rates`` (NaN = never).
 
     Args:
       grad_fn, x0, steps, clip, tol: as in :func:`gradient_descent`.
-      lrs: step sizes to try (each > 0).
+      learning_rates: step sizes to try (each > 0).
 
     Returns:
       float array of iteration counts, NaN where the run diverged or ran out of steps.
@@ -371,9 +372,9 @@ def step_size_scan(
     >>> step_size_scan(quartic_grad, 1.0, [0.1, 1.0], steps=10_000)
     array([1455.,   nan])
     """
-    lrs = as_float_array("lrs", lrs, ndim=1)
+    lrs = as_float_array("learning_rates", learning_rates, ndim=1)
     if lrs.size == 0:
-        raise ValueError("lrs must hold at least one step size, got an empty sequence")
+        raise ValueError("learning_rates must hold at least one step size, got an empty sequence")
     out = np.full(lrs.shape, np.nan)
     for i, lr in enumerate(lrs):
         res = gradient_descent(grad_fn, x0, float(lr), steps, clip=clip, tol=tol)
@@ -385,7 +386,7 @@ def step_size_scan(
 def best_plain_step(
     grad_fn: Callable[[Any], Any],
     x0: Any,
-    lrs: Sequence[float],
+    learning_rates: Sequence[float],
     steps: int,
     tol: float = 1e-4,
 ) -> tuple[float, int]:
@@ -396,10 +397,10 @@ def best_plain_step(
 
     Args:
       grad_fn, x0, steps, tol: as in :func:`gradient_descent`.
-      lrs: the grid of step sizes.
+      learning_rates: the grid of step sizes.
 
     Returns:
-      ``(lr, iterations)`` of the step size that reached ``tol`` in the fewest iterations.
+      ``(learning_rate, iterations)`` of the step size that reached ``tol`` in the fewest iterations.
 
     Raises:
       ValueError: when no step size in the grid converges within ``steps``.
@@ -409,14 +410,16 @@ def best_plain_step(
     >>> best_plain_step(quartic_grad, 1.0, [0.01, 0.1, 0.2], steps=10_000)
     (0.2, 714)
     """
-    its = step_size_scan(grad_fn, x0, lrs, steps, clip=None, tol=tol)
+    its = step_size_scan(grad_fn, x0, learning_rates, steps, clip=None, tol=tol)
+    lrs = np.asarray(learning_rates, dtype=float)
     if np.all(np.isnan(its)):
         raise ValueError(
-            f"no step size in lrs (from {min(lrs):g} to {max(lrs):g}) reached tol={tol:g} "
+            f"no step size in learning_rates (from {lrs.min():g} to {lrs.max():g}) reached "
+            f"tol={tol:g} "
             f"within steps={steps}; try smaller step sizes or more steps"
         )
     i = int(np.nanargmin(its))
-    return float(np.asarray(lrs, dtype=float)[i]), int(its[i])
+    return float(lrs[i]), int(its[i])
 
 
 # --------------------------------------------------------------------------------------------

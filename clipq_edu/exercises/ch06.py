@@ -219,12 +219,12 @@ q5 = ChoiceExercise(
 )
 
 
-def _reference_safe_update(params: list[np.ndarray], grads: list[np.ndarray], lr: float,
+def _reference_safe_update(params: list[np.ndarray], grads: list[np.ndarray], learning_rate: float,
                            clip: float) -> list[np.ndarray]:
     if not all(np.all(np.isfinite(g)) for g in grads):
         return [p.copy() for p in params]
     clipped, _ = clip_by_global_norm(grads, clip)
-    return [p - lr * g for p, g in zip(params, clipped, strict=True)]
+    return [p - learning_rate * g for p, g in zip(params, clipped, strict=True)]
 
 
 def _safe_cases() -> list[tuple[str, list[np.ndarray], list[np.ndarray], float, float]]:
@@ -247,10 +247,10 @@ def _safe_cases() -> list[tuple[str, list[np.ndarray], list[np.ndarray], float, 
 
 
 def _check_safe_update(fn: Any) -> str:
-    require_callable(fn, "safe_update(params, grads, lr, clip)")
-    for what, params, grads, lr, clip in _safe_cases():
+    require_callable(fn, "safe_update(params, grads, learning_rate, clip)")
+    for what, params, grads, learning_rate, clip in _safe_cases():
         p_in, g_in = [p.copy() for p in params], [g.copy() for g in grads]
-        out = call(fn, p_in, g_in, lr, clip, what=what)
+        out = call(fn, p_in, g_in, learning_rate, clip, what=what)
         if not isinstance(out, (list, tuple)) or len(out) != len(params):
             raise StudentError(tr(f"for {what} return a list with one array per parameter tensor",
                                   f"对于{what}，请返回一个列表，每个参数张量对应一个数组"))
@@ -267,7 +267,7 @@ def _check_safe_update(fn: Any) -> str:
                                   f"对于{what}，参数变成了 NaN/Inf：一个坏元素会通过全局范数扩散到"
                                   "每一个张量。请先对所有梯度检查 np.isfinite，并跳过这一步"))
         got = [as_array(o, p.shape, what) for o, p in zip(out, params, strict=True)]
-        want = _reference_safe_update(params, grads, lr, clip)
+        want = _reference_safe_update(params, grads, learning_rate, clip)
         if all(np.allclose(a, b, rtol=1e-6, atol=1e-12) for a, b in zip(got, want, strict=True)):
             continue
         if not finite:
@@ -277,14 +277,14 @@ def _check_safe_update(fn: Any) -> str:
                                   f"对于{what}，参数发生了变化：把坏元素替换掉（比如换成 0）之后，"
                                   "仍然会沿着一个已损坏梯度的其余部分迈出一步。请跳过整步，"
                                   "原样返回参数"))
-        plain = [p - lr * g for p, g in zip(params, grads, strict=True)]
+        plain = [p - learning_rate * g for p, g in zip(params, grads, strict=True)]
         if all(np.allclose(a, b, rtol=1e-6) for a, b in zip(got, plain, strict=True)):
             raise StudentError(tr(f"for {what} the gradient was not clipped: clip by global norm "
                                   "at clip before the step",
                                   f"对于{what}，梯度没有被裁剪：更新之前先按全局范数在 clip 处裁剪"))
-        raise StudentError(tr(f"for {what} the step is wrong: params - lr * (the gradients "
+        raise StudentError(tr(f"for {what} the step is wrong: params - learning_rate * (the gradients "
                               "clipped together by their global norm)",
-                              f"对于{what}，这一步不对：应为 params - lr * (按全局范数一起裁剪后的"
+                              f"对于{what}，这一步不对：应为 params - learning_rate * (按全局范数一起裁剪后的"
                               "梯度)"))
     return tr("your safe_update clips finite gradients by global norm and skips any step whose "
               "gradient holds NaN or Inf, as optax.apply_if_finite does.",
@@ -295,14 +295,14 @@ def _check_safe_update(fn: Any) -> str:
 q6 = FunctionExercise(
     "06.6",
     Text(
-        "Write safe_update(params, grads, lr, clip): params and grads are lists of NumPy arrays "
+        "Write safe_update(params, grads, learning_rate, clip): params and grads are lists of NumPy arrays "
         "(one per weight tensor). If every gradient entry is finite, clip the gradients together "
-        "by their global norm at clip and return the new parameters params − lr·clipped; if any "
+        "by their global norm at clip and return the new parameters params − learning_rate·clipped; if any "
         "entry is NaN or Inf, skip the step and return the parameters unchanged. Return new "
         "arrays; pass the function itself to check.",
-        "编写 safe_update(params, grads, lr, clip)：params 和 grads 都是 NumPy 数组的列表"
+        "编写 safe_update(params, grads, learning_rate, clip)：params 和 grads 都是 NumPy 数组的列表"
         "（每个权重张量一个）。如果梯度的每个元素都有限，就把所有梯度一起按全局范数在 clip "
-        "处裁剪，并返回新参数 params − lr·clipped；如果有任何元素是 NaN 或 Inf，就跳过这一步，"
+        "处裁剪，并返回新参数 params − learning_rate·clipped；如果有任何元素是 NaN 或 Inf，就跳过这一步，"
         "原样返回参数。请返回新的数组；把函数本身传给 check。",
     ),
     checker=guarded(_check_safe_update),
@@ -320,25 +320,25 @@ q6 = FunctionExercise(
         ),
         Text(
             "clipped, _ = cq.clipping.clip_by_global_norm(grads, clip) (or by hand: scale = "
-            "min(1, clip / global_norm)); return [p - lr * g for p, g in zip(params, clipped)].",
+            "min(1, clip / global_norm)); return [p - learning_rate * g for p, g in zip(params, clipped)].",
             "clipped, _ = cq.clipping.clip_by_global_norm(grads, clip)（或者手工计算：scale = "
-            "min(1, clip / global_norm)）；return [p - lr * g for p, g in zip(params, clipped)]。",
+            "min(1, clip / global_norm)）；return [p - learning_rate * g for p, g in zip(params, clipped)]。",
         ),
     ],
     solution_text=Text(
-        "def safe_update(params, grads, lr, clip):\n"
+        "def safe_update(params, grads, learning_rate, clip):\n"
         "    if not all(np.all(np.isfinite(g)) for g in grads):\n"
         "        return [p.copy() for p in params]\n"
         "    norm = np.sqrt(sum(np.sum(g**2) for g in grads))\n"
         "    scale = min(1.0, clip / norm) if norm > 0 else 1.0\n"
-        "    return [p - lr * scale * g for p, g in zip(params, grads)]",
-        "def safe_update(params, grads, lr, clip):\n"
+        "    return [p - learning_rate * scale * g for p, g in zip(params, grads)]",
+        "def safe_update(params, grads, learning_rate, clip):\n"
         "    # 有任何 NaN 或 Inf：跳过这一步，原样返回参数（副本）\n"
         "    if not all(np.all(np.isfinite(g)) for g in grads):\n"
         "        return [p.copy() for p in params]\n"
         "    # 按全局范数一起裁剪，再更新参数\n"
         "    norm = np.sqrt(sum(np.sum(g**2) for g in grads))\n"
         "    scale = min(1.0, clip / norm) if norm > 0 else 1.0\n"
-        "    return [p - lr * scale * g for p, g in zip(params, grads)]",
+        "    return [p - learning_rate * scale * g for p, g in zip(params, grads)]",
     ),
 )

@@ -230,7 +230,7 @@ BAD = {
                             {"shots": 10, "h": 9.0, "component": 0, "bins": 40},
                             {"shots": 10, "h": 0.1, "component": 7, "bins": 40},
                             {"shots": 10, "h": 0.1, "component": 0, "bins": 1}],
-    "quartic_descent": [{"lr": 0.0, "clip": 1.0}, {"lr": 0.1, "clip": float("nan")}],
+    "quartic_descent": [{"learning_rate": 0.0, "clip": 1.0}, {"learning_rate": 0.1, "clip": float("nan")}],
     "shots_histogram": [{"circuit": "w", "shots": 100, "seed": 0},
                         {"circuit": "bell", "shots": 7, "seed": 0},
                         {"circuit": "bell", "shots": 100, "seed": -1}],

@@ -79,7 +79,24 @@ def test_larger_qubit_counts_are_simulated_in_the_background():
         future.result(timeout=600)
     assert e.is_cached(qubits=7, depth=60, init="random")
     assert e.is_cached(qubits=8, depth=10, init="random")
-    assert not e.is_cached(qubits=3, depth=10, init="identity")
+    assert e.is_cached(qubits=8, depth=10, init="identity")  # a closed form: never waits
     e.set(qubits=5)
     want = landscapes.gradient_samples(5, MAX_DEPTH, 100, seed=3, every_layer=True)[9].var()
     assert e.state["variance"][-1] == pytest.approx(want)
+
+
+@pytest.mark.parametrize(("n", "depth", "seed"), [(2, 4, 0), (4, 10, 1), (6, 40, 0)])
+def test_identity_gradients_equal_the_simulated_ones(n, depth, seed):
+    from clipq_edu.widgets._barren_plateau import N_CIRCUITS, identity_gradients
+
+    simulated = landscapes.gradient_samples(n, depth, N_CIRCUITS, seed=seed, init="identity")
+    np.testing.assert_allclose(identity_gradients(n, depth, seed), simulated, atol=1e-6)
+
+
+def test_a_second_explorer_reuses_the_random_simulations():
+    first = barren_plateau(qubits=3, depth=10, seed=5)
+    for future in first._pending_random.values():
+        future.result(timeout=600)
+    second = barren_plateau(qubits=8, depth=10, seed=5)
+    assert all(f.done() for f in second._pending_random.values())  # nothing left to simulate
+    assert second.is_cached(qubits=8, depth=60, init="random")

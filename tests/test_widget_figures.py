@@ -19,7 +19,7 @@ from clipq_edu._figcheck import text_overlaps  # noqa: E402
 SETTINGS = {
     "clip_geometry": [{}, {"gx": -4.0, "gy": 0.5, "bound": 3.0, "method": "norm"}],
     "shots_histogram": [{}, {"shots": 10}],
-    "quartic_descent": [{}, {"lr": 0.5, "clip": 0.1}],
+    "quartic_descent": [{}, {"learning_rate": 0.5, "clip": 0.1}],
     "gradient_estimators": [{}, {"shots": 10, "h": 0.01}],
     "training_telemetry": [{}],
     "barren_plateau": [{"qubits": 6, "depth": 40}],

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from clipq_edu._validate import check_choice, check_int
 from clipq_edu.i18n import tr
-from clipq_edu.quantum import landscapes
+from clipq_edu.quantum import circuits, landscapes
 from clipq_edu.widgets._base import Explorer
 
 #: Slider ranges (small so that a new computation stays well under 2 s).
@@ -23,8 +23,41 @@ N_CIRCUITS = 100
 INITS = ("random", "identity")
 #: The initialisations in Chinese, for the dropdown's labels.
 _INITS_ZH = {"random": "随机初始化", "identity": "恒等块初始化"}
-#: One simulation at a time: the background thread and the widget share the simulator.
+#: One simulation at a time: the background threads share the simulator.
 _SIMULATOR_LOCK = threading.Lock()
+#: Random init, by (n, seed): the variance per depth 1..MAX_DEPTH (read-only). The same seed
+#: gives the same circuits, so every explorer of the session shares these simulations.
+_RANDOM: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _random_variances(n: int, seed: int) -> np.ndarray:
+    """Var[∂⟨Z0Z1⟩/∂θ] of ``N_CIRCUITS`` random circuits on n qubits, at every depth."""
+    with _SIMULATOR_LOCK:
+        if (n, seed) not in _RANDOM:
+            g = landscapes.gradient_samples(n, MAX_DEPTH, N_CIRCUITS, seed=seed,
+                                            every_layer=True)
+            var = g.var(axis=1)
+            var.setflags(write=False)
+            _RANDOM[n, seed] = var
+        return _RANDOM[n, seed]
+
+
+def identity_gradients(n: int, depth: int, seed: int) -> np.ndarray:
+    """∂⟨Z0Z1⟩/∂θ of the ``N_CIRCUITS`` identity-initialised circuits, without simulating.
+
+    At identity-block initialisation (one block of ``depth`` layers) everything after the
+    first rotation multiplies to the identity, so the gradient is that of the first rotation
+    alone, about its random axis at angle 0, on ry(π/4)|0⟩: −1/2 for a y axis, 0 for x and z
+    (:func:`clipq_edu.quantum.landscapes.identity_init_gradient_variance`). The axes are those
+    :func:`clipq_edu.quantum.landscapes.gradient_samples` draws (same values function, same
+    seed), so these are the gradients its simulation returns, to float32 rounding (a test
+    compares them), at no simulation cost.
+
+    >>> sorted(set(identity_gradients(4, 10, seed=0).tolist()))
+    [-0.5, 0.0]
+    """
+    _, first = circuits.mcclean_random_values(n, depth, N_CIRCUITS, seed=seed, init="identity")
+    return np.where(first == circuits.MCCLEAN_AXES.index("y"), -0.5, 0.0)
 
 
 class BarrenPlateauExplorer(Explorer):
@@ -34,8 +67,10 @@ class BarrenPlateauExplorer(Explorer):
     (a shallower circuit is a prefix of a deeper one), so moving the depth slider only redraws.
     A background thread simulates the qubit counts in order, 2 to ``MAX_QUBITS``, from the
     start: the first picture waits for those it shows, and the larger counts are usually
-    ready before the slider reaches them. Identity init: one computation per (n, depth),
-    cached.
+    ready before the slider reaches them. The simulations are kept for the session (by qubit
+    count and seed), so a second explorer starts with them. Identity init: the exact
+    gradients of :func:`identity_gradients` (the block after θ is the identity), no
+    simulation.
     """
 
     def __init__(self, qubits: int, depth: int, init: str, seed: int) -> None:
@@ -73,21 +108,20 @@ class BarrenPlateauExplorer(Explorer):
                       f"而不是 {depth}")
         return None
 
-    def _simulate_random(self, n: int) -> np.ndarray:
-        with _SIMULATOR_LOCK:
-            g = landscapes.gradient_samples(n, MAX_DEPTH, N_CIRCUITS, seed=self.seed,
-                                            every_layer=True)
-        return g.var(axis=1)
-
     def _prefetch_random(self) -> dict[int, Future]:
         """Start simulating every qubit count (random init) in a background thread."""
         futures = {n: Future() for n in range(MIN_QUBITS, MAX_QUBITS + 1)}
+        for n, future in futures.items():  # simulated earlier in this session
+            if (n, self.seed) in _RANDOM and future.set_running_or_notify_cancel():
+                future.set_result(_RANDOM[n, self.seed])
+        if all(f.done() for f in futures.values()):
+            return futures
 
         def work() -> None:
             for n, future in futures.items():
                 if future.set_running_or_notify_cancel():
                     try:
-                        future.set_result(self._simulate_random(n))
+                        future.set_result(_random_variances(n, self.seed))
                     except BaseException as exc:  # noqa: BLE001 - handed to the waiting compute
                         future.set_exception(exc)
 
@@ -101,17 +135,14 @@ class BarrenPlateauExplorer(Explorer):
             return float(self._random[n][depth - 1])
         key = (n, depth)
         if key not in self._identity:
-            with _SIMULATOR_LOCK:
-                g = landscapes.gradient_samples(n, depth, N_CIRCUITS, seed=self.seed,
-                                                init="identity")
-            self._identity[key] = float(g.var())
+            self._identity[key] = float(identity_gradients(n, depth, self.seed).var())
         return self._identity[key]
 
     def is_cached(self, qubits: int, depth: int, init: str) -> bool:
+        if init == "identity":
+            return True  # a closed form: no simulation to wait for
         ns = range(MIN_QUBITS, qubits + 1)
-        if init == "random":
-            return all(n in self._random or self._pending_random[n].done() for n in ns)
-        return all((n, depth) in self._identity for n in ns)
+        return all(n in self._random or self._pending_random[n].done() for n in ns)
 
     def compute(self, qubits: int, depth: int, init: str) -> dict[str, Any]:
         ns = list(range(MIN_QUBITS, qubits + 1))
@@ -150,7 +181,8 @@ class BarrenPlateauExplorer(Explorer):
         self._measured.set_data(data["n"], data["variance"])
         self._haar.set_data(data["n"], data["haar"])
         self._legend.get_texts()[0].set_text(
-            f"measured, {data['init']} init ({N_CIRCUITS} circuits)")
+            f"measured, random init ({N_CIRCUITS} circuits)" if data["init"] == "random" else
+            f"identity init ({N_CIRCUITS} circuits, exact: block after θ = I)")
         self.background_key = data["init"]
         slope = data["log2_slope"]
         text = f"log2 slope {slope:.2f}" if np.isfinite(slope) else "one point: no slope"

@@ -310,7 +310,7 @@ def test_train_circuit_from_shots_refuses_a_nonfinite_target_by_name(target):
     circuit = cirq.Circuit(cirq.ry(a).on(q))
     with pytest.raises(ValueError, match="target"):
         training.train_circuit_from_shots(circuit, [a], cirq.Z(q), target, [0.1], steps=2,
-                                          shots=50, estimator="builtin")
+                                          shots=50)
 
 
 def test_shot_optimizer_step_with_nonfinite_params_is_refused():
@@ -319,7 +319,7 @@ def test_shot_optimizer_step_with_nonfinite_params_is_refused():
     q = cirq.LineQubit(0)
     a = sympy.Symbol("a")
     circuit = cirq.Circuit(cirq.ry(a).on(q))
-    opt = training.ShotBasedOptimizer(0.1, shots=50, seed=0, estimator="builtin")
+    opt = training.ShotBasedOptimizer(0.1, shots=50, seed=0)
     for bad in (math.nan, math.inf):
         with pytest.raises(ValueError, match="values|params"):
             opt.step(circuit, [a], [bad], cirq.Z(q))
@@ -382,7 +382,7 @@ def test_train_circuit_from_shots_skips_poisoned_steps_and_reports_them():
         return grad
 
     res = training.train_circuit_from_shots(circuit, [a, b], obs, None, [0.4, 0.3], steps=6,
-                                            shots=200, seed=0, estimator="builtin",
+                                            shots=200, seed=0,
                                             nonfinite="skip", grad_hook=poison)
     assert isinstance(res, training.Telemetry)
     assert res.skipped.tolist() == [False, True, False, True, False, False]
@@ -393,6 +393,6 @@ def test_train_circuit_from_shots_skips_poisoned_steps_and_reports_them():
     assert np.isfinite(res.params).all() and np.isnan(res.norm_after[[1, 3]]).all()
     with pytest.raises(training.NonFiniteGradientError, match="grads"):
         training.train_circuit_from_shots(circuit, [a, b], obs, None, [0.4, 0.3], steps=3,
-                                          shots=200, seed=0, estimator="builtin",
+                                          shots=200, seed=0,
                                           grad_hook=poison)
     assert issubclass(training.NonFiniteGradientError, ValueError)

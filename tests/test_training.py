@@ -228,31 +228,50 @@ def _ry_circuit():
     return circuit, [a, b], cirq.Z(q[0]) + 0.5 * cirq.Z(q[1])
 
 
-def test_shot_expectation_mean_and_variance_law():
-    q = cirq.LineQubit(0)
-    t = sympy.Symbol("t")
-    circuit = cirq.Circuit(cirq.ry(t).on(q))
-    theta, n_shots, reps = 1.1, 200, 4000
-    est = training.shot_expectation(circuit, [t], np.full((reps, 1), theta), cirq.Z(q),
-                                    n_shots, seed=1)
-    mu = np.cos(theta)
-    var = (1 - mu**2) / n_shots
-    assert abs(est.mean() - mu) < 5 * np.sqrt(var / reps)
-    # sample variance of a binomial mean: relative SE about sqrt(2/reps)
-    assert est.var(ddof=1) == pytest.approx(var, rel=5 * np.sqrt(2 / reps))
+def test_shot_estimator_uses_the_one_shot_expectation_and_shift_rule():
+    from clipq_edu.quantum import gradients, sampling
 
-
-@pytest.mark.slow
-def test_shot_parameter_shift_is_unbiased_against_closed_form():
     circuit, syms, obs = _ry_circuit()
     vals = np.array([0.7, -1.2])
-    # <Z0> = cos a, <Z1> = cos b (CZ commutes with Z): gradient (-sin a, -0.5 sin b)
-    exact = np.array([-np.sin(0.7), -0.5 * np.sin(-1.2)])
-    grads = np.array([training.shot_parameter_shift(circuit, syms, vals, obs, 500, seed=s)[0]
-                      for s in range(200)])
-    # Var of each component: (Var f+ + Var f-)/4 with Var f = c^2 (1 - mu^2)/N per term
-    sd = grads.std(axis=0, ddof=1) / np.sqrt(len(grads))
-    assert np.all(np.abs(grads.mean(axis=0) - exact) < 5 * sd)
+    est = training.ShotEstimator(shots=300, seed=5)
+    grad, loss, value = est(circuit, syms, vals, obs, target=-1.0)
+    # the same two seeds, drawn from the same stream, through the library's one home each
+    seed_grad, seed_value = (int(s) for s in
+                             np.random.default_rng(5).integers(0, 2**63 - 1, size=2))
+    g_o = gradients.parameter_shift_gradient(circuit, syms, vals, obs, shots=300,
+                                             seed=seed_grad, backend="cirq")
+    v = float(sampling.sample_expectation(circuit, obs, 300, syms, vals, seed=seed_value,
+                                          backend="cirq"))
+    assert value == v and loss == (v + 1.0) ** 2
+    np.testing.assert_array_equal(grad, 2.0 * (v + 1.0) * g_o)
+    est.reset()
+    np.testing.assert_array_equal(est(circuit, syms, vals, obs, target=-1.0)[0], grad)
+
+
+def test_shot_estimator_takes_its_pieces_as_arguments():
+    calls = []
+
+    def fake_gradient(circuit, symbols, values, observable, *, shots, seed, backend):
+        calls.append(("gradient", shots, backend))
+        return np.ones(len(values))
+
+    def fake_expectation(circuit, observable, shots, symbols, values, *, seed, backend):
+        calls.append(("expectation", shots, backend))
+        return 0.25
+
+    circuit, syms, obs = _ry_circuit()
+    est = training.ShotEstimator(50, 0, gradient=fake_gradient, expectation=fake_expectation)
+    grad, loss, value = est(circuit, syms, [0.1, 0.2], obs)
+    assert grad.tolist() == [1.0, 1.0] and loss == value == 0.25
+    assert calls == [("gradient", 50, "cirq"), ("expectation", 50, "cirq")]
+
+
+def test_shot_optimizer_takes_another_optimizer():
+    from clipq_edu.training import optim
+
+    opt = training.ShotBasedOptimizer(0.5, optimizer=optim.optimizer("sgd"))
+    np.testing.assert_array_equal(opt.update([1.0, 1.0], [2.0, -4.0]), [0.0, 3.0])
+    assert opt.state == optim.SGDState(t=1)
 
 
 def test_adam_update_closed_form_first_step():
@@ -282,13 +301,11 @@ def test_shot_optimizer_clips_before_adam():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("estimator", ["builtin", "gradients"])
-def test_train_circuit_from_shots_converges(estimator):
+def test_train_circuit_from_shots_converges():
     circuit, syms, obs = _ry_circuit()
     res = training.train_circuit_from_shots(circuit, syms, obs, target=-1.2,
                                             init=[0.3, 0.2], steps=60, shots=400,
-                                            clip=("global_norm", 1.0), seed=3,
-                                            estimator=estimator)
+                                            clip=("global_norm", 1.0), seed=3)
     assert res.params.shape == (61, 2) and res.loss.shape == (60,)
     assert res.exact_loss[0] == pytest.approx((np.cos(0.3) + 0.5 * np.cos(0.2) + 1.2) ** 2)
     assert res.exact_loss[-1] < 0.05 * res.exact_loss[0]
@@ -302,24 +319,23 @@ _SCRIPT = textwrap.dedent("""
     a, b = sympy.symbols("a b")
     c = cirq.Circuit(cirq.ry(a).on(q[0]), cirq.rx(b).on(q[1]), cirq.CZ(q[0], q[1]))
     r = training.train_circuit_from_shots(c, [a, b], cirq.Z(q[0]) + 0.5 * cirq.Z(q[1]), -1.2,
-        [0.3, 0.2], steps=15, shots=100, clip=("norm", 0.5), seed=SEED, estimator="EST")
+        [0.3, 0.2], steps=15, shots=100, clip=("norm", 0.5), seed=SEED)
     print(hashlib.sha256(r.params.tobytes() + r.loss.tobytes()).hexdigest())
 """)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("estimator", ["builtin", "gradients"])
-def test_same_seed_same_trajectory_in_two_processes(estimator):
+def test_same_seed_same_trajectory_in_two_processes():
     import contextlib
     import io
 
     def run_here(seed):
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
-            exec(_SCRIPT.replace("SEED", str(seed)).replace("EST", estimator), {})
+            exec(_SCRIPT.replace("SEED", str(seed)), {})
         return buf.getvalue().strip()
 
-    code = _SCRIPT.replace("SEED", "7").replace("EST", estimator)
+    code = _SCRIPT.replace("SEED", "7")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     other_process = out.stdout.strip().splitlines()[-1]
@@ -330,19 +346,24 @@ def test_same_seed_same_trajectory_in_two_processes(estimator):
 @pytest.mark.parametrize(
     "call, exc, words",
     [
-        (lambda: training.shot_expectation(*_ry_circuit()[:1], _ry_circuit()[1], [0.1, 0.2],
-                                           _ry_circuit()[2], 0), ValueError, "shots"),
-        (lambda: training.shot_parameter_shift(cirq.Circuit(), [], [], cirq.Z(
-            cirq.LineQubit(0)), 10), ValueError, "no gradient|empty"),
-        (lambda: training.shot_parameter_shift(
-            cirq.Circuit(cirq.X(cirq.LineQubit(0)) ** sympy.Symbol("t")), ["t"], [0.1],
-            cirq.Z(cirq.LineQubit(0)), 10), ValueError, "rx/ry/rz"),
-        (lambda: training.shot_expectation(
-            cirq.Circuit(cirq.rx(sympy.Symbol("t")).on(cirq.LineQubit(0))), ["t"], [0.1],
-            cirq.Z(cirq.LineQubit(5)), 10), ValueError, "not in the circuit"),
+        (lambda: training.ShotEstimator(shots=0), ValueError, "shots"),
+        (lambda: training.train_circuit_from_shots(
+            cirq.Circuit(cirq.rx(sympy.Symbol("t")).on(cirq.LineQubit(0))), [], cirq.Z(
+                cirq.LineQubit(0)), None, [], steps=1), ValueError, "no gradient|empty"),
+        (lambda: training.train_circuit_from_shots(
+            cirq.Circuit(cirq.PhasedXPowGate(phase_exponent=sympy.Symbol("t")).on(
+                cirq.LineQubit(0))), ["t"], cirq.Z(cirq.LineQubit(0)), None, [0.1], steps=1),
+         ValueError, "parameter shift cannot differentiate"),
+        (lambda: training.train_circuit_from_shots(
+            cirq.Circuit(cirq.rx(sympy.Symbol("t")).on(cirq.LineQubit(0))), ["t"],
+            cirq.Z(cirq.LineQubit(5)), None, [0.1], steps=1), ValueError, "not in the circuit"),
+        (lambda: training.train_circuit_from_shots(*_ry_circuit()[:2], _ry_circuit()[2], None,
+                                                   [0.1], steps=1), ValueError, "init"),
         (lambda: training.ShotBasedOptimizer(clip=("keras", {"clipnorm": 1.0})), ValueError,
          "Keras"),
-        (lambda: training.ShotBasedOptimizer(beta1=1.0), ValueError, "beta1"),
+        (lambda: training.ShotBasedOptimizer(b1=1.0), ValueError, "b1"),
+        (lambda: training.ShotBasedOptimizer(optimizer="adam"), TypeError, "optimizer"),
+        (lambda: training.ShotBasedOptimizer(estimator=7), TypeError, "estimator"),
         (lambda: training.ShotBasedOptimizer(clip=("bogus", 1.0)), ValueError, "clip"),
         (lambda: training.ShotBasedOptimizer().update([0.0, 1.0], [np.nan, 0.0]), ValueError,
          "grads"),
@@ -429,7 +450,7 @@ def test_adam_update_rejects_bad_input_by_name(call, exc, words):
 def test_shot_optimizer_uses_the_one_adam():
     from clipq_edu.training import optim
 
-    opt = training.ShotBasedOptimizer(learning_rate=0.05, beta1=0.7, beta2=0.95, eps=1e-4)
+    opt = training.ShotBasedOptimizer(learning_rate=0.05, b1=0.7, b2=0.95, eps=1e-4)
     state, theta = optim.adam_init(np.zeros(2)), np.zeros(2)
     ours = np.zeros(2)
     for g in ([1.0, -2.0], [0.5, 0.1], [-3.0, 0.2]):
@@ -489,8 +510,7 @@ def test_telemetry_checks_column_lengths_and_recorder_checks_names():
 def test_shot_training_result_is_a_telemetry():
     circuit, syms, obs = _ry_circuit()
     res = training.train_circuit_from_shots(circuit, syms, obs, None, [0.3, 0.2], steps=3,
-                                            shots=100, seed=0, estimator="builtin",
-                                            clip=("global_norm", 0.1))
+                                            shots=100, seed=0, clip=("global_norm", 0.1))
     assert isinstance(res, training.Telemetry)
     assert res.summary()["steps"] == 3 and res.clip == "global_norm 0.1"
     assert res.params.shape == (4, 2) and not res.params.flags.writeable

@@ -3,8 +3,8 @@
 * :mod:`~clipq_edu.training.loop`: :func:`train` (prepare, step, epoch loop), the clip specs.
 * :mod:`~clipq_edu.training.telemetry`: :class:`Telemetry`, :class:`TelemetryRecorder`.
 * :mod:`~clipq_edu.training.optim`: :func:`adam_init`, :func:`adam_update` (pure Adam step).
-* :mod:`~clipq_edu.training.shots`: :class:`ShotBasedOptimizer`,
-  :func:`train_circuit_from_shots`, :func:`shot_expectation`, :func:`shot_parameter_shift`.
+* :mod:`~clipq_edu.training.shots`: :class:`ShotEstimator` (gradient and loss from shots),
+  :class:`ShotBasedOptimizer` (clip, then one optimiser step), :func:`train_circuit_from_shots`.
 * :mod:`~clipq_edu.training.compare`: :func:`compare_clipping`, :func:`plot_comparison`.
 * :mod:`~clipq_edu.training.keras`: :func:`guard_nonfinite`, a Keras optimizer that refuses
   NaN/Inf updates in ``model.fit`` (imports TensorFlow when used).
@@ -29,9 +29,8 @@ from clipq_edu.training.loop import (
 from clipq_edu.training.optim import ADAM_EPS, AdamState, adam_init, adam_update
 from clipq_edu.training.shots import (
     ShotBasedOptimizer,
+    ShotEstimator,
     ShotTrainingResult,
-    shot_expectation,
-    shot_parameter_shift,
     train_circuit_from_shots,
 )
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
@@ -44,6 +43,7 @@ __all__ = [
     "NONFINITE_CHOICES",
     "NonFiniteGradientError",
     "ShotBasedOptimizer",
+    "ShotEstimator",
     "ShotTrainingResult",
     "Telemetry",
     "TelemetryRecorder",
@@ -53,8 +53,6 @@ __all__ = [
     "describe_clip",
     "guard_nonfinite",
     "plot_comparison",
-    "shot_expectation",
-    "shot_parameter_shift",
     "train",
     "train_circuit_from_shots",
 ]

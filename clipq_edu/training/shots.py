@@ -1,18 +1,25 @@
-"""Training a circuit from measurement counts: shot estimates and a clipped, seeded Adam.
+"""Training a circuit from measurement counts: small pieces, each passed in.
 
-:class:`ShotBasedOptimizer` and :func:`train_circuit_from_shots` do what the source article's
-imaginary ``QuantumAdam.update(counts)`` was reaching for: parameter-shift gradients
-estimated from measurement counts, clipped by any :class:`~clipq_edu.clipping.Clipper`,
-then one step of THE Adam (:func:`clipq_edu.training.optim.adam_update`) with an explicit
-state. Seeded: same seed, same trajectory, in any process.
+What the source article's imaginary ``QuantumAdam.update(counts)`` was reaching for, built
+from the library's one home for each calculation:
 
-Taught in chapter 04.
+* :class:`ShotEstimator` estimates the loss gradient from shots with THE parameter-shift rule
+  (:func:`clipq_edu.quantum.gradients.parameter_shift_gradient` with ``shots=``) and the loss
+  with THE shot expectation (:func:`clipq_edu.quantum.sampling.sample_expectation`); it owns
+  the seeded random stream, nothing else.
+* :class:`ShotBasedOptimizer` clips a gradient with a :class:`~clipq_edu.clipping.Clipper`,
+  applies the non-finite policy, and takes one step of an
+  :class:`~clipq_edu.training.optim.Optimizer` (THE Adam by default,
+  ``optim.optimizer("adam")``) with an explicit state.
+* :func:`train_circuit_from_shots` runs the two in a loop and records the telemetry.
+
+Seeded: same seed, same trajectory, in any process. Taught in chapter 04.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,254 +35,155 @@ from clipq_edu._validate import (
     check_seed,
     check_shots,
 )
+from clipq_edu.training import optim
 from clipq_edu.training.loop import ClipSpec, NonFiniteGradientError, describe_clip
-from clipq_edu.training.optim import ADAM_EPS, AdamState, adam_init, adam_update
+from clipq_edu.training.optim import ADAM_EPS, Optimizer
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 
 __all__ = [
+    "NONFINITE_SHOT_POLICIES",
     "ShotBasedOptimizer",
+    "ShotEstimator",
     "ShotTrainingResult",
-    "shot_expectation",
-    "shot_parameter_shift",
     "train_circuit_from_shots",
 ]
 
-_SHIFT_GATES = ("Rx", "Ry", "Rz")
+#: What :class:`ShotBasedOptimizer` does with a NaN/Inf gradient.
+NONFINITE_SHOT_POLICIES = ("raise", "skip")
 
 
-def _as_symbols(symbols: Any) -> list[Any]:
-    """``symbols`` as a list of sympy symbols (names or symbols accepted)."""
-    import sympy
-
-    if isinstance(symbols, (str, bytes)) or not isinstance(symbols, Iterable):
-        raise TypeError(f"symbols must be a list of sympy symbols or names, got "
-                        f"{type(symbols).__name__}")
-    return [sympy.Symbol(str(s)) for s in symbols]
+def _check_target(target: Any) -> float | None:
+    if target is None:
+        return None
+    return float(check_finite("target", as_float_array("target", target, ndim=0)))
 
 
-def _check_circuit(circuit: Any) -> None:
-    import cirq
+# --------------------------------------------------------------------------------------------
+# Estimation: the seeded stream, THE shift rule and THE shot expectation
+# --------------------------------------------------------------------------------------------
+class ShotEstimator:
+    """Estimate a circuit's loss, its gradient and ⟨O⟩ from shots, from one seeded stream.
 
-    if not isinstance(circuit, cirq.Circuit):
-        raise TypeError(f"circuit must be a cirq.Circuit, got {type(circuit).__name__}")
-
-
-def _check_symbols(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
-    """Check ``symbols`` are exactly the circuit's symbols; return them as sympy symbols."""
-    import cirq
-
-    _check_circuit(circuit)
-    syms = _as_symbols(symbols)
-    if not syms:
-        raise ValueError("symbols is empty: a circuit without parameters has no gradient")
-    present = cirq.parameter_symbols(circuit)
-    missing = [str(s) for s in syms if s not in present]
-    if missing:
-        raise ValueError(f"symbols {missing} do not occur in the circuit")
-    extra = sorted(str(s) for s in present if s not in syms)
-    if extra:
-        raise ValueError(f"circuit symbols {extra} are not in symbols: every symbol needs a value")
-    return syms
-
-
-def _check_shiftable(circuit: Any, symbols: Sequence[Any]) -> list[Any]:
-    """Check every symbol drives exactly one rx/ry/rz gate with the bare symbol as angle."""
-    import cirq
-
-    syms = _check_symbols(circuit, symbols)
-    uses = dict.fromkeys(syms, 0)
-    for op in circuit.all_operations():
-        params = cirq.parameter_symbols(op)
-        if not params:
-            continue
-        gate = op.gate
-        if type(gate).__name__ not in _SHIFT_GATES or len(params) != 1 or \
-                gate._rads != next(iter(params)):
-            raise ValueError(
-                f"parameter-shift here needs every symbol to be the bare angle of one "
-                f"cirq.rx/ry/rz gate; got {op!r}. Use clipq_edu.gradients for other gates"
-            )
-        uses[next(iter(params))] += 1
-    shared = [str(s) for s, k in uses.items() if k != 1]
-    if shared:
-        raise ValueError(f"symbols {shared} drive more than one gate; give each gate its own")
-    return syms
-
-
-def _as_pauli_sum(observable: Any) -> Any:
-    import cirq
-
-    if isinstance(observable, cirq.PauliSum):
-        return observable
-    if isinstance(observable, (cirq.PauliString, cirq.GateOperation)):
-        return cirq.PauliSum.from_pauli_strings(cirq.PauliString(observable))
-    raise TypeError(
-        f"observable must be a cirq.PauliSum or PauliString, got {type(observable).__name__}"
-    )
-
-
-def _exact_term_expectations(circuit: Any, syms: list[Any], values: np.ndarray,
-                             terms: list[Any]) -> np.ndarray:
-    """⟨P_k⟩ for every parameter row ``(rows, terms)``, exact (the simulator's Cirq backend)."""
-    import cirq
-
-    from clipq_edu.quantum.simulate import expectation
-
-    out = np.ones((len(values), len(terms)))  # identity terms: exactly 1
-    idx = [k for k, t in enumerate(terms) if len(t)]
-    if idx:
-        unit = [cirq.PauliString(dict(terms[k].items())) for k in idx]
-        out[:, idx] = np.asarray(expectation(circuit, unit, symbols=syms, values=values,
-                                             backend="cirq")).reshape(len(values), len(idx))
-    return out
-
-
-def shot_expectation(
-    circuit: Any,
-    symbols: Sequence[Any],
-    values: Any,
-    observable: Any,
-    shots: int,
-    seed: int | None = None,
-    *,
-    return_counts: bool = False,
-) -> Any:
-    """Estimate ⟨observable⟩ from ``shots`` measurements per Pauli term, seeded.
-
-    For each Pauli string P (eigenvalues ±1) of the observable Σₖ cₖPₖ, measuring P once gives
-    +1 with probability (1 + ⟨P⟩)/2, so the number of +1 outcomes in N shots is
-    Binomial(N, (1 + ⟨P⟩)/2) and the estimate is cₖ(2·n₊/N − 1), with variance
-    cₖ²(1 − ⟨P⟩²)/N. Exact expectations come from
-    :func:`clipq_edu.quantum.simulate.expectation` (Cirq backend), the draws from THE
-    sampler, :func:`clipq_edu.quantum.sampling.sample_pauli_means` (seeded; identity terms
-    are not drawn).
+    The loss is ⟨O⟩ (minimised) when ``target`` is ``None``, else (⟨O⟩ − target)². Each call
+    draws two seeds from ``np.random.default_rng(seed)``: one for the gradient of ⟨O⟩
+    (``gradient``, THE parameter-shift rule with ``shots`` shots per evaluation and Pauli
+    term: 2P circuit evaluations) and one for ⟨O⟩ itself (``expectation``, THE shot
+    expectation), so the two estimates are independent and the chain rule
+    ∂L/∂θ = 2(⟨O⟩ − target)·∂⟨O⟩/∂θ stays unbiased. Cost per call: 2P + 1 evaluations.
 
     Args:
-      circuit: a Cirq circuit whose symbols are all in ``symbols``.
-      symbols: the circuit's symbols.
-      values: one parameter vector ``(P,)`` or a batch ``(B, P)``.
-      observable: a ``cirq.PauliSum`` or ``cirq.PauliString``.
-      shots: measurements per Pauli term, a positive integer.
-      seed: seed for the draws.
-      return_counts: also return the +1 counts ``(B, terms)``.
-
-    Returns:
-      The estimates, a float (single vector) or an array ``(B,)``; with ``return_counts``
-      a tuple ``(estimates, counts)``.
+      shots: measurements per Pauli term per circuit evaluation, a positive integer.
+      seed: seed of the stream (``None``: fresh entropy).
+      gradient: ``gradient(circuit, symbols, values, observable, shots=, seed=, backend=)``;
+        default :func:`clipq_edu.quantum.gradients.parameter_shift_gradient`.
+      expectation: ``expectation(circuit, observable, shots, symbols, values, seed=,
+        backend=)``; default :func:`clipq_edu.quantum.sampling.sample_expectation`.
+      backend: ``"cirq"`` (default, no TensorFlow) or ``"tfq"`` for the exact expectations.
 
     Taught in chapter 04.
+
+    >>> import cirq, sympy
+    >>> q, a = cirq.LineQubit(0), sympy.Symbol("a")
+    >>> est = ShotEstimator(shots=1000, seed=0)
+    >>> grad, loss, value = est(cirq.Circuit(cirq.ry(a)(q)), [a], [0.0], cirq.Z(q))
+    >>> grad.shape, value        # ⟨Z⟩ = cos 0 = 1 exactly: every shot gives +1
+    ((1,), 1.0)
     """
-    import cirq
 
-    shots = check_shots("shots", shots)
-    seed = check_seed("seed", seed)
-    _check_circuit(circuit)
-    syms = _as_symbols(symbols)
-    vals = check_finite("values", as_float_array("values", values))
-    single = vals.ndim == 1
-    vals = np.atleast_2d(vals)
-    if vals.ndim != 2 or vals.shape[1] != len(syms):
-        raise ValueError(
-            f"values must have {len(syms)} entries per row (one per symbol), got shape "
-            f"{np.shape(values)}"
-        )
-    missing = sorted(str(s) for s in cirq.parameter_symbols(circuit) if s not in syms)
-    if missing:
-        raise ValueError(f"circuit symbols {missing} have no value; add them to symbols")
-    psum = _as_pauli_sum(observable)
-    extra = set(psum.qubits) - set(circuit.all_qubits())
-    if extra:
-        raise ValueError(f"observable acts on qubits {sorted(extra)} that are not in the circuit")
-    terms = list(psum)
-    coeffs = np.array([complex(t.coefficient).real for t in terms])
-    identity = np.array([len(t) == 0 for t in terms])
-    unique, inverse = np.unique(vals, axis=0, return_inverse=True)  # simulate each row once
-    exact = _exact_term_expectations(circuit, syms, unique, terms)[inverse.reshape(-1)]
-    from clipq_edu.quantum.sampling import sample_pauli_means  # THE sampler (loads Cirq)
+    def __init__(
+        self,
+        shots: int = 1000,
+        seed: int | None = 0,
+        *,
+        gradient: Callable[..., Any] | None = None,
+        expectation: Callable[..., Any] | None = None,
+        backend: str = "cirq",
+    ) -> None:
+        self.shots = check_shots("shots", shots)
+        self.seed = check_seed("seed", seed)
+        self.backend = check_choice("backend", backend, ("cirq", "tfq"))
+        for name, fn in (("gradient", gradient), ("expectation", expectation)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} must be callable or None, got {fn!r}")
+        self._gradient = gradient
+        self._expectation = expectation
+        self.rng = np.random.default_rng(self.seed)
 
-    means, counts = sample_pauli_means(exact, shots, seed=seed, identity=identity[None, :],
-                                       return_counts=True)
-    est = (coeffs * means).sum(axis=1)
-    result: Any = float(est[0]) if single else est
-    return (result, counts[0] if single else counts) if return_counts else result
+    def reset(self) -> None:
+        """Restart the random stream from ``seed``."""
+        self.rng = np.random.default_rng(self.seed)
+
+    def __call__(
+        self,
+        circuit: Any,
+        symbols: Sequence[Any],
+        params: Any,
+        observable: Any,
+        *,
+        target: float | None = None,
+    ) -> tuple[np.ndarray, float, float]:
+        """Return ``(gradient (P,), loss, expectation)`` estimated from shots at ``params``."""
+        from clipq_edu.quantum.gradients import parameter_shift_gradient  # loads Cirq
+        from clipq_edu.quantum.sampling import sample_expectation
+
+        theta = check_finite("params", as_float_array("params", params, ndim=1))
+        target = _check_target(target)
+        gradient = self._gradient or parameter_shift_gradient
+        expectation = self._expectation or sample_expectation
+        seed_grad, seed_value = (int(s) for s in self.rng.integers(0, 2**63 - 1, size=2))
+        grad_o = np.asarray(gradient(circuit, symbols, theta, observable, shots=self.shots,
+                                     seed=seed_grad, backend=self.backend), dtype=np.float64)
+        value = float(expectation(circuit, observable, self.shots, symbols, theta,
+                                  seed=seed_value, backend=self.backend))
+        if target is None:
+            return grad_o, value, value
+        return 2.0 * (value - target) * grad_o, (value - target) ** 2, value
 
 
-def shot_parameter_shift(
-    circuit: Any,
-    symbols: Sequence[Any],
-    values: Any,
-    observable: Any,
-    shots: int,
-    seed: int | None = None,
-) -> tuple[np.ndarray, float]:
-    """Parameter-shift gradient of ⟨observable⟩ estimated from shots, plus ⟨observable⟩ itself.
+# --------------------------------------------------------------------------------------------
+# The update: a Clipper, the non-finite policy, an Optimizer
+# --------------------------------------------------------------------------------------------
+def _check_decay(name: str, value: Any) -> float:
+    b = check_positive_float(name, value, allow_zero=True)
+    if b >= 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return b
 
-    For a gate ``rx/ry/rz(θ)`` = exp(−iθP/2): ∂⟨O⟩/∂θ = [⟨O⟩(θ + π/2) − ⟨O⟩(θ − π/2)]/2.
-    The shifted rows and their combination are THE rule of
-    :mod:`clipq_edu.quantum.gradients` (:func:`~clipq_edu.quantum.gradients.shifted_parameters`,
-    :func:`~clipq_edu.quantum.gradients.combine_shifted`). Cost: 2P + 1 circuit evaluations;
-    each of the 2P shifted expectations and the unshifted one is estimated by
-    :func:`shot_expectation` with ``shots`` shots per Pauli term, independently. Every symbol
-    must be the bare angle of exactly one rx/ry/rz gate.
 
-    Args:
-      circuit, symbols, values, observable, shots, seed: as in :func:`shot_expectation`
-        (``values`` one vector ``(P,)``).
-
-    Returns:
-      ``(gradient (P,), expectation)``.
-
-    References:
-      Mitarai, Negoro, Kitagawa, Fujii (2018), "Quantum circuit learning", PRA 98, 032309,
-      https://arxiv.org/abs/1803.00745; Schuld, Bergholm, Gogolin, Izaac, Killoran (2019),
-      "Evaluating analytic gradients on quantum hardware", PRA 99, 032331,
-      https://arxiv.org/abs/1811.11184.
-
-    Taught in chapter 04.
-    """
-    syms = _check_shiftable(circuit, symbols)
-    vals = check_finite("values", as_float_array("values", values, ndim=1))
-    if len(vals) != len(syms):
-        raise ValueError(f"values must have {len(syms)} entries, got {len(vals)}")
-    from clipq_edu.quantum.gradients import combine_shifted, shifted_parameters  # loads Cirq
-
-    p = len(syms)
-    # THE shift rule: the 2P shifted rows (all "+" rows, then all "-" rows), and their
-    # combination (f+ - f-)/2; the unshifted row goes first, in the same shot batch.
-    rows = np.vstack([vals[None, :], shifted_parameters(vals).reshape(-1, p)])
-    est = shot_expectation(circuit, syms, rows, observable, shots, seed)
-    return combine_shifted(est[1:].reshape(2, p)), float(est[0])
+def _make_clipper(clip: ClipSpec) -> clipping.Clipper:
+    clipper = clipping.from_spec(clip)  # a copy: the caller's clipper is never changed
+    if isinstance(clipper, clipping.KerasClip):
+        raise ValueError("clip=('keras', ...) needs a Keras optimizer; use ('value', c) etc.")
+    clipper.reset()
+    return clipper
 
 
 class ShotBasedOptimizer:
-    """Adam on gradients estimated from measurement shots, clipped first; seeded.
+    """Clip a (shot-estimated) gradient, then take one optimiser step; NaN/Inf never applied.
 
-    :meth:`update` clips the gradient with the optimiser's :class:`~clipq_edu.clipping.Clipper`
-    and takes one step of THE Adam, :func:`~clipq_edu.training.optim.adam_update` (Kingma &
-    Ba 2015, Algorithm 1)::
+    :meth:`update` clips the gradient with the :class:`~clipq_edu.clipping.Clipper` and takes
+    one step of the :class:`~clipq_edu.training.optim.Optimizer` (THE Adam by default, Kingma
+    & Ba 2015, Algorithm 1)::
 
         g ← clip(g)
-        t ← t + 1;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²
-        θ ← θ − α · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε)
+        t ← t + 1;  m ← b1·m + (1−b1)g;  v ← b2·v + (1−b2)g²
+        θ ← θ − α · (m / (1−b1ᵗ)) / (√(v / (1−b2ᵗ)) + ε)
 
-    :meth:`estimate` estimates the gradient of a circuit's loss from shots (parameter shift)
-    and :meth:`step` does both. Every random draw comes from the optimiser's own
-    ``np.random.default_rng(seed)``, so the same seed gives the same trajectory in any
-    process. The Adam state lives in :attr:`state` (an
-    :class:`~clipq_edu.training.optim.AdamState`, ``None`` before the first step).
+    :meth:`step` first asks the :class:`ShotEstimator` for the gradient from shots. The
+    optimiser state lives in :attr:`state` (``None`` before the first step).
 
     Args:
       learning_rate: α, > 0.
-      beta1, beta2: moment decay rates in [0, 1).
-      eps: ε, > 0 (default 1e-7, tf.keras' Adam default; see :mod:`clipq_edu.training.optim`).
+      b1, b2: Adam's moment decay rates in [0, 1).
+      eps: Adam's ε, > 0 (default 1e-7, tf.keras' Adam default; see
+        :mod:`clipq_edu.training.optim`).
       clip: clipping spec (``("value", c)``, ``("norm", c)``, ``("global_norm", c)``,
-        ``("autoclip", p)``, ``("agc", λ)``, a Clipper, a callable, or ``None``).
-      shots: measurements per Pauli term per circuit evaluation.
-      seed: seed for all shot draws.
-      estimator: ``"gradients"`` uses
-        :func:`clipq_edu.quantum.gradients.parameter_shift_gradient`
-        (Cirq backend; any gate it supports), ``"builtin"`` uses :func:`shot_parameter_shift`
-        (rx/ry/rz only, a few readable lines). Both are seeded from this optimiser's stream.
+        ``("autoclip", p)``, ``("agc", λ)``), a Clipper (copied), a callable, or ``None``.
+      optimizer: an :class:`~clipq_edu.training.optim.Optimizer`; default
+        ``optim.optimizer("adam")``. ``b1``, ``b2``, ``eps`` are passed to Adam only.
+      estimator: the :class:`ShotEstimator` :meth:`step` uses; default
+        ``ShotEstimator(shots, seed)``.
+      shots, seed: for the default estimator (ignored when ``estimator`` is given).
       nonfinite: what a NaN/Inf gradient does: ``"raise"`` (a
         :class:`~clipq_edu.training.NonFiniteGradientError`, which is a ``ValueError``) or
         ``"skip"`` (parameters and state unchanged, counted in :attr:`skipped_steps` and
@@ -300,40 +208,33 @@ class ShotBasedOptimizer:
         self,
         learning_rate: float = 0.1,
         *,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
+        b1: float = 0.9,
+        b2: float = 0.999,
         eps: float = ADAM_EPS,
         clip: ClipSpec = None,
+        optimizer: Optimizer | None = None,
+        estimator: ShotEstimator | None = None,
         shots: int = 1000,
         seed: int | None = 0,
-        estimator: str = "gradients",
         nonfinite: str = "raise",
     ) -> None:
-        self.estimator = check_choice("estimator", estimator, ("gradients", "builtin"))
-        self.nonfinite = check_choice("nonfinite", nonfinite, ("raise", "skip"))
+        self.nonfinite = check_choice("nonfinite", nonfinite, NONFINITE_SHOT_POLICIES)
         self.learning_rate = check_positive_float("learning_rate", learning_rate)
-        for name, b in (("beta1", beta1), ("beta2", beta2)):
-            b = check_positive_float(name, b, allow_zero=True)
-            if b >= 1:
-                raise ValueError(f"{name} must be in [0, 1), got {b!r}")
-        self.beta1, self.beta2 = float(beta1), float(beta2)
+        self.optimizer = optim.optimizer("adam") if optimizer is None else optimizer
+        if not isinstance(self.optimizer, Optimizer):
+            raise TypeError(f"optimizer must be an Optimizer (e.g. optimizer('adam')), got "
+                            f"{type(self.optimizer).__name__}")
+        self.b1, self.b2 = _check_decay("b1", b1), _check_decay("b2", b2)
         self.eps = check_positive_float("eps", eps)
         self.clip = clip
-        self._clipper = self._make_clipper(clip)
-        self.shots = check_shots("shots", shots)
-        self.seed = check_seed("seed", seed)
-        self.rng = np.random.default_rng(self.seed)
-        self.state: AdamState | None = None
+        self._clipper = _make_clipper(clip)
+        if estimator is not None and not isinstance(estimator, ShotEstimator):
+            raise TypeError(f"estimator must be a ShotEstimator or None, got "
+                            f"{type(estimator).__name__}")
+        self.estimator = ShotEstimator(shots, seed) if estimator is None else estimator
+        self.state: Any = None
         self.skipped_steps = 0
         self.last: dict[str, Any] = {}
-
-    @staticmethod
-    def _make_clipper(clip: ClipSpec) -> clipping.Clipper:
-        clipper = clipping.from_spec(clip)  # a copy: the caller's clipper is never changed
-        if isinstance(clipper, clipping.KerasClip):
-            raise ValueError("clip=('keras', ...) needs a Keras optimizer; use ('value', c) etc.")
-        clipper.reset()
-        return clipper
 
     @property
     def clipper(self) -> clipping.Clipper:
@@ -341,14 +242,20 @@ class ShotBasedOptimizer:
         return self._clipper
 
     def reset(self) -> None:
-        """Forget the Adam state and the clipper's state; restart the random stream."""
+        """Forget the optimiser's and the clipper's state; restart the estimator's stream."""
         self.state = None
         self.skipped_steps = 0
-        self.rng = np.random.default_rng(self.seed)
-        self._clipper = self._make_clipper(self.clip)
+        self.estimator.reset()
+        self._clipper = _make_clipper(self.clip)
+
+    def _hyperparameters(self) -> dict[str, float]:
+        if self.optimizer.name == "adam":
+            return {"learning_rate": self.learning_rate, "b1": self.b1, "b2": self.b2,
+                    "eps": self.eps}
+        return {"learning_rate": self.learning_rate}
 
     def update(self, params: Any, grads: Any) -> np.ndarray:
-        """Clip ``grads`` and take one Adam step from ``params``; return the new parameters.
+        """Clip ``grads`` and take one optimiser step from ``params``; return the new parameters.
 
         ``self.last`` records ``norm_before``, ``norm_after``, ``clipped``, ``threshold`` and
         ``skipped``. A NaN/Inf gradient is never applied (see ``nonfinite``).
@@ -358,20 +265,20 @@ class ShotBasedOptimizer:
         if g.shape != theta.shape:
             raise ValueError(f"grads has shape {g.shape} but params has shape {theta.shape}")
         if not np.isfinite(g).all():
-            return self._nonfinite(theta, g)
+            return self._skip_nonfinite(theta, g)
         clipped, info = self._clipper(g, theta)
-        if self.state is None or self.state.m.shape != theta.shape:
-            self.state = adam_init(theta)
-        updates, self.state = adam_update(
-            np.asarray(clipped, dtype=np.float64), self.state, learning_rate=self.learning_rate,
-            b1=self.beta1, b2=self.beta2, eps=self.eps)
+        if self.state is None:
+            self.state = self.optimizer.init(theta)
+        updates, self.state = self.optimizer.update(
+            np.asarray(clipped, dtype=np.float64), self.state, **self._hyperparameters())
         self.last = {"norm_before": info.norm_before, "norm_after": info.norm_after,
                      "clipped": info.clipped, "threshold": info.threshold, "skipped": False}
         return theta + updates
 
-    def _nonfinite(self, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
-        bad = int((~np.isfinite(g)).sum())
+    def _skip_nonfinite(self, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """The non-finite policy: raise, or keep ``theta`` and count the skipped step."""
         if self.nonfinite == "raise":
+            bad = int((~np.isfinite(g)).sum())
             raise NonFiniteGradientError(
                 f"grads holds {bad} NaN/Inf value(s) ({g.tolist()}); nothing was applied. "
                 f"Pass nonfinite='skip' to skip such steps"
@@ -380,43 +287,6 @@ class ShotBasedOptimizer:
         self.last = {"norm_before": clipping.global_norm(g), "norm_after": math.nan,
                      "clipped": False, "threshold": math.nan, "skipped": True}
         return theta.copy()
-
-    def estimate(
-        self,
-        circuit: Any,
-        symbols: Sequence[Any],
-        params: Any,
-        observable: Any,
-        *,
-        target: float | None = None,
-    ) -> tuple[np.ndarray, float, float]:
-        """Estimate the loss gradient, the loss and ⟨O⟩ from shots (nothing is applied).
-
-        The loss is ⟨O⟩ (minimised) when ``target`` is ``None``, else (⟨O⟩ − target)². For the
-        squared loss the chain rule needs ⟨O⟩ itself, estimated from its own shots:
-        ∂L/∂θ = 2(⟨O⟩ − target)·∂⟨O⟩/∂θ.
-
-        Returns:
-          ``(gradient (P,), loss, expectation)``.
-        """
-        theta = as_float_array("params", params, ndim=1)
-        if target is not None:
-            target = float(check_finite("target", as_float_array("target", target, ndim=0)))
-        seed_grad, seed_value = (int(s) for s in self.rng.integers(0, 2**63 - 1, size=2))
-        if self.estimator == "builtin":
-            grad_o, _ = shot_parameter_shift(circuit, symbols, theta, observable,
-                                             self.shots, seed_grad)
-        else:
-            from clipq_edu.quantum.gradients import parameter_shift_gradient
-
-            grad_o = np.asarray(parameter_shift_gradient(
-                circuit, symbols, theta, observable, shots=self.shots, seed=seed_grad,
-                backend="cirq"), dtype=np.float64)
-        # ⟨O⟩ from its own shots, independent of the gradient's (the product stays unbiased).
-        value = shot_expectation(circuit, symbols, theta, observable, self.shots, seed_value)
-        if target is None:
-            return grad_o, float(value), float(value)
-        return 2.0 * (value - target) * grad_o, float((value - target) ** 2), float(value)
 
     def step(
         self,
@@ -427,17 +297,20 @@ class ShotBasedOptimizer:
         *,
         target: float | None = None,
     ) -> np.ndarray:
-        """:meth:`estimate` the gradient from shots, then :meth:`update`; return new parameters.
+        """Estimate the gradient from shots (:attr:`estimator`), then :meth:`update`.
 
         ``self.last`` also records the estimated ``loss`` and ``expectation``.
         """
-        grad, loss, value = self.estimate(circuit, symbols, params, observable, target=target)
+        grad, loss, value = self.estimator(circuit, symbols, params, observable, target=target)
         new = self.update(params, grad)
         self.last["loss"] = loss
         self.last["expectation"] = value
         return new
 
 
+# --------------------------------------------------------------------------------------------
+# The loop
+# --------------------------------------------------------------------------------------------
 @dataclass
 class ShotTrainingResult(Telemetry):
     """Trajectory of :func:`train_circuit_from_shots`: a :class:`Telemetry` plus parameters.
@@ -474,15 +347,49 @@ class ShotTrainingResult(Telemetry):
         return ax
 
 
-def _exact_loss(circuit: Any, syms: list[Any], params: np.ndarray, psum: Any,
+def _exact_loss(circuit: Any, names: list[str], params: np.ndarray, psum: Any,
                 target: float | None) -> np.ndarray:
-    import sympy
+    """The loss along the trajectory from THE simulator (Cirq backend), term by term."""
+    import cirq
+
+    from clipq_edu.quantum.simulate import expectation
 
     terms = list(psum)
     coeffs = np.array([complex(t.coefficient).real for t in terms])
-    exact_o = _exact_term_expectations(circuit, [sympy.Symbol(str(s)) for s in syms], params,
-                                       terms) @ coeffs
-    return exact_o if target is None else (exact_o - float(target)) ** 2
+    per_term = np.ones((len(params), len(terms)))  # identity terms: exactly 1
+    idx = [k for k, t in enumerate(terms) if len(t)]
+    if idx:
+        unit = [cirq.PauliString(dict(terms[k].items())) for k in idx]
+        per_term[:, idx] = np.asarray(expectation(circuit, unit, symbols=names, values=params,
+                                                  backend="cirq")).reshape(len(params), len(idx))
+    exact_o = per_term @ coeffs
+    return exact_o if target is None else (exact_o - target) ** 2
+
+
+def _prepare_problem(circuit: Any, symbols: Any, observable: Any, init: Any
+                     ) -> tuple[Any, list[str], Any, np.ndarray]:
+    """Check the circuit, symbols, observable and ``init`` with the quantum package's checks."""
+    from clipq_edu.quantum._core import (
+        check_resolvable,
+        prepare_circuit,
+        prepare_observables,
+        symbol_names,
+    )
+
+    circ = prepare_circuit(circuit)
+    sums, single = prepare_observables(circ, observable)
+    if not single:
+        raise TypeError(f"observable must be ONE cirq.PauliSum or PauliString, got a list of "
+                        f"{len(sums)}")
+    names = symbol_names("symbols", symbols)
+    if not names:
+        raise ValueError("symbols is empty: a circuit without parameters has no gradient")
+    theta = check_finite("init", as_float_array("init", init, ndim=1))
+    if len(theta) != len(names):
+        raise ValueError(f"init must have {len(names)} entries (one per symbol), got "
+                         f"{len(theta)}")
+    check_resolvable(circ, names)
+    return circ, names, sums[0], theta
 
 
 def train_circuit_from_shots(
@@ -497,14 +404,14 @@ def train_circuit_from_shots(
     seed: int | None = 0,
     *,
     learning_rate: float = 0.1,
-    estimator: str = "gradients",
     nonfinite: str = "raise",
     grad_hook: Callable[[int, np.ndarray], Any] | None = None,
 ) -> ShotTrainingResult:
-    """Train a circuit's parameters with :class:`ShotBasedOptimizer`; record the trajectory.
+    """Train a circuit's parameters from shots: :class:`ShotEstimator` + :class:`ShotBasedOptimizer`.
 
     Args:
-      circuit: a Cirq circuit whose symbols each drive one rx/ry/rz gate.
+      circuit: a Cirq circuit whose symbols are all in ``symbols`` (any gate
+        :func:`~clipq_edu.quantum.gradients.parameter_shift_gradient` supports).
       symbols: the symbols, in the order of ``init``.
       observable: ``cirq.PauliSum`` / ``PauliString``.
       target: desired ⟨O⟩ (squared loss), or ``None`` to minimise ⟨O⟩.
@@ -514,7 +421,6 @@ def train_circuit_from_shots(
       clip: clipping spec for the estimated gradient.
       seed: seed for every shot draw.
       learning_rate: Adam's step size.
-      estimator: ``"gradients"`` or ``"builtin"`` (see :class:`ShotBasedOptimizer`).
       nonfinite: ``"raise"`` or ``"skip"`` (a skipped step keeps the parameters and is
         marked in ``skipped``).
       grad_hook: optional ``hook(step, grad) -> grad`` applied to each estimated gradient
@@ -527,23 +433,16 @@ def train_circuit_from_shots(
     Taught in chapter 04.
     """
     steps = check_int("steps", steps, minimum=1, maximum=100_000)
-    if target is not None:
-        target = float(check_finite("target", as_float_array("target", target, ndim=0)))
-    theta = check_finite("init", as_float_array("init", init, ndim=1))
-    opt = ShotBasedOptimizer(learning_rate, clip=clip, shots=shots, seed=seed,
-                             estimator=estimator, nonfinite=nonfinite)
+    target = _check_target(target)
+    opt = ShotBasedOptimizer(learning_rate, clip=clip, nonfinite=nonfinite,
+                             estimator=ShotEstimator(shots, seed))
     if grad_hook is not None and not callable(grad_hook):
         raise TypeError(f"grad_hook must be callable(step, grad) -> grad, got {grad_hook!r}")
-    syms = _check_symbols(circuit, symbols)
-    if estimator == "builtin":
-        _check_shiftable(circuit, syms)
-    if len(theta) != len(syms):
-        raise ValueError(f"init must have {len(syms)} entries (one per symbol), got {len(theta)}")
-    psum = _as_pauli_sum(observable)
+    circuit, names, psum, theta = _prepare_problem(circuit, symbols, observable, init)
     traj = [theta]
     rec = TelemetryRecorder(clip=describe_clip(clip))
     for k in range(steps):
-        grad, loss, _ = opt.estimate(circuit, syms, theta, psum, target=target)
+        grad, loss, _ = opt.estimator(circuit, names, theta, psum, target=target)
         if grad_hook is not None:
             grad = grad_hook(k, grad.copy())
         theta = opt.update(theta, grad)
@@ -558,5 +457,5 @@ def train_circuit_from_shots(
         **{name: getattr(tel, name) for name in ("loss", "norm_before", "norm_after",
                                                  "clipped", "skipped", "threshold", "epoch",
                                                  "clip", "epoch_loss")},
-        params=params, exact_loss=_exact_loss(circuit, syms, params, psum, target),
+        params=params, exact_loss=_exact_loss(circuit, names, params, psum, target),
     )

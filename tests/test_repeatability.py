@@ -67,16 +67,14 @@ _SCRIPT = textwrap.dedent('''
             circ, [a, b], vals, obs, h=0.1, shots=200, seed=S),
         "spsa shots": lambda: gradients.spsa_gradient(
             circ, [a, b], vals, obs, n_samples=3, shots=200, seed=S),
-        "shot_expectation": lambda: training.shot_expectation(
-            circ, [a, b], batch, obs, 200, seed=S),
-        "shot_parameter_shift": lambda: training.shot_parameter_shift(
-            circ, [a, b], vals, obs, 200, seed=S),
+        "ShotEstimator": lambda: training.ShotEstimator(200, seed=S)(
+            circ, [a, b], vals, obs, target=0.2)[0],
         "ShotBasedOptimizer gradients": lambda: training.train_circuit_from_shots(
             circ, [a, b], obs, None, vals, steps=4, shots=100, clip=("norm", 0.5),
             seed=S).params,
-        "ShotBasedOptimizer builtin": lambda: training.train_circuit_from_shots(
-            circ, [a, b], obs, 0.2, vals, steps=4, shots=100, clip=("value", 0.3), seed=S,
-            estimator="builtin").params,
+        "ShotBasedOptimizer target": lambda: training.train_circuit_from_shots(
+            circ, [a, b], obs, 0.2, vals, steps=4, shots=100, clip=("value", 0.3),
+            seed=S).params,
         "barren_plateau_variance": lambda: landscapes.barren_plateau_variance(
             [2, 3], depth=4, n_circuits=20, seed=S),
         "barren_plateau identity": lambda: landscapes.barren_plateau_variance(

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from clipq_edu.course import plateau
+from clipq_edu.training import Telemetry
 
 
 def test_exact_costs_and_their_closed_form_variance():
@@ -32,8 +33,11 @@ def test_shot_gradient_is_unbiased_and_seeded():
 def test_local_cost_trains_where_the_global_cost_is_flat():
     local = plateau.train_product_ansatz(10, "local", steps=40, shots=100, seed=1)
     glob = plateau.train_product_ansatz(10, "global", steps=40, shots=100, seed=1)
-    assert local["cost"][-1] < 0.05 and glob["cost"][-1] > 0.9
-    assert np.mean(glob["grad_norm"] == 0) > 0.5  # the shots see nothing to follow
+    assert isinstance(local, Telemetry) and local.steps == 40 and local.exact_loss.shape == (41,)
+    assert local.exact_loss[-1] < 0.05 and glob.exact_loss[-1] > 0.9
+    assert np.mean(glob.norm_before == 0) > 0.5  # the shots see nothing to follow
+    np.testing.assert_array_equal(local.loss, local.exact_loss[:-1])
+    assert local.clip == "global_norm 1" and np.all(local.norm_after <= 1.0 + 1e-12)
 
 
 @pytest.mark.parametrize("call, name", [

@@ -6,27 +6,30 @@ import numpy as np
 import pytest
 
 from clipq_edu.course import scaling
+from clipq_edu.training import Telemetry
 
 
 def test_standardised_inputs_learn_and_scaled_inputs_do_not():
     good = scaling.scaling_run(scale=1.0, optimizer="sgd", seed=1)
     bad = scaling.scaling_run(scale=30.0, optimizer="sgd", seed=1)
-    assert good["test_accuracy"] > 0.95
-    assert bad["test_accuracy"] < 0.65
-    assert good["loss"][-1] < good["loss"][0]
+    assert isinstance(good, Telemetry) and good.steps == 300
+    assert good.metrics["test_accuracy"] > 0.95
+    assert bad.metrics["test_accuracy"] < 0.65
+    assert good.loss[-1] < good.loss[0]
 
 
 def test_sgd_clip_fires_on_scaled_inputs_and_bounds_the_step():
     run = scaling.scaling_run(scale=30.0, optimizer="sgd", clip=1.0, seed=0, n_steps=50)
-    assert run["clipped_fraction"] > 0.9
+    assert run.summary()["clipped_fraction"] > 0.9 and run.clip == "global_norm 1"
+    assert np.all(run.norm_after <= 1.0 + 1e-12)
 
 
 def test_same_seed_same_numbers_and_seeds_differ():
     a = scaling.scaling_run(scale=30.0, optimizer="adam", seed=3)
     b = scaling.scaling_run(scale=30.0, optimizer="adam", seed=3)
     c = scaling.scaling_run(scale=30.0, optimizer="adam", seed=4)
-    np.testing.assert_array_equal(a["loss"], b["loss"])
-    assert not np.array_equal(a["loss"], c["loss"])
+    np.testing.assert_array_equal(a.loss, b.loss)
+    assert not np.array_equal(a.loss, c.loss)
 
 
 def test_table_has_every_control_and_reports_spread():

@@ -44,13 +44,18 @@ from clipq_edu._validate import (
 )
 from clipq_edu.quantum.gradients import combine_shifted, shifted_parameters
 from clipq_edu.quantum.sampling import sample_pauli_means
+from clipq_edu.training import optim
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 
-__all__ = ["COSTS", "DEEP_INITS", "DeepCircuitRun", "landscape_cut", "product_cost", "shot_cost",
-           "shot_gradient", "train_deep_circuit", "train_product_ansatz"]
+__all__ = ["COSTS", "DEEP_INITS", "DeepCircuitRun", "ProductAnsatzRun", "landscape_cut",
+           "product_cost", "shot_cost", "shot_gradient", "train_deep_circuit",
+           "train_product_ansatz"]
 
 COSTS = ("global", "local")
 MAX_QUBITS = 30
+#: The Telemetry columns the runs below copy from their recorder.
+_TELEMETRY_FIELDS = ("loss", "norm_before", "norm_after", "clipped", "skipped", "threshold",
+                     "epoch", "clip")
 
 
 def _angles(name: str, value: Any, *, shape: tuple[int, ...] | None = None) -> np.ndarray:
@@ -140,6 +145,32 @@ def shot_gradient(theta: Any, cost: str, shots: int, rng: np.random.Generator) -
     return combine_shifted(shot_cost(rows, cost, shots, rng))
 
 
+@dataclass
+class ProductAnsatzRun(Telemetry):
+    """Trajectory of :func:`train_product_ansatz`: a :class:`Telemetry` plus the exact cost.
+
+    The :class:`Telemetry` columns, one row a step: ``loss`` is the exact cost before the step,
+    ``norm_before`` the norm of the shot-based gradient, ``norm_after`` the norm applied (after
+    clipping), ``skipped`` a step whose gradient held NaN/Inf.
+
+    Attributes (besides those columns):
+      exact_loss: ``(steps + 1,)`` exact cost before each step and after the last.
+      theta: final angles ``(n_qubits,)``.
+
+    Taught in chapter 05.
+    """
+
+    exact_loss: Any = None
+    theta: Any = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("exact_loss", "theta"):
+            arr = np.array(getattr(self, name), dtype=np.float64).reshape(-1)
+            arr.setflags(write=False)
+            setattr(self, name, arr)
+
+
 def train_product_ansatz(
     n_qubits: int = 8,
     cost: str = "global",
@@ -150,7 +181,7 @@ def train_product_ansatz(
     clip: Any = ("global_norm", 1.0),
     init: Any = None,
     seed: int = 0,
-) -> dict[str, Any]:
+) -> ProductAnsatzRun:
     """Train the product ansatz on ``cost`` from shots, with clipping and Adam.
 
     Args:
@@ -165,10 +196,17 @@ def train_product_ansatz(
       seed: seed of the initial angles and of every shot.
 
     Returns:
-      ``{"cost": exact cost before each step and after the last (steps + 1,),
-      "grad_norm": norm of each shot-based gradient before clipping (steps,),
-      "theta": final angles}``.
+      A :class:`ProductAnsatzRun`: ``exact_loss`` is the exact cost before each step and
+      after the last (steps + 1,), ``norm_before`` the norm of each shot-based gradient
+      before clipping (steps,), ``theta`` the final angles.
+
+    Taught in chapter 05.
+
+    >>> run = train_product_ansatz(3, "local", steps=5, shots=50, seed=0)
+    >>> run.steps, run.exact_loss.shape, bool(run.exact_loss[-1] < run.exact_loss[0])
+    (5, (6,), True)
     """
+    from clipq_edu.training.loop import describe_clip
     from clipq_edu.training.shots import ShotBasedOptimizer
 
     n_qubits = check_int("n_qubits", n_qubits, minimum=1, maximum=MAX_QUBITS)
@@ -179,13 +217,19 @@ def train_product_ansatz(
     theta = rng.uniform(0.0, 2.0 * np.pi, n_qubits) if init is None else \
         _angles("init", init, shape=(n_qubits,)).copy()
     opt = ShotBasedOptimizer(learning_rate, clip=clip, seed=seed, nonfinite="skip")
-    costs, norms = [float(product_cost(theta, cost))], []
+    rec = TelemetryRecorder(clip=describe_clip(clip))
+    costs = [float(product_cost(theta, cost))]
     for _ in range(steps):
         g = shot_gradient(theta, cost, shots, rng)
-        norms.append(float(np.linalg.norm(g)))
         theta = opt.update(theta, g)
+        last = opt.last
+        rec.record(costs[-1], norm_before=float(np.linalg.norm(g)),
+                   norm_after=last["norm_after"], clipped=last["clipped"],
+                   skipped=last["skipped"], threshold=last["threshold"])
         costs.append(float(product_cost(theta, cost)))
-    return {"cost": np.array(costs), "grad_norm": np.array(norms), "theta": theta}
+    tel = rec.finish()
+    return ProductAnsatzRun(**{k: getattr(tel, k) for k in _TELEMETRY_FIELDS},
+                            exact_loss=costs, theta=theta)
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,7 +237,7 @@ def train_product_ansatz(
 # --------------------------------------------------------------------------------------------
 #: Initialisations of :func:`train_deep_circuit`.
 DEEP_INITS = ("random", "identity")
-DEEP_OPTIMIZERS = ("sgd", "adam")
+DEEP_OPTIMIZERS = tuple(optim.OPTIMIZERS)
 DEEP_OBSERVABLES = ("zz", "z0")
 MAX_DEEP_QUBITS = 12
 MAX_DEEP_DEPTH = 100
@@ -280,18 +324,6 @@ def _deep_check(n_qubits: Any, depth: Any, init: Any, steps: Any, shots: Any,
     return n, depth, steps, shots, learning_rate, seed
 
 
-def _deep_step(theta: np.ndarray, g: np.ndarray, optimizer: str, state: Any,
-               learning_rate: float) -> tuple[np.ndarray, Any]:
-    """θ − η·g (``"sgd"``) or one step of THE Adam (``"adam"``)."""
-    if optimizer == "sgd":
-        return theta - learning_rate * g, state
-    from clipq_edu.training.optim import adam_init, adam_update
-
-    updates, state = adam_update(g, adam_init(theta) if state is None else state,
-                                 learning_rate=learning_rate)
-    return theta + updates, state
-
-
 def train_deep_circuit(
     n_qubits: int = 10,
     depth: int = 20,
@@ -349,14 +381,16 @@ def train_deep_circuit(
         raise ValueError("clip=('keras', ...) needs a Keras optimizer; use ('global_norm', c) etc.")
     theta = _deep_start(n, depth, init, seed)
     rng = np.random.default_rng(None if seed is None else [seed, 1])  # the shots' own stream
-    rec, exact, state = TelemetryRecorder(clip=describe_clip(clip)), [], None
+    opt = optim.optimizer(optimizer)  # θ − η·g (SGD) or THE Adam
+    rec, exact, state = TelemetryRecorder(clip=describe_clip(clip)), [], opt.init(theta)
     for _ in range(steps):
         f0, shifted = _deep_exact(theta, n, depth, observable)
         estimate = sample_pauli_means(np.concatenate([[f0], shifted.ravel()]), shots, seed=rng)
         g = combine_shifted(estimate[1:].reshape(shifted.shape))
         clipped, info = clipper(g, theta)
-        theta, state = _deep_step(theta, np.asarray(clipped, dtype=np.float64), optimizer,
-                                  state, learning_rate)
+        updates, state = opt.update(np.asarray(clipped, dtype=np.float64), state,
+                                    learning_rate=learning_rate)
+        theta = theta + updates
         exact.append(f0)
         rec.record(float(estimate[0]), info,
                    exact_grad_norm=float(np.linalg.norm(combine_shifted(shifted))),
@@ -367,7 +401,6 @@ def train_deep_circuit(
                 "learning_rate": learning_rate, "optimizer": optimizer, "clip": tel.clip,
                 "observable": observable, "seed": seed}
     return DeepCircuitRun(
-        **{k: getattr(tel, k) for k in ("loss", "norm_before", "norm_after", "clipped",
-                                         "skipped", "threshold", "epoch", "clip")},
+        **{k: getattr(tel, k) for k in _TELEMETRY_FIELDS},
         exact_loss=exact, exact_grad_norm=tel.extra["exact_grad_norm"],
         noise_norm=tel.extra["noise_norm"], theta=theta, settings=settings)

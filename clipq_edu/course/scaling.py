@@ -18,8 +18,8 @@ The controls the question needs (one factor changed at a time, same seeds, same 
 Taught in chapter 03c (and used again in 06 and 07).
 
 >>> r = scaling_run(scale=1.0, optimizer="sgd", clip=None, seed=0)
->>> bool(r["test_accuracy"] > 0.9)
-True
+>>> bool(r.metrics["test_accuracy"] > 0.9), r.steps
+(True, 300)
 """
 
 from __future__ import annotations
@@ -32,10 +32,13 @@ import numpy as np
 from clipq_edu import clipping
 from clipq_edu._validate import check_choice, check_int, check_positive_float, check_seed
 from clipq_edu.course import _angle_model
-from clipq_edu.training.optim import adam_init, adam_update
+from clipq_edu.training import optim
+from clipq_edu.training.loop import describe_clip
+from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 
 __all__ = ["Condition", "ScalingTable", "scaling_run", "scaling_table"]
 
+#: The optimisers compared (:func:`clipq_edu.training.optim.optimizer` builds each).
 OPTIMIZERS = ("sgd", "adam")
 #: Largest input scale and learning rate accepted (beyond it the angles wrap so fast that
 #: float64 loses the phase, and a typo such as 1e300 would give NaN).
@@ -53,8 +56,8 @@ def scaling_run(
     n_train: int = 200,
     n_test: int = 2000,
     seed: int | None = 0,
-) -> dict[str, Any]:
-    """Train ``⟨Z⟩ = cos(w·s·x + b)`` once; return train loss per step and test accuracy.
+) -> Telemetry:
+    """Train ``⟨Z⟩ = cos(w·s·x + b)`` once; return its telemetry and test accuracy.
 
     Args:
       scale: input scale s, > 0 and at most :data:`MAX_SCALE` (1 = standardised).
@@ -68,8 +71,12 @@ def scaling_run(
       seed: seed of the data and of the initial (w, b), uniform in [-1, 1].
 
     Returns:
-      ``{"loss": per-step training loss, "clipped_fraction": share of steps the clip fired,
-      "test_accuracy": accuracy on the test set}``.
+      A :class:`~clipq_edu.training.telemetry.Telemetry`: ``loss`` is the full-batch training
+      loss before each step, ``norm_before``/``norm_after``/``clipped`` what the clip did
+      (``summary()["clipped_fraction"]`` is the share of steps it fired), and
+      ``metrics["test_accuracy"]`` the accuracy on the test set.
+
+    Taught in chapter 03c.
     """
     scale = check_positive_float("scale", scale, maximum=MAX_SCALE)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
@@ -84,21 +91,17 @@ def scaling_run(
     x, y = _angle_model.data(n_train, scale, rng)
     x_test, y_test = _angle_model.data(n_test, scale, rng)
     p = rng.uniform(-1.0, 1.0, size=2)
-    state = adam_init(p)
-    losses, fired = [], 0
+    opt = optim.optimizer(optimizer)
+    state = opt.init(p)
+    rec = TelemetryRecorder(clip=describe_clip(None if clip is None else ("global_norm", clip)))
     for _ in range(n_steps):
         loss, g = _angle_model.loss_and_grad(p, x, y)
-        losses.append(loss)
         g, info = clipper(g)
-        fired += bool(info.clipped)
-        if optimizer == "sgd":
-            p = p - lr * g
-        else:
-            update, state = adam_update(g, state, learning_rate=lr)
-            p = p + update
+        rec.record(loss, info)
+        update, state = opt.update(g, state, learning_rate=lr)
+        p = p + update
     accuracy = float(np.mean(np.sign(np.cos(p[0] * x_test + p[1])) == y_test))
-    return {"loss": np.array(losses), "clipped_fraction": fired / n_steps,
-            "test_accuracy": accuracy}
+    return rec.finish(metrics={"test_accuracy": accuracy})
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,6 @@ def scaling_table(
                             for k in range(seeds)]
                     table.append(Condition(
                         float(scale), optimizer, c, lr,
-                        tuple(r["test_accuracy"] for r in runs),
-                        float(np.mean([r["clipped_fraction"] for r in runs]))))
+                        tuple(r.metrics["test_accuracy"] for r in runs),
+                        float(np.mean([r.summary()["clipped_fraction"] for r in runs]))))
     return table

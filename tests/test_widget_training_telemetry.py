@@ -12,11 +12,12 @@ import pytest
 matplotlib.use("Agg")
 
 from clipq_edu import clipping  # noqa: E402
-from clipq_edu.training.optim import adam_init, adam_update  # noqa: E402
+from clipq_edu.course import tiny  # noqa: E402
+from clipq_edu.course.tiny import train_tiny  # noqa: E402
+from clipq_edu.training.optim import adam_init, adam_update, optimizer  # noqa: E402
 from clipq_edu.training.telemetry import Telemetry  # noqa: E402
 from clipq_edu.widgets._training_telemetry import (  # noqa: E402
     BOUND_RANGE,
-    train_tiny,
     training_telemetry,
 )
 
@@ -42,11 +43,11 @@ def test_initial_state(explorer):
 
 def test_backprop_matches_finite_differences():
     rng = np.random.default_rng(3)
-    w = tt_module._init(0, 8)
+    w = tiny._init(0, 8)
     w[1] = rng.normal(size=10) * 0.1  # non-zero biases so every path is exercised
     x = rng.normal(size=(16, 8))
     y = (rng.random(16) > 0.5).astype(float)
-    _, grads = tt_module._loss_and_grads(w, x, y)
+    _, grads = tiny._loss_and_grads(w, x, y)
     eps = 1e-6
     for k in range(4):
         flat = w[k].reshape(-1)
@@ -55,8 +56,8 @@ def test_backprop_matches_finite_differences():
             minus = [a.copy() for a in w]
             plus[k].reshape(-1)[i] += eps
             minus[k].reshape(-1)[i] -= eps
-            num = (tt_module._loss_and_grads(plus, x, y)[0]
-                   - tt_module._loss_and_grads(minus, x, y)[0]) / (2 * eps)
+            num = (tiny._loss_and_grads(plus, x, y)[0]
+                   - tiny._loss_and_grads(minus, x, y)[0]) / (2 * eps)
             assert grads[k].reshape(-1)[i] == pytest.approx(num, abs=1e-7)
 
 
@@ -109,13 +110,13 @@ def test_relu_model_is_homogeneous_in_the_input_scale():
     # With zero biases (the initial state) ReLU is positively homogeneous, so scaling the
     # inputs by s scales the logits by s exactly: the loss is mean(softplus(s z) - y s z).
     rng = np.random.default_rng(1)
-    w = tt_module._init(0, 8)
+    w = tiny._init(0, 8)
     x = rng.normal(size=(20, 8))
     y = (rng.random(20) > 0.5).astype(float)
     z = (np.maximum(x @ w[0], 0) @ w[2]).ravel()
     for s in (1.0, 10.0, 30.0):
         want = np.mean(np.logaddexp(0.0, s * z) - y * s * z)
-        assert tt_module._loss_and_grads(w, s * x, y)[0] == pytest.approx(want, rel=1e-12)
+        assert tiny._loss_and_grads(w, s * x, y)[0] == pytest.approx(want, rel=1e-12)
 
 
 def test_clipping_helps_sgd_on_badly_scaled_inputs():
@@ -152,10 +153,10 @@ def test_first_step_is_clipped_by_the_library_clipper():
     # Recompute the first batch by hand: its raw norm and the norm after
     # clip_by_global_norm must be what train_tiny recorded for step 0.
     tel = train_tiny("global_norm", 0.5, 30.0, "sgd")
-    x, y = tt_module._data(0)
+    x, y = tiny._data(0)
     x = 30.0 * x
     idx = np.random.default_rng(1).permutation(len(y))[:32]
-    _, grads = tt_module._loss_and_grads(tt_module._init(0, 8), x[idx], y[idx])
+    _, grads = tiny._loss_and_grads(tiny._init(0, 8), x[idx], y[idx])
     clipped, norm = clipping.clip_by_global_norm(grads, 0.5)
     assert tel.norm_before[0] == pytest.approx(norm, rel=1e-12)
     assert tel.norm_after[0] == pytest.approx(clipping.global_norm(clipped), rel=1e-12)
@@ -164,14 +165,22 @@ def test_first_step_is_clipped_by_the_library_clipper():
 
 def test_adam_path_is_the_library_adam_step():
     # One step of train_tiny's Adam, redone with adam_update on the flattened weights.
-    w = tt_module._init(0, 8)
-    flat = tt_module._flat(w)
+    w = tiny._init(0, 8)
+    flat = tiny._flat(w)
     grads = [np.full_like(a, 0.5) for a in w]
-    updates, state = adam_update(tt_module._flat(grads), adam_init(flat), learning_rate=0.01)
-    new = tt_module._unflat(flat + updates, w)
+    updates, state = adam_update(tiny._flat(grads), adam_init(flat), learning_rate=0.01)
+    new = tiny._unflat(flat + updates, w)
     assert [a.shape for a in new] == [a.shape for a in w]
     np.testing.assert_allclose(new[2] - w[2], -0.01, rtol=1e-6)  # first Adam step = -lr sign(g)
     assert state.t == 1
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_train_tiny_takes_its_optimiser_from_the_library(monkeypatch, name):
+    asked = []
+    monkeypatch.setattr(tiny, "get_optimizer", lambda n: asked.append(n) or optimizer(n))
+    train_tiny("none", 1.0, 1.0, name)
+    assert asked == [name]  # THE SGD-or-Adam choice: clipq_edu.training.optim.optimizer
 
 
 def test_run_cache_is_bounded_lru(explorer):

@@ -25,7 +25,7 @@ from typing import Any
 
 from clipq_edu.widgets._base import Explorer
 
-#: Public name -> the private module that defines it (explorers first, then helpers).
+#: Public name -> the private module that defines it.
 _HOMES: dict[str, str] = {
     "quartic_descent": "_quartic_descent",
     "clip_geometry": "_clip_geometry",
@@ -33,9 +33,8 @@ _HOMES: dict[str, str] = {
     "gradient_estimators": "_gradient_estimators",
     "training_telemetry": "_training_telemetry",
     "barren_plateau": "_barren_plateau",
-    "train_tiny": "_training_telemetry",
 }
-#: The explorer functions (the other names of ``_HOMES`` are helpers they use).
+#: The explorer functions.
 _EXPLORERS = (
     "barren_plateau", "clip_geometry", "gradient_estimators", "quartic_descent",
     "shots_histogram", "training_telemetry",

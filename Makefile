@@ -1,6 +1,7 @@
 # clipq_edu: one entry point for learners, instructors and maintainers.
 #   make lab        create .venv (first time only), install the pinned stack, open the course
-#                   (make lab LANG=zh opens the Chinese edition, 中文版)
+#                   (make lab LANG=zh opens the Chinese edition, 中文版; IP=0.0.0.0 in a container)
+#                   without make (Windows): python -m clipq_edu lab, python -m clipq_edu doctor
 #   make test       the whole test suite: unit tests, notebooks (nbval), browser, Binder replay
 #   make notebooks  re-execute every notebook and store its outputs (after editing one)
 #   make zh         regenerate the Chinese edition (notebooks/zh) from translations/zh
@@ -18,12 +19,17 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8888
-# First Python 3.11.5+ or 3.12 found on PATH (TensorFlow Quantum has wheels for 3.10-3.12 only;
-# the pinned stack needs 3.11.5 or newer).
-PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,11,5) <= sys.version_info[:3] < (3,13))' 2>/dev/null && { echo $$p; break; }; done)
+# First Python 3.11.5-3.13 found on PATH, 3.11 and 3.12 first (TensorFlow Quantum has wheels for
+# 3.10-3.12 only; the pinned stacks need 3.11.5 or newer; TensorFlow 2.21 goes up to 3.13).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,11,5) <= sys.version_info[:3] < (3,14))' 2>/dev/null && { echo $$p; break; }; done)
 PIP_FLAGS ?= --disable-pip-version-check --no-input
-REQUIREMENTS ?= requirements.txt
+# The lock for this platform and Python, from clipq_edu/_preflight.py (standard library only):
+# requirements.txt (TensorFlow Quantum: Linux x86_64, Python 3.11/3.12) or requirements-lite.txt
+# (the library's own simulator: macOS arm64, Windows, Linux, up to 3.13).
+REQUIREMENTS ?= $(or $(shell $(or $(wildcard $(PY)),$(PYTHON),python3) clipq_edu/_preflight.py --requirements 2>/dev/null),requirements.txt)
+# Address make lab listens on: 127.0.0.1 (this machine only); 0.0.0.0 inside a container.
+IP ?= 127.0.0.1
 # A folder of wheels (make wheelhouse). When it holds wheels, the install step uses it and no
 # network; point several clones at one copy with WHEELHOUSE=/shared/drive/wheelhouse.
 WHEELHOUSE ?= wheelhouse
@@ -40,7 +46,8 @@ help:
 # The runtime install (make lab's install step): from $(WHEELHOUSE) with no network when it
 # holds wheels, else from the package index.
 $(VENV)/.runtime-installed: $(REQUIREMENTS) pyproject.toml
-	@if [ -z "$(PYTHON)" ]; then echo "error: need Python 3.11 (3.11.5 or newer) or 3.12 on PATH (TensorFlow Quantum has no wheels for others; the pins need 3.11.5+). On Mac, Windows or ARM use Binder (README.md)." >&2; exit 1; fi
+	@if [ ! -x $(PY) ] && [ -z "$(PYTHON)" ]; then echo "error: need Python 3.11.5-3.13 on PATH (3.12 is a good choice; the pinned stacks need 3.11.5+, TensorFlow has no wheels beyond 3.13). README.md, 'Which way should I run this?'" >&2; python3 clipq_edu/_preflight.py >&2 || true; exit 1; fi
+	@$(if $(wildcard $(PY)),$(PY),$(PYTHON)) clipq_edu/_preflight.py || { echo "error: no local route on this machine (above: what to do instead); nothing was downloaded" >&2; exit 1; }
 	@[ -x $(PY) ] || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	@if ls $(WHEELHOUSE)/*.whl >/dev/null 2>&1; then \
 		echo "installing from $(WHEELHOUSE) (no network: --no-index)"; set -ex; \
@@ -72,7 +79,7 @@ $(VENV)/.test-installed: $(VENV)/.runtime-installed requirements-test.txt
 # LANG does too, and EDITION=en overrides it. A bare LANG=zh is no locale: the server gets C.UTF-8.
 EDITION ?= $(if $(filter zh%,$(LANG)),zh,en)
 lab: $(VENV)/.runtime-installed
-	@PORT=$(PORT) EDITION=$(EDITION) $(if $(filter zh,$(LANG)),LANG=C.UTF-8) tools/start_lab.sh $(PY)
+	@PORT=$(PORT) EDITION=$(EDITION) $(if $(filter zh,$(LANG)),LANG=C.UTF-8) tools/start_lab.sh $(PY) --ip $(IP)
 
 doctor: $(VENV)/.runtime-installed
 	$(PY) -m clipq_edu doctor

@@ -48,11 +48,20 @@ def _listening_addresses(pid: int) -> set[str]:
     return {c.laddr.ip for c in conns if c.status == psutil.CONN_LISTEN}
 
 
-def test_make_lab_starts_the_course(tmp_path: Path) -> None:
+LAUNCHERS = {
+    "make lab": None,
+    # Windows has no make: the same launcher, called directly, on every platform
+    "python -m clipq_edu lab": [str(lab_probe.ROOT / ".venv" / "bin" / "python"), "-m",
+                                "clipq_edu", "lab"],
+}
+
+
+@pytest.mark.parametrize("launcher", list(LAUNCHERS))
+def test_make_lab_starts_the_course(tmp_path: Path, launcher: str) -> None:
     if not (lab_probe.ROOT / ".venv" / ".runtime-installed").exists():
         pytest.skip("run through `make test`, which installs .venv first")
     port = lab_probe.free_port()
-    run = lab_probe.start(port, tmp_path / "runtime")
+    run = lab_probe.start(port, tmp_path / "runtime", LAUNCHERS[launcher])
     try:
         try:
             lab_probe.wait_for_url(run)

@@ -234,18 +234,63 @@ def test_lock_check_names_every_pin_that_would_move(monkeypatch, capsys) -> None
     1, and exits 0 when nothing moved."""
     lock = _load_tool("lock")
     committed = (ROOT / "requirements.txt").read_text(encoding="utf-8")
-    body = committed[len(lock.HEADERS["requirements.txt"]):]
-    monkeypatch.setattr(lock, "resolve", lambda source=lock.SOURCE: body)
+    bodies = {stack: stack.outputs[0].read_text(encoding="utf-8")[
+        len(lock.HEADERS[stack.outputs[0].relative_to(ROOT).as_posix()]):]
+        for stack in lock.STACKS}
+    monkeypatch.setattr(lock, "resolve", lambda stack=lock.MAIN: bodies[stack])
     assert lock.main(["--check"]) == 0
     assert "unchanged" in capsys.readouterr().out
-    moved = body.replace("ml-dtypes==0.6.0", "ml-dtypes==0.7.0").replace("\nsix==", "\nzzz==1\nsix==")
-    monkeypatch.setattr(lock, "resolve", lambda source=lock.SOURCE: moved)
+    moved = dict(bodies)
+    moved[lock.MAIN] = bodies[lock.MAIN].replace("ml-dtypes==0.6.0", "ml-dtypes==0.7.0").replace(
+        "\nsix==", "\nzzz==1\nsix==")
+    monkeypatch.setattr(lock, "resolve", lambda stack=lock.MAIN: moved[stack])
     assert lock.main(["--check"]) == 1
     out = capsys.readouterr().out
     assert "ml-dtypes: 0.6.0 -> 0.7.0" in out and "zzz: (new) -> 1" in out, out
     assert "requirements.txt differs" in out and "binder/requirements.txt differs" in out
     assert "hold the old version in requirements.in" in out
     assert (ROOT / "requirements.txt").read_text(encoding="utf-8") == committed, "--check wrote"
+
+
+def _marker_pins(path: Path) -> list[tuple[str, str, str]]:
+    """(name, version, marker) of each line of a universal lock (marker '' when none)."""
+    rows = []
+    for line in _requirement_lines(path):
+        req, _, marker = line.partition(";")
+        name, _, version = req.strip().partition("==")
+        assert version, f"{path.name}: {line!r} is not an exact pin"
+        rows.append((_canonical(name), version.strip(), marker.strip()))
+    return rows
+
+
+def test_lite_lock_covers_every_platform_without_tfq() -> None:
+    """The TFQ-free lock (make lock, uv's universal mode): generated header, markers for
+    macOS and Windows, no TensorFlow Quantum, every name of requirements-lite.in pinned at a
+    version its constraint allows (under every marker), the same Cirq as the main stack."""
+    from packaging.requirements import Requirement
+
+    lock = _load_tool("lock")
+    path = ROOT / "requirements-lite.txt"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(lock.HEADERS["requirements-lite.txt"]), "header not written by make lock"
+    rows = _marker_pins(path)
+    markers = " ".join(m for _, _, m in rows)
+    assert "sys_platform == 'darwin'" in markers and "sys_platform == 'win32'" in markers
+    names = {n for n, _, _ in rows}
+    assert "tensorflow-quantum" not in names and "cirq-google" not in names
+    for line in _requirement_lines(ROOT / "requirements-lite.in"):
+        req = Requirement(line)
+        versions = [v for n, v, _ in rows if n == _canonical(req.name)]
+        assert versions, f"requirements-lite.txt: {req.name} is not pinned"
+        for version in versions:
+            assert req.specifier.contains(version, prereleases=True), (req, version)
+    main = _pins(ROOT / "requirements.txt")
+    lite = {n: v for n, v, m in rows if not m}
+    assert lite["cirq-core"] == main["cirq-core"] and lite["sympy"] == main["sympy"]
+    assert lite["tf-keras"].split(".")[:2] == lite["tensorflow"].split(".")[:2]
+    targets = {platform for _, platform, _ in lock.LITE_TARGETS}
+    assert {"aarch64-apple-darwin", "x86_64-pc-windows-msvc"} <= targets
+    assert {py for _, _, py in lock.LITE_TARGETS} >= {"3.12", "3.13"}
 
 
 def test_lock_check_is_a_maintainer_target_outside_make_test() -> None:

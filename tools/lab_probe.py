@@ -48,12 +48,13 @@ class LabRun:
         return "".join(self.lines)
 
 
-def start(port: int, runtime: Path) -> LabRun:
-    """Run `make lab` as the README says, with NO_BROWSER=1 and PORT=port."""
+def start(port: int, runtime: Path, command: list[str] | None = None) -> LabRun:
+    """Run `make lab` as the README says (or ``command``, e.g. ``python -m clipq_edu lab``),
+    with NO_BROWSER=1 and PORT=port."""
     env = {**os.environ, "NO_BROWSER": "1", "PORT": str(port), "JUPYTER_RUNTIME_DIR": str(runtime)}
     for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS"):
         env.pop(name, None)
-    proc = subprocess.Popen(["make", "lab"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(command or ["make", "lab"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     run = LabRun(proc=proc, runtime=runtime, started=time.monotonic())

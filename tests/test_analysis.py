@@ -81,13 +81,8 @@ def test_toy_gradient_matches_central_differences():
     np.testing.assert_allclose(analysis.toy_gradient(p), fd, atol=1e-8)
 
 
-def test_parameter_shift_on_cosine_and_errors():
-    got = analysis.parameter_shift(lambda q: np.cos(q[:, 0]), [0.3])
-    assert got[0] == pytest.approx(-math.sin(0.3), abs=1e-12)
-    with pytest.raises(ValueError, match="shift"):
-        analysis.parameter_shift(np.cos, [0.3], shift=4.0)
-    with pytest.raises(TypeError, match="callable"):
-        analysis.parameter_shift(3, [0.3])
+def test_parameter_shift_lives_in_gradients_only():
+    assert not hasattr(analysis, "parameter_shift")
 
 
 def test_shot_noise_variance_and_validation():
@@ -146,9 +141,9 @@ def test_one_home_parameter_shift_sampler_and_adam():
     from clipq_edu.quantum import gradients, sampling
     from clipq_edu.training.optim import adam_init, adam_update
 
-    fn = lambda p: np.cos(p[:, 0]) * np.sin(p[:, 1])  # noqa: E731
-    np.testing.assert_array_equal(analysis.parameter_shift(fn, [0.3, 0.4]),
-                                  gradients.parameter_shift(fn, np.array([0.3, 0.4])))
+    np.testing.assert_array_equal(
+        analysis.toy_gradient(analysis.TOY_PARAMS),
+        gradients.parameter_shift(analysis.toy_expectation, np.array(analysis.TOY_PARAMS)))
     # parameter-shift estimates are sample_pauli_means at the shifted rows, combined (f+ - f-)/2
     est = analysis.gradient_estimates("parameter_shift", shots=50, n_repeats=7, seed=11)
     rows = gradients.shifted_parameters(np.array(analysis.TOY_PARAMS))
@@ -156,6 +151,19 @@ def test_one_home_parameter_shift_sampler_and_adam():
     rng = np.random.default_rng(11)
     f = sampling.sample_pauli_means(np.broadcast_to(mu, (7, *mu.shape)), 50, seed=rng)
     np.testing.assert_array_equal(est, (f[:, 0] - f[:, 1]) / 2)
+    # finite differences and SPSA: the rows and combinations of quantum.gradients
+    p = np.array(analysis.TOY_PARAMS)
+    est = analysis.gradient_estimates("finite_difference", h=0.2, shots=50, n_repeats=5, seed=3)
+    mu = analysis.toy_expectation(gradients.difference_parameters(p, 0.2))
+    f = sampling.sample_pauli_means(np.broadcast_to(mu, (5, *mu.shape)), 50,
+                                    seed=np.random.default_rng(3))
+    np.testing.assert_array_equal(est, gradients.combine_differences(f, 0.2))
+    est = analysis.gradient_estimates("spsa", h=0.2, shots=50, n_repeats=5, seed=4)
+    rng = np.random.default_rng(4)
+    delta = gradients.spsa_directions((5, 3), rng)
+    mu = analysis.toy_expectation(gradients.spsa_parameters(p, delta, 0.2))
+    f = sampling.sample_pauli_means(mu, 50, seed=rng)
+    np.testing.assert_array_equal(est, gradients.combine_spsa(f, delta, 0.2))
     g = np.array([[1.0, -2.0], [0.5, 3.0], [-1.0, 0.0]])
     state, want = adam_init(np.zeros(2)), []
     for row in g:

@@ -55,7 +55,6 @@ __all__ = [
     "clipping_angles",
     "estimator_std",
     "gradient_estimates",
-    "parameter_shift",
     "shot_noise_variance",
     "sigmoid_chain_grad_norms",
     "toy_circuit",
@@ -402,47 +401,11 @@ def toy_expectation(params: Any) -> np.ndarray:
     return z1.reshape(p.shape[:-1])
 
 
-def parameter_shift(fn: Any, params: Any, shift: float = math.pi / 2) -> np.ndarray:
-    """Return the parameter-shift gradient [f(θ + s·eᵢ) − f(θ − s·eᵢ)] / (2 sin s).
-
-    Exact for any f(θ) in which θᵢ enters through one gate exp(−iθᵢP/2) with P² = 1 (Pauli
-    rotations); the usual shift is s = π/2, where the denominator is 2.
-
-    Args:
-      fn: a function mapping an array ``(batch, n)`` of parameters to ``(batch,)`` values.
-      params: 1-D array of ``n`` parameters.
-      shift: the shift s in (0, π).
-
-    Returns:
-      The gradient, 1-D of length ``n``. Cost: 2n evaluations of f, passed to ``fn`` in one
-      call (all "+" rows, then all "−" rows).
-
-    References:
-      Mitarai, Negoro, Kitagawa, Fujii (2018), "Quantum circuit learning", Phys. Rev. A 98,
-      032309; Schuld, Bergholm, Gogolin, Izaac, Killoran (2019), "Evaluating analytic
-      gradients on quantum hardware", Phys. Rev. A 99, 032331.
-
-    Taught in chapter 03. This is :func:`clipq_edu.quantum.gradients.parameter_shift`, the
-    package's one rule, for 1-D parameters.
-
-    >>> parameter_shift(lambda p: np.sin(p).sum(axis=-1), [0.0, np.pi / 3]).round(6)
-    array([1. , 0.5])
-    """
-    from clipq_edu.quantum import gradients
-
-    if not callable(fn):
-        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-    p = check_finite("params", as_float_array("params", params, ndim=1))
-    if p.size == 0:
-        raise ValueError("params must hold at least one parameter, got an empty array")
-    s = check_positive_float("shift", shift)
-    if s >= math.pi:
-        raise ValueError(f"shift must be in (0, π), got {shift!r}")
-    return gradients.parameter_shift(fn, p, shift=s)
-
-
 def toy_gradient(params: Any) -> np.ndarray:
     """Return the exact gradient of :func:`toy_expectation` (parameter shift, exact here).
+
+    THE parameter-shift rule, :func:`clipq_edu.quantum.gradients.parameter_shift`, applied to
+    the NumPy expectation: 6 evaluations in one call.
 
     Args:
       params: 1-D array of 3 angles.
@@ -455,6 +418,8 @@ def toy_gradient(params: Any) -> np.ndarray:
     >>> toy_gradient(TOY_PARAMS).round(4)
     array([ 0.1918, -0.6666,  0.0963])
     """
+    from clipq_edu.quantum.gradients import parameter_shift
+
     return parameter_shift(toy_expectation, _check_params(params, one_point=True))
 
 
@@ -476,14 +441,17 @@ def gradient_estimates(
 ) -> np.ndarray:
     """Draw repeated shot-based gradient estimates of :func:`toy_expectation`.
 
-    Each circuit evaluation is the mean of ``shots`` ±1 outcomes (seeded binomial draw).
+    Each circuit evaluation is the mean of ``shots`` ±1 outcomes (seeded binomial draw, THE
+    sampler). The rows and their combination are the estimators' one home,
+    :mod:`clipq_edu.quantum.gradients`:
 
     * ``"parameter_shift"``: [f̂(θ + π/2·eᵢ) − f̂(θ − π/2·eᵢ)]/2, 2 circuits per parameter,
-      unbiased;
+      unbiased (``shifted_parameters``, ``combine_shifted``);
     * ``"finite_difference"``: [f̂(θ + h·eᵢ) − f̂(θ − h·eᵢ)]/(2h), 2 circuits per parameter,
-      bias O(h²) and variance ∝ 1/h²;
+      bias O(h²) and variance ∝ 1/h² (``difference_parameters``, ``combine_differences``);
     * ``"spsa"``: one random direction Δ ∈ {±1}ⁿ, ĝ = Δ·[f̂(θ + hΔ) − f̂(θ − hΔ)]/(2h):
-      2 circuits in total, noisier per component.
+      2 circuits in total, noisier per component (``spsa_directions``, ``spsa_parameters``,
+      ``combine_spsa``).
 
     Args:
       method: one of :data:`ESTIMATORS`.
@@ -513,33 +481,33 @@ def gradient_estimates(
     reps = check_int("n_repeats", n_repeats, minimum=1, maximum=10**6)
     rng = np.random.default_rng(check_seed("seed", seed))
     if method == "spsa":
-        delta = rng.choice([-1.0, 1.0], size=(reps, p.size))
-        mu = toy_expectation(np.stack([p + h * delta, p - h * delta]))
-        f = sample_pauli_means(mu, shots, seed=rng)
-        return delta * ((f[0] - f[1]) / (2 * h))[:, None]
-    rows = _shifted_rows(method, p, h)  # (2, n, n): "+" rows, then "−" rows
+        from clipq_edu.quantum.gradients import combine_spsa, spsa_directions, spsa_parameters
+
+        delta = spsa_directions((reps, p.size), rng)
+        mu = toy_expectation(spsa_parameters(p, delta, h))  # (2, reps): "+" rows, "−" rows
+        return combine_spsa(sample_pauli_means(mu, shots, seed=rng), delta, h)
+    rows = _rows(method, p, h)  # (2, n, n): "+" rows, then "−" rows
     mu = toy_expectation(rows)  # (2, n)
     f = sample_pauli_means(np.broadcast_to(mu, (reps, *mu.shape)), shots, seed=rng)
     return _combine(method, f, h)
 
 
-def _shifted_rows(method: str, p: np.ndarray, h: float) -> np.ndarray:
+def _rows(method: str, p: np.ndarray, h: float) -> np.ndarray:
     """θ ± s·eᵢ for every i, shape (2, n, n): s = π/2 (parameter shift) or h (differences)."""
-    from clipq_edu.quantum.gradients import shifted_parameters
+    from clipq_edu.quantum.gradients import difference_parameters, shifted_parameters
 
     if method == "parameter_shift":
         return shifted_parameters(p)
-    # the same ± rows with step h (shift/scale = h; h may be π, which the rule's shift cannot)
-    return shifted_parameters(p, shift=math.pi / 2, scale=math.pi / (2 * h))
+    return difference_parameters(p, h)
 
 
 def _combine(method: str, f: np.ndarray, h: float) -> np.ndarray:
-    """The gradient from f at the rows of :func:`_shifted_rows` (axis −2: plus, minus)."""
-    from clipq_edu.quantum.gradients import combine_shifted
+    """The gradient from f at the rows of :func:`_rows` (axis −2: plus, minus)."""
+    from clipq_edu.quantum.gradients import combine_differences, combine_shifted
 
     if method == "parameter_shift":
         return combine_shifted(f)  # (f₊ − f₋)/2
-    return (f[..., 0, :] - f[..., 1, :]) / (2 * h)  # central difference
+    return combine_differences(f, h)  # (f₊ − f₋)/(2h)
 
 
 def estimator_std(
@@ -573,7 +541,9 @@ def estimator_std(
     n = p.size
     if method == "spsa":
         grid = np.array(np.meshgrid(*[[-1.0, 1.0]] * n, indexing="ij")).reshape(n, -1).T
-        mu_p, mu_m = toy_expectation(p + h * grid), toy_expectation(p - h * grid)
+        from clipq_edu.quantum.gradients import spsa_parameters
+
+        mu_p, mu_m = toy_expectation(spsa_parameters(p, grid, h))  # every direction, ±
         # Δᵢ² = 1: the noise of component i is that of (f̂₊ − f̂₋)/(2h)
         noise_var = (shot_noise_variance(mu_p, shots) + shot_noise_variance(mu_m, shots)) / (
             4 * h * h)
@@ -581,7 +551,7 @@ def estimator_std(
         total = noise_var[:, None] + mean_c**2
         return np.sqrt(total.mean(axis=0) - mean_c.mean(axis=0) ** 2)
     denom = 2.0 if method == "parameter_shift" else 2 * h
-    mu = toy_expectation(_shifted_rows(method, p, h))
+    mu = toy_expectation(_rows(method, p, h))
     variance = shot_noise_variance(mu[0], shots) + shot_noise_variance(mu[1], shots)
     return np.sqrt(variance / denom**2)
 

@@ -76,14 +76,19 @@ from clipq_edu.quantum.circuits import circuit_symbols
 
 __all__ = [
     "SUPPORTED_GATES",
+    "combine_differences",
     "combine_shifted",
+    "combine_spsa",
     "compare_differentiators",
+    "difference_parameters",
     "finite_difference_gradient",
     "gradient_shot_variance",
     "parameter_shift",
     "parameter_shift_gradient",
     "shifted_parameters",
+    "spsa_directions",
     "spsa_gradient",
+    "spsa_parameters",
 ]
 
 #: Gate families whose exponent may hold a symbol. Each has exactly two eigenvalues of its
@@ -263,6 +268,177 @@ def parameter_shift(
         raise ValueError(f"fn returned non-finite values at the shifted params (shift={shift!r}, "
                          f"scale={scale!r})")
     return combine_shifted(f.reshape(rows.shape[:-1]), shift=shift, scale=scale)
+
+
+# --------------------------------------------------------------------------------------------
+# Finite differences and SPSA, split the same way: build the rows, then combine the results
+# --------------------------------------------------------------------------------------------
+DIFFERENCE_METHODS = ("forward", "central")
+
+
+def _check_params(params: Any) -> np.ndarray:
+    p = check_finite("params", as_float_array("params", params))
+    if p.ndim == 0 or p.shape[-1] == 0:
+        raise ValueError(f"params must have at least one entry on its last axis, got shape "
+                         f"{p.shape}")
+    return p
+
+
+def difference_parameters(params: Any, h: float, *, method: str = "central") -> np.ndarray:
+    """Build the parameter rows a finite difference evaluates (step 1 of 2).
+
+    ``"central"``: rows ``[..., 0, i] = x + h e_i`` and ``[..., 1, i] = x - h e_i`` (the
+    layout of :func:`shifted_parameters`), 2N evaluations. ``"forward"``: row ``[..., 0]`` is
+    x itself and row ``[..., 1 + i]`` is ``x + h e_i``, N + 1 evaluations. Evaluate all rows in
+    one batched call, then pass the results to :func:`combine_differences`.
+
+    Args:
+        params: ``[N]`` or ``[..., N]`` parameter values (finite).
+        h: the step, > 0, in the parameters' units.
+        method: ``"central"`` or ``"forward"``.
+
+    Returns:
+        float64 ``[..., 2, N, N]`` (central) or ``[..., N + 1, N]`` (forward).
+
+    Taught in chapter 03.
+
+    >>> difference_parameters([0.0, 1.0], 0.5)
+    array([[[ 0.5,  1. ],
+            [ 0. ,  1.5]],
+    <BLANKLINE>
+           [[-0.5,  1. ],
+            [ 0. ,  0.5]]])
+    """
+    check_choice("method", method, DIFFERENCE_METHODS)
+    h = check_positive_float("h", h)
+    p = _check_params(params)
+    step = np.eye(p.shape[-1]) * h
+    if method == "forward":
+        return np.concatenate([p[..., None, :], p[..., None, :] + step], axis=-2)
+    return np.stack([p[..., None, :] + step, p[..., None, :] - step], axis=-3)
+
+
+def combine_differences(values: Any, h: float, *, method: str = "central") -> np.ndarray:
+    """Combine f at the rows of :func:`difference_parameters` into the gradient (step 2 of 2).
+
+    ``"central"``: g_i = [f(x + h e_i) - f(x - h e_i)] / (2h), bias O(h^2);
+    ``"forward"``: g_i = [f(x + h e_i) - f(x)] / h, bias O(h).
+
+    Args:
+        values: f at the rows: ``[..., 2, N]`` (central) or ``[..., N + 1]`` (forward).
+        h: the step used to build the rows.
+        method: ``"central"`` or ``"forward"``.
+
+    Returns:
+        The gradient ``[..., N]``.
+
+    Taught in chapter 03.
+
+    >>> x = difference_parameters([0.3], 1e-4)                # f = cos(x), f' = -sin(x)
+    >>> round(float(combine_differences(np.cos(x[..., 0]), 1e-4)[0]), 6)
+    -0.29552
+    """
+    check_choice("method", method, DIFFERENCE_METHODS)
+    h = check_positive_float("h", h)
+    f = check_finite("values", as_float_array("values", values))
+    if method == "forward":
+        if f.ndim < 1 or f.shape[-1] < 2:
+            raise ValueError(f"values must have shape [..., N + 1] (f(x) first), got {f.shape}")
+        return (f[..., 1:] - f[..., :1]) / h
+    if f.ndim < 2 or f.shape[-2] != 2:
+        raise ValueError(f"values must have shape [..., 2, N] (plus and minus rows), got "
+                         f"{f.shape}")
+    return (f[..., 0, :] - f[..., 1, :]) / (2 * h)
+
+
+def spsa_directions(shape: Any, seed: int | np.random.Generator | None = None) -> np.ndarray:
+    """Draw SPSA's random directions: entries +1 or -1 with probability 1/2 each, seeded.
+
+    Args:
+        shape: ``(..., M, N)``: M directions of N parameters.
+        seed: an int or ``None`` for ``np.random.default_rng``, or a ``np.random.Generator``
+            (used as is, so its stream continues).
+
+    Returns:
+        float64 array of ``shape`` with entries in {-1, +1}.
+
+    Taught in chapter 03.
+
+    >>> spsa_directions((2, 3), seed=0).tolist()
+    [[1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]]
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else \
+        np.random.default_rng(check_seed("seed", seed))
+    return rng.choice(np.array([-1.0, 1.0]), size=shape)
+
+
+def _check_directions(directions: Any, n: int) -> np.ndarray:
+    d = as_float_array("directions", directions)
+    if d.ndim < 2 or d.shape[-1] != n or not np.all(np.abs(d) == 1.0):
+        raise ValueError(f"directions must be an array [..., M, {n}] of +-1 (from "
+                         f"spsa_directions), got shape {d.shape}")
+    return d
+
+
+def spsa_parameters(params: Any, directions: Any, perturbation: float) -> np.ndarray:
+    """Build the 2M rows SPSA evaluates: x + c Delta_m and x - c Delta_m (step 1 of 2).
+
+    Args:
+        params: ``[N]`` or ``[..., N]`` parameter values (finite).
+        directions: ``[..., M, N]`` directions of +-1 (:func:`spsa_directions`).
+        perturbation: c > 0, in the parameters' units.
+
+    Returns:
+        float64 ``[..., 2, M, N]`` (axis -3: plus, minus).
+
+    Taught in chapter 03.
+
+    >>> spsa_parameters([0.0, 1.0], [[1.0, -1.0]], 0.5).tolist()
+    [[[0.5, 0.5]], [[-0.5, 1.5]]]
+    """
+    c = check_positive_float("perturbation", perturbation)
+    p = _check_params(params)
+    step = c * _check_directions(directions, p.shape[-1])
+    return np.stack([p[..., None, :] + step, p[..., None, :] - step], axis=-3)
+
+
+def combine_spsa(values: Any, directions: Any, perturbation: float) -> np.ndarray:
+    """Combine f at the rows of :func:`spsa_parameters` into one estimate per direction.
+
+    g_m = [f(x + c Delta_m) - f(x - c Delta_m)] / (2c) * Delta_m: two evaluations for all N
+    components; average over m (axis -2) for the SPSA gradient of Spall (1992).
+
+    Args:
+        values: f at the rows, ``[..., 2, M]``.
+        directions: the ``[..., M, N]`` directions used to build the rows.
+        perturbation: the c used to build the rows.
+
+    Returns:
+        ``[..., M, N]``: one gradient estimate per direction.
+
+    References:
+        Spall, "Multivariate stochastic approximation using a simultaneous perturbation
+        gradient approximation", IEEE Trans. Autom. Control 37(3), 332-341 (1992),
+        https://doi.org/10.1109/9.119632
+
+    Taught in chapter 03.
+
+    >>> d = np.array([[1.0, -1.0]])                # f = x0 + 2 x1, gradient (1, 2)
+    >>> rows = spsa_parameters([0.0, 0.0], d, 0.1)
+    >>> combine_spsa(rows @ [1.0, 2.0], d, 0.1).round(6).tolist()
+    [[-1.0, 1.0]]
+    """
+    c = check_positive_float("perturbation", perturbation)
+    f = check_finite("values", as_float_array("values", values))
+    if f.ndim < 2 or f.shape[-2] != 2:
+        raise ValueError(f"values must have shape [..., 2, M] (plus and minus rows), got "
+                         f"{f.shape}")
+    d = as_float_array("directions", directions)
+    d = _check_directions(d, d.shape[-1] if d.ndim else 0)
+    if d.shape[:-1] != f.shape[:-2] + f.shape[-1:]:
+        raise ValueError(f"directions of shape {d.shape} do not match values of shape "
+                         f"{f.shape} (expected [..., {f.shape[-1]}, N])")
+    return ((f[..., 0, :] - f[..., 1, :]) / (2 * c))[..., None] * d
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,25 +665,15 @@ def finite_difference_gradient(
     >>> round(float(g[0]), 6)
     -0.479426
     """
-    check_choice("method", method, ("forward", "central"))
+    check_choice("method", method, DIFFERENCE_METHODS)
     h = check_positive_float("h", h)
     shots = _check_optional_shots(shots)
     seed = check_seed("seed", seed)
     circuit, sums, names, vals, batched = _prepare(circuit, symbols, values, observable, backend)
-    n_b, n_s = vals.shape
-    eye = np.eye(n_s) * h
-    if method == "forward":
-        rows = np.concatenate([vals[:, None, :], vals[:, None, :] + eye], axis=1)
-    else:
-        rows = np.concatenate([vals[:, None, :] + eye, vals[:, None, :] - eye], axis=1)
-    f = _evaluate(circuit, names, rows.reshape(-1, n_s), sums, shots,
+    rows = difference_parameters(vals, h, method=method)
+    f = _evaluate(circuit, names, rows.reshape(-1, vals.shape[1]), sums, shots,
                   np.random.default_rng(seed), backend)
-    if method == "forward":
-        f = f.reshape(n_b, n_s + 1)
-        grad = (f[:, 1:] - f[:, :1]) / h
-    else:
-        f = f.reshape(n_b, 2, n_s)
-        grad = (f[:, 0] - f[:, 1]) / (2 * h)
+    grad = combine_differences(f.reshape(rows.shape[:-1]), h, method=method)
     return _finish(grad, batched)
 
 
@@ -566,12 +732,10 @@ def spsa_gradient(
     circuit, sums, names, vals, batched = _prepare(circuit, symbols, values, observable, backend)
     rng = np.random.default_rng(seed)
     n_b, n_s = vals.shape
-    delta = rng.choice(np.array([-1.0, 1.0]), size=(n_b, n_samples, n_s))
-    rows = np.concatenate([vals[:, None, :] + c * delta, vals[:, None, :] - c * delta], axis=1)
+    delta = spsa_directions((n_b, n_samples, n_s), rng)
+    rows = spsa_parameters(vals, delta, c)  # [B, 2, M, N]
     f = _evaluate(circuit, names, rows.reshape(-1, n_s), sums, shots, rng, backend)
-    f = f.reshape(n_b, 2, n_samples)
-    diff = (f[:, 0] - f[:, 1]) / (2 * c)  # [B, M]
-    grad = (diff[:, :, None] * delta).mean(axis=1)
+    grad = combine_spsa(f.reshape(n_b, 2, n_samples), delta, c).mean(axis=1)
     return _finish(grad, batched)
 
 
@@ -627,15 +791,11 @@ def gradient_shot_variance(
                           shots, backend)[:, 0]
         v = _combine_shifted_variance(v.reshape(rows.shape[:-1]), np.pi / 2, EXPONENT_SCALE)
         return _finish(v @ plan.jac**2, batched)
-    eye = np.eye(n_s) * h
-    if method == "forward":
-        rows = np.concatenate([vals[:, None, :], vals[:, None, :] + eye], axis=1)
-        v = variance_rows(circuit, names, rows.reshape(-1, n_s), sums, shots, backend)[:, 0]
-        v = v.reshape(n_b, n_s + 1)
-        return _finish((v[:, 1:] + v[:, :1]) / h**2, batched)
-    rows = np.concatenate([vals[:, None, :] + eye, vals[:, None, :] - eye], axis=1)
+    rows = difference_parameters(vals, h, method=method)
     v = variance_rows(circuit, names, rows.reshape(-1, n_s), sums, shots, backend)[:, 0]
-    v = v.reshape(n_b, 2, n_s)
+    v = v.reshape(rows.shape[:-1])
+    if method == "forward":
+        return _finish((v[:, 1:] + v[:, :1]) / h**2, batched)
     return _finish((v[:, 0] + v[:, 1]) / (4 * h**2), batched)
 
 

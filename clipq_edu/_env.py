@@ -9,8 +9,13 @@ not import TensorFlow itself.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
+import re
 import sys
+import tempfile
+from collections.abc import Iterator
 
 KERAS3_HELP = (
     "tf.keras is Keras 3 here (TensorFlow was imported and used before clipq_edu, or "
@@ -127,3 +132,69 @@ def check_keras(strict: bool = True) -> None:
         import warnings
 
         warnings.warn(KERAS3_HELP, RuntimeWarning, stacklevel=3)
+
+
+#: TensorFlow's native start-up lines that mean nothing on a CPU machine (absl logs them to
+#: file descriptor 2 before TF_CPP_MIN_LOG_LEVEL is read, so the variable cannot stop them;
+#: a beginner takes the red block for an error). Anything else is passed through.
+NATIVE_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog\(\) is called"
+    r"|Unable to register (cuDNN|cuFFT|cuBLAS) factory"
+    r"|computation placer already registered"
+    r"|oneDNN custom operations are on"
+    r"|This TensorFlow binary is optimized to use available CPU instructions"
+    r"|To enable the following instructions: .* rebuild TensorFlow"
+    r"|TF-TRT Warning: Could not find TensorRT"
+    r"|Could not find cuda drivers on your machine"
+    r"|failed call to cuInit"
+)
+
+
+@contextlib.contextmanager
+def native_stderr_filtered() -> Iterator[None]:
+    """While the block runs (TensorFlow's first import), send file descriptor 2 to a temporary
+    file; afterwards write back every line except :data:`NATIVE_NOISE`.
+
+    Python exceptions are untouched (they are raised, not printed to the descriptor), and any
+    other native message, an import failure's included, still reaches the learner's screen.
+    Where descriptors cannot be redirected, the block runs unfiltered.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with tempfile.TemporaryFile() as tmp:
+        try:
+            os.dup2(tmp.fileno(), 2)
+        except OSError:
+            os.close(saved)
+            yield
+            return
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            text = tmp.read().decode("utf-8", errors="replace")
+            kept = [line for line in text.splitlines(keepends=True) if not NATIVE_NOISE.search(line)]
+            if kept:
+                os.write(2, "".join(kept).encode("utf-8"))
+
+
+def has_tfq() -> bool:
+    """Whether TensorFlow Quantum can be used here (False on macOS, Windows, ARM, Python 3.13).
+
+    Cheap when TensorFlow Quantum is absent (no import is tried); when it is present, the
+    answer comes from importing it once (``clipq_edu._tf``), since an installed but broken
+    package is absent too.
+    """
+    loaded = sys.modules.get("clipq_edu._tf")
+    if loaded is not None:
+        return loaded.TFQ_ERROR is None
+    if importlib.util.find_spec("tensorflow_quantum") is None:
+        return False
+    from clipq_edu import _tf
+
+    return _tf.TFQ_ERROR is None

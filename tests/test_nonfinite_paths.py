@@ -92,8 +92,9 @@ def _clip(spec):
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: str(c))
 def test_inf_and_nan_steps_are_skipped_for_every_clip_spec(clip):
-    from clipq_edu import training
-    from clipq_edu._tf import tf
+    from clipq_edu import load_tensorflow, training
+
+    tf, _ = load_tensorflow()
 
     x, y = _data(48)
     model = _model()
@@ -197,8 +198,9 @@ def test_keras_fit_lets_nan_reach_the_weights_and_train_does_not(opts):
     clip_by_value keeps NaN, so one NaN batch poisons every weight it touches. The safe
     alternative is ``clipq_edu.training.train`` (skips and reports the step).
     """
-    from clipq_edu import training
-    from clipq_edu._tf import tf
+    from clipq_edu import load_tensorflow, training
+
+    tf, _ = load_tensorflow()
 
     x, y = _data(32)
     x[0, 0] = np.nan  # one poisoned example, in the first batch (no shuffling)
@@ -247,8 +249,9 @@ def test_guarded_optimizer_keeps_nan_out_of_the_weights_in_model_fit(name, opts)
 
 
 def test_guard_copies_an_optimizer_instance_and_checks_its_argument():
-    from clipq_edu import training
-    from clipq_edu._tf import tf
+    from clipq_edu import load_tensorflow, training
+
+    tf, _ = load_tensorflow()
 
     mine = tf.keras.optimizers.Adam(learning_rate=0.02, clipnorm=0.5)
     guarded = training.guard_nonfinite(mine)

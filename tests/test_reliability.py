@@ -119,7 +119,7 @@ def test_notebooks_do_not_run_shell_commands():
 
 
 def test_memory_guard_says_what_it_would_need():
-    from clipq_edu._validate import check_qubits
+    from clipq_edu.quantum.resources import check_qubits
 
     with pytest.raises(ValueError, match=r"n_qubits=30 .* needs 8\.0 GiB"):
         check_qubits("n_qubits", 30)

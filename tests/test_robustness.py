@@ -734,7 +734,7 @@ ELSEWHERE = {
     "clipping.ClipInfo", "clipping.Clipper",  # a result type and the abstract base
     "training.guard_nonfinite",  # TensorFlow; bad arguments in test_nonfinite_paths.py
     "models.ExpectationToProbability",  # a Keras layer without arguments of its own
-    "plateau.DeepCircuitRun", "plateau.ProductAnsatzRun", "lab.Diagnosis", "lab.ResultsTable", "lab.LabRun", "lab.diagnose", "lab.plot_loss_slopes",
+    "plateau.DeepCircuitRun", "plateau.ProductAnsatzRun", "lab.cache_info", "lab.Diagnosis", "lab.ResultsTable", "lab.LabRun", "lab.diagnose", "lab.plot_loss_slopes",
     "lab.plot_runs", "lab.results_table", "lab.run_lab", "lab.spike_ratio",
     "lab.seed_spread", "lab.SeedSpread",  # TensorFlow runs; bad arguments in test_lab.py
     "scaling.Condition", "scaling.ScalingTable",  # result types

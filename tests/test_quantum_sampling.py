@@ -318,3 +318,24 @@ def test_tfq_backend_matches_cirq_helper():
 
     assert_matches_cirq(tfq_backend, circuit, [cirq.Z(q[0]), cirq.X(q[1]) * cirq.Z(q[2])],
                         symbols=allsyms, values=vals, atol=1e-5)
+
+
+def test_outcome_counts_are_the_one_multinomial_draw():
+    """sample_counts and costs.shot_error_scaling draw through sample_outcome_counts."""
+    from clipq_edu.course import costs
+
+    p = np.array([0.5, 0.0, 0.0, 0.5])
+    k = M.sample_outcome_counts(p, 300, seed=4)
+    np.testing.assert_array_equal(k, np.random.default_rng(4).multinomial(300, p))
+    counts = M.sample_counts(C.bell_circuit(), 300, seed=4)
+    assert counts == {"00": int(k[0]), "11": int(k[3])}
+    rng = np.random.default_rng(9)
+    many = M.sample_outcome_counts(p, 50, repeats=20, seed=rng)
+    assert many.shape == (20, 4) and np.all(many.sum(axis=1) == 50)
+    r = costs.shot_error_scaling(C.bell_circuit(), [10, 50], "00", repeats=20, seed=9)
+    rng = np.random.default_rng(9)
+    for s, rms in zip((10, 50), r["rms_error"], strict=True):
+        k00 = M.sample_outcome_counts(p, s, repeats=20, seed=rng)[:, 0]
+        assert rms == float(np.sqrt(np.mean((k00 / s - 0.5) ** 2)))
+    with pytest.raises(ValueError, match="probabilities"):
+        M.sample_outcome_counts([0.5, 0.6], 10)

@@ -383,6 +383,8 @@ def _numpy_specs() -> list[Spec]:
              landscapes.product_cost_gradient_variance, dict(n=2, cost="global")),
         Spec("sampling.sample_pauli_means", sampling.sample_pauli_means,
              dict(mu=[0.2, -0.5], shots=50, seed=0, identity=None, return_counts=False)),
+        Spec("sampling.sample_outcome_counts", sampling.sample_outcome_counts,
+             dict(probabilities=[0.5, 0.0, 0.0, 0.5], shots=50, repeats=None, seed=0)),
         Spec("sampling.shots_needed", sampling.shots_needed,
              dict(single_shot_variance=0.25, standard_error=0.01)),
         Spec("sampling.shots_to_resolve", sampling.shots_to_resolve,
@@ -579,7 +581,9 @@ def _tf_specs() -> list[Spec]:
 
 
 def _tf_const(values):
-    from clipq_edu._tf import tf
+    from clipq_edu import load_tensorflow
+
+    tf, _ = load_tensorflow()
 
     return tf.constant(values, dtype=tf.float32)
 
@@ -589,7 +593,9 @@ class _LazyModel:
 
 
 def _tiny_model():
-    from clipq_edu._tf import tf
+    from clipq_edu import load_tensorflow
+
+    tf, _ = load_tensorflow()
 
     init = tf.keras.initializers.RandomNormal(stddev=0.5, seed=0)
     return tf.keras.Sequential([tf.keras.Input(shape=(3,)),

@@ -278,8 +278,9 @@ def shot_error_scaling(
     """Measure how the error of a shot estimate of P(bitstring) falls with the number of shots.
 
     For each N in ``shots`` the experiment "estimate P(bitstring) from N shots" is repeated
-    ``repeats`` times with seeded multinomial draws from the exact outcome probabilities (the
-    same draws as :func:`clipq_edu.measurement.sample_counts`); the root-mean-square error
+    ``repeats`` times with seeded multinomial draws from the exact outcome probabilities (THE
+    draw, :func:`clipq_edu.quantum.sampling.sample_outcome_counts`, as in
+    :func:`~clipq_edu.quantum.sampling.sample_counts`); the root-mean-square error
     against the exact probability is compared with the binomial prediction sqrt(p(1-p)/N).
 
     Args:
@@ -300,6 +301,7 @@ def shot_error_scaling(
     >>> -0.6 < out["slope"] < -0.4
     True
     """
+    from clipq_edu.quantum.sampling import sample_outcome_counts
     from clipq_edu.quantum.simulate import probabilities
 
     shots_arr = _check_shot_list(shots)
@@ -313,7 +315,7 @@ def shot_error_scaling(
     p = float(probs[index])
     rms = []
     for s in shots_arr:
-        k = rng.multinomial(int(s), probs, size=repeats)[:, index]
+        k = sample_outcome_counts(probs, int(s), repeats=repeats, seed=rng)[:, index]
         rms.append(float(np.sqrt(np.mean((k / s - p) ** 2))))
     rms_arr = np.array(rms)
     return {

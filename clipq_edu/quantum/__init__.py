@@ -6,10 +6,10 @@ One home per calculation (see docs/developing.md for the module map):
   ansätze, the McClean random-circuit family);
 * :mod:`~clipq_edu.quantum.simulate`: the batched simulator (``expectation`` for any circuit on
   TFQ or Cirq, ``mcclean_expectation`` with the exact batched NumPy backend);
-* :mod:`~clipq_edu.quantum.sampling`: THE binomial shot sampler, shot-noise variance, shot
-  budgets, measurement counts;
-* :mod:`~clipq_edu.quantum.gradients`: THE parameter-shift rule, finite differences, SPSA,
-  TFQ's differentiators side by side;
+* :mod:`~clipq_edu.quantum.sampling`: THE binomial shot sampler, THE shot expectation, THE
+  multinomial draw of measurement counts, shot-noise variance, shot budgets;
+* :mod:`~clipq_edu.quantum.gradients`: THE parameter-shift rule, finite differences and SPSA
+  (each split into rows + combination), TFQ's differentiators side by side;
 * :mod:`~clipq_edu.quantum.landscapes`: barren plateaus, cost-function variance, closed forms;
 * :mod:`~clipq_edu.quantum.resources`: the memory formula and the qubit limits.
 
@@ -44,13 +44,14 @@ _EXPORTS = {
     ),
     "sampling": (
         "counts_with_errors", "plot_counts", "sample_counts", "sample_expectation",
-        "sample_expectation_variance", "sample_pauli_means", "shot_noise_variance",
-        "shots_needed", "shots_to_resolve",
+        "sample_expectation_variance", "sample_outcome_counts", "sample_pauli_means",
+        "shot_noise_variance", "shots_needed", "shots_to_resolve",
     ),
     "gradients": (
-        "SUPPORTED_GATES", "combine_shifted", "compare_differentiators",
-        "finite_difference_gradient", "gradient_shot_variance", "parameter_shift",
-        "parameter_shift_gradient", "shifted_parameters", "spsa_gradient",
+        "SUPPORTED_GATES", "combine_differences", "combine_shifted", "combine_spsa",
+        "compare_differentiators", "difference_parameters", "finite_difference_gradient",
+        "gradient_shot_variance", "parameter_shift", "parameter_shift_gradient",
+        "shifted_parameters", "spsa_directions", "spsa_gradient", "spsa_parameters",
     ),
     "landscapes": (
         "HINGE_GRAD_BOUND", "MSE_GRAD_BOUND", "MSE_P_GRAD_BOUND", "barren_plateau_tutorial_style",

@@ -31,6 +31,7 @@ from clipq_edu._validate import (
     check_bool,
     check_choice,
     check_finite,
+    check_int,
     check_positive_float,
     check_seed,
     check_shots,
@@ -51,6 +52,7 @@ __all__ = [
     "sample_counts",
     "sample_expectation",
     "sample_expectation_variance",
+    "sample_outcome_counts",
     "sample_pauli_means",
     "shot_noise_variance",
     "shots_needed",
@@ -349,6 +351,45 @@ def sample_expectation_variance(
 # --------------------------------------------------------------------------------------------
 # Counts
 # --------------------------------------------------------------------------------------------
+def sample_outcome_counts(
+    probabilities: Any,
+    shots: int,
+    *,
+    repeats: int | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> np.ndarray:
+    """Draw seeded counts of every measurement outcome: the package's one multinomial draw.
+
+    ``shots`` independent measurements of a circuit whose outcome i has probability p_i give
+    counts k ~ Multinomial(N, p): one ``rng.multinomial`` call, so the same seed gives the same
+    counts on every path (:func:`sample_counts`, chapter 02's shot-error study).
+
+    Args:
+        probabilities: 1-D outcome probabilities p_i >= 0 summing to 1 (to 1e-8).
+        shots: shots N per repetition (positive integer).
+        repeats: ``None`` for one draw, or the number of independent repetitions.
+        seed: an int or ``None`` (fresh entropy) for ``np.random.default_rng``, or a
+            ``np.random.Generator``, used as is so that its stream continues.
+
+    Returns:
+        int64 counts: ``(n_outcomes,)``, or ``(repeats, n_outcomes)``; each row sums to N.
+
+    Taught in chapter 02.
+
+    >>> sample_outcome_counts([0.5, 0.0, 0.0, 0.5], 100, seed=0).tolist()
+    [51, 0, 0, 49]
+    """
+    shots = check_shots("shots", shots)
+    if repeats is not None:
+        repeats = check_int("repeats", repeats, minimum=1, maximum=10**7)
+    p = check_finite("probabilities", as_float_array("probabilities", probabilities, ndim=1))
+    if p.size == 0 or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-8:
+        raise ValueError(f"probabilities must be a non-empty 1-D array of p >= 0 summing to 1, "
+                         f"got {_show(probabilities)} (sum {p.sum()!r})")
+    rng = _rng(seed)
+    return np.asarray(rng.multinomial(shots, p, size=repeats), dtype=np.int64)
+
+
 def sample_counts(
     circuit: cirq.AbstractCircuit,
     shots: int,
@@ -359,8 +400,9 @@ def sample_counts(
     """Return measurement counts ``{bitstring: count}`` from ``shots`` seeded shots.
 
     The exact probabilities come from a state-vector simulation; the counts are one draw of
-    ``rng.multinomial(shots, p)`` with ``rng = np.random.default_rng(seed)``, which is exactly
-    the distribution of ``shots`` independent measurements. Bitstrings list the measured qubits
+    :func:`sample_outcome_counts` (``rng.multinomial(shots, p)`` with
+    ``rng = np.random.default_rng(seed)``), which is exactly the distribution of ``shots``
+    independent measurements. Bitstrings list the measured qubits
     left to right (q0 first); only outcomes that occurred are listed, sorted.
 
     Args:
@@ -384,7 +426,7 @@ def sample_counts(
     from clipq_edu.quantum.simulate import probabilities
 
     measured, p = probabilities(circuit, symbols=symbols, values=values)
-    k = np.random.default_rng(seed).multinomial(shots, p)
+    k = sample_outcome_counts(p, shots, seed=seed)
     n = len(measured)
     return {format(i, f"0{n}b"): int(c) for i, c in enumerate(k) if c > 0}
 

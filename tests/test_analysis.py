@@ -136,42 +136,6 @@ def test_clipped_estimates_are_biased_towards_smaller_norm():
     assert np.all(r["mse_clipped"] <= r["mse_raw"])  # variance reduction wins here
 
 
-def test_one_home_parameter_shift_sampler_and_adam():
-    """analysis calls the package's one rule, one sampler and one Adam (no copies)."""
-    from clipq_edu.quantum import gradients, sampling
-    from clipq_edu.training.optim import adam_init, adam_update
-
-    np.testing.assert_array_equal(
-        analysis.toy_gradient(analysis.TOY_PARAMS),
-        gradients.parameter_shift(analysis.toy_expectation, np.array(analysis.TOY_PARAMS)))
-    # parameter-shift estimates are sample_pauli_means at the shifted rows, combined (f+ - f-)/2
-    est = analysis.gradient_estimates("parameter_shift", shots=50, n_repeats=7, seed=11)
-    rows = gradients.shifted_parameters(np.array(analysis.TOY_PARAMS))
-    mu = analysis.toy_expectation(rows)
-    rng = np.random.default_rng(11)
-    f = sampling.sample_pauli_means(np.broadcast_to(mu, (7, *mu.shape)), 50, seed=rng)
-    np.testing.assert_array_equal(est, (f[:, 0] - f[:, 1]) / 2)
-    # finite differences and SPSA: the rows and combinations of quantum.gradients
-    p = np.array(analysis.TOY_PARAMS)
-    est = analysis.gradient_estimates("finite_difference", h=0.2, shots=50, n_repeats=5, seed=3)
-    mu = analysis.toy_expectation(gradients.difference_parameters(p, 0.2))
-    f = sampling.sample_pauli_means(np.broadcast_to(mu, (5, *mu.shape)), 50,
-                                    seed=np.random.default_rng(3))
-    np.testing.assert_array_equal(est, gradients.combine_differences(f, 0.2))
-    est = analysis.gradient_estimates("spsa", h=0.2, shots=50, n_repeats=5, seed=4)
-    rng = np.random.default_rng(4)
-    delta = gradients.spsa_directions((5, 3), rng)
-    mu = analysis.toy_expectation(gradients.spsa_parameters(p, delta, 0.2))
-    f = sampling.sample_pauli_means(mu, 50, seed=rng)
-    np.testing.assert_array_equal(est, gradients.combine_spsa(f, delta, 0.2))
-    g = np.array([[1.0, -2.0], [0.5, 3.0], [-1.0, 0.0]])
-    state, want = adam_init(np.zeros(2)), []
-    for row in g:
-        u, state = adam_update(row, state, learning_rate=0.01)
-        want.append(u)
-    np.testing.assert_array_equal(analysis.adam_updates(g, lr=0.01), np.array(want))
-
-
 def test_angles_of_tiny_and_huge_vectors_are_exact():
     for scale in (1e-300, 1e300):
         assert analysis.angle_degrees([scale, 0.0], [scale, scale]) == pytest.approx(45.0)

@@ -228,7 +228,9 @@ def test_agc_small_gradients_untouched_and_structure_checked():
 # ------------------------------------------------------------------ agreement with TensorFlow
 @pytest.fixture(scope="module")
 def tf():
-    from clipq_edu._tf import tf
+    from clipq_edu import load_tensorflow
+
+    tf, _ = load_tensorflow()
 
     return tf
 

@@ -102,7 +102,7 @@ def test_digits_on_arrays_use_the_scale_of_the_array_for_zero_entries():
 
 
 def test_last_digit_unit():
-    from clipq_edu.exercises._core import last_digit_unit
+    from clipq_edu.exercises import last_digit_unit
 
     assert last_digit_unit(0.022360, 2) == 0.001
     assert last_digit_unit(24576, 3) == 100

@@ -11,8 +11,9 @@ def _model(readout_qubit: int = 0, gate: str = "ry", extra_weight: bool = False)
     import cirq
     import sympy
 
-    from clipq_edu._tf import tf, tfq
+    from clipq_edu import load_tensorflow
 
+    tf, tfq = load_tensorflow()
     q = cirq.LineQubit.range(2)
     a, b = sympy.symbols("a b")
     rot = cirq.ry if gate == "ry" else cirq.rx

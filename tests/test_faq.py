@@ -9,10 +9,10 @@ from clipq_edu.course import faq
 
 
 def test_logistic_gradient_matches_finite_difference():
-    # One step of plain SGD from w = 0 with lr tiny: the first update is -lr * g; check g
+    # One step of plain SGD from w = 0: the first update is -learning_rate * g; check g
     # against a finite difference of the batch loss by re-deriving the batch.
     rng = np.random.default_rng(0)
-    x, y = faq._logistic_data(2000, rng, 0.01)
+    x, y = faq.logistic_data(faq.N_ROWS, rng, 0.01)
     idx = rng.integers(0, 2000, size=16)
     w = np.zeros(5)
 

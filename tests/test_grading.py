@@ -17,7 +17,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from clipq_edu.exercises import Exercise, _core
+from clipq_edu.exercises import RESULTS_ENV, SOLUTIONS_ENV, Exercise, solutions_enabled
 from clipq_edu.exercises import ch02 as ex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,23 +38,23 @@ CH02_IDS = [v.id for v in vars(ex).values() if isinstance(v, Exercise)]
 # ---------------------------------------------------------------- the exercise side
 @pytest.mark.parametrize("value", ["off", "0", "false", "No", " OFF "])
 def test_solutions_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    monkeypatch.setenv(_core.SOLUTIONS_ENV, value)
+    monkeypatch.setenv(SOLUTIONS_ENV, value)
     text = ex.q1.solution()
     assert "switched off" in text and ex.q1.solution_text not in text
-    assert not _core.solutions_enabled()
+    assert not solutions_enabled()
 
 
 def test_solutions_are_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(_core.SOLUTIONS_ENV, raising=False)
+    monkeypatch.delenv(SOLUTIONS_ENV, raising=False)
     assert ex.q1.solution_text
-    assert _core.solutions_enabled() and ex.q1.solution_text in ex.q1.solution()
-    monkeypatch.setenv(_core.SOLUTIONS_ENV, "on")
+    assert solutions_enabled() and ex.q1.solution_text in ex.q1.solution()
+    monkeypatch.setenv(SOLUTIONS_ENV, "on")
     assert ex.q1.solution_text in ex.q1.solution()
 
 
 def test_checks_are_recorded_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     target = tmp_path / "results.jsonl"
-    monkeypatch.setenv(_core.RESULTS_ENV, str(target))
+    monkeypatch.setenv(RESULTS_ENV, str(target))
     assert ex.q1.check(RIGHT_1)
     assert not ex.q1.check(WRONG_1)
     assert not ex.q3.check(None)
@@ -70,21 +70,27 @@ def test_checks_are_recorded_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 def test_recording_is_off_by_default_and_never_breaks_a_check(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(_core.RESULTS_ENV, raising=False)
+    monkeypatch.delenv(RESULTS_ENV, raising=False)
     assert ex.q1.check(RIGHT_1)
     assert list(tmp_path.iterdir()) == []
-    monkeypatch.setenv(_core.RESULTS_ENV, str(tmp_path / "missing" / "dir" / "r.jsonl"))
+    monkeypatch.setenv(RESULTS_ENV, str(tmp_path / "missing" / "dir" / "r.jsonl"))
     assert ex.q1.check(RIGHT_1)  # unwritable target: the student still gets feedback
 
 
-def test_recorded_values_are_short_one_liners() -> None:
+def test_recorded_values_are_short_one_liners(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
     def my_clip(g):
         return g
 
-    assert _core._describe(my_clip) == "<function my_clip>"
-    long = _core._describe(list(range(1000)))
-    assert len(long) == 200 and long.endswith("…")
-    assert "\n" not in _core._describe("a\nb")
+    target = tmp_path / "results.jsonl"
+    monkeypatch.setenv(RESULTS_ENV, str(target))
+    for answer in (my_clip, list(range(1000)), "a\nb"):
+        ex.q1.check(answer)
+    values = [json.loads(line)["value"]
+              for line in target.read_text(encoding="utf-8").splitlines()]
+    assert values[0] == "<function my_clip>"
+    assert len(values[1]) == 200 and values[1].endswith("…")
+    assert values[2] == "'a\\nb'"  # one line: the newline is escaped
 
 
 # ---------------------------------------------------------------- the collector

@@ -27,7 +27,7 @@ from clipq_edu import clipping
 from clipq_edu._validate import check_int, check_positive_float, check_seed
 from clipq_edu.course import _angle_model
 
-__all__ = ["MAX_STEPS", "N_ROWS", "angle_classifier", "logistic_sgd"]
+__all__ = ["MAX_STEPS", "N_ROWS", "angle_classifier", "logistic_data", "logistic_sgd"]
 
 #: Rows of the logistic-regression data set (a batch cannot be larger).
 N_ROWS = 2000
@@ -35,7 +35,37 @@ N_ROWS = 2000
 MAX_STEPS = 100_000
 
 
-def _logistic_data(n: int, rng: np.random.Generator, outlier_rate: float) -> tuple[Any, Any]:
+def logistic_data(
+    n_rows: int, rng: np.random.Generator, outlier_rate: float = 0.01
+) -> tuple[np.ndarray, np.ndarray]:
+    """The data of :func:`logistic_sgd`: two Gaussian classes in 5 features, a few rows x40.
+
+    Class y ∈ {0, 1} has features N(±0.8, 1) (sign 2y − 1); each row is an outlier with
+    probability ``outlier_rate`` and then has all its features multiplied by 40, so a batch
+    that draws one has a gradient-norm spike.
+
+    Args:
+      n_rows: rows, 1 to :data:`N_ROWS`.
+      rng: a NumPy ``Generator``; its stream continues (:func:`logistic_sgd` draws the data
+        and then its batches from ``np.random.default_rng(seed)``).
+      outlier_rate: fraction of outlier rows in [0, 1).
+
+    Returns:
+      ``(x, y)``: features ``(n_rows, 5)`` and labels ``(n_rows,)``.
+
+    Taught in chapter 06.
+
+    >>> x, y = logistic_data(4, np.random.default_rng(0))
+    >>> x.shape, y.tolist()
+    ((4, 5), [1, 1, 1, 0])
+    """
+    n = check_int("n_rows", n_rows, minimum=1, maximum=N_ROWS)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got "
+                        f"{type(rng).__name__}")
+    outlier_rate = check_positive_float("outlier_rate", outlier_rate, allow_zero=True)
+    if outlier_rate >= 1:
+        raise ValueError(f"outlier_rate must be in [0, 1), got {outlier_rate}")
     y = rng.integers(0, 2, size=n)
     x = rng.normal(0.0, 1.0, size=(n, 5)) + (2 * y[:, None] - 1) * 0.8
     outliers = rng.random(n) < outlier_rate
@@ -83,9 +113,9 @@ def logistic_sgd(
 ) -> Any:
     """Train logistic regression by minibatch SGD and record the gradient norm of every step.
 
-    The 5-feature data set (:data:`N_ROWS` = 2000 rows) is two Gaussian classes, and a fraction
-    ``outlier_rate`` of the rows is multiplied by 40: when one of them lands in a batch the
-    gradient norm spikes, as in real telemetry. With ``clip`` the gradient is clipped by norm
+    The 5-feature data set (:func:`logistic_data`, :data:`N_ROWS` = 2000 rows) is two Gaussian
+    classes, and a fraction ``outlier_rate`` of the rows is multiplied by 40: when one of them
+    lands in a batch the gradient norm spikes, as in real telemetry. With ``clip`` the gradient is clipped by norm
     (:class:`clipq_edu.clipping.ClipByNorm`) before the step w ← w − lr·g.
 
     Args:
@@ -124,7 +154,7 @@ def logistic_sgd(
     if outlier_rate >= 1:
         raise ValueError(f"outlier_rate must be in [0, 1), got {outlier_rate}")
     rng = np.random.default_rng(check_seed("seed", seed))
-    x, y = _logistic_data(N_ROWS, rng, outlier_rate)
+    x, y = logistic_data(N_ROWS, rng, outlier_rate)
     clean = np.abs(x).max(axis=1) < 20
     w = np.zeros(x.shape[1])
     rec = TelemetryRecorder(clip=label)

@@ -53,6 +53,7 @@ __all__ = [
     "ResultsTable",
     "LabRun",
     "LabSettings",
+    "cache_info",
     "diagnose",
     "lab_data",
     "lab_model",
@@ -385,6 +386,23 @@ def _run_cached(settings: LabSettings) -> LabRun:
 
     return LabRun(settings, _freeze(tel), accuracy(data.x_test, data.y_test),
                   accuracy(data.x_train, data.y_train))
+
+
+def cache_info() -> dict[str, Any]:
+    """How full the lab's caches are: ``{"runs": ..., "data": ...}``.
+
+    Each value is a ``functools`` ``CacheInfo(hits, misses, maxsize, currsize)``: at most
+    :data:`RUN_CACHE_SIZE` trained runs (:func:`run_lab`) and :data:`DATA_CACHE_SIZE` raw data
+    sets (:func:`lab_data`) are kept, the least recently used dropped first, so re-running a
+    cell is instant and memory stays bounded.
+
+    Taught in chapter 07.
+
+    >>> info = cache_info()
+    >>> info["runs"].maxsize == RUN_CACHE_SIZE, info["data"].maxsize == DATA_CACHE_SIZE
+    (True, True)
+    """
+    return {"runs": _run_cached.cache_info(), "data": _raw_data.cache_info()}
 
 
 def run_lab(settings: LabSettings | None = None, **changes: Any) -> LabRun:

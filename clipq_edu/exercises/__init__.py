@@ -2,7 +2,10 @@
 
 Each chapter module defines ``q1``, ``q2`` ... as :class:`~clipq_edu.exercises._core.Exercise`
 objects. :func:`all_exercises` lists them (the tests check every one with right and wrong
-answers).
+answers). For graded sessions (docs/instructors.md): :data:`SOLUTIONS_ENV` switches
+``solution()`` off (:func:`solutions_enabled`), and :data:`RESULTS_ENV` names the file every
+check is recorded in. A numeric exercise with ``digits`` accepts an answer within half a
+:func:`last_digit_unit` of the expected value: the precision the course prints it at.
 """
 
 from __future__ import annotations
@@ -11,14 +14,20 @@ import importlib
 import pkgutil
 
 from clipq_edu.exercises._core import (
+    RESULTS_ENV,
+    SOLUTIONS_ENV,
     ChoiceExercise,
     Exercise,
     Feedback,
     FunctionExercise,
     NumericExercise,
+    last_digit_unit,
+    solutions_enabled,
 )
 
 __all__ = [
+    "RESULTS_ENV",
+    "SOLUTIONS_ENV",
     "ChoiceExercise",
     "Exercise",
     "Feedback",
@@ -26,6 +35,8 @@ __all__ = [
     "NumericExercise",
     "all_exercises",
     "chapter_modules",
+    "last_digit_unit",
+    "solutions_enabled",
 ]
 
 

@@ -120,17 +120,13 @@ def _child_seed(seed: int, n: int) -> int | None:
 def kernel_complex64(n: int, depth: int, values: np.ndarray, first: np.ndarray) -> np.ndarray:
     """The same gradients straight from the kernel in complex64 (the library path uses
     complex128 so that its numbers stay exact to ~1e-15; the variances agree to ~1e-6)."""
-    from clipq_edu.quantum._statevector import simulate_pure
+    from clipq_edu.quantum._statevector import simulate_pure, z_diagonal
+    from clipq_edu.quantum.gradients import combine_shifted, shifted_parameters
 
     b = len(values)
-    rows = np.arange(b)
-    plus, minus = values.copy(), values.copy()
-    plus[rows, first] += np.pi / 2
-    minus[rows, first] -= np.pi / 2
-    k = np.arange(2**n)
-    zz = (1.0 - 2 * ((k >> (n - 1)) & 1)) * (1.0 - 2 * ((k >> (n - 2)) & 1))
-    f = simulate_pure(np.concatenate([plus, minus]).reshape(2 * b, depth, n, 3), n, zz)
-    return 0.5 * (f[:b] - f[b:])
+    rows = shifted_parameters(values, columns=np.asarray(first)[:, None])  # (b, 2, 1, P)
+    f = simulate_pure(rows.reshape(2 * b, depth, n, 3), n, z_diagonal(n, (0, 1)))
+    return combine_shifted(f.reshape(b, 2, 1))[:, 0]
 
 
 def _numpy_engine() -> Callable[[int, int, int, int | None], np.ndarray]:

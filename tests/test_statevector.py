@@ -162,9 +162,25 @@ def test_output_dtype_shape_and_input_untouched():
 
 
 def test_cz_diagonal_is_cached_read_only():
-    d = S._cz_ladder_diagonal(3, "float32")
-    assert not d.flags.writeable
+    d = S.cz_ladder_diagonal(3, "float32")
+    assert not d.flags.writeable and d is S.cz_ladder_diagonal(3, "float32")
     np.testing.assert_array_equal(d, [1, 1, 1, -1, 1, 1, -1, 1])  # CZ(0,1) CZ(1,2)
+
+
+def test_building_blocks_match_cirq():
+    """The one home of the slot unitaries and diagonals agrees with Cirq's own matrices."""
+    import cirq
+
+    q = cirq.LineQubit.range(3)
+    slots = _random_slots(1, 1, 4, seed=2)[0, 0]  # four (a, b, c) slots
+    for (a, b, c), u in zip(slots, S.slot_unitaries(slots), strict=True):
+        want = cirq.unitary(cirq.Circuit(cirq.rx(a)(q[0]), cirq.ry(b)(q[0]), cirq.rz(c)(q[0])))
+        np.testing.assert_allclose(u, want, atol=1e-12)
+    ladder = cirq.unitary(cirq.Circuit(cirq.CZ(q[0], q[1]), cirq.CZ(q[1], q[2])))
+    np.testing.assert_array_equal(np.diag(ladder).real, S.cz_ladder_diagonal(3))
+    np.testing.assert_array_equal(S.z_diagonal(3, (0, 1)), _zz(3))
+    zz = cirq.Z(q[0]) * cirq.Z(q[1]) * cirq.I(q[2])
+    np.testing.assert_array_equal(np.diag(zz.matrix(q)).real, S.z_diagonal(3, (0, 1)))
 
 
 @pytest.mark.parametrize(

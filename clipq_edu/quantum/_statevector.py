@@ -73,18 +73,36 @@ def _group_sizes(n: int) -> tuple[int, ...]:
     return tuple(sizes)
 
 
-@functools.lru_cache(maxsize=32)
-def _cz_ladder_diagonal(n: int, dtype: str) -> np.ndarray:
-    """±1 diagonal of CZ(0,1) CZ(1,2) ... CZ(n-2,n-1), read-only (qubit 0 most significant)."""
+# --------------------------------------------------------------------------------------------
+# The McClean circuits' building blocks: the one home of the slot unitaries and the diagonals
+# (the pure kernel below, the density-matrix kernel of simulate.py and the benchmarks use them)
+# --------------------------------------------------------------------------------------------
+def basis_bits(n: int) -> np.ndarray:
+    """``bits[k, q]`` = value of qubit q in basis state k (qubit 0 is the most significant)."""
     k = np.arange(2**n)
-    bits = (k[:, None] >> (n - 1 - np.arange(n))[None, :]) & 1
+    return (k[:, None] >> (n - 1 - np.arange(n))[None, :]) & 1
+
+
+@functools.lru_cache(maxsize=32)
+def cz_ladder_diagonal(n: int, dtype: str = "float64") -> np.ndarray:
+    """±1 diagonal of CZ(0,1) CZ(1,2) ... CZ(n-2,n-1), read-only (qubit 0 most significant)."""
+    bits = basis_bits(n)
     parity = np.sum(bits[:, :-1] & bits[:, 1:], axis=1) % 2
     diag = np.where(parity, -1.0, 1.0).astype(dtype)
     diag.setflags(write=False)
     return diag
 
 
-def _slot_unitaries(slots: np.ndarray) -> np.ndarray:
+def z_diagonal(n: int, qubits: tuple[int, ...]) -> np.ndarray:
+    """±1 diagonal of the product of Z on ``qubits`` (e.g. ``(0, 1)`` for Z0 Z1), float64."""
+    z = 1.0 - 2.0 * basis_bits(n)
+    out = np.ones(2**n)
+    for q in qubits:
+        out = out * z[:, q]
+    return out
+
+
+def slot_unitaries(slots: np.ndarray) -> np.ndarray:
     """``rz(c) ry(b) rx(a)`` for every slot ``(..., 3)``: shape ``(..., 2, 2)``, complex128.
 
     Cirq's conventions: ``rx(a) = exp(-i a X / 2)`` and so on. Multiplied out in closed form:
@@ -142,9 +160,9 @@ def _run_chunk(
     """Simulate one chunk of circuits ``(C, depth, n, 3)``; readings ``(L, C)``."""
     chunk, depth, n, _ = slots.shape
     sizes = _group_sizes(n)
-    u = _slot_unitaries(slots)
+    u = slot_unitaries(slots)
     mats = _group_matrices(u[:, 1:], sizes, dtype)  # layers 1..depth-1
-    cz = _cz_ladder_diagonal(n, np.dtype(dtype).type(0).real.dtype.name)
+    cz = cz_ladder_diagonal(n, np.dtype(dtype).type(0).real.dtype.name)
     state = _product_state(u[:, 0], dtype)
     state *= cz
     spare = np.empty_like(state)

@@ -51,6 +51,12 @@ from clipq_edu.quantum._core import (
     prepare_values,
     shape_output,
 )
+from clipq_edu.quantum._statevector import (
+    cz_ladder_diagonal,
+    simulate_pure,
+    slot_unitaries,
+    z_diagonal,
+)
 from clipq_edu.quantum.resources import MAX_DENSITY_QUBITS, check_qubits
 
 __all__ = [
@@ -169,38 +175,12 @@ def probabilities(
 
 
 # --------------------------------------------------------------------------------------------
-# The McClean family: exact batched NumPy kernels (private)
+# The McClean family: exact batched NumPy kernels (private). The gates' matrices and diagonals
+# have one home, quantum._statevector (slot_unitaries, cz_ladder_diagonal, z_diagonal).
 # --------------------------------------------------------------------------------------------
-def _bits(n: int) -> np.ndarray:
-    """``bits[k, q]`` = value of qubit q in basis state k (qubit 0 is the most significant)."""
-    k = np.arange(2**n)
-    return (k[:, None] >> (n - 1 - np.arange(n))[None, :]) & 1
-
-
-def _cz_ladder_signs(n: int) -> np.ndarray:
-    b = _bits(n)
-    parity = np.sum(b[:, :-1] & b[:, 1:], axis=1)
-    return np.where(parity % 2, -1.0, 1.0)
-
-
 def _observable_diagonal(n_qubits: int, observable: str) -> np.ndarray:
     """Diagonal of Z0 Z1 (``"zz"``) or Z0 (``"z0"``) in the computational basis (q0 = MSB)."""
-    z = 1.0 - 2.0 * _bits(n_qubits)
-    return z[:, 0] * z[:, 1] if observable == "zz" else z[:, 0]
-
-
-def _rotation_matrices(angles: np.ndarray) -> np.ndarray:
-    """rz(c) ry(b) rx(a) for a batch of (a, b, c) rows: (batch, 2, 2), Cirq's conventions."""
-    a, b, c = (angles[:, k] / 2 for k in range(3))
-    rx = np.empty((len(a), 2, 2), complex)
-    rx[:, 0, 0] = rx[:, 1, 1] = np.cos(a)
-    rx[:, 0, 1] = rx[:, 1, 0] = -1j * np.sin(a)
-    ry = np.empty_like(rx)
-    ry[:, 0, 0] = ry[:, 1, 1] = np.cos(b)
-    ry[:, 0, 1], ry[:, 1, 0] = -np.sin(b), np.sin(b)
-    rz = np.zeros_like(rx)
-    rz[:, 0, 0], rz[:, 1, 1] = np.exp(-1j * c), np.exp(1j * c)
-    return rz @ ry @ rx
+    return z_diagonal(n_qubits, (0, 1) if observable == "zz" else (0,))
 
 
 def _apply_1q(state: np.ndarray, u: np.ndarray, axis: int, n_axes: int) -> np.ndarray:
@@ -237,8 +217,6 @@ def _mcclean_pure(
     slots: np.ndarray, n_qubits: int, observable_diagonal: np.ndarray, every_layer: bool
 ) -> np.ndarray:
     """Pure-state kernel: slots (batch, depth, n, 3) -> (batch,) or (depth, batch)."""
-    from clipq_edu.quantum._statevector import simulate_pure  # batched kernel (issue 15)
-
     return simulate_pure(slots, n_qubits, observable_diagonal, every_layer, dtype=np.complex128)
 
 
@@ -248,9 +226,9 @@ def _mcclean_density(
 ) -> np.ndarray:
     """Density-matrix kernel with depolarize(p) on every qubit after every layer."""
     batch, depth, n = slots.shape[0], slots.shape[1], n_qubits
-    signs = _cz_ladder_signs(n)
+    signs = cz_ladder_diagonal(n)
     signs2 = np.outer(signs, signs).ravel()
-    ry0 = np.broadcast_to(_rotation_matrices(_RY0), (batch, 2, 2))
+    ry0 = np.broadcast_to(slot_unitaries(_RY0), (batch, 2, 2))
     rho = np.zeros((batch, 4**n), complex)
     rho[:, 0] = 1.0
 
@@ -262,7 +240,7 @@ def _mcclean_density(
     readings = []
     for layer in range(depth):
         for q in range(n):
-            rho = rotate(rho, _rotation_matrices(slots[:, layer, q]), q)
+            rho = rotate(rho, slot_unitaries(slots[:, layer, q]), q)
         rho = rho * signs2
         if p > 0:
             for q in range(n):
@@ -437,7 +415,7 @@ def product_ry_states(theta: Any, *, backend: str = "numpy") -> np.ndarray:
     angles = np.zeros((th.shape[0], 3))
     for q in range(n):
         angles[:, 1] = th[:, q]
-        state = _apply_1q(state, _rotation_matrices(angles), q, n)
+        state = _apply_1q(state, slot_unitaries(angles), q, n)
     return state
 
 

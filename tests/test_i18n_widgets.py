@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import clipq_edu as cq  # noqa: E402
-from clipq_edu import _setup, glossary  # noqa: E402
+from clipq_edu import glossary  # noqa: E402
 from clipq_edu.course import article, lab  # noqa: E402
 from clipq_edu.i18n import has_chinese, language  # noqa: E402
 from clipq_edu.widgets import _base  # noqa: E402
@@ -371,12 +371,12 @@ SETUP_EN = ("clipq_edu ready: seed=0, Python 3.11.7\n"
 
 
 def test_setup_report_in_both_languages():
-    report = _setup.EnvReport(seed=0, python="3.11.7",
-                              versions={"numpy": "2.0.2", "tensorflow": None},
-                              keras="tf-keras 2.x", cpus=2)
+    report = cq.EnvReport(seed=0, python="3.11.7",
+                          versions={"numpy": "2.0.2", "tensorflow": None},
+                          keras="tf-keras 2.x", cpus=2)
     assert str(report) == SETUP_EN
-    loaded = _setup.EnvReport(seed=0, python="3.11.7", cpus=2, memory_limit_gb=4.0,
-                              tensorflow_loaded=True)
+    loaded = cq.EnvReport(seed=0, python="3.11.7", cpus=2, memory_limit_gb=4.0,
+                          tensorflow_loaded=True)
     assert "TensorFlow loaded" in str(loaded) and "memory limit: 4.0 GB" in str(loaded)
     with language("zh"):
         for r in (report, loaded):

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 import clipq_edu
-from clipq_edu import _env, doctor
+from clipq_edu import doctor
 
 PY = sys.executable
 
@@ -107,9 +107,9 @@ def test_setup_seeds_numpy_global_state():
 
 
 def test_cpu_quota_and_memory_limit_are_sane():
-    assert 1 <= _env.cpu_quota() <= (os.cpu_count() or 1)
-    limit = _env.memory_limit_bytes()
-    assert limit is None or limit > 0
+    report = clipq_edu.setup(seed=0)  # what setup() found: the CPUs and memory this process may use
+    assert 1 <= report.cpus <= (os.cpu_count() or 1)
+    assert report.memory_limit_gb is None or report.memory_limit_gb > 0
 
 
 def test_unknown_attribute_is_attribute_error():

@@ -316,8 +316,8 @@ DEFECTS: tuple[Defect, ...] = (
              "`execute` 从未被导入（而且已在 Qiskit 1.0 中移除）；它接受的也是线路，"
              "而不是组装好的 Qobj。"),
         Text("Sample the circuit with the course's seeded sampler "
-             "(`measurement.sample_counts(circuit, shots=1000, seed=...)`).",
-             "用本课程固定随机种子的采样器对线路采样（`measurement.sample_counts(circuit, shots=1000, seed=...)`）"
+             "(`sampling.sample_counts(circuit, shots=1000, seed=...)`).",
+             "用本课程固定随机种子的采样器对线路采样（`sampling.sample_counts(circuit, shots=1000, seed=...)`）"
              "。"),
         Text("`undefined_names(ARTICLE_LISTING)` finds `execute`.",
              "`undefined_names(ARTICLE_LISTING)` 找出了 `execute`。"),

@@ -102,3 +102,22 @@ def test_checker_finds_a_forbidden_name() -> None:
     assert "m.step(lr): use learning_rate" in bad
     assert "m.Settings.fields(beta1): use b1" in bad
     assert "m.Settings.update(beta_2): use b2" in bad
+
+
+def test_code_exercises_ask_for_the_same_names() -> None:
+    """The functions learners write (solution ``def`` lines) use the library's names too."""
+    import ast
+
+    from clipq_edu.exercises import FunctionExercise, all_exercises
+
+    seen = 0
+    for ex_id, ex in all_exercises().items():
+        text = str.__str__(ex.solution_text)  # the English text
+        if not isinstance(ex, FunctionExercise) or not text.startswith("def "):
+            continue
+        func = ast.parse(text).body[0]
+        names = [a.arg for a in func.args.args + func.args.kwonlyargs]
+        bad = [n for n in names if n in FORBIDDEN]
+        assert not bad, f"exercise {ex_id}: {func.name}({', '.join(names)}) uses {bad}"
+        seen += 1
+    assert seen >= 5

@@ -78,7 +78,7 @@ def _angles_init(seed: int, k: int) -> Any:
 
 
 # --------------------------------------------------------------------------------------------
-# Circuits (private minimal versions; the chapters' circuits live in clipq_edu.circuits)
+# The models' circuit, built from the chapters' circuits (clipq_edu.quantum.circuits)
 # --------------------------------------------------------------------------------------------
 def encoding_ansatz_circuit(
     n_qubits: int,
@@ -95,6 +95,12 @@ def encoding_ansatz_circuit(
     ``reupload``), then ``ry(θ_{l,q,0})`` and ``rz(θ_{l,q,1})`` on every qubit, then a ladder
     of CZ gates (q, q+1) when ``entangle`` and n > 1. Re-uploading the data in every layer
     makes the model a Fourier series in x with frequencies up to ``layers`` (Schuld et al.).
+    Built from the chapters' circuits, layer by layer:
+    :func:`clipq_edu.quantum.circuits.angle_encoding_symbols` (``rx``) and
+    :func:`clipq_edu.quantum.circuits.hardware_efficient_ansatz` (one layer each), the pieces
+    of :func:`~clipq_edu.quantum.circuits.reuploading_circuit`; unlike it, every layer gets
+    its own data symbols ``x{l}_{q}`` (fed the same feature), which the models' feature index
+    reads.
 
     Args:
       n_qubits: number of qubits (1..8).
@@ -119,33 +125,35 @@ def encoding_ansatz_circuit(
 
     Taught in chapter 03.
     """
+    from clipq_edu.quantum import circuits
+
     n = check_qubits("n_qubits", n_qubits, max_qubits=MAX_MODEL_QUBITS)
     n_layers = check_int("layers", layers, minimum=1, maximum=50)
     reupload = check_bool("reupload", reupload)
     entangle = check_bool("entangle", entangle)
     trainable_first = check_bool("trainable_first", trainable_first)
-    qubits = cirq.LineQubit.range(n)
+    if not isinstance(prefix, str) or (prefix and not prefix.isidentifier()):
+        raise ValueError(f"prefix must be '' or a Python identifier string, got {prefix!r:.80}")
+    qubits = circuits.qubits(n)
     circuit = cirq.Circuit()
     data: list[sympy.Symbol] = []
     weights: list[sympy.Symbol] = []
+
+    def trainable(name: str, cz: bool) -> None:  # ry, rz on every qubit (+ the CZ ladder)
+        block, symbols = circuits.hardware_efficient_ansatz(
+            qubits, 1, f"{prefix}{name}", entangle=cz, name_format="{prefix}_{qubit}_{axis}")
+        circuit.append(block.all_operations())  # EARLIEST: the layers share moments as before
+        weights.extend(symbols)
+
     if trainable_first:
-        ys = [sympy.Symbol(f"{prefix}tpre_{q}_y") for q in range(n)]
-        zs = [sympy.Symbol(f"{prefix}tpre_{q}_z") for q in range(n)]
-        weights += [s for pair in zip(ys, zs, strict=True) for s in pair]
-        circuit.append(cirq.ry(s).on(q) for s, q in zip(ys, qubits, strict=True))
-        circuit.append(cirq.rz(s).on(q) for s, q in zip(zs, qubits, strict=True))
+        trainable("tpre", False)
     for layer in range(n_layers):
         if layer == 0 or reupload:
-            xs = [sympy.Symbol(f"{prefix}x{layer}_{q}") for q in range(n)]
+            encode, xs = circuits.angle_encoding_symbols(n, prefix=f"{prefix}x{layer}_",
+                                                         gate="rx")
+            circuit.append(encode.all_operations())
             data += xs
-            circuit.append(cirq.rx(s).on(q) for s, q in zip(xs, qubits, strict=True))
-        ys = [sympy.Symbol(f"{prefix}t{layer}_{q}_y") for q in range(n)]
-        zs = [sympy.Symbol(f"{prefix}t{layer}_{q}_z") for q in range(n)]
-        weights += [s for pair in zip(ys, zs, strict=True) for s in pair]
-        circuit.append(cirq.ry(s).on(q) for s, q in zip(ys, qubits, strict=True))
-        circuit.append(cirq.rz(s).on(q) for s, q in zip(zs, qubits, strict=True))
-        if entangle and n > 1:
-            circuit.append(cirq.CZ(qubits[q], qubits[q + 1]) for q in range(n - 1))
+        trainable(f"t{layer}", entangle and n > 1)
     return circuit, data, weights
 
 
@@ -599,9 +607,9 @@ class QuantumKernelSVM:
     """Support-vector classifier on the fidelity kernel k(x, x') = |⟨ψ(x)|ψ(x')⟩|².
 
     |ψ(x)⟩ is the state a fixed feature-map circuit prepares from x (Hadamards, then per layer
-    ``rz(bandwidth·x)``, a fixed seeded ``ry`` layer and a CNOT ladder). States come from one
-    batched TFQ ``State`` call; the kernel matrix goes to scikit-learn's ``SVC`` with
-    ``kernel="precomputed"``.
+    ``rz(bandwidth·x)``, a fixed seeded ``ry`` layer and a CNOT ladder). States come from THE
+    simulator, :func:`clipq_edu.quantum.simulate.states` (one batched TFQ call); the kernel
+    matrix goes to scikit-learn's ``SVC`` with ``kernel="precomputed"``.
 
     Use :func:`quantum_kernel_svm` to build and fit one. Attributes after :meth:`fit`:
     ``kernel_train_`` (the training Gram matrix), ``svc_`` (the fitted ``SVC``).
@@ -635,9 +643,6 @@ class QuantumKernelSVM:
         self.circuit, self._symbols, self._index = _feature_map(
             self.n_qubits, self.n_features, self.layers, self.seed
         )
-        self._names = tf.constant([str(s) for s in self._symbols])
-        self._circuit_tensor = tfq.convert_to_tensor([self.circuit])
-        self._state = tfq.layers.State()
         self.x_train_: np.ndarray | None = None
         self.kernel_train_: np.ndarray | None = None
         self.svc_: Any = None
@@ -651,14 +656,16 @@ class QuantumKernelSVM:
         return arr
 
     def states(self, x: Any) -> np.ndarray:
-        """Return the feature states |ψ(x)⟩ as a complex128 array ``(n, 2**n_qubits)``."""
+        """Return the feature states |ψ(x)⟩ as a complex128 array ``(n, 2**n_qubits)``.
+
+        THE simulator's :func:`clipq_edu.quantum.simulate.states` (TFQ backend, one batched
+        call), renormalised (TFQ computes in complex64).
+        """
+        from clipq_edu.quantum.simulate import states
+
         arr = self._check_x("x", x)
-        values = tf.constant(self.bandwidth * arr[:, self._index], dtype=tf.float32)
-        circuits = tf.tile(self._circuit_tensor, [len(arr)])
-        out = self._state(circuits, symbol_names=self._names, symbol_values=values)
-        if isinstance(out, tf.RaggedTensor):
-            out = out.to_tensor()
-        psi = np.asarray(out.numpy(), dtype=np.complex128)
+        psi = states(self.circuit, symbols=self._symbols,
+                     values=self.bandwidth * arr[:, self._index], backend="tfq")
         return psi / np.linalg.norm(psi, axis=1, keepdims=True)
 
     def kernel(self, x1: Any, x2: Any | None = None) -> np.ndarray:

@@ -189,3 +189,33 @@ def test_probability_layer_replaces_lambda():
     assert isinstance(layer, models.ExpectationToProbability)
     np.testing.assert_allclose(layer(tf.constant([[-1.0], [0.0], [1.0]])).numpy(),
                                [[0.0], [0.5], [1.0]])
+
+
+def test_kernel_states_come_from_the_one_simulator():
+    from clipq_edu.quantum import simulate
+
+    svm = models.QuantumKernelSVM(2, 2, seed=4, n_features=2, bandwidth=0.7)
+    x = np.array([[0.4, 1.3], [2.0, 0.1]])
+    psi = simulate.states(svm.circuit, symbols=svm._symbols, values=0.7 * x[:, svm._index])
+    np.testing.assert_array_equal(svm.states(x),
+                                  psi / np.linalg.norm(psi, axis=1, keepdims=True))
+    ref = simulate.states(svm.circuit, symbols=svm._symbols, values=0.7 * x[:, svm._index],
+                          backend="cirq")
+    np.testing.assert_allclose(np.abs(np.sum(ref.conj() * svm.states(x), axis=1)), 1.0,
+                               atol=1e-6)
+
+
+def test_encoding_ansatz_circuit_is_built_from_the_chapters_circuits():
+    from clipq_edu.quantum import circuits
+
+    circuit, data, weights = models.encoding_ansatz_circuit(2, 2, reupload=True)
+    enc0, x0 = circuits.angle_encoding_symbols(2, prefix="x0_", gate="rx")
+    hea0, w0 = circuits.hardware_efficient_ansatz(2, 1, "t0",
+                                                  name_format="{prefix}_{qubit}_{axis}")
+    assert data[:2] == x0 and weights[:4] == w0
+    assert [str(s) for s in weights] == [f"t{k}_{q}_{a}" for k in range(2) for q in range(2)
+                                         for a in "yz"]
+    first = cirq.Circuit(enc0.all_operations(), hea0.all_operations())
+    assert cirq.Circuit(circuit[:len(first)]) == first
+    _, _, w = models.encoding_ansatz_circuit(1, 1, trainable_first=True, reupload=False)
+    assert [str(s) for s in w] == ["tpre_0_y", "tpre_0_z", "t0_0_y", "t0_0_z"]

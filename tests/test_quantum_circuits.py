@@ -157,3 +157,13 @@ def test_symbol_type_errors():
     assert C.circuit_symbols(c) == [t]
     with pytest.raises(TypeError, match="cirq.Circuit"):
         C.circuit_symbols("not a circuit")
+
+
+def test_hea_options_entangle_and_name_format():
+    circuit, syms = C.hardware_efficient_ansatz(3, 2, "t", entangle=False,
+                                                name_format="{prefix}{layer}_{qubit}_{axis}")
+    assert [s.name for s in syms[:4]] == ["t0_0_y", "t0_0_z", "t0_1_y", "t0_1_z"]
+    assert not any(isinstance(op.gate, cirq.CZPowGate) for op in circuit.all_operations())
+    for bad in ("{prefix}_{layer}", "{prefix}-{qubit}{axis}", "{nope}{qubit}{axis}", 3):
+        with pytest.raises(ValueError, match="name_format"):
+            C.hardware_efficient_ansatz(2, 1, name_format=bad)

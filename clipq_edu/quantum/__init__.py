@@ -4,8 +4,8 @@ One home per calculation (see docs/developing.md for the module map):
 
 * :mod:`~clipq_edu.quantum.circuits`: the chapters' Cirq circuits (Bell, GHZ, encodings,
   ansätze, the McClean random-circuit family);
-* :mod:`~clipq_edu.quantum.simulate`: the batched simulator (``expectation`` for any circuit on
-  TFQ or Cirq, ``mcclean_expectation`` with the exact batched NumPy backend);
+* :mod:`~clipq_edu.quantum.simulate`: the batched simulator (``expectation`` and ``states`` for
+  any circuit on TFQ or Cirq, ``mcclean_expectation`` with the exact batched NumPy backend);
 * :mod:`~clipq_edu.quantum.sampling`: THE binomial shot sampler, THE shot expectation, THE
   multinomial draw of measurement counts, shot-noise variance, shot budgets;
 * :mod:`~clipq_edu.quantum.gradients`: THE parameter-shift rule, finite differences and SPSA
@@ -33,14 +33,14 @@ SUBMODULES = ("circuits", "simulate", "sampling", "gradients", "landscapes", "re
 #: public name -> submodule that owns it
 _EXPORTS = {
     "circuits": (
-        "MCCLEAN_AXES", "angle_encoding", "angle_encoding_symbols", "bell_circuit",
+        "ANSATZ_NAME_FORMAT", "MCCLEAN_AXES", "angle_encoding", "angle_encoding_symbols", "bell_circuit",
         "circuit_diagram", "circuit_symbols", "entangling_chain", "ghz_circuit",
         "hardware_efficient_ansatz", "mcclean_random_circuit", "mcclean_random_values",
         "qubits", "random_angles", "resolve", "reuploading_circuit",
     ),
     "simulate": (
         "MCCLEAN_BACKENDS", "MCCLEAN_OBSERVABLES", "expectation", "mcclean_expectation",
-        "probabilities", "product_ry_states",
+        "probabilities", "product_ry_states", "states",
     ),
     "sampling": (
         "counts_with_errors", "plot_counts", "sample_counts", "sample_expectation",

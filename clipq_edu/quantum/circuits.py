@@ -37,6 +37,7 @@ from clipq_edu.quantum._core import check_circuit, check_resolvable, symbol_name
 from clipq_edu.quantum.resources import check_qubits
 
 __all__ = [
+    "ANSATZ_NAME_FORMAT",
     "MCCLEAN_AXES",
     "angle_encoding",
     "angle_encoding_symbols",
@@ -270,8 +271,17 @@ def _check_prefix(prefix: Any, name: str = "prefix") -> str:
     return prefix
 
 
+#: Default symbol names of :func:`hardware_efficient_ansatz`.
+ANSATZ_NAME_FORMAT = "{prefix}_{layer}_{qubit}_{axis}"
+
+
 def hardware_efficient_ansatz(
-    qubits: Sequence[cirq.Qid] | int, layers: int, prefix: str = "theta"
+    qubits: Sequence[cirq.Qid] | int,
+    layers: int,
+    prefix: str = "theta",
+    *,
+    entangle: bool = True,
+    name_format: str = ANSATZ_NAME_FORMAT,
 ) -> tuple[cirq.Circuit, list[sympy.Symbol]]:
     """Return a hardware-efficient ansatz: per layer ry, rz on every qubit, then a CZ ladder.
 
@@ -279,6 +289,10 @@ def hardware_efficient_ansatz(
         qubits: the qubits (or an int n for ``LineQubit.range(n)``).
         layers: number of layers (>= 1).
         prefix: symbol prefix; symbols are ``f"{prefix}_{layer}_{qubit}_{y|z}"``.
+        entangle: end every layer with the CZ ladder (``False``: rotations only).
+        name_format: the symbol names, a ``str.format`` template with the fields ``prefix``,
+            ``layer``, ``qubit`` and ``axis`` (``"y"`` or ``"z"``); it must name ``qubit`` and
+            ``axis`` and give Python identifiers.
 
     Returns:
         ``(circuit, symbols)``: 2 * layers * n symbols ordered by (layer, qubit, y|z).
@@ -292,26 +306,47 @@ def hardware_efficient_ansatz(
     >>> circuit, symbols = hardware_efficient_ansatz(2, layers=1)
     >>> [s.name for s in symbols]
     ['theta_0_0_y', 'theta_0_0_z', 'theta_0_1_y', 'theta_0_1_z']
+    >>> _, symbols = hardware_efficient_ansatz(1, 1, "t", name_format="{prefix}{qubit}{axis}")
+    >>> symbols
+    [t0y, t0z]
     """
     qs = _check_qubit_list("qubits", qubits)
     layers = check_int("layers", layers, minimum=1, maximum=MAX_LAYERS)
     _check_prefix(prefix)
+    entangle = check_bool("entangle", entangle)
+    _check_name_format(name_format, prefix)
     circuit = cirq.Circuit()
     symbols: list[sympy.Symbol] = []
     for layer in range(layers):
-        _append_trainable_layer(circuit, symbols, qs, prefix, layer)
+        _append_trainable_layer(circuit, symbols, qs, prefix, layer, entangle, name_format)
     return circuit, symbols
 
 
+def _check_name_format(name_format: Any, prefix: str) -> None:
+    fields = ("{qubit}", "{axis}")
+    try:
+        ok = isinstance(name_format, str) and all(f in name_format for f in fields) and \
+            name_format.format(prefix=prefix, layer=0, qubit=0, axis="y").isidentifier()
+    except (KeyError, IndexError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"name_format must be a str.format template naming {{qubit}} and "
+                         f"{{axis}} (and optionally {{prefix}}, {{layer}}) that gives Python "
+                         f"identifiers, got {_show(name_format)}")
+
+
 def _append_trainable_layer(circuit: cirq.Circuit, symbols: list[sympy.Symbol],
-                            qs: Sequence[cirq.Qid], prefix: str, layer: int) -> None:
+                            qs: Sequence[cirq.Qid], prefix: str, layer: int,
+                            entangle: bool = True,
+                            name_format: str = ANSATZ_NAME_FORMAT) -> None:
     """ry(prefix_layer_j_y) rz(prefix_layer_j_z) on every qubit j, then a CZ ladder."""
     for j, q in enumerate(qs):
-        sy = sympy.Symbol(f"{prefix}_{layer}_{j}_y")
-        sz = sympy.Symbol(f"{prefix}_{layer}_{j}_z")
+        sy, sz = (sympy.Symbol(name_format.format(prefix=prefix, layer=layer, qubit=j, axis=a))
+                  for a in "yz")
         symbols += [sy, sz]
         circuit.append([cirq.ry(sy)(q), cirq.rz(sz)(q)])
-    circuit.append(_cz_ladder(qs))
+    if entangle:
+        circuit.append(_cz_ladder(qs))
 
 
 def reuploading_circuit(

@@ -66,6 +66,7 @@ __all__ = [
     "mcclean_expectation",
     "probabilities",
     "product_ry_states",
+    "states",
 ]
 
 #: Observables of the McClean family: ``"zz"`` is Z0 Z1 (McClean et al., TFQ's tutorial),
@@ -121,6 +122,68 @@ def expectation(
     sums, single = prepare_observables(circuit, observable)
     names, vals, batched = prepare_values(circuit, symbols, values)
     return shape_output(expect_rows(circuit, names, vals, sums, backend), single, batched)
+
+
+def states(
+    circuit: cirq.AbstractCircuit,
+    *,
+    symbols: Sequence[Any] | None = None,
+    values: Any = None,
+    backend: str = "tfq",
+) -> np.ndarray:
+    """Return the final state vector of the circuit for every row of ``values``.
+
+    ``backend="tfq"``: TensorFlow Quantum's state op, all rows in one batched call (the
+    circuit converted once and cached; complex64, returned as complex128).
+    ``backend="cirq"``: ``cirq.Simulator`` in complex128, one row at a time. Qubits are sorted
+    and qubit 0 is the most significant bit of an amplitude's index, in both backends.
+
+    Args:
+        circuit: a Cirq circuit; terminal measurements are ignored.
+        symbols: the circuit's symbols (sympy or names), or ``None`` for a resolved circuit.
+        values: ``[n_symbols]`` or ``[batch, n_symbols]`` values of ``symbols``.
+        backend: ``"tfq"`` or ``"cirq"``.
+
+    Returns:
+        complex128 amplitudes: ``[2**n_qubits]`` for 1-D values, ``[batch, 2**n_qubits]`` for
+        2-D values.
+
+    Taught in chapter 03 (the quantum-kernel SVM compares these states).
+
+    >>> from clipq_edu.quantum.circuits import bell_circuit
+    >>> states(bell_circuit(), backend="cirq").real.round(6).tolist()
+    [0.707107, 0.0, 0.0, 0.707107]
+    """
+    check_choice("backend", backend, CIRCUIT_BACKENDS)
+    circuit = prepare_circuit(circuit)
+    names, vals, batched = prepare_values(circuit, symbols, values)
+    run = _states_tfq if backend == "tfq" else _states_cirq
+    out = run(circuit, names, vals)
+    return out if batched else out[0]
+
+
+def _states_cirq(circuit: cirq.Circuit, names: list[str], values: np.ndarray) -> np.ndarray:
+    sim = cirq.Simulator(dtype=np.complex128)
+    order = sorted(circuit.all_qubits())
+    out = np.empty((values.shape[0], 2 ** len(order)), np.complex128)
+    for b, row in enumerate(values):
+        resolver = cirq.ParamResolver(dict(zip(names, row.tolist(), strict=True)))
+        out[b] = sim.simulate(circuit, resolver, qubit_order=order).final_state_vector
+    return out
+
+
+def _states_tfq(circuit: cirq.Circuit, names: list[str], values: np.ndarray) -> np.ndarray:
+    from clipq_edu._tf import tf, tfq
+    from clipq_edu.quantum._core import program_tensor
+
+    out = tfq.get_state_op()(
+        tf.tile(program_tensor(circuit), [len(values)]),
+        tf.constant(list(names), dtype=tf.string),
+        tf.constant(values, dtype=tf.float32),
+    )
+    if isinstance(out, tf.RaggedTensor):
+        out = out.to_tensor()
+    return np.asarray(out.numpy(), dtype=np.complex128)
 
 
 def _measured_qubits(circuit: cirq.AbstractCircuit) -> list[cirq.Qid]:
@@ -431,13 +494,5 @@ def _product_ry_circuit(n: int) -> tuple[cirq.Circuit, tuple[str, ...]]:
 
 
 def _product_ry_tfq(theta: np.ndarray, n: int) -> np.ndarray:
-    from clipq_edu._tf import tf, tfq
-    from clipq_edu.quantum._core import program_tensor
-
     circuit, names = _product_ry_circuit(n)
-    states = tfq.get_state_op()(
-        tf.tile(program_tensor(circuit), [len(theta)]),
-        tf.constant(list(names), dtype=tf.string),
-        tf.constant(theta, dtype=tf.float32),
-    ).numpy()
-    return states.astype(np.complex128)
+    return _states_tfq(circuit, list(names), theta)

@@ -236,6 +236,46 @@ def test_search_finds_the_chapters_that_discuss_it(built: Path, browser, phrase:
     assert must <= set(ranked_pages), (phrase, ranked_pages, expected)
 
 
+def test_no_page_scrolls_sideways_on_a_phone(built: Path, browser) -> None:
+    """Every chapter and guide at 390 px (a phone): long code, URLs and tables wrap or scroll
+    inside their own box, never the page."""
+    offline = Offline(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+    wide = {}
+    try:
+        page = offline.page(sorted(built.glob("*.html"))[0])
+        for html in sorted(built.rglob("*.html")):
+            page.goto(html.as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 391:
+                wide[str(html.relative_to(built))] = width
+    finally:
+        offline.close()
+    assert not wide, f"pages wider than a 390 px phone: {wide}"
+
+
+def test_follows_the_readers_dark_mode(built: Path, browser) -> None:
+    chapter = sorted(built.glob("0*.html"))[0]
+    colours = {}
+    for scheme in ("light", "dark"):
+        offline = Offline(browser, viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        try:
+            page = offline.page(chapter)
+            colours[scheme] = page.evaluate(
+                "[getComputedStyle(document.body).backgroundColor,"
+                " getComputedStyle(document.body).color]")
+            if scheme == "dark":
+                page.screenshot(path=str(ARTIFACTS / f"{chapter.stem}_dark.png"))
+        finally:
+            offline.close()
+
+    def luminance(css: str) -> float:
+        r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+    assert luminance(colours["light"][0]) > 0.9 and luminance(colours["light"][1]) < 0.3
+    assert luminance(colours["dark"][0]) < 0.15 and luminance(colours["dark"][1]) > 0.7, colours
+
+
 def test_copy_button_and_phone_menu(built: Path, browser) -> None:
     chapter = sorted(built.glob("0*.html"))[0]
     offline = Offline(browser, viewport={"width": 390, "height": 844}, is_mobile=True,

@@ -708,7 +708,13 @@ def _copy_static(out_dir: Path) -> None:
     static = out_dir / "_static"
     shutil.copytree(SITE_DIR / "static", static)
     style = HtmlFormatter(style="default").get_style_defs(".highlight")
-    (static / "pygments.css").write_text(style + "\n", encoding="utf-8")
+    # The reader's dark mode gets a dark highlighting palette (same token classes); the
+    # code blocks' background stays the page's own (var(--soft)).
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")
+    dark = "\n".join(line for line in dark.splitlines()
+                     if line.startswith(".highlight .") and "background" not in line)
+    (static / "pygments.css").write_text(
+        f"{style}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n", encoding="utf-8")
 
 
 CJK_FONT = SITE_DIR / "static" / "fonts" / "clipq-cjk-sc.woff"

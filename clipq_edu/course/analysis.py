@@ -19,7 +19,8 @@ clipping noisy estimates).
 >>> float(shot_noise_variance(0.0, 100))
 0.01
 
-The loss curves of chapter 03c come from :func:`clipq_edu.experiments.bce_gradient_vs_theta`.
+The loss curves of chapter 03c come from
+:func:`clipq_edu.quantum.landscapes.bce_gradient_vs_theta`.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ import numpy as np
 from clipq_edu import clipping
 from clipq_edu._validate import check_int, check_positive_float, check_seed
 from clipq_edu.course import _angle_model
+from clipq_edu.training.loop import describe_clip
 
 __all__ = ["MAX_STEPS", "N_ROWS", "angle_classifier", "logistic_data", "logistic_sgd"]
 
@@ -82,20 +83,9 @@ def _clipper(spec_name: str, clip: Any) -> tuple[clipping.Clipper, str]:
     if clip is None:
         return clipping.from_spec(None), "no clipping"
     if isinstance(clip, (tuple, clipping.Clipper)):
-        return clipping.from_spec(clip), clipping_label(clip)
+        return clipping.from_spec(clip), describe_clip(clip)
     clip = check_positive_float("clip", clip)
     return clipping.from_spec((spec_name, clip)), f"{spec_name} {clip:g}"
-
-
-def clipping_label(spec: Any) -> str:
-    """A short label for a clipping spec, e.g. ``"autoclip 90"``.
-
-    >>> clipping_label(("agc", 0.05))
-    'agc 0.05'
-    """
-    if isinstance(spec, tuple):
-        return " ".join(str(part) if not isinstance(part, float) else f"{part:g}" for part in spec)
-    return type(spec).__name__
 
 
 def _cross_entropy(z: np.ndarray, y: np.ndarray) -> float:

@@ -1,8 +1,8 @@
 """Batched exact pure-state kernel for the McClean random circuits (private; chapter 05).
 
 The barren-plateau experiments differentiate hundreds of random circuits of
-:func:`clipq_edu.circuits.mcclean_random_circuit`: an RY(pi/4) layer on every qubit, then
-``depth`` layers of one ``rz(c) ry(b) rx(a)`` slot per qubit followed by a CZ ladder, and the
+:func:`clipq_edu.quantum.circuits.mcclean_random_circuit`: an RY(pi/4) layer on every qubit,
+then ``depth`` layers of one ``rz(c) ry(b) rx(a)`` slot per qubit followed by a CZ ladder, and the
 observable read at the end. Each gradient needs two state-vector passes (the parameter
 shift), so the work is fixed; this kernel spends as little as NumPy allows on top of it:
 
@@ -27,7 +27,9 @@ shift), so the work is fixed; this kernel spends as little as NumPy allows on to
   threads made some group sizes a hundred times slower).
 
 Qubit 0 is the most significant bit of a basis-state index, as in Cirq and
-:mod:`clipq_edu.noise`.
+:mod:`clipq_edu.quantum.simulate`. The gates' matrices and diagonals of the McClean family
+(:func:`slot_unitaries`, :func:`cz_ladder_diagonal`, :func:`z_diagonal`) live here, once: the
+density-matrix kernel of :mod:`clipq_edu.quantum.simulate` and the benchmarks use them too.
 """
 
 from __future__ import annotations

@@ -358,7 +358,7 @@ def step_size_scan(
     clip: float | None = None,
     tol: float = 1e-4,
 ) -> np.ndarray:
-    """Return the iterations to reach ``tol`` for every step size in ``learning_rates`` (NaN = never).
+    """Return the iterations to reach ``tol`` for each step size in ``learning_rates`` (NaN: never).
 
     Args:
       grad_fn, x0, steps, clip, tol: as in :func:`gradient_descent`.
@@ -400,7 +400,8 @@ def best_plain_step(
       learning_rates: the grid of step sizes.
 
     Returns:
-      ``(learning_rate, iterations)`` of the step size that reached ``tol`` in the fewest iterations.
+      ``(learning_rate, iterations)`` of the step size that reached ``tol`` in the fewest
+      iterations.
 
     Raises:
       ValueError: when no step size in the grid converges within ``steps``.

@@ -54,8 +54,8 @@ q2 = NumericExercise(
         "在 x**4 上从 x0 = 10 出发做带裁剪的梯度下降，lr = 0.1，clip = 1：要迭代多少次才能使 "
         "|f'(x)| <= 1e-4？请使用 clipq_edu.course.toys.gradient_descent。"
     ),
-    expected=lambda: toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.1, steps=100_000,
-                                           clip=1.0, tol=1e-4).iterations,
+    expected=lambda: toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.1,
+                                           steps=100_000, clip=1.0, tol=1e-4).iterations,
     rtol=0, atol=0.5,
     shown=("1548",),
     hints=[
@@ -67,10 +67,10 @@ q2 = NumericExercise(
              "down to |4x³| <= 1e-4, takes most of the iterations. Count them with code.",
              "在 0 附近梯度很小、不会被裁剪，所以 x 缩小得很慢：最后一个阶段（直到 "
              "|4x³| <= 1e-4）占了大部分迭代。用代码数一数。"),
-        Text("toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.1, steps=100_000, clip=1.0) "
-             "returns a result; read its .iterations attribute.",
-             "toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.1, steps=100_000, clip=1.0) "
-             "返回一个结果对象；读取它的 .iterations 属性。"),
+        Text("toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.1, steps=100_000, "
+             "clip=1.0) returns a result; read its .iterations attribute.",
+             "toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.1, steps=100_000, "
+             "clip=1.0) 返回一个结果对象；读取它的 .iterations 属性。"),
     ],
     solution_text=Text(
         "toys.gradient_descent(toys.quartic_grad, 10.0, learning_rate=0.1, steps=100_000, "
@@ -134,7 +134,8 @@ q4 = ChoiceExercise(
 )
 
 
-def _reference_step(x: np.ndarray, grad: np.ndarray, learning_rate: float, clip: float) -> np.ndarray:
+def _reference_step(x: np.ndarray, grad: np.ndarray, learning_rate: float,
+                    clip: float) -> np.ndarray:
     norm = float(np.linalg.norm(grad))
     scale = min(1.0, clip / norm) if norm > 0 else 1.0
     return x - learning_rate * scale * grad
@@ -169,8 +170,8 @@ def _check_clipped_step(fn: Any) -> str:
             continue
         step = x - out
         if np.allclose(out, 2 * x - want, rtol=1e-6, atol=1e-12):
-            raise StudentError(tr(f"for {what} the step goes uphill: subtract learning_rate times the "
-                                  "gradient",
+            raise StudentError(tr(f"for {what} the step goes uphill: subtract learning_rate "
+                                  "times the gradient",
                                   f"对于{what}，这一步在往上坡走：应减去 learning_rate 乘以梯度"))
         norm = float(np.linalg.norm(grad))
         if norm <= clip:
@@ -184,28 +185,29 @@ def _check_clipped_step(fn: Any) -> str:
                                   f"对于{what}，梯度没有被裁剪：比 clip 长的梯度必须先缩放到"
                                   "长度 clip"))
         if np.linalg.norm(step) > learning_rate * clip * (1 + 1e-6):
-            raise StudentError(tr(f"for {what} the step is longer than learning_rate * clip: clip the "
-                                  "gradient's L2 norm, not each entry",
-                                  f"对于{what}，这一步比 learning_rate * clip 还长：要裁剪的是梯度的 L2 范数，"
-                                  "而不是每个分量"))
+            raise StudentError(tr(f"for {what} the step is longer than learning_rate * clip: "
+                                  "clip the gradient's L2 norm, not each entry",
+                                  f"对于{what}，这一步比 learning_rate * clip 还长："
+                                  "要裁剪的是梯度的 L2 范数，而不是每个分量"))
         raise StudentError(tr(f"for {what} the step points in another direction than the "
                               "gradient: clip by norm (one factor for all entries), not by value",
                               f"对于{what}，这一步的方向与梯度不同：应按范数裁剪（所有分量共用"
                               "一个因子），而不是按值裁剪"))
-    return tr("your clipped_step moves at most learning_rate * clip, keeps the gradient's direction, and "
-              "leaves short gradients alone.",
-              "你的 clipped_step 每步最多移动 learning_rate * clip，保持梯度的方向，并且不改动较短的梯度。")
+    return tr("your clipped_step moves at most learning_rate * clip, keeps the gradient's "
+              "direction, and leaves short gradients alone.",
+              "你的 clipped_step 每步最多移动 learning_rate * clip，保持梯度的方向，"
+              "并且不改动较短的梯度。")
 
 
 q5 = FunctionExercise(
     id="01.5",
     prompt=Text(
-        "Write clipped_step(x, grad, learning_rate, clip): one step of gradient descent whose gradient is "
-        "first clipped by its L2 norm to at most clip. x and grad are NumPy arrays of the same "
-        "shape (a 0-d array for the quartic). Return the new parameters as a new array, then "
-        "pass the function itself to check.",
-        "编写 clipped_step(x, grad, learning_rate, clip)：梯度下降的一步，其中梯度先按 L2 范数裁剪到至多 "
-        "clip。x 和 grad 是形状相同的 NumPy 数组（对四次函数而言是 0 维数组）。把新参数作为一个"
+        "Write clipped_step(x, grad, learning_rate, clip): one step of gradient descent whose "
+        "gradient is first clipped by its L2 norm to at most clip. x and grad are NumPy arrays "
+        "of the same shape (a 0-d array for the quartic). Return the new parameters as a new "
+        "array, then pass the function itself to check.",
+        "编写 clipped_step(x, grad, learning_rate, clip)：梯度下降的一步，"
+        "其中梯度先按 L2 范数裁剪到至多 clip。x 和 grad 是形状相同的 NumPy 数组（对四次函数而言是 0 维数组）。把新参数作为一个"
         "新数组返回，然后把函数本身传给 check。"
     ),
     checker=guarded(_check_clipped_step),
@@ -218,7 +220,8 @@ q5 = FunctionExercise(
         Text("norm = np.linalg.norm(grad); scale = min(1.0, clip / norm) if norm > 0 else 1.0; "
              "return x - learning_rate * scale * grad",
              "参考写法：norm = np.linalg.norm(grad); "
-             "scale = min(1.0, clip / norm) if norm > 0 else 1.0; return x - learning_rate * scale * grad"),
+             "scale = min(1.0, clip / norm) if norm > 0 else 1.0; "
+             "return x - learning_rate * scale * grad"),
     ],
     solution_text=Text(
         "def clipped_step(x, grad, learning_rate, clip):\n"

@@ -282,10 +282,10 @@ def _check_safe_update(fn: Any) -> str:
             raise StudentError(tr(f"for {what} the gradient was not clipped: clip by global norm "
                                   "at clip before the step",
                                   f"对于{what}，梯度没有被裁剪：更新之前先按全局范数在 clip 处裁剪"))
-        raise StudentError(tr(f"for {what} the step is wrong: params - learning_rate * (the gradients "
-                              "clipped together by their global norm)",
-                              f"对于{what}，这一步不对：应为 params - learning_rate * (按全局范数一起裁剪后的"
-                              "梯度)"))
+        raise StudentError(tr(f"for {what} the step is wrong: params - learning_rate * (the "
+                              "gradients clipped together by their global norm)",
+                              f"对于{what}，这一步不对：应为 params - learning_rate * "
+                              "(按全局范数一起裁剪后的梯度)"))
     return tr("your safe_update clips finite gradients by global norm and skips any step whose "
               "gradient holds NaN or Inf, as optax.apply_if_finite does.",
               "你的 safe_update 按全局范数裁剪有限的梯度，并跳过梯度中含有 NaN 或 Inf 的步，"
@@ -295,15 +295,15 @@ def _check_safe_update(fn: Any) -> str:
 q6 = FunctionExercise(
     "06.6",
     Text(
-        "Write safe_update(params, grads, learning_rate, clip): params and grads are lists of NumPy arrays "
-        "(one per weight tensor). If every gradient entry is finite, clip the gradients together "
-        "by their global norm at clip and return the new parameters params − learning_rate·clipped; if any "
-        "entry is NaN or Inf, skip the step and return the parameters unchanged. Return new "
-        "arrays; pass the function itself to check.",
-        "编写 safe_update(params, grads, learning_rate, clip)：params 和 grads 都是 NumPy 数组的列表"
-        "（每个权重张量一个）。如果梯度的每个元素都有限，就把所有梯度一起按全局范数在 clip "
-        "处裁剪，并返回新参数 params − learning_rate·clipped；如果有任何元素是 NaN 或 Inf，就跳过这一步，"
-        "原样返回参数。请返回新的数组；把函数本身传给 check。",
+        "Write safe_update(params, grads, learning_rate, clip): params and grads are lists of "
+        "NumPy arrays (one per weight tensor). If every gradient entry is finite, clip the "
+        "gradients together by their global norm at clip and return the new parameters "
+        "params − learning_rate·clipped; if any entry is NaN or Inf, skip the step and return the "
+        "parameters unchanged. Return new arrays; pass the function itself to check.",
+        "编写 safe_update(params, grads, learning_rate, clip)：params 和 grads 都是 NumPy "
+        "数组的列表（每个权重张量一个）。如果梯度的每个元素都有限，就把所有梯度一起按全局范数"
+        "在 clip 处裁剪，并返回新参数 params − learning_rate·clipped；如果有任何元素是 NaN 或 "
+        "Inf，就跳过这一步，原样返回参数。请返回新的数组；把函数本身传给 check。",
     ),
     checker=guarded(_check_safe_update),
     hints=[
@@ -320,9 +320,11 @@ q6 = FunctionExercise(
         ),
         Text(
             "clipped, _ = cq.clipping.clip_by_global_norm(grads, clip) (or by hand: scale = "
-            "min(1, clip / global_norm)); return [p - learning_rate * g for p, g in zip(params, clipped)].",
+            "min(1, clip / global_norm)); "
+            "return [p - learning_rate * g for p, g in zip(params, clipped)].",
             "clipped, _ = cq.clipping.clip_by_global_norm(grads, clip)（或者手工计算：scale = "
-            "min(1, clip / global_norm)）；return [p - learning_rate * g for p, g in zip(params, clipped)]。",
+            "min(1, clip / global_norm)）；"
+            "return [p - learning_rate * g for p, g in zip(params, clipped)]。",
         ),
     ],
     solution_text=Text(

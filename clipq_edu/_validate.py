@@ -6,7 +6,8 @@ what is allowed. Private helpers of the package: notebooks and students use the 
 functions, which call these (the checks a notebook may want, such as the qubit limit, have a
 public home in :mod:`clipq_edu.quantum.resources`).
 
-This module is the bottom layer: it imports nothing from clipq_edu.
+This module is the bottom layer: it imports nothing from clipq_edu (except, for now, the
+temporary :func:`check_qubits` forwarder, which keeps the last import cycle alive).
 """
 
 from __future__ import annotations

@@ -33,9 +33,9 @@ from clipq_edu._validate import (
     check_finite,
     check_int,
     check_positive_float,
-    check_qubits,
     check_seed,
 )
+from clipq_edu.quantum.resources import check_qubits
 
 __all__ = [
     "EncodedPQC",

@@ -50,15 +50,16 @@ def test_sigmoid_chain_vanishes_geometrically():
 
 def test_adam_updates_first_step_and_scale_invariance():
     g = np.array([[2.0, -0.5]])
-    # First step: m_hat = g, v_hat = g^2, update = -lr * g / (|g| + eps)
-    np.testing.assert_allclose(analysis.adam_updates(g, lr=0.1), -0.1 * g / (np.abs(g) + 1e-7))
+    # First step: m_hat = g, v_hat = g^2, update = -learning_rate * g / (|g| + eps)
+    np.testing.assert_allclose(analysis.adam_updates(g, learning_rate=0.1),
+                               -0.1 * g / (np.abs(g) + 1e-7))
     rng = np.random.default_rng(0)
     seq = rng.standard_normal((50, 4))
     u1 = analysis.adam_updates(seq)
     u2 = analysis.adam_updates(1000.0 * seq)
     np.testing.assert_allclose(u1, u2, rtol=1e-4, atol=1e-9)
-    with pytest.raises(ValueError, match="beta1"):
-        analysis.adam_updates(seq, beta1=1.0)
+    with pytest.raises(ValueError, match="b1"):
+        analysis.adam_updates(seq, b1=1.0)
 
 
 def test_toy_expectation_matches_cirq():

@@ -339,7 +339,8 @@ def _numpy_specs() -> list[Spec]:
              dict(n=3, bytes_per_amplitude=8)),
         # analysis
         Spec("analysis.adam_updates", analysis.adam_updates,
-             dict(grads=[[1.0, 2.0], [0.5, -1.0]], lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7)),
+             dict(grads=[[1.0, 2.0], [0.5, -1.0]], learning_rate=1e-3, b1=0.9, b2=0.999,
+                  eps=1e-7)),
         Spec("analysis.angle_degrees", analysis.angle_degrees, dict(u=[1.0, 0.0], v=[0.0, 1.0])),
         Spec("analysis.clipped_estimate_stats", analysis.clipped_estimate_stats,
              dict(shots_list=[10, 100], bound=1.0, params=(0.7, 1.9, 0.4), n_repeats=20,

@@ -266,24 +266,24 @@ def sigmoid_chain_grad_norms(
 
 def adam_updates(
     grads: Any,
-    lr: float = 1e-3,
+    learning_rate: float = 1e-3,
     *,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
+    b1: float = 0.9,
+    b2: float = 0.999,
     eps: float = 1e-7,
 ) -> np.ndarray:
     """Return the parameter updates Adam makes for a sequence of gradients.
 
     Kingma & Ba's Adam (with Keras' default ``eps=1e-7``), one step per row, from the package's
     one Adam step :func:`clipq_edu.training.optim.adam_update`: m and v are running means of g
-    and g², bias-corrected, and the update is −lr·m̂/(√v̂ + eps). Multiplying every gradient by
-    the same constant k multiplies m̂ by k and √v̂ by |k|, so the update barely changes: Adam is
-    (almost) invariant to the scale of the gradient.
+    and g², bias-corrected, and the update is −learning_rate·m̂/(√v̂ + eps). Multiplying every
+    gradient by the same constant k multiplies m̂ by k and √v̂ by |k|, so the update barely
+    changes: Adam is (almost) invariant to the scale of the gradient.
 
     Args:
       grads: array ``(steps, n_params)``, finite.
-      lr: learning rate, > 0.
-      beta1, beta2: moment decay rates in [0, 1).
+      learning_rate: α, > 0.
+      b1, b2: moment decay rates in [0, 1) (Optax's names; β₁, β₂ in the paper).
       eps: the small constant added to √v̂, > 0.
 
     Returns:
@@ -296,23 +296,25 @@ def adam_updates(
     Taught in chapter 03.
 
     >>> g = np.array([[1.0, -2.0], [1.0, -2.0]])
-    >>> bool(np.allclose(adam_updates(g, lr=0.1), adam_updates(1000 * g, lr=0.1)))
+    >>> bool(np.allclose(adam_updates(g, learning_rate=0.1),
+    ...                  adam_updates(1000 * g, learning_rate=0.1)))
     True
-    >>> adam_updates(g, lr=0.1)[0].round(6)
+    >>> adam_updates(g, learning_rate=0.1)[0].round(6)
     array([-0.1,  0.1])
     """
     from clipq_edu.training.optim import adam_init, adam_update
 
     g = check_finite("grads", as_float_array("grads", grads, ndim=2))
-    lr = check_positive_float("lr", lr)
+    learning_rate = check_positive_float("learning_rate", learning_rate)
     eps = check_positive_float("eps", eps)
-    for name, b in (("beta1", beta1), ("beta2", beta2)):
+    for name, b in (("b1", b1), ("b2", b2)):
         if not 0 <= check_positive_float(name, b, allow_zero=True) < 1:
             raise ValueError(f"{name} must be in [0, 1), got {b!r}")
     state = adam_init(np.zeros(g.shape[1]))
     out = np.empty_like(g)
     for t, gt in enumerate(g):
-        out[t], state = adam_update(gt, state, learning_rate=lr, b1=beta1, b2=beta2, eps=eps)
+        out[t], state = adam_update(gt, state, learning_rate=learning_rate, b1=b1, b2=b2,
+                                    eps=eps)
     return out
 
 

@@ -27,10 +27,9 @@ from clipq_edu._validate import (
     as_float_array,
     check_int,
     check_positive_float,
-    check_qubits,
     check_seed,
 )
-from clipq_edu.quantum.resources import format_bytes, state_vector_bytes
+from clipq_edu.quantum.resources import check_qubits, format_bytes, state_vector_bytes
 
 __all__ = [
     "MAX_SHOT_BUDGET",

@@ -3,6 +3,8 @@
 Nothing here validates twice: the public functions of ``simulate``, ``sampling`` and
 ``gradients`` check their arguments with ``prepare_*`` and then call ``expect_rows`` with
 clean inputs (a circuit, symbol names, a ``[batch, n_symbols]`` float array, PauliSums).
+The shot estimates of the same rows (``sample_rows``, ``variance_rows``) live in ``sampling``,
+the sampler's one home, which imports this module (never the other way round).
 TensorFlow is imported only inside the TFQ kernel.
 """
 
@@ -256,22 +258,3 @@ def expect_rows(
     if backend == "tfq":
         return _expect_tfq(circuit, names, values, sums)
     return _expect_cirq(circuit, names, values, sums)
-
-
-def sample_rows(circuit, names, values, sums, shots, rng, backend="tfq") -> np.ndarray:
-    """Seeded shot estimates [batch, n_ops]: exact mu per Pauli term, then THE sampler."""
-    from clipq_edu.quantum.sampling import sample_pauli_means
-
-    terms, layout = split_terms(sums)
-    mu = expect_rows(circuit, names, values, terms, backend)
-    return combine_terms(sample_pauli_means(mu, shots, seed=rng), layout, 1.0)
-
-
-def variance_rows(circuit, names, values, sums, shots, backend="tfq") -> np.ndarray:
-    """Exact variance [batch, n_ops] of ``sample_rows``: sum_t c_t^2 (1 - mu_t^2) / N."""
-    from clipq_edu.quantum.sampling import shot_noise_variance
-
-    terms, layout = split_terms(sums)
-    mu = expect_rows(circuit, names, values, terms, backend)
-    var = shot_noise_variance(np.clip(mu, -1.0, 1.0), shots)
-    return combine_terms(var, layout, 0.0, square=True)

@@ -69,10 +69,9 @@ from clipq_edu.quantum._core import (
     prepare_circuit,
     prepare_observables,
     prepare_values,
-    sample_rows,
-    variance_rows,
 )
 from clipq_edu.quantum.circuits import circuit_symbols
+from clipq_edu.quantum.sampling import sample_rows, variance_rows
 
 __all__ = [
     "SUPPORTED_GATES",

@@ -38,12 +38,13 @@ from clipq_edu._validate import (
 )
 from clipq_edu.quantum._core import (
     CIRCUIT_BACKENDS,
+    combine_terms,
+    expect_rows,
     prepare_circuit,
     prepare_observables,
     prepare_values,
-    sample_rows,
     shape_output,
-    variance_rows,
+    split_terms,
 )
 
 __all__ = [
@@ -302,6 +303,22 @@ def sample_expectation(
                                                             symbols, values, backend)
     out = sample_rows(circuit, names, vals, sums, shots, np.random.default_rng(seed), backend)
     return shape_output(out, single, batched)
+
+
+def sample_rows(circuit, names, values, sums, shots, rng, backend="tfq") -> np.ndarray:
+    """Seeded shot estimates [batch, n_ops] of validated rows: exact mu per Pauli term, then
+    THE sampler (package-internal: ``sample_expectation`` and the shot-based gradients)."""
+    terms, layout = split_terms(sums)
+    mu = expect_rows(circuit, names, values, terms, backend)
+    return combine_terms(sample_pauli_means(mu, shots, seed=rng), layout, 1.0)
+
+
+def variance_rows(circuit, names, values, sums, shots, backend="tfq") -> np.ndarray:
+    """Exact variance [batch, n_ops] of :func:`sample_rows`: sum_t c_t^2 (1 - mu_t^2) / N."""
+    terms, layout = split_terms(sums)
+    mu = expect_rows(circuit, names, values, terms, backend)
+    var = shot_noise_variance(np.clip(mu, -1.0, 1.0), shots)
+    return combine_terms(var, layout, 0.0, square=True)
 
 
 def _prepared(circuit, observable, shots, symbols, values, backend) -> tuple:

@@ -197,32 +197,6 @@ def test_mcclean_expectation_shapes_and_errors():
         simulate.mcclean_expectation(values, 3, 2)  # keyword-only: no positional flags
 
 
-def test_old_flat_names_warn_and_still_compute():
-    import clipq_edu as cq
-
-    values, _ = mcclean_random_values(3, 2, 4, seed=0)
-    with pytest.warns(DeprecationWarning, match="noise._simulate moved"):
-        old = cq.noise._simulate(values, 3, 2, "zz", None, False)
-    np.testing.assert_array_equal(old, simulate.mcclean_expectation(values, n_qubits=3, depth=2))
-    with pytest.warns(DeprecationWarning, match="quantum.landscapes.gradient_samples"):
-        fn = cq.noise.gradient_samples
-    assert fn is L.gradient_samples
-    with pytest.warns(DeprecationWarning):
-        assert cq.noise.cirq_expectation(values[0], 3, 2) == pytest.approx(
-            float(simulate.mcclean_expectation(values[0], n_qubits=3, depth=2)), abs=1e-10)
-    with pytest.warns(DeprecationWarning):
-        assert cq.noise.simulation_memory_bytes(3) == resources.simulation_memory_bytes(3)
-    with pytest.warns(DeprecationWarning):
-        assert cq.noise.shots_to_resolve(0.05) == 800
-    with pytest.warns(DeprecationWarning):
-        assert cq.experiments.fit_decay_rate({2: 0.25, 4: 0.0625})[0] == pytest.approx(-1)
-    with pytest.warns(DeprecationWarning):
-        assert cq.experiments.global_cost_variance_closed_form(3) == pytest.approx(
-            0.125 * 0.375**2)
-    with pytest.warns(DeprecationWarning):
-        assert cq.noise.OBSERVABLES == ("zz", "z0")
-
-
 def test_seeded_landscapes_repeat():
     from clipq_edu.testing import assert_same_seed_same_numbers
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import warnings
 
 import pytest
 
@@ -45,11 +44,12 @@ def test_qubit_limit_says_how_much_memory():
         R.check_qubits("n", 8, max_qubits=R.MAX_DENSITY_QUBITS)
 
 
-def test_validate_delegates_to_the_one_home():
-    assert _validate.state_vector_bytes(12) == R.state_vector_bytes(12)
-    assert _validate.format_bytes(1536) == R.format_bytes(1536) == "1.5 KiB"
+def test_resources_is_the_one_home_of_the_memory_formula():
+    assert not hasattr(_validate, "state_vector_bytes")  # no forwarder, no second home
+    assert R.format_bytes is _validate.format_bytes  # defined in the bottom layer, public here
+    assert R.format_bytes(1536) == "1.5 KiB"
     with pytest.raises(ValueError, match="needs 8.0 GiB"):
-        _validate.check_qubits("n_qubits", 30)
+        R.check_qubits("n_qubits", 30)
 
 
 def test_quantum_package_imports_light_and_reexports():
@@ -71,38 +71,17 @@ def test_quantum_package_imports_light_and_reexports():
         quantum.no_such_name  # noqa: B018
 
 
-def test_old_module_names_are_deprecated_aliases():
+def test_old_flat_module_names_are_gone():
+    """0.1.0 had no outside users: the reorganisation left no aliases (see CHANGELOG.md)."""
+    import importlib
+
     import clipq_edu as cq
-    from clipq_edu.quantum import circuits, gradients, landscapes, sampling, simulate
 
-    cases = {
-        ("circuits", "bell_circuit"): circuits.bell_circuit,
-        ("measurement", "sample_expectation"): sampling.sample_expectation,
-        ("measurement", "probabilities"): simulate.probabilities,
-        ("measurement", "shot_noise_variance"): sampling.shot_noise_variance,
-        ("gradients", "parameter_shift_gradient"): gradients.parameter_shift_gradient,
-        ("noise", "gradient_samples"): landscapes.gradient_samples,
-        ("noise", "shots_to_resolve"): sampling.shots_to_resolve,
-        ("noise", "simulation_memory_bytes"): R.simulation_memory_bytes,
-        ("noise", "MAX_DENSITY_QUBITS"): R.MAX_DENSITY_QUBITS,
-        ("experiments", "barren_plateau_variance"): landscapes.barren_plateau_variance,
-        ("experiments", "bce_gradient_vs_theta"): landscapes.bce_gradient_vs_theta,
-    }
-    for (old, name), new in cases.items():
-        with pytest.warns(DeprecationWarning, match=f"clipq_edu.{old}.{name} moved"):
-            assert getattr(getattr(cq, old), name) is new
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        # the old positional signature still works through the alias
-        import cirq
-
-        from clipq_edu import measurement
-
-        q = cirq.LineQubit(0)
-        value = measurement.expectation_cirq(cirq.Circuit(cirq.X(q)), cirq.Z(q))
-        assert float(value) == pytest.approx(-1.0)
-    with pytest.raises(AttributeError, match="reorganised"):
-        cq.noise.no_such_function  # noqa: B018
+    for old in ("circuits", "measurement", "gradients", "noise", "experiments"):
+        with pytest.raises(AttributeError):
+            getattr(cq, old)
+        with pytest.raises(ImportError):
+            importlib.import_module(f"clipq_edu.{old}")
 
 
 def test_package_reexports_exactly_each_modules_public_names():

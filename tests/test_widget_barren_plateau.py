@@ -100,3 +100,13 @@ def test_a_second_explorer_reuses_the_random_simulations():
     second = barren_plateau(qubits=8, depth=10, seed=5)
     assert all(f.done() for f in second._pending_random.values())  # nothing left to simulate
     assert second.is_cached(qubits=8, depth=60, init="random")
+
+
+def test_an_explorer_with_some_counts_simulated_before_gets_the_others():
+    from clipq_edu.widgets import _barren_plateau as bp
+
+    bp._random_variances(2, seed=6)  # simulated earlier in the session, say by chapter code
+    e = barren_plateau(qubits=3, depth=10, seed=6)
+    for future in e._pending_random.values():
+        future.result(timeout=600)  # the background thread skips n = 2 and does the rest
+    assert e.state["n"] == [2, 3]

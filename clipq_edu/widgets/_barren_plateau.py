@@ -119,7 +119,7 @@ class BarrenPlateauExplorer(Explorer):
 
         def work() -> None:
             for n, future in futures.items():
-                if future.set_running_or_notify_cancel():
+                if not future.done() and future.set_running_or_notify_cancel():
                     try:
                         future.set_result(_random_variances(n, self.seed))
                     except BaseException as exc:  # noqa: BLE001 - handed to the waiting compute

@@ -169,10 +169,11 @@ class BarrenPlateauExplorer(Explorer):
         self._legend = ax.legend(
             [self._measured, self._haar, identity],
             ["", "2-design limit d/(3(d²-1))", "identity init: 1/18"], loc="lower left",
-            fontsize=8)
-        # The legend sits below every curve (variances there are < 1e-3 only for n > 5), so it
-        # can stay in the background; only its first label changes, with the init.
-        for artist in (self._measured, self._haar, ax.title):
+            fontsize=8, framealpha=1)
+        # The legend sits where no point falls (variances there are < 1e-3 only for n > 5).
+        # Its first label changes with the init: it is drawn on each render (opaque, so its
+        # pixels are remembered per init) and the background never has to be redrawn.
+        for artist in (self._measured, self._haar, self._legend, ax.title):
             artist.set_animated(True)
         self._ax = ax
 
@@ -183,7 +184,6 @@ class BarrenPlateauExplorer(Explorer):
         self._legend.get_texts()[0].set_text(
             f"measured, random init ({N_CIRCUITS} circuits)" if data["init"] == "random" else
             f"identity init ({N_CIRCUITS} circuits, exact: block after θ = I)")
-        self.background_key = data["init"]
         slope = data["log2_slope"]
         text = f"log2 slope {slope:.2f}" if np.isfinite(slope) else "one point: no slope"
         self._ax.set_title(f"depth {data['depth']}: {text}")

@@ -10,7 +10,6 @@ not import TensorFlow itself.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import re
 import sys
@@ -182,19 +181,3 @@ def native_stderr_filtered() -> Iterator[None]:
             if kept:
                 os.write(2, "".join(kept).encode("utf-8"))
 
-
-def has_tfq() -> bool:
-    """Whether TensorFlow Quantum can be used here (False on macOS, Windows, ARM, Python 3.13).
-
-    Cheap when TensorFlow Quantum is absent (no import is tried); when it is present, the
-    answer comes from importing it once (``clipq_edu._tf``), since an installed but broken
-    package is absent too.
-    """
-    loaded = sys.modules.get("clipq_edu._tf")
-    if loaded is not None:
-        return loaded.TFQ_ERROR is None
-    if importlib.util.find_spec("tensorflow_quantum") is None:
-        return False
-    from clipq_edu import _tf
-
-    return _tf.TFQ_ERROR is None

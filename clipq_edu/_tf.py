@@ -7,7 +7,7 @@ factory lines) is kept off the screen (:func:`clipq_edu._env.native_stderr_filte
 
 Where TensorFlow Quantum cannot be installed (macOS, Windows, ARM, Python 3.13), ``tfq`` is a
 stand-in whose every attribute raises :class:`TFQUnavailableError` saying why and where to run
-the cell instead; :data:`TFQ_ERROR` holds the import error and ``clipq_edu.has_tfq()`` is False.
+the cell instead; :data:`TFQ_ERROR` holds the import error and ``clipq_edu._backend.has_tfq()`` is False.
 """
 
 from __future__ import annotations

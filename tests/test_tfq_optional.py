@@ -66,11 +66,11 @@ def test_loading_tensorflow_prints_no_native_noise():
 @pytest.mark.slow
 def test_without_tfq_the_library_says_so_and_where_to_go(tmp_path):
     r = _python("""
-        from clipq_edu import _env
-        assert _env.has_tfq() is False          # found the hidden package, did not trust it
+        from clipq_edu import _backend
+        assert _backend.has_tfq() is False          # found the hidden package, did not trust it
         import clipq_edu._tf as t
         assert not t.tfq and t.TFQ_ERROR is not None
-        assert _env.has_tfq() is False
+        assert _backend.has_tfq() is False
         try:
             t.tfq.layers.PQC
         except t.TFQUnavailableError as exc:
@@ -84,6 +84,6 @@ def test_without_tfq_the_library_says_so_and_where_to_go(tmp_path):
 
 @pytest.mark.slow
 def test_with_tfq_installed_has_tfq_is_true():
-    r = _python("from clipq_edu import _env; print(_env.has_tfq())")
+    r = _python("from clipq_edu import _backend; print(_backend.has_tfq())")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().endswith("True")

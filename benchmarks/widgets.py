@@ -162,7 +162,8 @@ def measure_explorer(explorer: Any, n_changes: int = 30, k: int = 6,
 
 
 def first_visits(names: Sequence[str] | None = None, k: int = 6,
-                 clock: Callable[[], float] = time.perf_counter) -> dict[str, Any]:
+                 clock: Callable[[], float] = time.perf_counter,
+                 build: Callable[[str], Any] = build_explorer) -> dict[str, Any]:
     """Time every control change that shows a setting never shown before in this process.
 
     The way a slider drag arrives, with nothing waiting in a cache: for each explorer and each
@@ -178,6 +179,7 @@ def first_visits(names: Sequence[str] | None = None, k: int = 6,
       names: explorers to measure (default: all of them).
       k: values per control (as :func:`control_values`).
       clock: the timer.
+      build: name -> a fresh explorer (default :func:`build_explorer`).
 
     Returns:
       ``{name: {"first_visit_s": summary, "worst": {"control", "value", "s"},
@@ -187,14 +189,14 @@ def first_visits(names: Sequence[str] | None = None, k: int = 6,
     results: dict[str, Any] = {}
     for name in names or discover_explorers():
         try:
-            probe = build_explorer(name)
+            probe = build(name)
             seen.add((name, _freeze(probe.values())))
             changes = []
             for control_name, control in probe.controls.items():
                 explorer = None
                 for value in control_values(control, k):
                     if explorer is None:
-                        explorer = build_explorer(name)
+                        explorer = build(name)
                         explorer.prefetch_neighbours = False
                         seen.add((name, _freeze(explorer.values())))
                         explorer.png()  # the first picture: layout and background
@@ -316,6 +318,8 @@ def run(repeat: int = 1, n_changes: int = 30, log: Any = print,
             samples = [s for r in good if r.get(key) for s in r[key]["samples"]]
             return summarize(samples) if samples else None
 
+        fresh = [r["fresh_first_visit"] for r in good
+                 if r.get("fresh_first_visit") and "error" not in r["fresh_first_visit"]]
         merged[name] = {
             "n_changes": sum(r["n_changes"] for r in good),
             "latency_s": pool("latency_s"),
@@ -324,12 +328,22 @@ def run(repeat: int = 1, n_changes: int = 30, log: Any = print,
             "compute_s": pool("compute_s"),
             "draw_s": pool("draw_s"),
             "build_s": summarize([r["build_s"] for r in good]),
+            "fresh_first_visit_s": summarize(
+                [s for f in fresh for s in f["first_visit_s"]["samples"]]) if fresh else None,
+            "fresh_first_visit_worst": (sorted((f["worst"] for f in fresh),
+                                               key=lambda w: w["s"])[len(fresh) // 2]
+                                        if fresh else None),
             "per_control": good[-1]["per_control"],
             "messages": good[-1]["messages"],
         }
         lat = merged[name]["latency_s"]
         log(f"  {name}: median {lat['median'] * 1e3:.0f} ms, p95 {lat['p95'] * 1e3:.0f} ms "
             f"over {merged[name]['n_changes']} changes")
+        fv = merged[name]["fresh_first_visit_s"]
+        if fv:
+            log(f"  {name}, first visits (nothing cached): median {fv['median'] * 1e3:.0f} ms, "
+                f"p95 {fv['p95'] * 1e3:.0f} ms, worst "
+                f"{merged[name]['fresh_first_visit_worst']['s'] * 1e3:.0f} ms")
     return {"explorers": merged, "discovered": names}
 
 

@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from benchmarks import harness, report
-from benchmarks.widgets import _sweep, control_values, measure_explorer
+from benchmarks.widgets import (
+    _sweep,
+    control_values,
+    first_visit_table,
+    first_visits,
+    measure_explorer,
+)
 from clipq_edu.widgets import Explorer
 
 
@@ -90,6 +96,24 @@ def test_measure_explorer_on_a_stub_counts_changes_and_revisits():
     assert ex.values() == {"a": 1.0, "grid": 5}  # controls restored
 
 
+def test_first_visits_time_each_new_setting_once_on_fresh_explorers():
+    built = []
+
+    def build(name):
+        built.append(_Parabola())
+        return built[-1]
+
+    r = first_visits(["stub"], k=4, build=build)["stub"]
+    # Every value of each control that makes a setting not shown before is timed once.
+    changes = r["changes"]
+    assert len({(c, v) for c, v, _ in changes}) == len(changes) == r["first_visit_s"]["n"]
+    assert {c for c, _, _ in changes} == {"a", "grid"}
+    assert all(e.prefetch_neighbours is False for e in built[1:])
+    assert len(built) == 3  # the probe, then one fresh explorer per control
+    assert r["worst"]["s"] == max(s for _, _, s in changes)
+    assert "| stub | " in first_visit_table({"stub": r})
+
+
 def test_report_writes_json_markdown_and_plots(tmp_path):
     lat = harness.summarize([0.01, 0.02, 0.2])
     results = {
@@ -103,12 +127,16 @@ def test_report_writes_json_markdown_and_plots(tmp_path):
             "slowest_cells": [], "errors": []}}, "total_wall_s": 100.0},
         "widgets": {"explorers": {"stub": {
             "n_changes": 3, "latency_s": lat, "first_visit_s": lat, "revisit_s": None,
-            "compute_s": lat, "draw_s": lat, "per_control": {"a": {"latency_s": lat}}}}},
+            "compute_s": lat, "draw_s": lat, "per_control": {"a": {"latency_s": lat}},
+            "fresh_first_visit_s": lat,
+            "fresh_first_visit_worst": {"control": "a", "value": "2.0", "s": 0.25}}}},
     }
     rows = {r[0]: r for r in report.targets_table(results)}
     assert rows["slowest chapter, wall time"][3] == "**missed**"  # 100 s > 90 s
     assert rows["largest chapter, peak kernel RSS"][3] == "met"  # 0.5 GB
     assert rows["widget stub, p95 latency"][3] == "**missed**"  # p95 of 10/20/200 ms > 100 ms
+    assert rows["widget stub, first-visit p95 (nothing cached)"][3] == "**missed**"
+    assert rows["widget stub, worst first visit"][1].startswith("250 ms")
     report.write(results, folder=tmp_path, notes="a note")
     text = (tmp_path / "RESULTS.md").read_text()
     assert "test cpu" in text and "01_a.ipynb" in text and "a note" in text

@@ -6,8 +6,7 @@ what is allowed. Private helpers of the package: notebooks and students use the 
 functions, which call these (the checks a notebook may want, such as the qubit limit, have a
 public home in :mod:`clipq_edu.quantum.resources`).
 
-This module is the bottom layer: it imports nothing from clipq_edu (except, for now, the
-temporary :func:`check_qubits` forwarder, which keeps the last import cycle alive).
+This module is the bottom layer: it imports nothing from clipq_edu.
 """
 
 from __future__ import annotations
@@ -142,14 +141,6 @@ def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
         choices = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {choices}, got {_show(value)}")
     return value
-
-
-def check_qubits(name: str, n_qubits: Any, *, max_qubits: int = DEFAULT_MAX_QUBITS) -> int:
-    """TEMPORARY forwarder to :func:`clipq_edu.quantum.resources.check_qubits` (issue 24):
-    delete once models.py and course/costs.py import it from there."""
-    from clipq_edu.quantum.resources import check_qubits as check
-
-    return check(name, n_qubits, max_qubits=max_qubits)
 
 
 #: Largest single array a course function may allocate (Binder gives 2 GB in all).

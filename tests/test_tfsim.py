@@ -53,6 +53,15 @@ def test_values_match_cirq():
     np.testing.assert_allclose(ours, _cirq_expectations(_circuit(), VALUES), atol=1e-5)
 
 
+def test_numpy_engine_is_exact_against_cirq():
+    sim = StateVectorCircuit(_circuit(), SYMBOLS, OPERATORS, engine="numpy")
+    ours = sim.expectation(VALUES)
+    assert ours.dtype == np.float64 and ours.shape == (len(VALUES), len(OPERATORS))
+    np.testing.assert_allclose(ours, _cirq_expectations(_circuit(), VALUES), atol=1e-12)
+    with pytest.raises(ValueError, match="engine must be one of"):
+        StateVectorCircuit(_circuit(), SYMBOLS, OPERATORS, engine="jax")
+
+
 def test_autodiff_gradients_match_the_shift_rule_evaluated_with_cirq():
     sim = StateVectorCircuit(_circuit(), SYMBOLS, OPERATORS)
     weights = np.array([0.3, -1.1, 0.7])  # a scalar loss: Σ_k w_k ⟨O_k⟩, summed over rows
@@ -78,6 +87,7 @@ def test_power_gates_with_symbolic_exponents_and_products_of_symbols():
     ops = [cirq.X(q[0]), cirq.Z(q[1]) * cirq.Y(q[0])]
     values = np.array([[0.3, 1.7], [-0.8, 0.4]])
     ours = StateVectorCircuit(circuit, [x, w], ops).expectation(values).numpy()
+    exact = StateVectorCircuit(circuit, [x, w], ops, engine="numpy").expectation(values)
     ref = []
     for xv, wv in values:
         state = cirq.Simulator(dtype=np.complex128).simulate(
@@ -85,6 +95,7 @@ def test_power_gates_with_symbolic_exponents_and_products_of_symbols():
         ref.append([cirq.PauliSum.wrap(o).expectation_from_state_vector(
             state, {q[0]: 0, q[1]: 1}).real for o in ops])
     np.testing.assert_allclose(ours, np.array(ref), atol=1e-5)
+    np.testing.assert_allclose(exact, np.array(ref), atol=1e-12)
 
 
 def test_state_matches_cirq_ordering():

@@ -1,11 +1,13 @@
-"""A symbolic Cirq circuit as TensorFlow operations: exact states and expectation values that
-TensorFlow differentiates by itself (autodiff), with no TensorFlow Quantum.
+"""The library's own state-vector simulator: a symbolic Cirq circuit as array operations, in
+TensorFlow (complex64, differentiated by autodiff) or in NumPy (complex128, exact).
 
-This is how the course's hybrid models train where TensorFlow Quantum has no wheels (macOS,
-Windows, ARM, Python 3.13): the layers that call TFQ's ``Expectation`` there call
-:class:`StateVectorCircuit` here, with the same inputs (symbol values, one row per example)
-and the same outputs (one expectation value per observable). On Linux with TFQ installed, the
-tests check both against each other and against Cirq.
+This is how the course runs where TensorFlow Quantum has no wheels (macOS, Windows, ARM,
+Python 3.13): the hybrid Keras layers that call TFQ's ``Expectation`` there call
+:class:`StateVectorCircuit` (``engine="tensorflow"``) here, with the same inputs (symbol
+values, one row per example) and the same outputs (one expectation value per observable); and
+``backend="numpy"`` (what ``backend="auto"`` becomes without TFQ) evaluates general circuits
+with ``engine="numpy"``. On Linux with TFQ installed, the tests check both engines against
+TFQ and against Cirq.
 
 The state of n qubits is a tensor of shape ``(batch, 2, ..., 2)``; a gate on k qubits is a
 contraction of its ``(2,)*2k`` unitary with k axes (``tf.einsum``), batched when the gate's
@@ -15,7 +17,8 @@ U(t) = Σ_λ exp(iπt(λ + s)) P_λ over its eigenprojectors P_λ (λ ∈ {0, 1}
 ``ZZ**t``; gates without symbols may be anything Cirq gives a unitary for.
 
 Cost: one pass over the gates per call; memory 2ⁿ amplitudes per row, so small circuits only
-(the course's hybrid models have 1 to 8 qubits). Taught in chapter 03b (what a simulator does).
+(the course's hybrid models have 1 to 8 qubits). TensorFlow is imported only by the
+TensorFlow engine. Taught in chapter 03b (what a simulator does).
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ import cirq
 import numpy as np
 import sympy
 
-from clipq_edu._tf import tf
+__all__ = ["ENGINES", "MAX_QUBITS", "StateVectorCircuit"]
 
-__all__ = ["MAX_QUBITS", "StateVectorCircuit"]
+#: The array libraries the simulator runs on.
+ENGINES = ("tensorflow", "numpy")
 
 #: Largest register simulated here (2^14 amplitudes per row).
 MAX_QUBITS = 14
@@ -76,6 +80,8 @@ class StateVectorCircuit:
         constants, as sympy writes ``rx(2*x + w)``).
       symbols: the symbols in the order of the value columns.
       operators: observables for :meth:`expectation` (``cirq.PauliSum`` or ``PauliString``).
+      engine: ``"tensorflow"`` (complex64 tensors, differentiable: the Keras layers) or
+        ``"numpy"`` (complex128 arrays: exact values for ``backend="numpy"``).
 
     Raises ``ValueError`` (naming what is wrong) for a symbol of the circuit missing from
     ``symbols``, more than :data:`MAX_QUBITS` qubits, or a non-Hermitian observable, and
@@ -85,13 +91,22 @@ class StateVectorCircuit:
     >>> q = cirq.LineQubit(0)
     >>> t = sympy.Symbol("t")
     >>> sim = StateVectorCircuit(cirq.Circuit(cirq.rx(t).on(q)), [t], [cirq.Z(q)])
-    >>> values = tf.constant([[0.0], [np.pi / 3]])
-    >>> np.round(sim.expectation(values).numpy(), 5).tolist()  # ⟨Z⟩ = cos t
+    >>> np.round(sim.expectation([[0.0], [np.pi / 3]]).numpy(), 5).tolist()  # ⟨Z⟩ = cos t
     [[1.0], [0.5]]
+    >>> exact = StateVectorCircuit(cirq.Circuit(cirq.rx(t).on(q)), [t], [cirq.Z(q)], engine="numpy")
+    >>> exact.expectation([[np.pi / 3]]).round(12).tolist()
+    [[0.5]]
     """
 
     def __init__(self, circuit: cirq.Circuit, symbols: Sequence[Any],
-                 operators: Sequence[Any] = ()) -> None:
+                 operators: Sequence[Any] = (), *, engine: str = "tensorflow") -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {list(ENGINES)}, got {engine!r}")
+        self.engine = engine
+        if engine == "tensorflow":
+            from clipq_edu._tf import tf
+
+            self._tf = tf
         if not isinstance(circuit, cirq.Circuit):
             raise TypeError(f"circuit must be a cirq.Circuit, got {type(circuit).__name__}")
         self.symbols = [sympy.Symbol(str(s)) for s in symbols]
@@ -116,17 +131,28 @@ class StateVectorCircuit:
 
     # ------------------------------------------------------------------ compilation
     def _function(self, expr: Any) -> Callable[[Any], Any]:
-        """expr (a sympy expression of the symbols) as a function of the value matrix."""
+        """expr (a sympy expression of the symbols) as a function of the value matrix,
+        returning one value per row."""
+        if self.engine == "numpy":
+            fn = sympy.lambdify(self.symbols, expr, modules="numpy")
+            return lambda values: np.broadcast_to(
+                np.asarray(fn(*values.T), dtype=np.float64), values.shape[:1])
+        tf = self._tf
         fn = sympy.lambdify(self.symbols, expr, modules="tensorflow")
         return lambda values: tf.cast(fn(*tf.unstack(values, axis=1)), tf.float32) + tf.zeros(
             tf.shape(values)[:1], tf.float32)
+
+    def _const(self, array: np.ndarray) -> Any:
+        if self.engine == "numpy":
+            return np.asarray(array, dtype=np.complex128)
+        return self._tf.constant(array, self._tf.complex64)
 
     def _compile(self, op: cirq.Operation) -> tuple[Any, ...]:
         axes = [self._axis[q] for q in op.qubits]
         k = len(axes)
         if not cirq.is_parameterized(op):
             u = cirq.unitary(op).reshape((2,) * (2 * k))
-            return ("fixed", axes, tf.constant(u, tf.complex64))
+            return ("fixed", axes, self._const(u))
         gate = op.gate
         pair = _projectors(gate) if gate is not None else None
         if pair is None or cirq.is_parameterized(gate.global_shift):
@@ -134,7 +160,7 @@ class StateVectorCircuit:
                 f"{op!r}: the TensorFlow simulator supports symbols only in rx/ry/rz, X/Y/Z**t, "
                 f"CZ**t, XX/YY/ZZ**t; resolve the symbol first (cirq.resolve_parameters) or "
                 f"run this circuit with TensorFlow Quantum")
-        p0, p1 = (tf.constant(p.reshape((2,) * (2 * k)), tf.complex64) for p in pair)
+        p0, p1 = (self._const(p.reshape((2,) * (2 * k))) for p in pair)
         return ("eigen", axes, (self._function(gate.exponent), float(gate.global_shift), p0, p1))
 
     def _compile_observable(self, op: cirq.PauliSum) -> list[tuple[complex, list[tuple[int, np.ndarray]]]]:
@@ -161,52 +187,90 @@ class StateVectorCircuit:
         gate = ("z" if batched_gate else "") + "".join(outs) + "".join(_LETTERS[a] for a in axes)
         return f"{gate},{state}->z{''.join(new)}"
 
+    def _einsum(self, subscripts: str, a: Any, b: Any) -> Any:
+        if self.engine == "numpy":
+            return np.einsum(subscripts, a, b)
+        return self._tf.einsum(subscripts, a, b)
+
     def _apply(self, state: Any, step: tuple[Any, ...], values: Any) -> Any:
         kind, axes, data = step
         if kind == "fixed":
-            return tf.einsum(self._subscripts(axes, False), data, state)
+            return self._einsum(self._subscripts(axes, False), data, state)
         exponent, shift, p0, p1 = data
         t = exponent(values)  # (batch,)
-        phase0 = tf.exp(tf.complex(0.0, np.pi * t * shift))
-        phase1 = tf.exp(tf.complex(0.0, np.pi * t * (1.0 + shift)))
-        shape = tf.concat([tf.shape(t), tf.ones([tf.rank(p0)], tf.int32)], 0)
-        u = (tf.reshape(phase0, shape) * p0[None] + tf.reshape(phase1, shape) * p1[None])
-        return tf.einsum(self._subscripts(axes, True), u, state)
+        if self.engine == "numpy":
+            phase0, phase1 = np.exp(1j * np.pi * t * shift), np.exp(1j * np.pi * t * (1 + shift))
+            shape = (-1,) + (1,) * p0.ndim
+            u = phase0.reshape(shape) * p0[None] + phase1.reshape(shape) * p1[None]
+        else:
+            tf = self._tf
+            phase0 = tf.exp(tf.complex(0.0, np.pi * t * shift))
+            phase1 = tf.exp(tf.complex(0.0, np.pi * t * (1.0 + shift)))
+            shape = tf.concat([tf.shape(t), tf.ones([tf.rank(p0)], tf.int32)], 0)
+            u = tf.reshape(phase0, shape) * p0[None] + tf.reshape(phase1, shape) * p1[None]
+        return self._einsum(self._subscripts(axes, True), u, state)
 
     def _values(self, values: Any) -> Any:
-        v = tf.convert_to_tensor(values, tf.float32)
-        if v.shape.rank != 2 or (v.shape[1] is not None and v.shape[1] != len(self.symbols)):
+        if self.engine == "numpy":
+            v = np.asarray(values, dtype=np.float64)
+            shape, ok = v.shape, v.ndim == 2 and v.shape[1] == len(self.symbols)
+        else:
+            v = self._tf.convert_to_tensor(values, self._tf.float32)
+            shape = tuple(v.shape)
+            ok = v.shape.rank == 2 and v.shape[1] in (None, len(self.symbols))
+        if not ok:
             raise ValueError(f"values must have shape (batch, {len(self.symbols)}) (one column "
-                             f"per symbol), got {tuple(v.shape)}")
+                             f"per symbol), got {shape}")
         return v
 
     def state(self, values: Any) -> Any:
-        """The final states, ``(batch, 2**n)`` complex64, qubits in sorted order (big-endian
-        like Cirq: the first qubit is the most significant bit)."""
+        """The final states, ``(batch, 2**n)`` (complex64 tensors, or complex128 arrays for
+        the NumPy engine), qubits in sorted order (big-endian like Cirq: the first qubit is
+        the most significant bit)."""
         v = self._values(values)
-        batch = tf.shape(v)[0]
-        zero = tf.one_hot(0, 2 ** self.n_qubits, dtype=tf.complex64)
-        state = tf.reshape(tf.tile(zero[None], [batch, 1]), [-1] + [2] * self.n_qubits)
+        dim = 2 ** self.n_qubits
+        if self.engine == "numpy":
+            state = np.zeros((v.shape[0], dim), dtype=np.complex128)
+            state[:, 0] = 1.0
+            state = state.reshape((-1,) + (2,) * self.n_qubits)
+        else:
+            tf = self._tf
+            zero = tf.one_hot(0, dim, dtype=tf.complex64)
+            state = tf.reshape(tf.tile(zero[None], [tf.shape(v)[0], 1]),
+                               [-1] + [2] * self.n_qubits)
         for step in self._steps:
             state = self._apply(state, step, v)
-        return tf.reshape(state, [batch, 2 ** self.n_qubits])
+        if self.engine == "numpy":
+            return state.reshape(-1, dim)
+        return self._tf.reshape(state, [-1, dim])
 
     def expectation(self, values: Any) -> Any:
-        """⟨ψ|O|ψ⟩ for each row and each observable: ``(batch, len(operators))`` float32."""
+        """⟨ψ|O|ψ⟩ for each row and each observable: ``(batch, len(operators))`` (float32
+        tensors, or float64 arrays for the NumPy engine)."""
         if not self._observables:
             raise ValueError("no operators were given to StateVectorCircuit")
         v = self._values(values)
-        psi = tf.reshape(self.state(v), [-1] + [2] * self.n_qubits)
+        numpy = self.engine == "numpy"
+        psi = self.state(v).reshape((-1,) + (2,) * self.n_qubits) if numpy else \
+            self._tf.reshape(self.state(v), [-1] + [2] * self.n_qubits)
+        axes = tuple(range(1, self.n_qubits + 1))
         columns = []
         for terms in self._observables:
             total = 0.0
             for coefficient, paulis in terms:
                 moved = psi
                 for axis, matrix in paulis:
-                    moved = tf.einsum(self._subscripts([axis], False),
-                                      tf.constant(matrix, tf.complex64), moved)
-                inner = tf.reduce_sum(tf.math.conj(psi) * moved,
-                                      axis=list(range(1, self.n_qubits + 1)))
-                total = total + coefficient * tf.math.real(inner)
-            columns.append(total * tf.ones(tf.shape(v)[:1]))
-        return tf.stack(columns, axis=1)
+                    moved = self._einsum(self._subscripts([axis], False), self._const(matrix),
+                                         moved)
+                if numpy:
+                    inner = np.sum(np.conj(psi) * moved, axis=axes).real
+                else:
+                    tf = self._tf
+                    inner = tf.math.real(tf.reduce_sum(tf.math.conj(psi) * moved,
+                                                       axis=list(axes)))
+                total = total + coefficient * inner
+            if numpy:
+                columns.append(np.broadcast_to(total, v.shape[:1]).astype(np.float64))
+            else:
+                columns.append(total * self._tf.ones(self._tf.shape(v)[:1]))
+        return np.stack(columns, axis=1) if numpy else self._tf.stack(columns, axis=1)

@@ -786,11 +786,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_chapter(hub: Hub, monitor: Monitor, user: str, chapter: Path, *,
-                cell_timeout_s: float, stop: threading.Event) -> dict[str, Any]:
-    """One student runs one chapter through the hub: a fresh kernel, every code cell in order."""
+                cell_timeout_s: float, chapter_timeout_s: float,
+                stop: threading.Event) -> dict[str, Any]:
+    """One student runs one chapter through the hub: a fresh kernel, every code cell in order.
+
+    Each cell may take ``cell_timeout_s``, the whole chapter ``chapter_timeout_s`` (kernel
+    start-up included); a timeout raises :class:`TimeoutError` (a failed measurement).
+    """
     cells = code_cells(chapter)
     errors: list[dict[str, Any]] = []
     start = time.perf_counter()
+    deadline = time.monotonic() + chapter_timeout_s
     kernel = KernelClient(hub, user, f"notebooks/{chapter.name}")
     try:
         pid = kernel.pid()
@@ -803,7 +809,10 @@ def run_chapter(hub: Hub, monitor: Monitor, user: str, chapter: Path, *,
             if stop.is_set():
                 errors.append({"cell": index, "ename": "Interrupted", "evalue": "benchmark stopped"})
                 break
-            reply = kernel.execute(source, timeout_s=cell_timeout_s)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{chapter.stem} took longer than {chapter_timeout_s:.0f} s")
+            reply = kernel.execute(source, timeout_s=min(cell_timeout_s, left))
             n_run += 1
             if reply.get("status") != "ok":
                 errors.append({"cell": index, "ename": reply.get("ename", reply.get("status")),
@@ -849,8 +858,13 @@ def probe(hub: Hub, user: str) -> dict[str, Any]:
 
 
 def measure(n_students: int, chapters: Sequence[Path], *, cell_timeout_s: float = 600.0,
-            verify: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """One hub, ``n_students`` students running ``chapters`` in order, all at once; the figures."""
+            chapter_timeout_s: float = 1800.0, verify: bool = False,
+            log: Callable[[str], None] = print) -> dict[str, Any]:
+    """One hub, ``n_students`` students running ``chapters`` in order, all at once; the figures.
+
+    Bounded: every chapter at most ``chapter_timeout_s``, every cell ``cell_timeout_s``; the
+    hub and everything it started are stopped before returning, also on errors and Ctrl-C.
+    """
     users = [f"student{i + 1:02d}" for i in range(n_students)]
     workdir = Path(tempfile.mkdtemp(prefix="clipq-hub-"))
     hub: Hub | None = None
@@ -875,8 +889,9 @@ def measure(n_students: int, chapters: Sequence[Path], *, cell_timeout_s: float 
                     if stop.is_set():
                         return
                     try:
-                        results[user].append(run_chapter(hub, monitor, user, chapter,
-                                                         cell_timeout_s=cell_timeout_s, stop=stop))
+                        results[user].append(run_chapter(
+                            hub, monitor, user, chapter, cell_timeout_s=cell_timeout_s,
+                            chapter_timeout_s=chapter_timeout_s, stop=stop))
                     except Exception as exc:  # noqa: BLE001 - reported as a failed chapter
                         failures[f"{user}/{chapter.stem}"] = f"{type(exc).__name__}: {exc}"[:500]
                         return
@@ -885,7 +900,7 @@ def measure(n_students: int, chapters: Sequence[Path], *, cell_timeout_s: float 
             threads = [threading.Thread(target=student, args=(u,), daemon=True, name=u) for u in users]
             for t in threads:
                 t.start()
-            budget = time.monotonic() + cell_timeout_s * 60  # generous, but bounded
+            budget = time.monotonic() + chapter_timeout_s * len(chapters) + 120
             for t in threads:
                 while t.is_alive() and time.monotonic() < budget:
                     t.join(timeout=1.0)
@@ -961,7 +976,8 @@ def summarize_run(n_students: int, chapters: Sequence[Path], results: dict[str, 
 
 
 def run(students: Sequence[int] = DEFAULT_STUDENTS, chapters: Sequence[str] = DEFAULT_CHAPTERS, *,
-        cell_timeout_s: float = 600.0, shared_machine: bool = False,
+        cell_timeout_s: float = 600.0, chapter_timeout_s: float = 1800.0,
+        shared_machine: bool = False,
         log: Callable[[str], None] = print) -> dict[str, Any]:
     """Set up (once), then one fresh hub per entry of ``students``; the results dict."""
     from benchmarks.harness import machine_info
@@ -978,6 +994,7 @@ def run(students: Sequence[int] = DEFAULT_STUDENTS, chapters: Sequence[str] = DE
                   "singleuser_env": binder_start_env()},
         "chapters": [p.stem for p in paths],
         "cell_timeout_s": cell_timeout_s,
+        "chapter_timeout_s": chapter_timeout_s,
         "runs": [],
     }
     if shared_machine:
@@ -986,7 +1003,8 @@ def run(students: Sequence[int] = DEFAULT_STUDENTS, chapters: Sequence[str] = DE
     for i, n in enumerate(students):
         log(f"[{n} student(s)] chapters {', '.join(p.stem for p in paths)}")
         t = time.perf_counter()
-        results["runs"].append(measure(n, paths, cell_timeout_s=cell_timeout_s, verify=i == 0, log=log))
+        results["runs"].append(measure(n, paths, cell_timeout_s=cell_timeout_s,
+                                       chapter_timeout_s=chapter_timeout_s, verify=i == 0, log=log))
         log(f"[{n} student(s)] done in {time.perf_counter() - t:.0f} s")
     return results
 
@@ -1243,6 +1261,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapters", nargs="+", default=list(DEFAULT_CHAPTERS),
                         help="chapter prefixes run in this order by every student (default 02 07)")
     parser.add_argument("--cell-timeout", type=float, default=600.0, help="seconds per cell (600)")
+    parser.add_argument("--chapter-timeout", type=float, default=1800.0,
+                        help="seconds per chapter and student, kernel start included (1800)")
     parser.add_argument("--shared-machine", action="store_true",
                         help="mark the results as taken on a machine shared with other jobs")
     parser.add_argument("--out", type=Path, default=RESULTS_HUB_JSON, help="results file")
@@ -1270,8 +1290,13 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _sigterm)
     t = time.perf_counter()
-    results = run(args.students, args.chapters, cell_timeout_s=args.cell_timeout,
-                  shared_machine=args.shared_machine)
+    try:
+        results = run(args.students, args.chapters, cell_timeout_s=args.cell_timeout,
+                      chapter_timeout_s=args.chapter_timeout, shared_machine=args.shared_machine)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted ({exc or 'Ctrl-C'}): hub, proxy, servers and kernels stopped; "
+              f"{args.out} not written", file=sys.stderr)
+        return 130
     results["total_wall_s"] = round(time.perf_counter() - t, 1)
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(format_table(results))

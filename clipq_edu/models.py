@@ -25,6 +25,7 @@ import cirq
 import numpy as np
 import sympy
 
+from clipq_edu._backend import has_tfq, resolve_backend
 from clipq_edu._tf import tf, tfq
 from clipq_edu._validate import (
     as_float_array,
@@ -39,6 +40,7 @@ from clipq_edu.quantum.resources import check_qubits
 
 __all__ = [
     "EncodedPQC",
+    "LAYER_BACKENDS",
     "ExpectationToProbability",
     "QuantumKernelSVM",
     "article_model",
@@ -55,6 +57,10 @@ __all__ = [
 
 #: Largest register the model builders accept: the course keeps models tiny so they train fast.
 MAX_MODEL_QUBITS = 8
+
+
+#: Engines of the Keras layers: TensorFlow Quantum, or the library's TensorFlow simulator.
+LAYER_BACKENDS = ("auto", "tfq", "tensorflow")
 
 
 def _seed(seed: Any) -> int:
@@ -174,8 +180,11 @@ class EncodedPQC(tf.keras.layers.Layer):
     Input: a float tensor ``(batch, n_features)``. Symbol ``data_symbols[k]`` receives
     ``inputs[:, feature_index[k]]``; ``weight_symbols`` are this layer's trainable angles,
     initialised uniformly in [0, 2π) with a seeded initializer. Output: ``(batch, n_ops)``
-    analytic expectation values (TFQ ``Expectation``; gradients by the adjoint method unless a
-    ``differentiator`` is given).
+    analytic expectation values: TFQ ``Expectation`` (gradients by the adjoint method unless
+    a ``differentiator`` is given), or, where TensorFlow Quantum is not installed, the
+    library's state-vector simulator written in TensorFlow ops
+    (:class:`clipq_edu.quantum.tfsim.StateVectorCircuit`: same inputs, same outputs,
+    gradients by autodiff; tests/test_tfsim.py checks it against TFQ and Cirq).
 
     Args:
       circuit: the symbolic circuit (built once).
@@ -185,7 +194,10 @@ class EncodedPQC(tf.keras.layers.Layer):
       feature_index: input column for each data symbol (default ``k % n_features`` is used by
         the builders; here it must be given explicitly or defaults to ``range``).
       seed: seed for the initial angles.
-      differentiator: a ``tfq.differentiators`` instance (default: TFQ's choice, adjoint).
+      differentiator: a ``tfq.differentiators`` instance (default: TFQ's choice, adjoint);
+        TFQ only.
+      backend: ``"auto"`` (default: ``"tfq"`` where TensorFlow Quantum is installed, else
+        ``"tensorflow"``), ``"tfq"`` or ``"tensorflow"`` (the library's simulator).
 
     The layer saves and loads with the model (``get_config``/``from_config``; the circuit and
     the operators are stored as Cirq JSON): ``model.save("model.keras")`` and
@@ -214,9 +226,21 @@ class EncodedPQC(tf.keras.layers.Layer):
         feature_index: Sequence[int] | None = None,
         seed: int = 0,
         differentiator: Any = None,
+        backend: str = "auto",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        check_choice("backend", backend, LAYER_BACKENDS)
+        if backend == "auto":
+            backend = "tfq" if has_tfq() else "tensorflow"
+        if backend == "tfq" and not has_tfq():
+            resolve_backend("tfq")  # raises, saying where TFQ runs
+        if differentiator is not None and backend != "tfq":
+            raise ValueError(
+                f"differentiator={differentiator!r} is a TensorFlow Quantum differentiator, but "
+                f"this layer runs on backend='tensorflow' (gradients by autodiff); leave it "
+                f"out, or use backend='tfq' where TensorFlow Quantum is installed")
+        self.backend = backend
         if not isinstance(circuit, cirq.Circuit):
             raise TypeError(f"circuit must be a cirq.Circuit, got {type(circuit).__name__}")
         self._cirq_circuit = circuit
@@ -242,10 +266,16 @@ class EncodedPQC(tf.keras.layers.Layer):
             raise ValueError("operators must hold at least one observable")
         self._seed = _seed(seed)
         self._differentiator = differentiator
-        self._circuit_tensor = tfq.convert_to_tensor([circuit])
-        self._names = tf.constant(names)
         self._index = tf.constant(self.feature_index, dtype=tf.int32)
-        self._expectation = tfq.layers.Expectation(differentiator=differentiator)
+        if backend == "tfq":
+            self._circuit_tensor = tfq.convert_to_tensor([circuit])
+            self._names = tf.constant(names)
+            self._expectation = tfq.layers.Expectation(differentiator=differentiator)
+        else:
+            from clipq_edu.quantum.tfsim import StateVectorCircuit
+
+            self._simulator = StateVectorCircuit(
+                circuit, [*self.data_symbols, *self.weight_symbols], self.operators)
         self.theta = self.add_weight(
             name="theta",
             shape=(len(self.weight_symbols),),
@@ -264,6 +294,8 @@ class EncodedPQC(tf.keras.layers.Layer):
         data = tf.gather(inputs, self._index, axis=1)
         theta = tf.tile(tf.expand_dims(self.theta, 0), [batch, 1])
         values = tf.concat([data, theta], axis=1)
+        if self.backend != "tfq":
+            return self._simulator.expectation(values)
         circuits = tf.tile(self._circuit_tensor, [batch])
         return self._expectation(
             circuits, symbol_names=self._names, symbol_values=values, operators=self.operators
@@ -287,6 +319,7 @@ class EncodedPQC(tf.keras.layers.Layer):
             "feature_index": list(self.feature_index),
             "seed": self._seed,
             "differentiator": None if diff is None else type(diff).__name__,
+            "backend": "auto",  # a saved model loads on either engine
         })
         return config
 
@@ -658,14 +691,15 @@ class QuantumKernelSVM:
     def states(self, x: Any) -> np.ndarray:
         """Return the feature states |ψ(x)⟩ as a complex128 array ``(n, 2**n_qubits)``.
 
-        THE simulator's :func:`clipq_edu.quantum.simulate.states` (TFQ backend, one batched
-        call), renormalised (TFQ computes in complex64).
+        THE simulator's :func:`clipq_edu.quantum.simulate.states` (``backend="auto"``: TFQ in
+        one batched call where it is installed, else the library's exact simulator),
+        renormalised (TFQ computes in complex64).
         """
         from clipq_edu.quantum.simulate import states
 
         arr = self._check_x("x", x)
         psi = states(self.circuit, symbols=self._symbols,
-                     values=self.bandwidth * arr[:, self._index], backend="tfq")
+                     values=self.bandwidth * arr[:, self._index], backend="auto")
         return psi / np.linalg.norm(psi, axis=1, keepdims=True)
 
     def kernel(self, x1: Any, x2: Any | None = None) -> np.ndarray:

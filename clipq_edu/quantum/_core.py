@@ -16,12 +16,14 @@ import cirq
 import numpy as np
 import sympy
 
+from clipq_edu._backend import resolve_backend
 from clipq_edu._lru import CircuitLRU
 from clipq_edu._validate import _show, as_float_array, check_finite
 from clipq_edu.quantum.resources import check_qubits
 
 #: Backends of the general (any circuit) expectation.
-CIRCUIT_BACKENDS = ("tfq", "cirq")
+#: "auto": TensorFlow Quantum where it imports, else "numpy" (clipq_edu._backend).
+CIRCUIT_BACKENDS = ("auto", "tfq", "cirq", "numpy")
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,16 +247,35 @@ def _expect_cirq(circuit, names, values, sums) -> np.ndarray:
     return out
 
 
+_SIMULATORS = CircuitLRU(32)
+
+
+def numpy_simulator(circuit: cirq.Circuit, names: list[str], sums: Any = ()) -> Any:
+    """The library's exact simulator (:class:`~clipq_edu.quantum.tfsim.StateVectorCircuit`,
+    NumPy engine, complex128) for ``circuit`` with its symbols in the order of ``names``,
+    compiled once per circuit, symbol order and observables (bounded LRU)."""
+    from clipq_edu.quantum.tfsim import StateVectorCircuit
+
+    key = (tuple(names), tuple(str(s) for s in sums))
+    return _SIMULATORS.get_or_build(
+        circuit, lambda: StateVectorCircuit(circuit, [sympy.Symbol(n) for n in names], sums,
+                                            engine="numpy"), extra=key)
+
+
 def expect_rows(
     circuit: cirq.Circuit,
     names: list[str],
     values: np.ndarray,
     sums: list[cirq.PauliSum],
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
-    """Exact expectations [batch, n_ops] of validated inputs, on ``"tfq"`` or ``"cirq"``."""
+    """Exact expectations [batch, n_ops] of validated inputs, on ``"tfq"``, ``"cirq"`` or
+    ``"numpy"`` (``"auto"``: TFQ where it imports, else ``"numpy"``)."""
     if not sums:
         return np.zeros((values.shape[0], 0))
+    backend = resolve_backend(backend, allowed=CIRCUIT_BACKENDS)
     if backend == "tfq":
         return _expect_tfq(circuit, names, values, sums)
+    if backend == "numpy":
+        return numpy_simulator(circuit, names, sums).expectation(values)
     return _expect_cirq(circuit, names, values, sums)

@@ -555,7 +555,7 @@ def parameter_shift_gradient(
     observable: Any,
     shots: int | None = None,
     seed: int | None = None,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return d<observable>/d(symbols) at ``values`` by the exact parameter-shift rule.
 
@@ -581,7 +581,7 @@ def parameter_shift_gradient(
         observable: one Pauli observable (``PauliString`` or ``PauliSum``).
         shots: ``None`` for exact expectations, or shots per evaluation and Pauli term.
         seed: seed of the shot sampler (``np.random.default_rng``).
-        backend: ``"tfq"`` or ``"cirq"``.
+        backend: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         The gradient: ``[n_symbols]`` for 1-D values, ``[batch, n_symbols]`` for 2-D.
@@ -627,7 +627,7 @@ def finite_difference_gradient(
     h: float = 1e-3,
     shots: int | None = None,
     seed: int | None = None,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return a finite-difference estimate of d<observable>/d(symbols).
 
@@ -650,7 +650,7 @@ def finite_difference_gradient(
         h: step in the symbols' units (> 0).
         shots: ``None`` (exact) or shots per evaluation and term.
         seed: seed of the shot sampler.
-        backend: ``"tfq"`` or ``"cirq"``.
+        backend: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         ``[n_symbols]`` or ``[batch, n_symbols]``.
@@ -685,7 +685,7 @@ def spsa_gradient(
     n_samples: int = 1,
     shots: int | None = None,
     seed: int | None = None,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return an SPSA estimate of the gradient: two evaluations per sample, any number of symbols.
 
@@ -705,7 +705,7 @@ def spsa_gradient(
         n_samples: random directions averaged (>= 1).
         shots: ``None`` (exact) or shots per evaluation and term.
         seed: seed of the directions and of the shot sampler.
-        backend: ``"tfq"`` or ``"cirq"``.
+        backend: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         ``[n_symbols]`` or ``[batch, n_symbols]``.
@@ -746,7 +746,7 @@ def gradient_shot_variance(
     shots: int,
     method: str = "parameter_shift",
     h: float = 1e-3,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return the exact shot-noise variance of each gradient component for a given estimator.
 
@@ -763,7 +763,7 @@ def gradient_shot_variance(
         shots: shots N per evaluation and term.
         method: ``"parameter_shift"``, ``"forward"`` or ``"central"``.
         h: finite-difference step.
-        backend: ``"tfq"`` or ``"cirq"``.
+        backend: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         ``[n_symbols]`` or ``[batch, n_symbols]`` variances.

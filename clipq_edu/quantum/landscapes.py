@@ -40,6 +40,7 @@ import cirq
 import numpy as np
 import sympy
 
+from clipq_edu._backend import resolve_backend
 from clipq_edu._validate import (
     MAX_FORMULA_QUBITS,
     MAX_LAYERS,
@@ -382,7 +383,8 @@ def product_cost_gradient_samples(
       cost: ``"global"`` or ``"local"``.
       n_samples: number of random parameter vectors, >= 2.
       seed: seed of ``np.random.default_rng``.
-      backend: ``"numpy"`` (exact, batched) or ``"tfq"`` (TFQ's state op, float32).
+      backend: ``"numpy"`` (exact, batched), ``"tfq"`` (TFQ's state op, float32) or ``"auto"``
+        (TFQ where installed, else ``"numpy"``).
 
     Returns:
       Shape ``(n_samples,)``.
@@ -400,7 +402,8 @@ def product_cost_gradient_samples(
     """
     n = check_qubits("n", n)
     check_choice("cost", cost, ("global", "local"))
-    check_choice("backend", backend, ("numpy", "tfq"))
+    check_choice("backend", backend, ("auto", "numpy", "tfq"))
+    backend = resolve_backend(backend, allowed=("auto", "tfq", "numpy"))
     n_samples = check_int("n_samples", n_samples, minimum=2, maximum=MAX_SAMPLES)
     check_array_memory("n_samples", 2 * n_samples * 16 * 2**n, f"{2 * n_samples} states")
     rng = np.random.default_rng(check_seed("seed", seed))
@@ -417,7 +420,7 @@ def cost_gradient_variance(
     n_samples: int = 400,
     seed: int | None = 0,
     *,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> dict[int, float]:
     """Measure Var[dC/dtheta_1] for the product-RY ansatz by simulation, for each qubit count.
 
@@ -431,7 +434,8 @@ def cost_gradient_variance(
         cost: ``"global"`` or ``"local"``.
         n_samples: random parameter vectors per n (>= 2).
         seed: base seed; each n gets its own stream.
-        backend: ``"tfq"`` (default, TFQ states) or ``"numpy"``.
+        backend: ``"auto"`` (default: TFQ's states where TFQ is installed, else ``"numpy"``),
+          ``"tfq"`` or ``"numpy"``.
 
     Returns:
         ``{n: sample variance (ddof=1)}``.

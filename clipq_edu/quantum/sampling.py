@@ -257,7 +257,7 @@ def sample_expectation(
     symbols: Sequence[Any] | None = None,
     values: Any = None,
     seed: int | None = None,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return a seeded shot estimate of <H>, with the statistics of measuring ``shots`` times.
 
@@ -277,7 +277,7 @@ def sample_expectation(
         symbols: the circuit's symbols, or ``None``.
         values: ``[n_symbols]`` or ``[batch, n_symbols]``.
         seed: seed of ``np.random.default_rng``; ``None`` draws fresh entropy.
-        backend: ``"tfq"`` (default) or ``"cirq"`` for the exact mu_t.
+        backend: where the exact mu_t come from: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         float64 array shaped as in ``expectation``.
@@ -305,7 +305,7 @@ def sample_expectation(
     return shape_output(out, single, batched)
 
 
-def sample_rows(circuit, names, values, sums, shots, rng, backend="tfq") -> np.ndarray:
+def sample_rows(circuit, names, values, sums, shots, rng, backend="auto") -> np.ndarray:
     """Seeded shot estimates [batch, n_ops] of validated rows: exact mu per Pauli term, then
     THE sampler (package-internal: ``sample_expectation`` and the shot-based gradients)."""
     terms, layout = split_terms(sums)
@@ -313,7 +313,7 @@ def sample_rows(circuit, names, values, sums, shots, rng, backend="tfq") -> np.n
     return combine_terms(sample_pauli_means(mu, shots, seed=rng), layout, 1.0)
 
 
-def variance_rows(circuit, names, values, sums, shots, backend="tfq") -> np.ndarray:
+def variance_rows(circuit, names, values, sums, shots, backend="auto") -> np.ndarray:
     """Exact variance [batch, n_ops] of :func:`sample_rows`: sum_t c_t^2 (1 - mu_t^2) / N."""
     terms, layout = split_terms(sums)
     mu = expect_rows(circuit, names, values, terms, backend)
@@ -336,7 +336,7 @@ def sample_expectation_variance(
     shots: int,
     symbols: Sequence[Any] | None = None,
     values: Any = None,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return the exact variance of ``sample_expectation``: sum_t c_t^2 (1 - mu_t^2) / N.
 
@@ -346,7 +346,7 @@ def sample_expectation_variance(
         shots: shots N per term.
         symbols: the circuit's symbols, or ``None``.
         values: ``[n_symbols]`` or ``[batch, n_symbols]``.
-        backend: ``"tfq"`` or ``"cirq"``.
+        backend: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         float64 array shaped as in ``expectation``.

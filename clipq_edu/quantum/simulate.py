@@ -4,8 +4,11 @@ One API, keyword-only, with a backend choice:
 
 * :func:`expectation` runs any Cirq circuit built with ``sympy`` symbols for a
   ``[batch, n_symbols]`` array of values: ``backend="tfq"`` (TensorFlow Quantum's expectation
-  op, float32, the circuit converted once and cached; the chapters that teach TFQ use it) or
-  ``backend="cirq"`` (plain Cirq, complex128, one row at a time: the independent reference).
+  op, float32, the circuit converted once and cached; the chapters that teach TFQ use it),
+  ``backend="cirq"`` (plain Cirq, complex128, one row at a time: the independent reference) or
+  ``backend="numpy"`` (the library's own exact simulator, :mod:`clipq_edu.quantum.tfsim`,
+  complex128, all rows at once). The default ``"auto"`` is TFQ where it is installed and
+  ``"numpy"`` where it is not (macOS, Windows, ARM, Python 3.13).
 * :func:`mcclean_expectation` runs the McClean et al. (2018) random-circuit family of
   :func:`clipq_edu.quantum.circuits.mcclean_random_circuit`, where chapter 05 needs thousands of
   circuits: ``backend="numpy"`` is an exact batched NumPy simulator (complex128) that pushes the
@@ -13,7 +16,7 @@ One API, keyword-only, with a backend choice:
   depolarising channel after every layer; ``"tfq"`` and ``"cirq"`` run the same circuits
   through the general path, and the tests check all three against each other.
 
-TensorFlow is imported only when a TFQ backend runs.
+TensorFlow is imported only when a TFQ backend runs (or ``"auto"`` finds TFQ installed).
 
 >>> import cirq
 >>> from clipq_edu.quantum.circuits import bell_circuit
@@ -32,6 +35,7 @@ from typing import Any
 import cirq
 import numpy as np
 
+from clipq_edu._backend import resolve_backend
 from clipq_edu._validate import (
     MAX_LAYERS,
     as_float_array,
@@ -85,7 +89,7 @@ def expectation(
     *,
     symbols: Sequence[Any] | None = None,
     values: Any = None,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return the exact expectation <psi|H|psi> of ``observable`` for every row of ``values``.
 
@@ -93,13 +97,15 @@ def expectation(
     batched TensorFlow Quantum call (float32: expect about 1e-6 rounding). ``backend="cirq"``:
     plain Cirq, complex128, one simulation per row; slow for big batches but independent of
     TFQ, so the tests use it to check TFQ, and it works without TensorFlow.
+    ``backend="numpy"``: the library's own simulator, complex128, all rows at once.
+    ``backend="auto"`` (the default) is ``"tfq"`` where TFQ is installed, else ``"numpy"``.
 
     Args:
         circuit: a Cirq circuit; terminal measurements are ignored.
         observable: a ``cirq.PauliString``/``PauliSum``/Pauli operation, or a list of them.
         symbols: the circuit's symbols (sympy or names), or ``None`` for a resolved circuit.
         values: ``[n_symbols]`` or ``[batch, n_symbols]`` values of ``symbols``.
-        backend: ``"tfq"`` or ``"cirq"``.
+        backend: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         float64 array: shape ``()`` for one observable and 1-D values, ``[batch]`` for 2-D
@@ -129,20 +135,22 @@ def states(
     *,
     symbols: Sequence[Any] | None = None,
     values: Any = None,
-    backend: str = "tfq",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Return the final state vector of the circuit for every row of ``values``.
 
     ``backend="tfq"``: TensorFlow Quantum's state op, all rows in one batched call (the
     circuit converted once and cached; complex64, returned as complex128).
-    ``backend="cirq"``: ``cirq.Simulator`` in complex128, one row at a time. Qubits are sorted
-    and qubit 0 is the most significant bit of an amplitude's index, in both backends.
+    ``backend="cirq"``: ``cirq.Simulator`` in complex128, one row at a time.
+    ``backend="numpy"``: the library's own simulator, complex128, all rows at once.
+    ``"auto"`` (default): ``"tfq"`` where TFQ is installed, else ``"numpy"``. Qubits are sorted
+    and qubit 0 is the most significant bit of an amplitude's index, in every backend.
 
     Args:
         circuit: a Cirq circuit; terminal measurements are ignored.
         symbols: the circuit's symbols (sympy or names), or ``None`` for a resolved circuit.
         values: ``[n_symbols]`` or ``[batch, n_symbols]`` values of ``symbols``.
-        backend: ``"tfq"`` or ``"cirq"``.
+        backend: ``"auto"`` (default: TensorFlow Quantum where installed, else ``"numpy"``), ``"tfq"``, ``"cirq"`` or ``"numpy"`` (the library's exact simulator, complex128).
 
     Returns:
         complex128 amplitudes: ``[2**n_qubits]`` for 1-D values, ``[batch, 2**n_qubits]`` for
@@ -157,7 +165,8 @@ def states(
     check_choice("backend", backend, CIRCUIT_BACKENDS)
     circuit = prepare_circuit(circuit)
     names, vals, batched = prepare_values(circuit, symbols, values)
-    run = _states_tfq if backend == "tfq" else _states_cirq
+    backend = resolve_backend(backend, allowed=CIRCUIT_BACKENDS)
+    run = {"tfq": _states_tfq, "cirq": _states_cirq, "numpy": _states_numpy}[backend]
     out = run(circuit, names, vals)
     return out if batched else out[0]
 
@@ -170,6 +179,12 @@ def _states_cirq(circuit: cirq.Circuit, names: list[str], values: np.ndarray) ->
         resolver = cirq.ParamResolver(dict(zip(names, row.tolist(), strict=True)))
         out[b] = sim.simulate(circuit, resolver, qubit_order=order).final_state_vector
     return out
+
+
+def _states_numpy(circuit: cirq.Circuit, names: list[str], values: np.ndarray) -> np.ndarray:
+    from clipq_edu.quantum._core import numpy_simulator
+
+    return numpy_simulator(circuit, names).state(values)
 
 
 def _states_tfq(circuit: cirq.Circuit, names: list[str], values: np.ndarray) -> np.ndarray:

@@ -348,17 +348,22 @@ def run(repeat: int = 1, n_changes: int = 30, log: Any = print,
 
 
 def first_visits_fresh(repeat: int = 1, names: Sequence[str] | None = None,
-                       log: Any = print) -> dict[str, Any]:
+                       log: Any = print, clock: str = "wall") -> dict[str, Any]:
     """:func:`first_visits` in ``repeat`` fresh Python processes (empty caches); samples pooled.
 
     ``worst`` is the median over the repeats of each run's slowest change (one run's worst
-    on a shared machine says as much about the machine as about the explorer).
+    on a shared machine says as much about the machine as about the explorer). ``clock`` is
+    ``"wall"`` (``time.perf_counter``: what the learner waits) or ``"thread"``
+    (``time.thread_time``: CPU time of the calling thread, less sensitive to other work on
+    the machine; it leaves out time spent waiting for a background thread).
     """
     from benchmarks.harness import run_json
 
-    code = ("import json, matplotlib; matplotlib.use('Agg')\n"
+    timer = {"wall": "time.perf_counter", "thread": "time.thread_time"}[clock]
+    code = ("import json, time, matplotlib; matplotlib.use('Agg')\n"
             "from benchmarks.widgets import first_visits\n"
-            f"print(json.dumps(first_visits({list(names) if names else None!r})))\n")
+            f"print(json.dumps(first_visits({list(names) if names else None!r}, "
+            f"clock={timer})))\n")
     runs = []
     for i in range(repeat):
         runs.append(run_json(code, timeout_s=900))
@@ -388,9 +393,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes (default 3)")
     parser.add_argument("--names", default="", help="explorers, comma-separated (default all)")
     parser.add_argument("--json", default="", help="also write the figures to this file")
+    parser.add_argument("--clock", choices=("wall", "thread"), default="wall",
+                        help="wall time (default) or the main thread's CPU time")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.names.split(",") if n.strip()] or None
-    results = first_visits_fresh(args.repeat, names)
+    results = first_visits_fresh(args.repeat, names, clock=args.clock)
     print(first_visit_table(results))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

@@ -8,8 +8,8 @@ import ipywidgets as w
 import numpy as np
 import pytest
 
+from clipq_edu._lru import LRU
 from clipq_edu.widgets import Explorer
-from clipq_edu.widgets._base import LRU
 
 
 class Line(Explorer):

@@ -45,7 +45,6 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from clipq_edu._lru import LRU  # noqa: F401  (the explorers' result caches)
 from clipq_edu.i18n import Text, tr
 from clipq_edu.widgets._render import PNG_DPI, FigureRenderer
 

@@ -10,9 +10,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from clipq_edu._lru import LRU
 from clipq_edu.course import analysis
 from clipq_edu.i18n import tr
-from clipq_edu.widgets._base import LRU, Explorer
+from clipq_edu.widgets._base import Explorer
 
 __all__ = ["GradientEstimatorsExplorer", "gradient_estimators"]
 

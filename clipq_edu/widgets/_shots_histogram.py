@@ -10,8 +10,9 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from clipq_edu._lru import LRU
 from clipq_edu.i18n import tr
-from clipq_edu.widgets._base import LRU, Explorer
+from clipq_edu.widgets._base import Explorer
 
 __all__ = ["CIRCUITS", "SHOT_OPTIONS", "ShotsHistogram", "shots_histogram"]
 

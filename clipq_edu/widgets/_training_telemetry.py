@@ -18,9 +18,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from clipq_edu._lru import LRU
 from clipq_edu.course.tiny import LEARNING_RATES, steps_per_run, train_tiny
 from clipq_edu.i18n import Text, tr
-from clipq_edu.widgets._base import LRU, Explorer
+from clipq_edu.widgets._base import Explorer
 
 __all__ = ["METHODS", "SCALES", "TrainingTelemetryExplorer", "training_telemetry"]
 

@@ -390,7 +390,7 @@ def test_tensorflow_loading_lines_are_bilingual():
     tree = ast.parse((ROOT / "clipq_edu/_tf.py").read_text(encoding="utf-8"))
     prints = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
               and isinstance(n.func, ast.Name) and n.func.id == "print"]
-    assert len(prints) == 2
+    assert len(prints) >= 2  # loading, ready (with and without TensorFlow Quantum)
     for call in prints:
         text = call.args[0]
         assert isinstance(text, ast.Call) and text.func.id == "tr"

@@ -12,7 +12,7 @@ variances must agree to float32 rounding. Implementations:
   circuit with three rotations per slot, all shifted rows in one call);
 * ``tfq tutorial code path``: what TFQ's tutorial does: one Cirq circuit per sample built with
   ``circuit += gate``, ``tfq.convert_to_tensor``, ``tfq.layers.Expectation`` under a
-  ``GradientTape`` (the same code path as ``experiments.barren_plateau_tutorial_style``, fed
+  ``GradientTape`` (the same code path as ``quantum.landscapes.barren_plateau_tutorial_style``, fed
   with the shared values instead of its own random draws);
 * PennyLane ``default.qubit`` and ``lightning.qubit`` (``_pennylane_peer.py``, own venv
   ``benchmarks/.venv-pennylane``);
@@ -110,10 +110,8 @@ def make_inputs(qubits: tuple[int, ...], depth: int, n_circuits: int,
 # --------------------------------------------------------------------------------------------
 def _child_seed(seed: int, n: int) -> int | None:
     """The per-n seed ``barren_plateau_variance`` uses (so every path sees the same circuits)."""
-    try:
-        from clipq_edu.quantum.landscapes import _child_seed as child
-    except ImportError:  # before the quantum package existed
-        from clipq_edu.experiments import _child_seed as child
+    from clipq_edu.quantum.landscapes import _child_seed as child
+
     return child(seed, n)
 
 
@@ -130,24 +128,18 @@ def kernel_complex64(n: int, depth: int, values: np.ndarray, first: np.ndarray) 
 
 
 def _numpy_engine() -> Callable[[int, int, int, int | None], np.ndarray]:
-    """clipq_edu's public NumPy gradient sampler, wherever the reorganisation put it."""
-    try:
-        from clipq_edu.quantum.landscapes import gradient_samples
-    except ImportError:  # before the quantum package existed
-        from clipq_edu.noise import gradient_samples
+    """clipq_edu's public NumPy gradient sampler."""
+    from clipq_edu.quantum.landscapes import gradient_samples
+
     return gradient_samples
 
 
 def _tfq_variance(n: int, depth: int, n_circuits: int, seed: int) -> float:
     """clipq_edu's TFQ path (``barren_plateau_variance`` with the TFQ backend)."""
-    import inspect
+    from clipq_edu.quantum.landscapes import barren_plateau_variance
 
-    try:
-        from clipq_edu.quantum.landscapes import barren_plateau_variance as bpv
-    except ImportError:
-        from clipq_edu.experiments import barren_plateau_variance as bpv
-    kwargs = {"backend": "tfq"} if "backend" in inspect.signature(bpv).parameters else {}
-    return bpv(n, depth=depth, n_circuits=n_circuits, seed=seed, **kwargs)[n]
+    return barren_plateau_variance(n, depth=depth, n_circuits=n_circuits, seed=seed,
+                                   backend="tfq")[n]
 
 
 def tutorial_code_path(n: int, depth: int, values: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -217,10 +209,7 @@ def clipq_gradients(params: np.ndarray) -> dict[str, Any]:
     """clipq_edu's parameter-shift gradient throughput on the small ansatz task."""
     import cirq
 
-    try:
-        from clipq_edu.quantum import circuits, gradients
-    except ImportError:
-        from clipq_edu import circuits, gradients
+    from clipq_edu.quantum import circuits, gradients
 
     circuit, symbols = circuits.hardware_efficient_ansatz(HEA_QUBITS, HEA_LAYERS)
     qs = sorted(circuit.all_qubits())

@@ -166,7 +166,7 @@ def test_interrupted_experiment_leaves_caches_usable(kernel):
         again = experiments.barren_plateau_variance([2, 3], depth=4, n_circuits=20, seed=1,
                                                  backend="tfq")
         assert again == small, (again, small)
-        quartic.set(lr=0.02, clip=0.5)
+        quartic.set(learning_rate=0.02, clip=0.5)
         assert quartic.message == "", quartic.message
         print("NEXT CELL OK")
     """)

@@ -90,11 +90,14 @@ def test_no_code_downloads_at_run_time():
 def test_lab_launcher_binds_loopback_and_keeps_token():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile[makefile.index("\nlab:"):].split("\n\n", 1)[0]
-    assert "tools/start_lab.sh" in recipe  # the launcher holds the server's options
-    lab = (ROOT / "tools" / "start_lab.sh").read_text(encoding="utf-8")
-    assert "--ServerApp.ip=127.0.0.1" in lab
-    for unsafe in ("token=''", 'token=""', "token= ", "--ip=0.0.0.0", "disable_check_xsrf",
-                   "allow_origin", "password="):
+    assert "tools/start_lab.sh" in recipe and "python -m clipq_edu lab" not in recipe
+    assert "-m clipq_edu lab" in (ROOT / "tools" / "start_lab.sh").read_text(encoding="utf-8")
+    assert re.search(r"^IP \?= 127\.0\.0\.1$", makefile, re.M), "make lab listens on loopback"
+    # the one launcher (python -m clipq_edu lab) holds the server's options
+    lab = (ROOT / "clipq_edu" / "_launch.py").read_text(encoding="utf-8")
+    assert 'default="127.0.0.1"' in lab and "--ServerApp.ip=" in lab
+    for unsafe in ("token=''", 'token=""', "token= ", "disable_check_xsrf", "allow_origin",
+                   "password=", "IdentityProvider.token"):
         assert unsafe not in lab, unsafe
 
 

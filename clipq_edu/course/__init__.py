@@ -16,6 +16,7 @@ module                     chapters    what it holds
 :mod:`.article`            04          the source article's listing and its defects
 :mod:`.faq`                06          small experiments behind the FAQ answers
 :mod:`.lab`                07          the capstone lab: a misbehaving hybrid model
+:mod:`.tiny`               04 (widget) the article's small model in NumPy, trained in ms
 =========================  ==========  ==================================================
 
 Submodules load on first attribute access, so ``import clipq_edu.course`` is light and
@@ -33,7 +34,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 #: The chapter modules of this package, loaded on first access (PEP 562).
-_SUBMODULES = ("toys", "costs", "analysis", "scaling", "rnn", "plateau", "article", "faq", "lab")
+_SUBMODULES = ("toys", "costs", "analysis", "scaling", "rnn", "plateau", "article", "faq", "lab",
+               "tiny")
 
 __all__ = list(_SUBMODULES)
 

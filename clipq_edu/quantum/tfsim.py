@@ -90,12 +90,12 @@ class StateVectorCircuit:
     >>> import cirq, sympy
     >>> q = cirq.LineQubit(0)
     >>> t = sympy.Symbol("t")
-    >>> sim = StateVectorCircuit(cirq.Circuit(cirq.rx(t).on(q)), [t], [cirq.Z(q)])
-    >>> np.round(sim.expectation([[0.0], [np.pi / 3]]).numpy(), 5).tolist()  # ⟨Z⟩ = cos t
-    [[1.0], [0.5]]
     >>> exact = StateVectorCircuit(cirq.Circuit(cirq.rx(t).on(q)), [t], [cirq.Z(q)], engine="numpy")
-    >>> exact.expectation([[np.pi / 3]]).round(12).tolist()
-    [[0.5]]
+    >>> exact.expectation([[0.0], [np.pi / 3]]).round(12).tolist()  # ⟨Z⟩ = cos t
+    [[1.0], [0.5]]
+
+    The TensorFlow engine takes the same arguments and returns a float32 tensor that a
+    ``tf.GradientTape`` differentiates (tests/test_tfsim.py).
     """
 
     def __init__(self, circuit: cirq.Circuit, symbols: Sequence[Any],

@@ -27,10 +27,25 @@ if __import__("os").environ.get("CLIPQ_EDU_CHECK_FIGURES") == "1":  # notebook t
         _mpl.rcParams["figure.hooks"] = [*_mpl.rcParams["figure.hooks"],
                                          "clipq_edu._figcheck:watch_figure"]
 
-from clipq_edu._display import show_source  # noqa: E402
-from clipq_edu._env import KERAS3_HELP, keras_flavour  # noqa: E402
-from clipq_edu._setup import EnvReport, load_tensorflow, setup  # noqa: E402
-from clipq_edu.i18n import get_language, set_language  # noqa: E402
+try:
+    from clipq_edu._backend import has_tfq, tfq_available_for  # noqa: E402
+    from clipq_edu._display import show_source  # noqa: E402
+    from clipq_edu._env import KERAS3_HELP, keras_flavour  # noqa: E402
+    from clipq_edu._setup import EnvReport, load_tensorflow, setup  # noqa: E402
+    from clipq_edu.i18n import get_language, set_language  # noqa: E402
+except ModuleNotFoundError as _missing:
+    # The install did not finish. `python -m clipq_edu doctor` must still run and say what to
+    # do (its first part needs the standard library only); anything else gets a clear error.
+    if __import__("sys").argv[:1] != ["-m"]:
+        raise ModuleNotFoundError(
+            f"clipq_edu needs {_missing.name!r}, which is not installed in this Python "
+            f"({__import__('sys').executable}). Install the course's pinned stack (make lab, or "
+            f"pip install -r requirements.txt / requirements-lite.txt as README.md says), or "
+            f"run `python -m clipq_edu doctor` to see what is wrong.", name=_missing.name
+        ) from _missing
+    INSTALL_ERROR: ModuleNotFoundError | None = _missing
+else:
+    INSTALL_ERROR = None
 
 __version__ = "0.1.0"
 
@@ -54,11 +69,13 @@ __all__ = [
     "EnvReport",
     "KERAS3_HELP",
     "get_language",
+    "has_tfq",
     "keras_flavour",
     "load_tensorflow",
     "set_language",
     "setup",
     "show_source",
+    "tfq_available_for",
     "__version__",
     *_SUBMODULES,
 ]

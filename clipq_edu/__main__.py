@@ -9,7 +9,19 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m clipq_edu`` and the ``clipq-edu`` script."""
-    from clipq_edu import _launch
+    import clipq_edu
+    from clipq_edu import _launch, _preflight
+
+    if clipq_edu.INSTALL_ERROR is not None:  # the install did not finish: say so, and what to do
+        _, lines = _preflight.report()
+        print("\n".join(lines))
+        print(f"[FAIL] install: {clipq_edu.INSTALL_ERROR.name!r} is missing from this Python "
+              f"({sys.executable})")
+        route = _preflight.route(*_preflight.here())
+        what = (f"pip install -r {route.requirements}, then pip install --no-deps -e ."
+                if route.requirements else "use Binder, a JupyterHub or a container (above)")
+        print(f"       fix: in the course's virtual environment: {what} (README.md)")
+        return 1
 
     parser = argparse.ArgumentParser(prog="python -m clipq_edu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -3,6 +3,8 @@ the library's own simulators everywhere (``backend="auto"``).
 
 * :func:`has_tfq`: can TensorFlow Quantum be used here? (False on macOS, Windows, ARM,
   Python 3.13: TFQ 0.7.6 has wheels for Linux x86_64 and CPython 3.10-3.12 only.)
+* :func:`tfq_available_for`: the guard of a notebook cell that teaches TFQ's own API (it
+  prints one line saying what is skipped, why and where to run it, when TFQ is missing).
 * :func:`resolve_backend`: the engine a ``backend=`` argument names: ``"auto"`` is ``"tfq"``
   when TFQ imports and ``"numpy"`` (the library's exact simulator) otherwise; ``"tfq"``,
   ``"cirq"`` and ``"numpy"`` are taken as given (``"tfq"`` without TFQ raises, naming where
@@ -16,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-__all__ = ["BACKENDS", "has_tfq", "resolve_backend"]
+__all__ = ["BACKENDS", "has_tfq", "resolve_backend", "tfq_available_for"]
 
 #: The values a ``backend=`` argument accepts.
 BACKENDS = ("auto", "tfq", "cirq", "numpy")
@@ -75,3 +77,29 @@ def resolve_backend(backend: str, *, allowed: tuple[str, ...] = BACKENDS) -> str
                          f"use backend='auto' (the library's own simulator) or run on "
                          f"{WHERE_TFQ_RUNS}")
     return backend
+
+
+def tfq_available_for(what: str) -> bool:
+    """True where TensorFlow Quantum can run the cell; else print one line and return False.
+
+    The guard of the few cells that teach TFQ's own API (``tfq.layers.PQC``,
+    ``tfq.layers.Expectation``, ...), so that a chapter runs to the end on macOS, Windows or
+    Python 3.13::
+
+        if cq.tfq_available_for("a tfq.layers.PQC model on three encoded inputs"):
+            ...
+
+    Args:
+      what: what the cell shows, in a few words (it is printed when the cell is skipped).
+    """
+    if has_tfq():
+        return True
+    from clipq_edu._tf import WHERE_TFQ_RUNS
+    from clipq_edu.i18n import tr
+
+    print(tr(f"Skipped here: {what}. It needs TensorFlow Quantum, which is not installed on "
+             f"this platform; run it on {WHERE_TFQ_RUNS}. The rest of the chapter runs here.",
+             f"此处跳过：{what}。它需要 TensorFlow Quantum，而本平台没有安装；请在 Linux x86_64"
+             f"（Python 3.11 或 3.12）、Windows 的 WSL、Binder 或 JupyterHub 上运行。本章其余部分"
+             f"照常运行。"))
+    return False

@@ -102,10 +102,15 @@ def memory_bytes() -> int | None:
         return None
 
 
+def here() -> tuple[str, str, tuple[int, ...]]:
+    """This machine's (OS, CPU, Python version), as :func:`route` takes them."""
+    return platform.system(), platform.machine(), tuple(sys.version_info[:3])
+
+
 def report(folder: str = ".") -> tuple[Route, list[str]]:
     """The route for this machine and the report's lines (platform, Python, disk, memory)."""
     system, machine = platform.system(), platform.machine()
-    r = route(system, machine, sys.version_info[:3])
+    r = route(*here())
     lines = [
         f"platform: {system} {_arch(machine)} ({platform.platform(terse=True)})",
         f"python:   {platform.python_implementation()} {platform.python_version()} "

@@ -53,7 +53,11 @@ class EnvReport:
     def lines(self) -> list[str]:
         """The report as short human-readable lines."""
         missing = tr("MISSING", "未安装")
-        vers = ", ".join(f"{k} {v or missing}" for k, v in self.versions.items())
+        no_tfq = tr("not installed (the library's simulator stands in)",
+                    "未安装（由本库自带的模拟器代替）")
+        vers = ", ".join(
+            f"{k} {v or (no_tfq if k == 'tensorflow-quantum' else missing)}"
+            for k, v in self.versions.items())
         mem = (tr("none", "无") if self.memory_limit_gb is None
                else f"{self.memory_limit_gb:.1f} GB")
         if self.tensorflow_loaded:
@@ -127,7 +131,9 @@ def load_tensorflow() -> tuple[Any, Any]:
     chapter 00 and used from chapter 02 on.
 
     Returns:
-      The modules ``tensorflow`` and ``tensorflow_quantum``.
+      The modules ``tensorflow`` and ``tensorflow_quantum``; where TensorFlow Quantum is not
+      installed (``clipq_edu.has_tfq()`` is False), a stand-in whose attributes raise an
+      ``ImportError`` that says where the TFQ cells run.
     """
     first = "tensorflow" not in sys.modules
     from clipq_edu import _tf

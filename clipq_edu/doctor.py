@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from clipq_edu import _env
+from clipq_edu import _env, _preflight
+from clipq_edu._backend import has_tfq
 from clipq_edu._setup import package_version
 
 TROUBLESHOOTING = "docs/troubleshooting.md"
@@ -56,25 +57,36 @@ class Check:
 
 
 def check_python() -> Check:
-    """Python 3.11.5-3.12 (TensorFlow Quantum 0.7.6 has wheels for 3.10-3.12 only, and the
-    pinned stack needs 3.11.5 or newer: IPython 9, fonttools 4.68, soupsieve 4.1)."""
+    """Python 3.11.5-3.13 (the pinned stacks need 3.11.5 or newer: IPython 9, fonttools 4.68,
+    soupsieve 4.1; TensorFlow Quantum 0.7.6 has wheels for 3.10-3.12 only, so 3.13 runs the
+    course on the library's own simulator)."""
     version = platform.python_version()
-    ok = (3, 11, 5) <= sys.version_info[:3] and sys.version_info[:2] <= (3, 12)
-    return Check("python", ok, f"Python {version}",
-                 "use Python 3.11.5 or newer, or 3.12 (make lab picks one), or open the course on "
-                 "Binder")
+    r = _preflight.route(*_preflight.here())
+    detail = f"Python {version}"
+    if r.name == "lite":
+        detail += " (TFQ-free route: requirements-lite.txt)"
+    return Check("python", r.name != "none", detail,
+                 "use Python 3.11.5 or newer, up to 3.13 (3.12 is a good choice), or open the "
+                 "course on Binder")
 
 
 def _pins() -> dict[str, str]:
-    req = Path(__file__).resolve().parents[1] / "requirements.txt"
+    """The pins of the lock this platform installs (requirements.txt, or requirements-lite.txt
+    where TensorFlow Quantum has no wheels), environment markers applied."""
+    lock = _preflight.route(*_preflight.here()).requirements or "requirements.txt"
+    req = Path(__file__).resolve().parents[1] / lock
     if not req.is_file():
-        return dict(CORE_PINS)
+        return dict(CORE_PINS) if lock == "requirements.txt" else {}
+    from packaging.markers import Marker
+
     pins = {}
     for raw in req.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
-        if "==" in line:
-            name, version = line.split("==", 1)
-            pins[name.strip()] = version.strip()
+        requirement, _, marker = line.partition(";")
+        if "==" not in requirement or (marker.strip() and not Marker(marker).evaluate()):
+            continue
+        name, version = requirement.split("==", 1)
+        pins[name.strip()] = version.strip()
     return pins
 
 
@@ -108,7 +120,11 @@ def check_keras() -> Check:
 
 
 def check_quantum() -> Check:
-    """A 2-qubit TFQ expectation and its gradient match the analytic values."""
+    """A 2-qubit expectation and its gradient match the analytic values: through TensorFlow
+    Quantum where it is installed, else through the library's TensorFlow simulator (the
+    engine the hybrid models use there)."""
+    if not has_tfq():
+        return _check_quantum_simulator()
     try:
         import cirq
         import sympy
@@ -132,6 +148,33 @@ def check_quantum() -> Check:
     detail = f"<Z1> = {float(out[0, 0]):.5f} (cos 0.7), d/dθ = {grad:.5f} (-sin 0.7)"
     return Check("quantum", exp_ok and grad_ok, detail,
                  f"reinstall the pinned stack; see {TROUBLESHOOTING}")
+
+
+def _check_quantum_simulator() -> Check:
+    try:
+        import cirq
+        import sympy
+
+        from clipq_edu._tf import tf
+        from clipq_edu.quantum.tfsim import StateVectorCircuit
+
+        theta = sympy.Symbol("theta")
+        q0, q1 = cirq.LineQubit.range(2)
+        sim = StateVectorCircuit(cirq.Circuit(cirq.rx(theta)(q0), cirq.CNOT(q0, q1)), [theta],
+                                 [cirq.Z(q1)])
+        value = tf.Variable([[0.7]])
+        with tf.GradientTape() as tape:
+            out = sim.expectation(value)
+        grad = float(tape.gradient(out, value)[0, 0])
+        ok = (math.isclose(float(out[0, 0]), math.cos(0.7), abs_tol=1e-5)
+              and math.isclose(grad, -math.sin(0.7), abs_tol=1e-5))
+    except Exception as exc:  # the point of a doctor: report, never crash
+        return Check("quantum", False, f"simulator failed: {type(exc).__name__}: {exc}"
+                     .splitlines()[0], f"reinstall the pinned stack; see {TROUBLESHOOTING}")
+    detail = (f"<Z1> = {float(out[0, 0]):.5f} (cos 0.7), d/dθ = {grad:.5f} (-sin 0.7) on the "
+              f"library's simulator; TensorFlow Quantum is not installed here, so the few cells "
+              f"that teach its API say so and skip ({TROUBLESHOOTING}#without-tfq)")
+    return Check("quantum", ok, detail, f"reinstall the pinned stack; see {TROUBLESHOOTING}")
 
 
 @dataclass(frozen=True)
@@ -315,8 +358,11 @@ CHECKS: tuple[Callable[[], Check], ...] = (
 
 
 def run(checks: tuple[Callable[[], Check], ...] = CHECKS, out=None) -> int:
-    """Run the checks, print one line each, return the exit code (0 when all pass)."""
+    """Print the platform report (standard library only, so it runs even when the install
+    did not), then run the checks, one line each; return the exit code (0 when all pass)."""
     out = out or sys.stdout
+    _, lines = _preflight.report()
+    print("\n".join(lines), file=out, flush=True)
     results = []
     for check in checks:
         result = check()

@@ -20,7 +20,8 @@ Python (cell errors do not stop the run: later exercises are still graded), with
   stopped notebook keep what was checked before the stop and say why in ``note``.
 
 The CSV has one row per student and exercise: ``student, notebook, exercise, status, value,
-message, note``, where ``status`` is ``correct``, ``incorrect`` or ``not attempted`` (the
+message, note``, where ``status`` is ``correct``, ``incorrect``, ``needs TFQ`` (an exercise
+on TensorFlow Quantum's own API graded where TFQ is not installed) or ``not attempted`` (the
 check was never run, or was run with the ``None`` placeholder). When an exercise was checked
 more than once, the last check counts (the state of the submitted notebook). The exercises
 expected of a notebook are those of the chapters it imports (``from clipq_edu.exercises
@@ -56,7 +57,7 @@ from run_notebooks import kernel_dir  # noqa: E402  (a sibling script, not a pac
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "_build" / "grades.csv"
 COLUMNS = ("student", "notebook", "exercise", "status", "value", "message", "note")
-STATUSES = ("correct", "incorrect", "not attempted")
+STATUSES = ("correct", "incorrect", "not attempted", "needs TFQ")
 _CHAPTER_NAME = re.compile(r"\b(ch\d\d[a-z]?)\b")
 
 

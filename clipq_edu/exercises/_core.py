@@ -20,8 +20,9 @@ when it starts):
 * ``CLIPQ_EDU_SOLUTIONS=off`` (also ``0``, ``false``, ``no``): ``solution()`` prints a notice
   instead of the worked solution.
 * ``CLIPQ_EDU_RESULTS=/path/results.jsonl``: every ``check`` appends one JSON line
-  ``{"exercise", "status", "value", "message"}`` with status ``correct``, ``incorrect`` or
-  ``not attempted``; ``tools/collect.py`` (``make collect``) sets it and reads it back.
+  ``{"exercise", "status", "value", "message"}`` with status ``correct``, ``incorrect``,
+  ``not attempted`` or ``needs TFQ`` (an exercise on TFQ's own API, checked where TFQ is not
+  installed); ``tools/collect.py`` (``make collect``) sets it and reads it back.
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ class Exercise:
     prompt: str
     hints: Sequence[str] = ()
     solution_text: str = ""
+    #: The exercise uses TensorFlow Quantum's own API: where TFQ is not installed, a check says
+    #: so and is recorded as "needs TFQ" (not "incorrect").
+    needs_tfq: bool = False
     _hints_shown: int = field(default=0, init=False, repr=False)
 
     def check(self, answer: Any) -> Feedback:
@@ -104,6 +108,19 @@ class Exercise:
                                 self.id)
             _record(self.id, "not attempted", answer, feedback.message)
             return feedback
+        if self.needs_tfq:
+            from clipq_edu._backend import has_tfq
+
+            if not has_tfq():
+                from clipq_edu._tf import WHERE_TFQ_RUNS
+
+                feedback = Feedback(False, tr(
+                    f"this exercise needs TensorFlow Quantum, which is not installed here; "
+                    f"check it on {WHERE_TFQ_RUNS}",
+                    "这个练习需要 TensorFlow Quantum，而此环境没有安装；请在 Linux x86_64"
+                    "（Python 3.11 或 3.12）、Windows 的 WSL、Binder 或 JupyterHub 上检查它"), self.id)
+                _record(self.id, NEEDS_TFQ, answer, feedback.message)
+                return feedback
         try:
             ok, message = self._check(answer)
         except (TypeError, ValueError) as exc:
@@ -167,6 +184,10 @@ def _describe(answer: Any) -> str:
         text = f"<{type(answer).__name__}>"
     text = " ".join(text.split())
     return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
+
+
+#: The status of a check that needs TensorFlow Quantum where it is not installed.
+NEEDS_TFQ = "needs TFQ"
 
 
 def _record(exercise_id: str, status: str, answer: Any, message: str) -> None:

@@ -309,6 +309,7 @@ q4 = FunctionExercise(
          "ry(a)、CNOT(0, 1)、量子比特 1 上的 ry(b)），但读出 ⟨Z0⟩ 而不是 ⟨Z1⟩。把模型本身传给 "
          "check：它会在三个输入线路 ry(x)|0⟩ 上被调用并求导，其输出和梯度将与闭式解比较。"),
     checker=guarded(_check_pqc_model),
+    needs_tfq=True,
     hints=[
         Text("Only the readout changes: the model circuit and the symbols stay as in the "
              "section.",

@@ -13,6 +13,8 @@
 #   make lock       regenerate requirements.txt and binder/requirements.txt from requirements.in
 #   make lock-check re-resolve against the live package index; say what would change (maintainers)
 #   make lint       ruff (library, tests, tools, benchmarks, notebooks)
+#   make test-lite  the TFQ-free route for real: a CPython 3.13 venv from requirements-lite.txt runs
+#                   every chapter (both editions); figures into benchmarks/results_lite.json
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -38,7 +40,7 @@ WHEELHOUSE_FLAGS ?=
 SUBMISSIONS ?= submissions
 GRADES ?= _build/grades.csv
 
-.PHONY: help lab test test-fast notebooks zh bench book student collect wheelhouse lock lock-check lint doctor browser-deps clean
+.PHONY: help lab test test-fast test-lite notebooks zh bench book student collect wheelhouse lock lock-check lint doctor browser-deps clean
 
 help:
 	@awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' Makefile
@@ -111,6 +113,22 @@ $(VENV)/.test-wheels: $(VENV)/.test-installed $(REQUIREMENTS) requirements-test.
 test: $(VENV)/.test-installed $(VENV)/.test-wheels browser-deps
 	@CLIPQ_TEST_WHEELS="$(abspath $(WHEELHOUSE))" $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+# The TFQ-free route in a real environment (what macOS, Windows and Python 3.13 get): CPython 3.13
+# (python3.13 on PATH, or the newest pyenv 3.13; PYTHON_LITE=... to choose), requirements-lite.txt,
+# every chapter of both editions run top to bottom (tools/run_chapters.py).
+PYTHON_LITE ?= $(shell for p in python3.13 "$$(pyenv prefix $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -1) 2>/dev/null)/bin/python3.13"; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { command -v "$$p"; break; }; done)
+VENV_LITE ?= .venv-lite
+$(VENV_LITE)/.installed: requirements-lite.txt pyproject.toml
+	@[ -n "$(PYTHON_LITE)" ] || { echo "error: make test-lite needs CPython 3.13 (python3.13 on PATH or in pyenv, or PYTHON_LITE=/path/to/python3.13)" >&2; exit 1; }
+	@[ -x $(VENV_LITE)/bin/python ] || { echo "creating $(VENV_LITE) with $(PYTHON_LITE)"; $(PYTHON_LITE) -m venv $(VENV_LITE); }
+	$(VENV_LITE)/bin/python -m pip install $(PIP_FLAGS) -q -r requirements-lite.txt
+	$(VENV_LITE)/bin/python -m pip install $(PIP_FLAGS) -q --no-deps -e .
+	@touch $@
+
+test-lite: $(VENV_LITE)/.installed
+	$(VENV_LITE)/bin/python tools/run_chapters.py --json benchmarks/results_lite.json
 
 test-fast: $(VENV)/.test-installed
 	$(PY) -m pytest -p no:cacheprovider -m "not slow" tests

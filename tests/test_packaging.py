@@ -134,7 +134,14 @@ def test_start_sets_the_tf_environment_and_execs_the_command() -> None:
 def test_package_version_is_stated_once() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert meta["project"]["version"] == clipq_edu.__version__
-    assert meta["project"]["requires-python"] == ">=3.11,<3.13"
+    # 3.11.5: the pinned stacks' floor; up to 3.13: the TFQ-free stack (TensorFlow 2.21)
+    assert meta["project"]["requires-python"] == ">=3.11.5,<3.14"
+    from clipq_edu import _preflight
+
+    assert _preflight.MIN_PYTHON == (3, 11, 5) and _preflight.MAX_LITE == (3, 13)
+    classifiers = meta["project"]["classifiers"]
+    for minor in ("3.11", "3.12", "3.13"):
+        assert f"Programming Language :: Python :: {minor}" in classifiers
 
 
 def _anchors(markdown: str) -> set[str]:

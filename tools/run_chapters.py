@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 from run_notebooks import kernel_dir  # noqa: E402
 
 HIDE_TFQ_MESSAGE = "TensorFlow Quantum is hidden (as on a platform without its wheels)"
+#: How a cell guarded by ``cq.tfq_available_for`` starts its one line when it skips.
+SKIP_MARK, SKIP_MARK_ZH = "Skipped here:", "此处跳过："
 
 
 def hide_tfq_folder() -> Path:
@@ -91,8 +93,11 @@ def run(path: Path, timeout: int = 600) -> dict:
             error = f"cell {index}: {last[:300]}"
         finally:
             peak = monitor.stop()
+    skipped = sum(1 for cell in nb.cells if cell.cell_type == "code" and any(
+        SKIP_MARK in out.get("text", "") or SKIP_MARK_ZH in out.get("text", "")
+        for out in cell.get("outputs", [])))
     return {"notebook": str(path.relative_to(ROOT)), "seconds": round(time.perf_counter() - start, 1),
-            "peak_bytes": peak, "error": error}
+            "peak_bytes": peak, "error": error, "skipped_tfq_cells": skipped}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         row = run(path)
         rows.append(row)
         status = f"ERROR {row['error']}" if row["error"] else "ok"
+        if row["skipped_tfq_cells"]:
+            status += f" ({row['skipped_tfq_cells']} TFQ cells skipped, each saying why)"
         print(f"  {row['notebook']:<46} {row['seconds']:6.1f} s  "
               f"{row['peak_bytes'] / 1e9:5.2f} GB  {status}", flush=True)
     failed = [r for r in rows if r["error"]]

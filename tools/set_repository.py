@@ -35,13 +35,9 @@ def readme_block(repo: str | None) -> str:
     """The README's launch block for ``repo`` (``None``: instructions, no button)."""
     if repo is None:
         body = (
-            "**Run it in a browser (Binder).** This copy of the course has no public address "
-            "yet, so there is no launch button here. Once the repository is on GitHub, run\n"
-            "`python tools/set_repository.py OWNER/NAME` (its owner and name; the same command "
-            "points every link at a fork): it stores the address once, in `pyproject.toml` "
-            "(`[project.urls] Repository`), and writes the Binder button here and the links in "
-            "the instructor guide and on the site. The Chinese edition (中文版) opens with the "
-            "same Binder link ending in `?urlpath=lab/tree/notebooks/zh/00_start_here.ipynb`."
+            "**Binder:** this copy of the course has no public address yet, so there is no "
+            "launch link here (maintainers: `python tools/set_repository.py OWNER/NAME` adds "
+            "it, for a fork too; see docs/maintainers.md)."
         )
     else:
         body = (
@@ -59,10 +55,9 @@ def readme_zh_block(repo: str | None) -> str:
     """README.zh.md's launch block (the Chinese edition's Binder link) for ``repo``."""
     if repo is None:
         body = (
-            "**在浏览器中运行（Binder）。** 本课程副本还没有公开地址，所以这里没有启动按钮。"
-            "仓库发布到 GitHub 后，运行 `python tools/set_repository.py OWNER/NAME`，"
-            "这里就会出现 Binder 按钮。中文版的 Binder 链接以 "
-            "`?urlpath=lab/tree/notebooks/zh/00_start_here.ipynb` 结尾（英文版去掉 `zh/`）。"
+            "**Binder：** 本课程副本还没有公开地址，所以这里没有启动链接（维护者："
+            "`python tools/set_repository.py OWNER/NAME` 会添加它，分叉仓库也一样；见 "
+            "docs/maintainers.md）。"
         )
     else:
         body = (

@@ -686,7 +686,10 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
 
     rows = results_table(runs)
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), gridspec_kw={"width_ratios": [3, 2]})
+        # constrained layout leaves room for the run names left of the bars (no label runs
+        # into the telemetry panel)
+        fig, axes = plt.subplots(1, 2, figsize=(12, max(3.8, 0.45 * len(runs) + 1.8)),
+                                 gridspec_kw={"width_ratios": [3, 2]}, layout="constrained")
     else:
         fig = axes[0].figure
     ax_norm, ax_acc = axes

@@ -323,22 +323,29 @@ def clip_by_global_norm(
 def unitwise_norm(x: Any) -> Any:
     """L2 norm per output unit: over all axes but the last (Keras kernels are (in, out)).
 
-    Scalars and vectors (biases) are treated one entry per unit, so their norm is ``|x|``.
-    The result broadcasts against ``x``.
+    A scalar or a vector (a bias, a layer of angles) is ONE unit, as in the NFNets reference
+    and Optax's ``unitwise_norm``: its norm is the L2 norm of the whole tensor. The result
+    broadcasts against ``x``.
+
+    References:
+      Brock, De, Smith, Simonyan (2021), "High-Performance Large-Scale Image Recognition
+      Without Normalization", https://arxiv.org/abs/2102.06171 (Section 4.1); Optax's
+      ``optax.adaptive_grad_clip``.
+
+    >>> unitwise_norm(np.array([3.0, -4.0])).tolist()  # a vector is one unit
+    [5.0]
+    >>> unitwise_norm(np.array([[3.0, 1.0], [4.0, 0.0]])).tolist()  # a kernel: per column
+    [[5.0, 1.0]]
     """
     if _is_tf(x):
         import tensorflow as tf
 
-        if len(x.shape) <= 1:
-            return tf.abs(x)
-        axes = list(range(len(x.shape) - 1))
+        axes = list(range(len(x.shape) - 1)) if len(x.shape) > 1 else None
         return tf.sqrt(tf.reduce_sum(tf.square(x), axis=axes, keepdims=True))
     arr = as_float_array("x", x)  # names x for strings, ragged lists, complex numbers
     kind = np.asarray(x).dtype
     out_dtype = kind if kind.kind == "f" else np.float64
-    if arr.ndim <= 1:
-        return np.abs(arr).astype(out_dtype)
-    axes = tuple(range(arr.ndim - 1))
+    axes = tuple(range(arr.ndim - 1)) if arr.ndim > 1 else None
     # scaled by the largest entry of each unit, so 1e200 does not overflow when squared
     peak = np.max(np.abs(arr), axis=axes, keepdims=True)
     with np.errstate(invalid="ignore"):  # inf / inf: NaN/Inf in, NaN/Inf out
@@ -359,7 +366,9 @@ def adaptive_grad_clip(
 
     For each output unit u of each weight tensor W with gradient G, when
     ‖G_u‖ > λ · max(‖W_u‖, eps) the unit's gradient is rescaled to that bound; otherwise it
-    is left alone. Large weights tolerate large gradients, tiny weights do not.
+    is left alone. Large weights tolerate large gradients, tiny weights do not. A unit is a
+    column of a kernel (all axes but the last); a scalar or a vector (a bias) is one unit
+    (:func:`unitwise_norm`), as in the reference and in Optax.
 
     Args:
       grads: a gradient or a list of them, one per weight tensor.
@@ -673,8 +682,8 @@ class AdaptiveGradClip(Clipper):
 
     >>> import numpy as np
     >>> clipped, info = AdaptiveGradClip(0.1)(np.array([5.0, 0.01]), np.array([1.0, 1.0]))
-    >>> clipped.tolist(), info.clipped
-    ([0.1, 0.01], True)
+    >>> np.round(clipped, 5).tolist(), info.clipped  # one unit: ‖g‖ → 0.1·‖w‖ = 0.1·√2
+    ([0.14142, 0.00028], True)
     """
 
     clipping: float

@@ -213,6 +213,24 @@ def test_agc_unitwise_bound():
         np.testing.assert_allclose(cos, 1.0)
 
 
+def test_agc_treats_a_vector_or_a_scalar_as_one_unit_like_the_reference():
+    """NFNets (Brock et al. 2021) and Optax: a bias vector or a scalar is ONE unit. The
+    reference here is written from the paper's formula, not from the library: the whole
+    vector is rescaled by lambda * max(||w||, eps) / ||g|| when that is below 1."""
+    lam, eps = 0.05, 1e-3
+    w = np.array([0.3, -0.4, 1.2])          # ||w|| = 1.3
+    g = np.array([0.02, 0.05, -0.06])       # ||g|| = 0.0806...: above 0.05 * 1.3 = 0.065
+    scale = lam * max(np.sqrt((w**2).sum()), eps) / np.sqrt((g**2).sum())
+    np.testing.assert_allclose(C.adaptive_grad_clip(g, w, lam, eps), g * min(1.0, scale),
+                               rtol=1e-12)
+    # per entry this would have clipped only the first entry: one unit keeps the direction
+    out = C.adaptive_grad_clip(g, w, lam, eps)
+    np.testing.assert_allclose(out / np.linalg.norm(out), g / np.linalg.norm(g), rtol=1e-12)
+    # a scalar: |g| bounded by lambda * max(|w|, eps)
+    assert float(C.adaptive_grad_clip(np.array(3.0), np.array(2.0), lam, eps)) == 0.1
+    assert float(C.adaptive_grad_clip(np.array(0.01), np.array(2.0), lam, eps)) == 0.01
+
+
 def test_agc_small_gradients_untouched_and_structure_checked():
     w = [np.ones((2, 2))]
     g = [np.full((2, 2), 1e-4)]

@@ -104,6 +104,27 @@ def test_solution_text_values_pass_their_own_check(ex_id):
 
 
 @pytest.mark.parametrize("ex_id", [_param(k) for k in NUMERIC])
+def test_the_true_value_at_3_and_4_significant_figures_is_accepted(ex_id):
+    """A decimal answer is accepted as the learner writes it (3 or 4 significant figures,
+    rounded); 2 figures is 'give more digits'; an integer answer must be exact."""
+    from clipq_edu.exercises._core import round_significant
+
+    ex = EXERCISES[ex_id]
+    want = np.asarray(ex.expected(), dtype=float)
+    if np.all(want == np.round(want)):
+        assert ex.check(want.tolist()), f"{ex_id}: its exact integer answer is rejected"
+        return
+    for figures in (3, 4):
+        value = np.vectorize(round_significant)(want, figures)
+        fb = ex.check(value.tolist())
+        assert fb, f"{ex_id}: the true value at {figures} figures {value.tolist()}: {fb.message}"
+    coarse = np.vectorize(round_significant)(want, 2)
+    if not np.allclose(coarse, want, rtol=1e-12, atol=0):
+        fb = ex.check(coarse.tolist())
+        assert fb or "more digits" in fb.message, (ex_id, coarse.tolist(), fb.message)
+
+
+@pytest.mark.parametrize("ex_id", [_param(k) for k in NUMERIC])
 def test_clearly_wrong_values_are_rejected(ex_id):
     ex = EXERCISES[ex_id]
     want = np.asarray(ex.expected(), dtype=float)

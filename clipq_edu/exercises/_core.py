@@ -224,6 +224,42 @@ def _magnitude_hint(got: float, want: float) -> str:
     return tr("too large", "偏大") if abs(got) > abs(want) else tr("too small", "偏小")
 
 
+#: The fewest significant figures an answer to a non-integer value may be given with.
+MIN_SIGNIFICANT = 3
+
+
+def significant_figures(value: float) -> int:
+    """Significant figures of ``value`` as the learner wrote it (its shortest decimal form).
+
+    >>> significant_figures(-0.296), significant_figures(0.29552), significant_figures(1550.0)
+    (3, 5, 3)
+    >>> significant_figures(0.3), significant_figures(2.5e-05)
+    (1, 2)
+    """
+    if value == 0 or not math.isfinite(value):
+        return 1
+    mantissa = repr(abs(float(value))).split("e")[0].replace(".", "")
+    return max(len(mantissa.lstrip("0").rstrip("0")), 1)
+
+
+def round_significant(value: float, figures: int) -> float:
+    """``value`` rounded to ``figures`` significant figures.
+
+    >>> round_significant(-0.29552, 3), round_significant(0.0123456, 4)
+    (-0.296, 0.01235)
+    """
+    return float(f"{float(value):.{max(figures, 1) - 1}e}")
+
+
+def _written_like(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry: is ``got`` the true value rounded to the figures the learner gave, and
+    did the learner give fewer than :data:`MIN_SIGNIFICANT` figures?"""
+    figures = np.vectorize(significant_figures, otypes=[int])(got)
+    rounded = np.vectorize(round_significant, otypes=[float])(want, figures)
+    same = np.abs(got - rounded) <= 1e-9 * np.maximum(np.abs(want), 1e-300)
+    return same, figures < MIN_SIGNIFICANT
+
+
 def last_digit_unit(value: float, digits: int) -> float:
     """One unit in the last place of ``value`` written with ``digits`` significant digits.
 
@@ -276,8 +312,12 @@ class NumericExercise(Exercise):
       shown: the answer exactly as the solution text prints it (each string must appear in
         ``solution_text``); the tests check that every one passes the check.
 
-    A correct answer's feedback says how close it was, e.g. "within 0.0068 % of the exact value
-    -0.29552"; a wrong one says what is off without revealing the value.
+    A non-integer value is also accepted as the learner writes it: when the true value,
+    rounded to the significant figures the answer has (at least :data:`MIN_SIGNIFICANT`),
+    equals the answer (−0.296 for −0.29552). Right but too coarse (−0.3) is told to give more
+    digits. Integer values must be exact. A correct answer's feedback says how close it was,
+    e.g. "within 0.0068 % of the exact value -0.29552"; a wrong one says what is off without
+    revealing the value.
     """
 
     expected: Callable[[], Any] = field(default=lambda: 0.0)
@@ -314,6 +354,14 @@ class NumericExercise(Exercise):
         if not np.all(np.isfinite(got)):
             return False, tr("the answer holds NaN or Inf", "答案中含有 NaN 或 Inf")
         ok = np.abs(got - want) <= self.tolerance(want)
+        if not np.all(want == np.round(want)):  # a decimal value: the significant-figure rule
+            rounded_ok, coarse = _written_like(got, want)
+            if np.all(ok | (rounded_ok & ~coarse)):
+                return True, tr("well done, ", "做得好，") + _closeness(got, want)
+            if np.all(ok | rounded_ok):
+                return False, tr(f"right as far as it goes: give more digits (at least "
+                                 f"{MIN_SIGNIFICANT} significant figures)",
+                                 f"目前为止是对的：请多给几位（至少 {MIN_SIGNIFICANT} 位有效数字）")
         if np.all(ok):
             return True, tr("well done, ", "做得好，") + _closeness(got, want)
         if got.ndim == 0:

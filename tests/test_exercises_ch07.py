@@ -76,3 +76,27 @@ def test_q5_runs_the_settings():
     assert good, good.message
     bad = ex.q5.check(lab.LabSettings(learning_rate=0.05))  # raw inputs: near chance
     assert not bad and "at least" in bad.message
+
+
+def test_07_7_accepts_either_standard_deviation_and_explains_the_epsilon_variant():
+    import numpy as np
+
+    from clipq_edu.exercises import ch07
+
+    def with_ddof(ddof):
+        def standardize(x_train, x_test):
+            mean = x_train.mean(axis=0)
+            std = x_train.std(axis=0, ddof=ddof)
+            std = np.where(std > 0, std, 1.0)
+            return (x_train - mean) / std, (x_test - mean) / std
+        return standardize
+
+    def with_epsilon(x_train, x_test):
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+        return (x_train - mean) / (std + 1e-8), (x_test - mean) / (std + 1e-8)
+
+    assert ch07.q7.check(with_ddof(0)), "population standard deviation"
+    assert ch07.q7.check(with_ddof(1)), "sample standard deviation (ddof=1) is legitimate too"
+    fb = ch07.q7.check(with_epsilon)
+    assert not fb and "constant feature divided by a tiny number" in fb.message, fb.message
+    assert "training statistics" not in fb.message

@@ -365,10 +365,12 @@ q6 = ChoiceExercise(
 )
 
 
-def _reference_standardize(x_train: np.ndarray,
-                           x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _reference_standardize(x_train: np.ndarray, x_test: np.ndarray,
+                           ddof: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The reference: training statistics, population (``ddof=0``) or sample (``ddof=1``)
+    standard deviation (both are legitimate readings of "standard deviation 1")."""
     mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
+    std = x_train.std(axis=0, ddof=ddof) if len(x_train) > ddof else np.zeros(x_train.shape[1])
     std = np.where(std > 0, std, 1.0)
     return (x_train - mean) / std, (x_test - mean) / std
 
@@ -381,7 +383,7 @@ def _standardize_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     test = rng.normal(size=(20, 3)) * scale + shift + 1.0
     constant = np.column_stack([rng.normal(size=10) * 30, np.full(10, 4.0)])
     return [
-        (tr("features 30x too large, like the lab's", "像本实验那样大了 30 倍的特征"),
+        (tr("features 30x too large, as in the lab", "像本实验那样大了 30 倍的特征"),
          rng.normal(size=(40, 2)) * 30, rng.normal(size=(10, 2)) * 30),
         (tr("three features on very different scales", "尺度相差悬殊的三个特征"), train, test),
         (tr("a constant feature (standard deviation 0)", "一个常数特征（标准差为 0）"),
@@ -407,10 +409,22 @@ def _check_standardize(fn: Any) -> str:
                           nonfinite=zero_std)
         got_te = as_array(out[1], test.shape, tr(f"{what}, test part", f"{what}的测试部分"),
                           nonfinite=zero_std)
-        want_tr, want_te = _reference_standardize(train, test)
-        if np.allclose(got_tr, want_tr, atol=1e-6) and np.allclose(got_te, want_te, atol=1e-6):
+        # ddof 0 or 1, and a tiny epsilon added to the spread, are all fine where it has one
+        refs = [_reference_standardize(train, test, ddof) for ddof in (0, 1)]
+        if any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) and
+               np.allclose(got_te, b, atol=1e-6, rtol=1e-5) for a, b in refs):
             continue
-        if not np.allclose(got_tr, want_tr, atol=1e-6):
+        want_tr, want_te = refs[0]
+        if np.allclose(got_tr, want_tr, atol=1e-6) and np.abs(got_te).max() > 1e6:
+            raise StudentError(tr(
+                f"for {what} the test part holds values near {np.abs(got_te).max():.0e}: a "
+                "constant feature divided by a tiny number (a standard deviation of 0 plus an "
+                "epsilon) blows up any test value that differs from the training constant; "
+                "divide by 1 where the standard deviation is 0",
+                f"对于{what}，测试部分出现了接近 {np.abs(got_te).max():.0e} 的值：常数特征被一个"
+                "极小的数（标准差 0 加上 epsilon）相除，任何与训练常数不同的测试值都会被放大到"
+                "极大；在标准差为 0 的地方应当除以 1"))
+        if not any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) for a, _ in refs):
             if np.allclose(got_tr, (train - train.mean()) / train.std(), atol=1e-6):
                 raise StudentError(tr(f"for {what} standardise each feature (column, axis=0) on "
                                       "its own, not all numbers together",

@@ -121,10 +121,11 @@ def chain_layer_quantum(theta: Any) -> np.ndarray:
     circuit, symbols = _chain_layer_circuit(check_qubits("theta length", len(theta)))
     resolver = cirq.ParamResolver(dict(zip(symbols, theta.tolist(), strict=True)))
     state = cirq.Simulator(dtype=np.complex64).simulate(circuit, resolver).final_state_vector
-    probs = np.abs(state.astype(np.complex128)) ** 2
     n = len(theta)
-    bits = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)[None, :]) & 1  # q0 leftmost
-    return (1.0 - 2.0 * bits).T @ probs
+    probs = (np.abs(state.astype(np.complex128)) ** 2).reshape((2,) * n)  # axis i: qubit i
+    # <Z_i> = P(qubit i = 0) - P(qubit i = 1): the marginal of one axis, O(2^n) per qubit
+    return np.array([np.moveaxis(probs, i, 0).reshape(2, -1).sum(axis=1) @ [1.0, -1.0]
+                     for i in range(n)])
 
 
 def chain_layer_classical(theta: Any) -> np.ndarray:

@@ -585,6 +585,9 @@ def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) 
     share = medians[dominant] ** 2 / sum(m**2 for m in medians.values())
     summary = tel.summary()
     drop = float(tel.epoch_loss[0] - tel.epoch_loss[-1])
+    final = float(tel.epoch_loss[-1])
+    # the trivial predictor's loss, the baseline a loss must beat: p = 0.5 for every point
+    guess = 0.25 if run.settings.loss == "mse" else math.log(2.0)
     spiky = ratio > spike_threshold
     weak = run.test_accuracy <= chance + 0.1
     median, top, clipped = np.median(norms), norms.max(), summary["clipped_fraction"]
@@ -599,8 +602,10 @@ def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) 
            f"占全局范数平方的 {share:.0%}"),
         tr(f"clipping changed the gradient in {clipped:.0%} of steps",
            f"在 {clipped:.0%} 的步中，裁剪改变了梯度"),
-        tr(f"mean loss fell by {drop:.3g} from the first to the last epoch",
-           f"从第一轮到最后一轮，平均损失下降了 {drop:.3g}"),
+        tr(f"mean loss fell by {drop:.3g} from the first to the last epoch (final "
+           f"{final:.3g}; always answering 0.5 gives {guess:.3g})",
+           f"从第一轮到最后一轮，平均损失下降了 {drop:.3g}（最后一轮为 {final:.3g}；"
+           f"始终回答 0.5 的损失为 {guess:.3g}）"),
         tr(f"test accuracy {run.test_accuracy:.2f} "
            f"({'no better than' if weak else 'above'} chance {chance})",
            f"测试准确率 {run.test_accuracy:.2f}"

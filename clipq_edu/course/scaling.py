@@ -9,8 +9,9 @@ under a second.
 
 The controls the question needs (one factor changed at a time, same seeds, same data):
 
-* the optimiser: plain SGD, where a norm clip shortens the step, and Adam, whose step is set by
-  its own running scale, so a clip cannot shorten it;
+* the optimiser: plain SGD, where a norm clip shortens the step, and Adam, whose step length
+  is set by its learning rate: a clip active on every step turns it into Adam on unit-norm
+  gradients (steps no shorter, weighted differently), one active on some steps shortens those;
 * clipping off and on (global norm);
 * the learning rate: the chapter's value, and for scaled inputs that value divided by ``s``;
 * several seeds, a test set of its own, and the spread over seeds reported beside each mean.

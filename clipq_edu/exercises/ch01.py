@@ -217,11 +217,12 @@ q5 = FunctionExercise(
              "比 clip 短的梯度原样使用；更长的梯度保持方向不变，长度变为 clip。"),
         Text("Both cases are one factor: scale = min(1, clip / ‖g‖). What if ‖g‖ = 0?",
              "两种情况可以合成一个因子：scale = min(1, clip / ‖g‖)。如果 ‖g‖ = 0 呢？"),
-        Text("norm = np.linalg.norm(grad); scale = min(1.0, clip / norm) if norm > 0 else 1.0; "
-             "return x - learning_rate * scale * grad",
-             "参考写法：norm = np.linalg.norm(grad); "
-             "scale = min(1.0, clip / norm) if norm > 0 else 1.0; "
-             "return x - learning_rate * scale * grad"),
+        Text("np.linalg.norm gives ‖g‖ for any shape. Treat ‖g‖ = 0 on its own (nothing to "
+             "clip); then the step is the usual gradient step with grad multiplied by that one "
+             "factor. Build a new array rather than changing x.",
+             "np.linalg.norm 对任何形状都能给出 ‖g‖。单独处理 ‖g‖ = 0 的情况（没有什么可裁剪的）；"
+             "其余情况下，这一步就是普通的梯度下降一步，只是 grad 先乘上那个因子。要构造新数组，"
+             "而不是修改 x。"),
     ],
     solution_text=Text(
         "def clipped_step(x, grad, learning_rate, clip):\n"

@@ -19,7 +19,7 @@ import time
 import warnings
 
 from clipq_edu import _env
-from clipq_edu.i18n import tr
+from clipq_edu.i18n import Text, tr
 
 _env.check_keras(strict=True)
 
@@ -27,7 +27,9 @@ _env.check_keras(strict=True)
 # screen, so say what is happening and, when done, how long it took. Only inside a Jupyter
 # kernel: scripts and tests stay quiet.
 #: Where the cells that need TensorFlow Quantum itself can run.
-WHERE_TFQ_RUNS = "Linux x86_64 with Python 3.11 or 3.12, WSL on Windows, Binder or a JupyterHub"
+WHERE_TFQ_RUNS = Text("Linux x86_64 with Python 3.11 or 3.12, WSL on Windows, Binder or a "
+                      "JupyterHub",
+                      "Linux x86_64（Python 3.11 或 3.12）、Windows 的 WSL、Binder 或 JupyterHub")
 
 
 class TFQUnavailableError(ImportError):
@@ -45,13 +47,16 @@ class _MissingTFQ:
         return False
 
     def __getattr__(self, name: str):
-        raise TFQUnavailableError(
+        raise TFQUnavailableError(tr(
             f"tfq.{name} needs TensorFlow Quantum, which is not available here ({self._reason}). "
             f"The course runs on the library's own simulator instead; run this cell on "
-            f"{WHERE_TFQ_RUNS}.")
+            f"{WHERE_TFQ_RUNS}.",
+            f"tfq.{name} 需要 TensorFlow Quantum，而此处不可用（{self._reason}）。课程改用本库"
+            f"自带的模拟器运行；请在 {WHERE_TFQ_RUNS} 上运行这个单元。"))
 
     def __repr__(self) -> str:
-        return f"<TensorFlow Quantum not available: {self._reason}>"
+        return tr(f"<TensorFlow Quantum not available: {self._reason}>",
+                  f"<TensorFlow Quantum 不可用：{self._reason}>")
 
 
 _announce = "ipykernel" in sys.modules and "tensorflow" not in sys.modules

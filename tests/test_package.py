@@ -130,7 +130,10 @@ def test_doctor_report_format_and_exit_codes():
     bad = doctor.Check("b", False, "broken", "do this")
     buf = io.StringIO()
     assert doctor.run((lambda: ok,), out=buf) == 0
-    assert buf.getvalue().startswith("[ OK ] a: fine")
+    lines = buf.getvalue().splitlines()
+    assert [ln.split(":")[0] for ln in lines[:5]] == ["platform", "python", "route", "disk",
+                                                     "memory"], lines  # the stdlib preflight
+    assert lines[5] == "[ OK ] a: fine" and lines[-1].startswith("all checks passed")
     buf = io.StringIO()
     assert doctor.run((lambda: ok, lambda: bad), out=buf) == 1
     assert "[FAIL] b: broken\n       fix: do this" in buf.getvalue()

@@ -140,14 +140,21 @@ def test_a_translation_off_the_glossary_is_caught(sandbox):
 
 
 def test_make_lab_lang_zh_opens_the_chinese_edition(tmp_path):
-    """start_lab.sh with EDITION=zh points JupyterLab at notebooks/zh/00 (a fake Python records
-    the command line instead of starting a server)."""
+    """start_lab.sh hands over to `python -m clipq_edu lab` (a fake Python records the command
+    line), and that launcher, with EDITION=zh, points JupyterLab at notebooks/zh/00."""
     fake = tmp_path / "python"
-    fake.write_text('#!/bin/sh\nif [ "$1" = -c ]; then echo "$FAKE_PREFIX"; else echo "$@"; fi\n')
+    fake.write_text('#!/bin/sh\necho "$@"\n')
     fake.chmod(0o755)
-    env = {**os.environ, "EDITION": "zh", "NO_BROWSER": "1", "FAKE_PREFIX": str(tmp_path)}
-    out = subprocess.run(["bash", str(ROOT / "tools" / "start_lab.sh"), str(fake)], env=env,
-                         capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "EDITION": "zh", "NO_BROWSER": "1"}
+    out = subprocess.run(["bash", str(ROOT / "tools" / "start_lab.sh"), str(fake), "--ip",
+                          "127.0.0.1"], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["-m", "clipq_edu", "lab", "--ip", "127.0.0.1"], out
+    code = ("import argparse; from clipq_edu import _launch; p = argparse.ArgumentParser(); "
+            "_launch.add_arguments(p); cmd, notes = _launch.command(p.parse_args([]), "
+            "_launch.course_root()); print(' '.join(cmd)); print(*notes, sep='\\n')")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout
     assert "--LabApp.default_url=/lab/tree/notebooks/zh/00_start_here.ipynb" in out
     assert "中文版" in out
     dry = subprocess.run(["make", "-n", "lab", "LANG=zh"], cwd=ROOT, capture_output=True,

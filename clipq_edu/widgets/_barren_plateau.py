@@ -182,8 +182,10 @@ class BarrenPlateauExplorer(Explorer):
         self._measured.set_data(data["n"], data["variance"])
         self._haar.set_data(data["n"], data["haar"])
         self._legend.get_texts()[0].set_text(
-            f"measured, random init ({N_CIRCUITS} circuits)" if data["init"] == "random" else
-            f"identity init ({N_CIRCUITS} circuits, exact: block after θ = I)")
+            tr(f"measured, random init ({N_CIRCUITS} circuits)",
+               f"实测，随机初始化（{N_CIRCUITS} 个线路）") if data["init"] == "random" else
+            tr(f"identity init ({N_CIRCUITS} circuits, exact: block after θ = I)",
+               f"恒等初始化（{N_CIRCUITS} 个线路，精确值：θ 之后的块为 I）"))
         slope = data["log2_slope"]
         text = f"log2 slope {slope:.2f}" if np.isfinite(slope) else "one point: no slope"
         self._ax.set_title(f"depth {data['depth']}: {text}")

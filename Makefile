@@ -105,7 +105,9 @@ browser-deps:
 # The wheels of the tests that install packages (Binder replay, offline install), fetched here in
 # the install step (tools/test_wheels.py) so that no test reads the package index: the suite
 # gives the same verdict online and offline, today and on any later day.
-$(VENV)/.test-wheels: $(VENV)/.test-installed $(REQUIREMENTS) requirements-test.txt tools/test_wheels.py
+# (order-only on the venv: reinstalling the venv must not fetch the wheels again, only a change
+# of the pins or of the list does)
+$(VENV)/.test-wheels: $(REQUIREMENTS) requirements-test.txt tools/test_wheels.py | $(VENV)/.test-installed
 	$(PY) tools/test_wheels.py $(WHEELHOUSE)
 	@touch $@
 

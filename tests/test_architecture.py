@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_architecture_imports import import_from_base
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "clipq_edu"
@@ -115,12 +116,7 @@ def _top_level_imports(tree: ast.Module, module: str) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                prefix = ".".join(base + ([node.module] if node.module else []))
-            else:
-                prefix = node.module or ""
+            prefix = import_from_base(node, package)
             found.add(prefix)
             found |= {f"{prefix}.{alias.name}" for alias in node.names}
     return found

@@ -35,6 +35,16 @@ def package_sources() -> dict[str, str]:
     return {_module_name(p): p.read_text(encoding="utf-8") for p in sorted(PACKAGE.rglob("*.py"))}
 
 
+def import_from_base(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module a ``from ... import`` statement reads from, written in ``package``
+    (``from .x import y`` in clipq_edu.quantum is clipq_edu.quantum.x)."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def imports_of(module: str, source: str, modules: set[str]) -> set[str]:
     """The clipq_edu modules that ``module`` imports anywhere in ``source``.
 
@@ -48,12 +58,7 @@ def imports_of(module: str, source: str, modules: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                prefix = ".".join(base + ([node.module] if node.module else []))
-            else:
-                prefix = node.module or ""
+            prefix = import_from_base(node, package)
             targets = []
             for alias in node.names:
                 sub = f"{prefix}.{alias.name}"

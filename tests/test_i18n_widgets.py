@@ -289,7 +289,7 @@ DIAGNOSIS_EN = """\
 • gradient norm: median 1.75, max 40 (22.9x the median: spiky)
 • the gradient of 'angles/kernel' dominates: median norm 1.75, 99% of the squared global norm
 • clipping changed the gradient in 25% of steps
-• mean loss fell by 0.2 from the first to the last epoch
+• mean loss fell by 0.2 from the first to the last epoch (final 0.7; always answering 0.5 gives 0.693)
 • test accuracy {accuracy} ({verdict} chance 0.5)
 • 1 step(s) skipped for NaN/Inf gradients"""
 

@@ -85,8 +85,12 @@ def second_homes(source: str, module: str) -> list[str]:
 
 
 def _modules() -> list[str]:
+    """The project's own modules: hidden folders (a benchmark's virtual environment such as
+    benchmarks/.venv-hub, caches) are not part of it."""
     return sorted(str(p.relative_to(ROOT)) for pkg in PACKAGES
-                  for p in (ROOT / pkg).rglob("*.py"))
+                  for p in (ROOT / pkg).rglob("*.py")
+                  if not any(part.startswith(".") or part == "__pycache__"
+                             for part in p.relative_to(ROOT).parts))
 
 
 def test_the_homes_exist_and_define_what_they_own():

@@ -25,13 +25,21 @@ def _notes() -> str:
     return notes_path.read_text(encoding="utf-8") if notes_path.exists() else ""
 
 
+def _with_lite(results: dict) -> dict:
+    """The results plus the TFQ-free route's figures, when `make test-lite` has written them."""
+    lite = BENCH_DIR / "results_lite.json"
+    if lite.exists():
+        results["lite"] = json.loads(lite.read_text())
+    return results
+
+
 def _report_only() -> int:
     from benchmarks import report
 
     if not RESULTS_JSON.exists():
         print(f"{RESULTS_JSON} does not exist: run the benchmark first", file=sys.stderr)
         return 1
-    report.write(json.loads(RESULTS_JSON.read_text()), notes=_notes())
+    report.write(_with_lite(json.loads(RESULTS_JSON.read_text())), notes=_notes())
     print(f"wrote {BENCH_DIR / 'RESULTS.md'} from {RESULTS_JSON}")
     return 0
 
@@ -83,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             results["peers"] = peers.run(repeat=args.repeat)
         print(f"[{section}] done in {time.perf_counter() - t:.0f} s", flush=True)
     results["sections"] = [s for s in SECTIONS if s in results]
-    report.write(results, notes=_notes())
+    report.write(_with_lite(results), notes=_notes())
     print(f"wrote {RESULTS_JSON} and {BENCH_DIR / 'RESULTS.md'}")
     return 0
 

@@ -416,11 +416,33 @@ def markdown(results: dict[str, Any], pngs: list[str], notes: str = "") -> str:
             lines += ["```json", json.dumps({k: v for k, v in q.items() if k != "source"},
                                             indent=1, default=str)[:4000], "```"]
     lines += peers_markdown(results)
+    lines += lite_markdown(results.get("lite"))
     if pngs:
         lines += ["", "## Plots", ""] + [f"![{n}]({n})" for n in pngs]
     if notes:
         lines += ["", "## Findings and explanations", "", notes.strip()]
     return "\n".join(lines) + "\n"
+
+
+def lite_markdown(lite: dict[str, Any] | None) -> list[str]:
+    """The TFQ-free route's figures (``make test-lite`` writes benchmarks/results_lite.json)."""
+    if not lite:
+        return []
+    lines = ["", "## The TFQ-free route (`make test-lite`)", "",
+             f"Every chapter of both editions in a real {lite['platform']} environment with "
+             f"CPython {lite['python']} from `requirements-lite.txt` (no TensorFlow Quantum: the "
+             f"library's simulator), {lite['mode']}; written by `make test-lite` into "
+             "`results_lite.json`.", "",
+             "| chapter | wall time | peak kernel memory | result |", "|---|---|---|---|"]
+    for row in lite["chapters"]:
+        status = "error: " + row["error"] if row["error"] else "ran to the end"
+        if row.get("skipped_tfq_cells"):
+            status += f" ({row['skipped_tfq_cells']} TFQ cells skipped, each saying why)"
+        lines.append(f"| `{row['notebook']}` | {row['seconds']:.1f} s | "
+                     f"{row['peak_bytes'] / 1e9:.2f} GB | {status} |")
+    lines += ["", f"All chapters: {lite['total_seconds']:.0f} s; largest peak "
+              f"{lite['peak_bytes'] / 1e9:.2f} GB."]
+    return lines
 
 
 def write(results: dict[str, Any], folder: Path = BENCH_DIR, notes: str = "") -> None:

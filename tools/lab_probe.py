@@ -76,6 +76,7 @@ def wait_for_url(run: LabRun, timeout: float = 120.0) -> LabRun:
             run.seconds_to_url = time.monotonic() - run.started
             run.url, run.port, run.token = match.group(1), int(match.group(2)), match.group(3)
             run.server = _server_info(run.runtime, run.port, deadline)
+            _wait_listening(run, deadline)
             return run
         if run.proc.poll() is not None:
             time.sleep(0.5)  # let the reader drain the last lines
@@ -83,6 +84,22 @@ def wait_for_url(run: LabRun, timeout: float = 120.0) -> LabRun:
                                f"a URL:\n{run.text[-3000:]}")
         time.sleep(0.1)
     raise TimeoutError(f"`make lab` printed no URL within {timeout:.0f} s:\n{run.text[-3000:]}")
+
+
+def _wait_listening(run: LabRun, deadline: float) -> None:
+    """Wait until the server accepts connections on its port (it prints its URL and writes its
+    runtime file a moment before, on a busy machine); raise with its output if it died."""
+    while time.monotonic() < deadline:
+        if run.proc.poll() is not None:
+            time.sleep(0.5)
+            raise RuntimeError(f"the server exited with {run.proc.returncode} after printing "
+                               f"its URL:\n{run.text[-3000:]}")
+        with socket.socket() as s:
+            s.settimeout(1.0)
+            if s.connect_ex(("127.0.0.1", run.port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing accepts connections on port {run.port}:\n{run.text[-3000:]}")
 
 
 def _server_info(runtime: Path, port: int, deadline: float) -> dict:

@@ -50,25 +50,20 @@ def hide_tfq_folder() -> Path:
 
 
 class PeakRSS:
-    """Largest resident memory of a process and its children, sampled every 0.2 s."""
+    """Largest resident memory of a process and its children (``doctor.process_tree_rss``),
+    sampled every 0.2 s."""
 
     def __init__(self, pid: int) -> None:
-        import psutil
-
-        self.root, self.peak = psutil.Process(pid), 0
+        self.pid, self.peak = pid, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        import psutil
+        from clipq_edu.doctor import process_tree_rss
 
         while not self._stop.wait(0.2):
-            try:
-                rss = sum(p.memory_info().rss for p in [self.root, *self.root.children(True)])
-            except psutil.Error:
-                continue
-            self.peak = max(self.peak, rss)
+            self.peak = max(self.peak, process_tree_rss(self.pid))
 
     def stop(self) -> int:
         self._stop.set()

@@ -40,9 +40,21 @@ def test_numeric_arrays_and_tolerance():
 
 def test_hints_one_at_a_time_and_solution():
     q = make_numeric()
-    assert "Hint 1/2" in q.hint() and "Hint 2/2" in q.hint() and "Hint 2/2" in q.hint()
+    assert "Hint 1/2" in q.hint() and "Hint 2/2" in q.hint()
+    past = q.hint()
+    assert "last hint" in past and "q1.solution()" in past and "Hint" not in past
     assert "sqrt(9 + 16)" in q.solution()
     assert "No hint" in NumericExercise("t.3", "p").hint()
+
+
+def test_typical_mistakes_are_named_without_the_answer():
+    q = NumericExercise("t.6", "clip (3, 4) to norm 1", expected=lambda: [0.6, 0.8], rtol=1e-6,
+                        mistakes=[(lambda: [1.0, 1.0], "that is clipping by value"),
+                                  (lambda: [3.0, 4.0], "the gradient was not clipped")])
+    assert q.check([1, 1]).message == "that is clipping by value"
+    assert q.check([3, 4]).message == "the gradient was not clipped"
+    assert "2 of 2 entries" in q.check([5, 5]).message
+    assert q.check([0.6, 0.8])  # the true value wins even if a mistake were close to it
 
 
 def test_choice_and_function_exercises():

@@ -97,6 +97,9 @@ class Exercise:
     #: The exercise uses TensorFlow Quantum's own API: where TFQ is not installed, a check says
     #: so and is recorded as "needs TFQ" (not "incorrect").
     needs_tfq: bool = False
+    #: Points the exercise is worth in a gradebook (``make collect``); an instructor's points
+    #: file overrides it.
+    points: float = 1.0
     _hints_shown: int = field(default=0, init=False, repr=False)
 
     def check(self, answer: Any) -> Feedback:
@@ -104,7 +107,7 @@ class Exercise:
         if answer is None or answer is Ellipsis:
             feedback = Feedback(False, tr("no answer yet: replace `None` with your answer and "
                                           "run the cell again",
-                                          "还没有答案：把 `None` 换成你的答案，再运行这个单元"),
+                                          "还没有答案：把 None 换成你的答案，再运行这个单元格"),
                                 self.id)
             _record(self.id, "not attempted", answer, feedback.message)
             return feedback
@@ -138,14 +141,27 @@ class Exercise:
         raise NotImplementedError
 
     def hint(self) -> str:
-        """Return the next hint (they come one at a time; the last one repeats)."""
+        """Return the next hint (they come one at a time).
+
+        Past the last hint it says there are no more and points to ``solution()``.
+        """
         if not self.hints:
             return HintText(tr(f"[{self.id}] No hint for this one: re-read the cell above the "
-                               "exercise.", f"[{self.id}] 这道题没有提示：请重读练习上方的单元。"))
-        i = min(self._hints_shown, len(self.hints) - 1)
+                               "exercise.", f"[{self.id}] 这道题没有提示：请重读练习上方的单元格。"))
+        i = self._hints_shown
         self._hints_shown += 1
+        if i >= len(self.hints):
+            return HintText(tr(
+                f"[{self.id}] That was the last hint ({len(self.hints)} of {len(self.hints)}). "
+                f"Still stuck? ex.{self._handle()}.solution() shows a worked solution.",
+                f"[{self.id}] 提示已经用完（共 {len(self.hints)} 条）。还是卡住了？"
+                f"ex.{self._handle()}.solution() 给出完整解答。"))
         label = tr(f"Hint {i + 1}/{len(self.hints)}", f"提示 {i + 1}/{len(self.hints)}")
-        return HintText(f"[{self.id}] {label}: {self.hints[i]}")
+        return HintText(f"[{self.id}] {label}{tr(': ', '：')}{self.hints[i]}")
+
+    def _handle(self) -> str:
+        """The name the notebooks use for this exercise (``q3`` for ``"07.3"``)."""
+        return "q" + self.id.split(".")[-1]
 
     def solution(self) -> str:
         """Return the worked solution (try ``check`` and ``hint`` first!).
@@ -325,6 +341,11 @@ class NumericExercise(Exercise):
     atol: float = 0.0
     digits: int | None = None
     shown: Sequence[str] = ()
+    #: Typical mistakes: ``(wrong, message)`` pairs, where ``wrong()`` computes the value the
+    #: mistaken method gives (apply the wrong method, never hard-code its result) and
+    #: ``message`` names the mistake without giving the answer. An answer within tolerance of
+    #: ``wrong()`` (and not of the true value) gets that message.
+    mistakes: Sequence[tuple[Callable[[], Any], str]] = ()
 
     def tolerance(self, want: Any) -> np.ndarray:
         """The accepted absolute deviation for each entry of the exact answer ``want``."""
@@ -364,6 +385,10 @@ class NumericExercise(Exercise):
                                  f"目前为止是对的：请多给几位（至少 {MIN_SIGNIFICANT} 位有效数字）")
         if np.all(ok):
             return True, tr("well done, ", "做得好，") + _closeness(got, want)
+        for wrong, message in self.mistakes:
+            bad = np.asarray(wrong(), dtype=float)
+            if bad.shape == got.shape and np.all(np.abs(got - bad) <= self.tolerance(bad)):
+                return False, str(message)
         if got.ndim == 0:
             return False, _magnitude_hint(float(got), float(want))
         return False, tr(f"{int(np.sum(~ok))} of {got.size} entries are off",

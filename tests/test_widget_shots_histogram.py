@@ -79,3 +79,29 @@ def test_constructor_rejects_bad_arguments():
         shots_histogram(circuit="w")
     with pytest.raises(ValueError, match="seed"):
         shots_histogram(seed=-2)
+
+
+@pytest.mark.parametrize("circuit", ["bell", "ghz3", "plus2"])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_displayed_error_falls_like_one_over_sqrt_n(circuit, seed):
+    """Issue 26 item 12: the title's RMS error (over seeded draws) and the shaded band shrink
+    with every notch of the slider, and the RMS error follows √(p(1−p)/N)."""
+    explorer = shots_histogram(circuit=circuit, shots=SHOT_OPTIONS[0], seed=seed)
+    rms, band = [], []
+    for n in SHOT_OPTIONS:
+        explorer.set(shots=n)
+        s = explorer.state
+        rms.append(s["rms_error"])
+        band.append(np.max(s["band"]))
+        # 200 draws: the RMS error's relative spread is about 1/√400 = 5 %; allow 5 of those
+        assert s["rms_error"] == pytest.approx(s["typical_error"], rel=0.25)
+    assert np.all(np.diff(rms) < 0) and np.all(np.diff(band) < 0)
+    slope = np.polyfit(np.log(SHOT_OPTIONS), np.log(rms), 1)[0]
+    assert slope == pytest.approx(-0.5, abs=0.05)
+
+
+def test_band_is_the_binomial_standard_error_of_the_exact_probability(explorer):
+    s = explorer.state
+    # written out independently of the widget: p = 1/2 for 00 and 11, 0 elsewhere, N = 100
+    np.testing.assert_allclose(s["band"], [0.05, 0.0, 0.0, 0.05], atol=1e-12)
+    assert s["tracked"] == "00"

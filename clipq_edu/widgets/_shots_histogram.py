@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from clipq_edu._lru import LRU
 from clipq_edu.i18n import tr
@@ -22,6 +23,8 @@ CIRCUITS = ("bell", "ghz3", "plus2")
 MAX_OUTCOMES = 8
 #: Shot counts on the slider (log-spaced, so each notch is about x2-x2.5).
 SHOT_OPTIONS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+#: Seeded repetitions behind the RMS error in the title (one draw's error is itself noisy).
+DRAWS = 200
 #: What each circuit prepares, for the dropdown's Chinese labels.
 _CIRCUITS_ZH = {"bell": "贝尔态", "ghz3": "3 量子比特 GHZ 态", "plus2": "|+⟩|+⟩，无纠缠"}
 
@@ -60,8 +63,31 @@ def _counts(name: str, shots: int, seed: int) -> dict[str, int]:
     return dict(counts)  # a copy: callers never change the cached counts
 
 
+#: RMS errors by (circuit, shots, seed, outcome), bounded.
+_RMS = LRU(512)
+
+
+def _rms_error(name: str, shots: int, seed: int, outcome: int) -> float:
+    """RMS error of the estimate k/N of ``outcome`` over ``DRAWS`` seeded draws of N shots."""
+    from clipq_edu.quantum.sampling import sample_outcome_counts
+
+    def compute() -> float:
+        exact = _probabilities(name)[1]
+        counts = sample_outcome_counts(exact, shots, repeats=DRAWS, seed=seed)
+        return float(np.sqrt(np.mean((counts[:, outcome] / shots - exact[outcome]) ** 2)))
+
+    return _RMS.get_or_compute((name, shots, seed, outcome), compute)
+
+
 class ShotsHistogram(Explorer):
-    """Circuit, shots and seed -> estimated probabilities with ±1 standard-error bars."""
+    """Circuit, shots and seed -> estimated probabilities with ±1 standard-error bars.
+
+    Behind every bar the expected error band is shaded: ±1 and ±2 standard errors
+    sqrt(p(1-p)/N) of the exact p, so the band narrows like 1/√N whatever one draw does. The
+    title gives, for the outcome with the largest variance, the RMS error over ``DRAWS`` seeded
+    draws of N shots beside the predicted sqrt(p(1-p)/N): both fall like 1/√N for every setting
+    (one draw's largest error does not: it is itself a noisy number).
+    """
 
     def __init__(self, circuit: str, shots: int, seed: int) -> None:
         controls = {
@@ -98,17 +124,23 @@ class ShotsHistogram(Explorer):
         k = np.array([counts.get(b, 0) for b in keys], dtype=float)
         p_hat = k / shots
         se = np.sqrt(p_hat * (1 - p_hat) / shots)
+        worst = int(np.argmax(exact * (1 - exact)))
         return {
             "circuit": name, "shots": shots, "seed": seed, "bitstrings": list(keys),
             "counts": dict(counts), "exact": exact, "estimate": p_hat, "stderr": se,
             "max_abs_error": float(np.max(np.abs(p_hat - exact))),
             "typical_error": float(np.sqrt(np.max(exact * (1 - exact)) / shots)),
+            "band": np.sqrt(exact * (1 - exact) / shots),
+            "tracked": keys[worst],
+            "rms_error": _rms_error(name, shots, seed, worst),
         }
 
     def build(self, figure: Figure) -> None:
         """Bars, error bars, exact marks and the legend for up to ``MAX_OUTCOMES`` outcomes."""
         ax = figure.add_subplot()
         x = np.arange(MAX_OUTCOMES)
+        self._band2 = ax.vlines(x, 0, 0, color="tab:red", lw=24, alpha=0.15, zorder=3)
+        self._band1 = ax.vlines(x, 0, 0, color="tab:red", lw=24, alpha=0.25, zorder=3)
         self._bars = ax.bar(x, np.zeros(MAX_OUTCOMES), color="tab:blue")
         self._errors = ax.vlines(x, 0, 0, color="black", lw=1.2)
         self._caps = ax.plot(np.r_[x, x], np.zeros(2 * MAX_OUTCOMES), "_", color="black",
@@ -118,10 +150,13 @@ class ShotsHistogram(Explorer):
         ax.set_ylim(0, 1)
         ax.set_xlabel("measured bitstring (q0 leftmost)")
         ax.set_ylabel("probability")
-        legend = ax.legend([self._bars, self._exact],
-                           ["estimate k/N ± 1 standard error", "exact probability"],
-                           loc="upper right", fontsize=8, framealpha=1)
-        for artist in (*self._bars, self._errors, self._caps, self._exact, legend, ax.title):
+        band = Patch(color="tab:red", alpha=0.3)
+        legend = ax.legend([self._bars, self._exact, band],
+                           ["estimate k/N ± 1 standard error", "exact probability",
+                            "expected band: exact ± 1 and ± 2 std. errors"],
+                           loc="upper center", fontsize=8, framealpha=1)
+        for artist in (*self._bars, self._errors, self._caps, self._exact, self._band1,
+                       self._band2, legend, ax.title):
             artist.set_animated(True)
         self._ax = ax
 
@@ -135,20 +170,27 @@ class ShotsHistogram(Explorer):
         self._errors.set_segments([[(i, p_hat[i] - se[i]), (i, p_hat[i] + se[i])] for i in x])
         self._caps.set_data(np.r_[x, x], np.r_[p_hat - se, p_hat + se])
         self._exact.set_data(x, data["exact"])
+        exact, band = data["exact"], data["band"]
+        self._band1.set_segments([[(i, exact[i] - band[i]), (i, exact[i] + band[i])] for i in x])
+        self._band2.set_segments([[(i, exact[i] - 2 * band[i]), (i, exact[i] + 2 * band[i])]
+                                  for i in x])
         if self.background_key != data["circuit"]:
             self._ax.set_xticks(x, data["bitstrings"])
             self._ax.set_xlim(-0.6, m - 0.4)
             self.background_key = data["circuit"]
-        self._ax.set_title(f"{data['circuit']}: N = {data['shots']} shots, largest error "  # not for learners to translate: figure text (no CJK font)
-                           f"{data['max_abs_error']:.3f} (1/√N scale "
-                           f"{data['typical_error']:.3f})", fontsize=9)
+        self._ax.set_title(f"{data['circuit']}, N = {data['shots']} shots\n"  # not for learners to translate: figure text (no CJK font)
+                           f"error of P({data['tracked']}): RMS over {DRAWS} draws "
+                           f"{data['rms_error']:.3g}, "
+                           f"predicted √(p(1−p)/N) {data['typical_error']:.3g}", fontsize=9)
 
 
 def shots_histogram(circuit: str = "bell", shots: int = 100, seed: int = 0) -> ShotsHistogram:
     """Return an explorer of measurement counts: pick a circuit and a number of shots.
 
     Each shot returns one bitstring; the bars are the fractions k/N with standard errors
-    sqrt(p(1-p)/N) and the red marks the exact probabilities. Counts come from the seeded
+    sqrt(p(1-p)/N) and the red marks the exact probabilities, shaded with the expected error
+    band (±1 and ±2 standard errors of the exact p). The title compares the RMS error of the
+    most uncertain outcome over ``DRAWS`` seeded draws with sqrt(p(1-p)/N): both fall as 1/√N. Counts come from the seeded
     sampler :func:`clipq_edu.quantum.sampling.sample_counts`, so the same seed gives the same bars.
 
     Args:

@@ -18,10 +18,21 @@ TOLERANCE_PX = 1.5
 MARKER = "clipq_edu figure check: overlapping text"
 
 
+def _all_axes(fig: Any) -> list[Any]:
+    """The figure's axes and the axes inset in them (``inset_axes`` are not in ``fig.axes``)."""
+    found, todo = [], list(fig.axes)
+    while todo:
+        ax = todo.pop(0)
+        if ax not in found:
+            found.append(ax)
+            todo += list(getattr(ax, "child_axes", []))
+    return found
+
+
 def _drawn_tick_labels(fig: Any) -> tuple[set[int], list[Any]]:
     """Ids of every tick label, and the tick labels matplotlib really draws (inside the view)."""
     every, drawn = set(), []
-    for ax in fig.axes:
+    for ax in _all_axes(fig):
         for axis in ax._axis_map.values():  # x and y (and z) axes
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
                 every |= {id(tick.label1), id(tick.label2)}
@@ -133,7 +144,57 @@ def text_overlaps(fig: Any, *, tolerance: float = TOLERANCE_PX,
         for j in range(i + 1, len(texts)):
             if boxes[i] is not None and boxes[j] is not None and _overlap(boxes[i], boxes[j]):
                 pairs.append((texts[i].get_text(), texts[j].get_text()))
-    return pairs
+    return pairs + _into_other_axes(fig, texts, boxes, renderer, tolerance)
+
+
+def _axes_label(ax: Any, index: int) -> str:
+    title = ax.get_title() or ax.get_title(loc="left") or ax.get_title(loc="right")
+    return f"the plotting area of axes {index}" + (f" ({title!r})" if title else "")
+
+
+def _into_other_axes(fig: Any, texts: list[Any], boxes: list[Any], renderer: Any,
+                     tolerance: float) -> list[tuple[str, str]]:
+    """``(text, "the plotting area of axes N ...")`` for texts inside another axes' area.
+
+    A text is compared with every visible axes except its own, the axes drawn in the same
+    place (``twinx``/``twiny``) and axes inset in its own (or its own inset in them): those
+    share the area by design. Figure-level texts (``suptitle``, ``fig.text``) are compared
+    with every axes.
+    """
+    import numpy as np
+
+    owners = {}  # tick labels do not know their axes: map them
+    for ax in _all_axes(fig):
+        for axis in ax._axis_map.values():
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                owners[id(tick.label1)] = owners[id(tick.label2)] = ax
+    areas = []
+    for k, ax in enumerate(_all_axes(fig)):
+        if not ax.get_visible() or not ax.axison and not ax.patch.get_visible():
+            continue
+        bbox = ax.get_window_extent(renderer)
+        if bbox.width <= 2 * tolerance or bbox.height <= 2 * tolerance:
+            continue
+        x0, y0, x1, y1 = (bbox.x0 + tolerance, bbox.y0 + tolerance, bbox.x1 - tolerance,
+                          bbox.y1 - tolerance)
+        areas.append((k, ax, bbox, np.array([[x1, y1], [x0, y1], [x0, y0], [x1, y0]])))
+    found = []
+    for text, box in zip(texts, boxes, strict=True):
+        if box is None:
+            continue
+        own = owners.get(id(text), text.axes)
+        own_box = own.get_window_extent(renderer) if own is not None else None
+        for k, ax, bbox, quad in areas:
+            if ax is own:
+                continue
+            if own_box is not None and (own_box.contains(bbox.x0 + 1, bbox.y0 + 1) and
+                                        own_box.contains(bbox.x1 - 1, bbox.y1 - 1) or
+                                        bbox.contains(own_box.x0 + 1, own_box.y0 + 1) and
+                                        bbox.contains(own_box.x1 - 1, own_box.y1 - 1)):
+                continue  # a twin (same area) or an inset: sharing the area is the design
+            if _overlap(box, quad):
+                found.append((text.get_text(), _axes_label(ax, k)))
+    return found
 
 
 def _report(event: Any) -> None:

@@ -75,3 +75,41 @@ def test_the_watch_leaves_saved_figures_intact(monkeypatch):
     plt.close(fig)
     pixels = np.asarray(Image.open(buf).convert("RGBA"))
     assert pixels[..., 3].max() == 255 and pixels[..., :3].min() < 100, "the saved figure is blank"
+
+
+def test_tick_labels_running_into_the_neighbouring_panel_are_found():
+    """07's "Did it learn?" bars: long run names left of the bars reached into the left panel
+    without touching any other text (issue 26, item 12)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 2.5))
+    left.plot([0, 1], [0, 1])
+    right.barh(["standardised + lr 0.03 and a long name", "no clipping"], [0.9, 0.5])
+    fig.subplots_adjust(wspace=0.05)
+    found = _figcheck.text_overlaps(fig)
+    plt.close(fig)
+    assert any(a == "standardised + lr 0.03 and a long name" and "axes 0" in b
+               for a, b in found), found
+
+
+def test_a_legend_drawn_over_the_next_panel_is_found():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 2.5))
+    left.plot([0, 1], [0, 1], label="a legend entry")
+    right.plot([0, 1], [1, 0])
+    fig.subplots_adjust(wspace=0.3)
+    left.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
+    found = _figcheck.text_overlaps(fig)
+    plt.close(fig)
+    assert ("a legend entry", "the plotting area of axes 1") in found, found
+
+
+def test_twins_insets_and_side_by_side_panels_pass():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+    left.plot([0, 1], [0, 1])
+    left.twinx().set_ylabel("right axis (units)")
+    inset = left.inset_axes([0.6, 0.6, 0.35, 0.35])
+    inset.plot([0, 1], [1, 0])
+    inset.set_title("inset", fontsize="small")
+    right.barh(["a", "b"], [0.5, 0.7])
+    right.set(xlabel="x (units)", title="bars")
+    fig.suptitle("a figure title")
+    assert _figcheck.text_overlaps(fig) == []
+    plt.close(fig)

@@ -46,7 +46,11 @@ from clipq_edu.i18n import tr
 
 __all__ = [
     "DATA_CACHE_SIZE",
+    "FAULTS",
+    "HELD_OUT_SEEDS",
     "LOSSES",
+    "SEED_ENV",
+    "TARGET_ACCURACY",
     "RAW_SCALE",
     "RUN_CACHE_SIZE",
     "Diagnosis",
@@ -54,7 +58,11 @@ __all__ = [
     "LabRun",
     "LabSettings",
     "cache_info",
+    "delivered",
     "diagnose",
+    "fault_name",
+    "fix_reaches_target",
+    "reference_fix",
     "lab_data",
     "lab_model",
     "loss_slope",
@@ -120,7 +128,8 @@ def lab_data(standardized: bool = False, seed: int = 0) -> Dataset:
     return standardize(raw) if standardized else raw
 
 
-def lab_model(seed: int = 0, *, n_qubits: int = 2, layers: int = 2) -> Any:
+def lab_model(seed: int = 0, *, n_qubits: int = 2, layers: int = 2,
+              angle_scale: float = 1.0) -> Any:
     """The lab's hybrid classifier: features → Dense(n_qubits) angles → circuit → p.
 
     A linear ``Dense`` layer turns the features into one rotation angle per qubit; the
@@ -133,6 +142,8 @@ def lab_model(seed: int = 0, *, n_qubits: int = 2, layers: int = 2) -> Any:
       seed: seed for every initial weight.
       n_qubits: qubits (1..4).
       layers: circuit layers (1..4).
+      angle_scale: a fixed factor between the ``Dense`` angles and the circuit (the
+        ``"encoding"`` layer); 1 encodes the angles as computed.
 
     Returns:
       An uncompiled ``tf.keras.Model`` mapping ``(batch, 2)`` features to ``(batch, 1)``
@@ -151,12 +162,14 @@ def lab_model(seed: int = 0, *, n_qubits: int = 2, layers: int = 2) -> Any:
     seed = check_seed("seed", seed) or 0
     n = check_int("n_qubits", n_qubits, minimum=1, maximum=4)
     n_layers = check_int("layers", layers, minimum=1, maximum=4)
+    scale = check_positive_float("angle_scale", angle_scale)
     circuit, data, weights = models.encoding_ansatz_circuit(n, n_layers, reupload=True)
     index = [int(str(s).split("_")[1]) for s in data]
     inp = tf.keras.Input(shape=(2,))
     angles = tf.keras.layers.Dense(
         n, kernel_initializer=tf.keras.initializers.GlorotUniform(seed=seed), name="angles"
     )(inp)
+    angles = tf.keras.layers.Rescaling(scale, name="encoding")(angles)
     z = models.EncodedPQC(
         circuit, data, weights, [cirq.Z(cirq.LineQubit(0)) * 1.0],
         feature_index=index, seed=seed + 1, name="pqc",
@@ -292,6 +305,9 @@ class LabSettings:
       epochs: passes over the 120 training points (1..30).
       batch_size: examples per step.
       seed: seed for the data, the initial weights and the batch order.
+      angle_scale: fixed factor between the ``Dense`` angles and the circuit (1: none).
+      signed_labels: train on labels −1/+1 instead of 0/1 (accuracy is still measured
+        against the 0/1 classes).
 
     Taught in chapter 07.
 
@@ -308,6 +324,8 @@ class LabSettings:
     epochs: int = 6
     batch_size: int = 20
     seed: int = 0
+    angle_scale: float = 1.0
+    signed_labels: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.standardized, bool):
@@ -317,6 +335,9 @@ class LabSettings:
         check_int("epochs", self.epochs, minimum=1, maximum=30)
         check_int("batch_size", self.batch_size, minimum=1, maximum=120)
         check_seed("seed", self.seed, maximum=MAX_SEED_32)
+        check_positive_float("angle_scale", self.angle_scale)
+        if not isinstance(self.signed_labels, bool):
+            raise TypeError(f"signed_labels must be True or False, got {self.signed_labels!r}")
         try:
             hash(self.clip)
         except TypeError:
@@ -366,16 +387,31 @@ def _freeze(telemetry: Any) -> Any:
     return telemetry
 
 
+def _tensor_labels(loss: Any) -> Any:
+    """``loss`` with its labels passed as a tensor (as Keras does), so nothing checks them."""
+    from clipq_edu._tf import tf
+
+    def wrapped(y_true: Any, p: Any) -> Any:
+        return loss(tf.convert_to_tensor(y_true, dtype=p.dtype), p)
+
+    wrapped.name = getattr(loss, "name", "loss")
+    return wrapped
+
+
 @lru_cache(maxsize=RUN_CACHE_SIZE)
 def _run_cached(settings: LabSettings) -> LabRun:
     """Train once per settings; the result is shared by every caller, so it is frozen."""
     from clipq_edu import training
 
     data = lab_data(settings.standardized, settings.seed)
-    model = lab_model(settings.seed)
+    model = lab_model(settings.seed, angle_scale=settings.angle_scale)
     loss = naive_bce if settings.loss == "naive_bce" else settings.loss
+    y_train = data.y_train
+    if settings.signed_labels:  # −1/+1: the hand-written loss takes them unchecked
+        y_train = 2.0 * y_train - 1.0
+        loss = _tensor_labels(loss) if callable(loss) else loss
     tel = training.train(
-        model, data.x_train, data.y_train, loss=loss, learning_rate=settings.learning_rate,
+        model, data.x_train, y_train, loss=loss, learning_rate=settings.learning_rate,
         epochs=settings.epochs, batch_size=settings.batch_size, clip=settings.clip,
         seed=settings.seed, progress=False,
     )
@@ -433,6 +469,121 @@ def run_lab(settings: LabSettings | None = None, **changes: Any) -> LabRun:
 
 
 # --------------------------------------------------------------------------------------------
+# The mystery: one fault per seed
+# --------------------------------------------------------------------------------------------
+#: The environment variable an instructor sets per student or group to pick the fault.
+SEED_ENV = "CLIPQ_EDU_LAB_SEED"
+#: What a fix must reach: mean test accuracy over :data:`HELD_OUT_SEEDS`, without relying on
+#: clipping.
+TARGET_ACCURACY = 0.8
+#: Seeds a fix is judged on (data, initial weights and batches the notebook never shows).
+HELD_OUT_SEEDS = (5, 6, 7)
+_HEALTHY = dict(standardized=True, loss="mse")
+#: The faults a delivered model can carry: name -> the settings it arrives with (seed 0).
+#: ``"units"`` (the default) is the chapter's stored story.
+FAULTS: dict[str, LabSettings] = {
+    "units": LabSettings(),
+    "learning_rate": LabSettings(**_HEALTHY, learning_rate=3.0),
+    "wrap": LabSettings(**_HEALTHY, angle_scale=30.0),
+    "labels": LabSettings(standardized=True, signed_labels=True),
+}
+_REFERENCE_FIXES: dict[str, dict[str, Any]] = {
+    "units": dict(_HEALTHY, epochs=8),
+    "learning_rate": {"learning_rate": 0.1},
+    "wrap": {"angle_scale": 1.0},
+    "labels": {"signed_labels": False},
+}
+
+
+def fault_name(seed: int | None = None) -> str:
+    """The fault the lab model carries for ``seed`` (an instructor's tool).
+
+    Args:
+      seed: the lab seed; ``None`` reads the environment variable :data:`SEED_ENV`, and when
+        that is unset (or empty) the fault is ``"units"``, the chapter's stored story. Any
+        explicit seed draws one of :data:`FAULTS` with a seeded generator, so each seed always
+        names the same fault.
+
+    Returns:
+      A key of :data:`FAULTS`.
+
+    Taught in chapter 07 (the instructor guide, docs/capstone.md, lists seeds per fault).
+
+    >>> fault_name(None) if not __import__("os").environ.get(SEED_ENV) else "units"
+    'units'
+    >>> fault_name(3) == fault_name(3)
+    True
+    """
+    if seed is None:
+        import os
+
+        text = os.environ.get(SEED_ENV, "").strip()
+        if not text:
+            return "units"
+        try:
+            seed = int(text)
+        except ValueError:
+            raise ValueError(f"{SEED_ENV} must be a whole number, got {text!r}") from None
+    seed = check_seed("seed", seed, maximum=MAX_SEED_32) or 0
+    names = list(FAULTS)
+    return names[int(np.random.default_rng([seed, 7]).integers(len(names)))]
+
+
+def delivered(seed: int | None = None) -> LabSettings:
+    """The settings of the model your colleague hands over: one fault, chosen by ``seed``.
+
+    Args:
+      seed: the lab seed (``None``: :data:`SEED_ENV`, else the default fault); see
+        :func:`fault_name`.
+
+    Returns:
+      A :class:`LabSettings` (data seed 0); train it with :func:`run_lab`.
+
+    Taught in chapter 07.
+
+    >>> isinstance(delivered(0), LabSettings)
+    True
+    """
+    return FAULTS[fault_name(seed)]
+
+
+def reference_fix(settings: LabSettings) -> LabSettings:
+    """The instructor's fix for a delivered model (any seed of it): the grader's reference.
+
+    Args:
+      settings: a delivered :class:`LabSettings` (its ``seed`` may differ from 0).
+
+    Returns:
+      The fixed settings, same seed.
+
+    Taught in chapter 07 (instructor material: docs/capstone.md).
+
+    >>> reference_fix(FAULTS["wrap"]).angle_scale
+    1.0
+    """
+    for name, faulty in FAULTS.items():
+        if settings.but(seed=0, clip=None) == faulty:
+            return settings.but(**_REFERENCE_FIXES[name])
+    raise ValueError(f"settings must be one of the delivered models (lab.FAULTS), got {settings!r}")
+
+
+def fix_reaches_target(fixed: list[LabSettings]) -> tuple[bool, float, list[float]]:
+    """Train each fixed setting; whether the mean test accuracy reaches :data:`TARGET_ACCURACY`.
+
+    Args:
+      fixed: one :class:`LabSettings` per held-out seed.
+
+    Returns:
+      ``(reached, mean, accuracies)``.
+
+    Taught in chapter 07.
+    """
+    accuracies = [run_lab(s).test_accuracy for s in fixed]
+    mean = float(np.mean(accuracies))
+    return mean >= TARGET_ACCURACY, mean, accuracies
+
+
+# --------------------------------------------------------------------------------------------
 # Diagnosis
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -468,13 +619,16 @@ class SeedTable(dict):
         p.text(str(self))
 
 
-def seed_spread(settings: dict[str, dict[str, Any]], seeds: int = 5) -> SeedTable:
-    """Run each named setting (changes to the baseline) with seeds 0..seeds−1; cached runs.
+def seed_spread(settings: dict[str, dict[str, Any]], seeds: int = 5,
+                base: LabSettings | None = None) -> SeedTable:
+    """Run each named setting (changes to ``base``) with seeds 0..seeds−1; cached runs.
 
     Args:
       settings: name → changes for :func:`run_lab`, e.g. ``{"standardised": {"standardized":
         True}}`` (``{}`` is the model as delivered).
       seeds: seeds per setting, 2..20.
+      base: the settings the changes apply to (``None``: ``LabSettings()``); pass
+        :func:`delivered` to experiment on the model you were handed.
 
     Returns:
       A :class:`SeedTable` of :class:`SeedSpread` (test accuracy and spike ratio per seed).
@@ -484,9 +638,13 @@ def seed_spread(settings: dict[str, dict[str, Any]], seeds: int = 5) -> SeedTabl
     seeds = check_int("seeds", seeds, minimum=2, maximum=20)
     if not isinstance(settings, dict) or not settings:
         raise ValueError("settings must be a non-empty dict name -> changes for run_lab")
+    if base is None:
+        base = LabSettings()
+    if not isinstance(base, LabSettings):
+        raise TypeError(f"base must be a LabSettings, got {type(base).__name__}")
     table = SeedTable()
     for name, changes in settings.items():
-        runs = [run_lab(seed=s, **changes) for s in range(seeds)]
+        runs = [run_lab(base, seed=s, **changes) for s in range(seeds)]
         table[name] = SeedSpread(np.array([r.test_accuracy for r in runs]),
                                  np.array([spike_ratio(r.telemetry) for r in runs]))
     return table
@@ -582,34 +740,41 @@ def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) 
     ratios = {name: float(layer[:, j].max() / med[j]) if med[j] > 0 else math.inf
               for j, name in enumerate(names)}
     dominant = max(medians, key=medians.get)
-    share = medians[dominant] ** 2 / sum(m**2 for m in medians.values())
     summary = tel.summary()
     drop = float(tel.epoch_loss[0] - tel.epoch_loss[-1])
     final = float(tel.epoch_loss[-1])
     # the trivial predictor's loss, the baseline a loss must beat: p = 0.5 for every point
     guess = 0.25 if run.settings.loss == "mse" else math.log(2.0)
     spiky = ratio > spike_threshold
-    weak = run.test_accuracy <= chance + 0.1
+    n_test = len(lab_data(run.settings.standardized, run.settings.seed).y_test)
+    se = math.sqrt(chance * (1 - chance) / n_test)  # binomial standard error at chance
+    weak = run.test_accuracy < chance + 2 * se
     median, top, clipped = np.median(norms), norms.max(), summary["clipped_fraction"]
+    per_tensor = ", ".join(f"{name} {m:.3g}" for name, m in medians.items())
+    losses = np.asarray(tel.loss, dtype=float)
+    bad_loss = int(np.sum(~np.isfinite(losses)))
+    low = float(losses[np.isfinite(losses)].min()) if bad_loss < losses.size else math.nan
     lines = [
         tr(f"gradient norm: median {median:.3g}, max {top:.3g} "
            f"({ratio:.1f}x the median: {'spiky' if spiky else 'no big spikes'})",
            f"梯度范数：中位数 {median:.3g}，最大值 {top:.3g}"
            f"（是中位数的 {ratio:.1f} 倍：{'有尖峰' if spiky else '没有大的尖峰'}）"),
-        tr(f"the gradient of '{dominant}' dominates: median norm {medians[dominant]:.3g}, "
-           f"{share:.0%} of the squared global norm",
-           f"'{dominant}' 的梯度占主导：范数中位数 {medians[dominant]:.3g}，"
-           f"占全局范数平方的 {share:.0%}"),
+        tr("median gradient norm per weight tensor: " + per_tensor,
+           "各权重张量的梯度范数中位数：" + per_tensor),
+        tr(f"batch loss: lowest {low:.3g}, non-finite in {bad_loss} of {len(tel.loss)} steps",
+           f"批量损失：最低 {low:.3g}，{len(tel.loss)} 步中有 {bad_loss} 步为非有限值"),
         tr(f"clipping changed the gradient in {clipped:.0%} of steps",
            f"在 {clipped:.0%} 的步中，裁剪改变了梯度"),
         tr(f"mean loss fell by {drop:.3g} from the first to the last epoch (final "
            f"{final:.3g}; always answering 0.5 gives {guess:.3g})",
            f"从第一轮到最后一轮，平均损失下降了 {drop:.3g}（最后一轮为 {final:.3g}；"
            f"始终回答 0.5 的损失为 {guess:.3g}）"),
-        tr(f"test accuracy {run.test_accuracy:.2f} "
-           f"({'no better than' if weak else 'above'} chance {chance})",
-           f"测试准确率 {run.test_accuracy:.2f}"
-           f"（{'不高于' if weak else '高于'}随机猜测的 {chance}）"),
+        tr(f"test accuracy {run.test_accuracy:.2f} on {n_test} points "
+           f"({'within' if weak else 'more than'} two standard errors, {2 * se:.2f}, of "
+           f"chance {chance})",
+           f"在 {n_test} 个点上的测试准确率为 {run.test_accuracy:.2f}"
+           f"（{'在' if weak else '超出了'}随机猜测 {chance} 的两个标准误差 {2 * se:.2f}"
+           f"{'之内' if weak else ''}）"),
     ]
     if summary["skipped_steps"]:
         skipped = len(summary["skipped_steps"])
@@ -691,8 +856,7 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
 
     rows = results_table(runs)
     if axes is None:
-        # constrained layout leaves room for the run names left of the bars (no label runs
-        # into the telemetry panel)
+        # the run names sit inside their bars, so no label can run into the telemetry panel
         fig, axes = plt.subplots(1, 2, figsize=(12, max(3.8, 0.45 * len(runs) + 1.8)),
                                  gridspec_kw={"width_ratios": [3, 2]}, layout="constrained")
     else:
@@ -706,12 +870,15 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
     ax_norm.set_ylabel("raw global gradient norm")  # not for learners to translate: figure text (no CJK font)
     ax_norm.set_title("Gradient telemetry")
     ax_norm.legend(fontsize="small")
-    names = [r["run"] for r in rows]
-    ax_acc.barh(names, [r["test_accuracy"] for r in rows], color=colours)
-    ax_acc.axvline(0.5, color="k", ls=":", lw=0.8, label="chance (0.5)")
+    positions = np.arange(len(rows))
+    ax_acc.barh(positions, [r["test_accuracy"] for r in rows], color=colours, alpha=0.35)
+    for y, row in zip(positions, rows, strict=True):  # the run's name inside its bar: no tick labels
+        ax_acc.text(0.02, y, f"{row['run']}: {row['test_accuracy']:.2f}", va="center",
+                    ha="left", fontsize="small")
+    ax_acc.set_yticks([])
+    ax_acc.axvline(0.5, color="k", ls=":", lw=0.8)
     ax_acc.set_xlim(0, 1)
-    ax_acc.invert_yaxis()
+    ax_acc.set_ylim(len(rows) - 0.5, -0.5)
     ax_acc.set_xlabel("test accuracy")
-    ax_acc.set_title("Did it learn?")  # not for learners to translate: figure text (no CJK font)
-    ax_acc.legend(fontsize="small", loc="lower right")
+    ax_acc.set_title("Did it learn? (dotted: chance 0.5)")  # not for learners to translate: figure text (no CJK font)
     return fig

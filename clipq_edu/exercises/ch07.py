@@ -1,16 +1,19 @@
 """Exercises for chapter 07, the capstone lab: diagnose and fix a misbehaving hybrid model.
 
-Answers are computed when checked, from the lab's own (cached) runs in
-:mod:`clipq_edu.course.lab`; nothing is written in the notebook. Checking q1, q2 and q5 trains
-the lab model if that run is not cached yet (a few seconds, TensorFlow is loaded on first use).
-None of the expected answers is printed by the notebook above its question: q1 and q2 ask for
-quantities `lab.diagnose` does not print, and q5 refuses the settings of the printed tables.
+The model the learner receives carries one fault, chosen by the lab seed
+(:func:`clipq_edu.course.lab.fault_name`, environment variable ``CLIPQ_EDU_LAB_SEED``; unset:
+the stored story, inputs in the wrong units). Answers are computed when checked, from the
+lab's own (cached) runs of the delivered model; nothing is written in the notebook. q5 (the
+diagnosis) is checked against the seed's fault, q6 (the fix, as code) by training the fixed
+settings on held-out seeds. Checking q1, q2 and q6 trains the lab model if that run is not
+cached yet (a few seconds, TensorFlow is loaded on first use).
 
 Taught in chapter 07.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,28 +23,24 @@ from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, r
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
 
-__all__ = ["PRINTED_SETTINGS", "SPIKE_FACTOR", "q1", "q2", "q3", "q4", "q5", "q6", "q7"]
+__all__ = ["DIAGNOSES", "MAX_EPOCHS", "SPIKE_FACTOR", "q1", "q2", "q3", "q4", "q5", "q6", "q7",
+           "q8"]
 
 #: q1: a step is a spike when its raw norm exceeds this many times the median norm.
 SPIKE_FACTOR = 5.0
 
-#: q5: the runs the notebook prints in its tables (Parts 3 and 4), which q5 does not accept.
-PRINTED_SETTINGS = (
-    lab.LabSettings(),
-    lab.LabSettings(standardized=True),
-    lab.LabSettings(standardized=True, loss="mse"),
-    lab.LabSettings(standardized=True, learning_rate=0.03),
-    lab.LabSettings(loss="mse"),
-)
-
-#: What q5 asks for: both accuracies at least this, without clipping, in at most this many epochs.
-TARGET_ACCURACY = 0.85
+#: q6: a fix may train for at most this many epochs (lab time is short).
 MAX_EPOCHS = 10
 
 
 def _spike_count() -> int:
-    norms = np.asarray(lab.run_lab().telemetry.norm_before)
+    norms = np.asarray(lab.run_lab(lab.delivered()).telemetry.norm_before)
     return int(np.sum(norms > SPIKE_FACTOR * np.median(norms)))
+
+
+def _spike_count_by_mean() -> int:
+    norms = np.asarray(lab.run_lab(lab.delivered()).telemetry.norm_before)
+    return int(np.sum(norms > SPIKE_FACTOR * np.mean(norms)))
 
 
 q1 = NumericExercise(
@@ -56,7 +55,10 @@ q1 = NumericExercise(
     expected=_spike_count,
     rtol=0.0,
     atol=0.5,
-    shown=("2",),
+    mistakes=[(_spike_count_by_mean, Text(
+        "That is the count against 5 times the *mean* norm: the spikes themselves pull the mean "
+        "up. Compare with the median.",
+        "这是以平均范数的 5 倍为界得到的个数：尖峰本身会把平均值拉高。请与中位数比较。"))],
     hints=[
         Text(
             "Use the median as the typical norm, not the mean: a few spikes pull the mean up.",
@@ -69,34 +71,35 @@ q1 = NumericExercise(
     ],
     solution_text=Text(
         "norms = baseline.telemetry.norm_before; int(np.sum(norms > 5 * "
-        "np.median(norms))) = 2 of the 36 steps. The largest norm over the median, the spike "
+        "np.median(norms))). The largest norm over the median, the spike "
         "ratio, is what `lab.diagnose` prints.",
         "从训练遥测中取出 norms = baseline.telemetry.norm_before; int(np.sum(norms > 5 * "
-        "np.median(norms))) = 2，即 36 步中有 2 步。最大范数与中位数之比，也就是尖峰比，"
+        "np.median(norms)))。最大范数与中位数之比，也就是尖峰比，"
         "正是 `lab.diagnose` 打印的数。",
     ),
 )
 
 
 def _second_ratio() -> float:
-    medians = sorted(lab.diagnose(lab.run_lab()).tensor_medians.values(), reverse=True)
+    medians = sorted(lab.diagnose(lab.run_lab(lab.delivered())).tensor_medians.values(),
+                     reverse=True)
     return float(medians[0] / medians[1])
 
 
 q2 = NumericExercise(
     "07.2",
     Text(
-        "`lab.diagnose` named the tensor whose gradient dominates. By what factor is its median "
-        "gradient norm larger than that of the *next-largest* tensor? Use the medians of the "
-        "columns of `baseline.telemetry.layer_norms` (names in `baseline.telemetry.weight_names`).",
-        "`lab.diagnose` 指出了梯度占主导的那个张量。它的梯度范数中位数是*第二大*张量的多少倍？"
-        "使用 `baseline.telemetry.layer_norms` 各列的中位数（名字在 "
-        "`baseline.telemetry.weight_names` 中）。",
+        "Which weight tensor has the largest median gradient norm in the baseline run, and by "
+        "what factor is it larger than the *next-largest* one? Answer with the factor, to 3 "
+        "significant figures. Use the medians of the columns of "
+        "`baseline.telemetry.layer_norms` (names in `baseline.telemetry.weight_names`).",
+        "在基线运行中，哪个权重张量的梯度范数中位数最大？它是*第二大*张量的多少倍？"
+        "请回答这个倍数，保留 3 位有效数字。使用 `baseline.telemetry.layer_norms` 各列的中位数"
+        "（名字在 `baseline.telemetry.weight_names` 中）。",
     ),
     expected=_second_ratio,
     rtol=0.0,
-    digits=2,
-    shown=("4.6",),
+    digits=3,
     hints=[
         Text(
             "Each column of layer_norms is one tensor's gradient norm over the steps; summarise "
@@ -115,14 +118,14 @@ q2 = NumericExercise(
         ),
     ],
     solution_text=Text(
-        "m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); m[-1] / "
-        "m[-2] ≈ 4.6: the Dense kernel (gradient = input × error signal, with inputs 30x too "
-        "large) against the circuit's angles theta. (The last digits of a TensorFlow training "
-        "run depend on the CPU; the check compares with the run on your machine.)",
-        "由训练遥测得 m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); m[-1] / "
-        "m[-2] ≈ 4.6：这是 Dense 层的 kernel（梯度 = 输入 × 误差信号，而输入大了 30 倍）"
-        "与线路角度 theta 之比。（TensorFlow 训练结果的最后几位取决于 CPU；检查时与你机器上的"
-        "运行结果比较。）",
+        "m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); m[-1] / m[-2]. "
+        "By the chain rule a tensor's gradient is (what feeds it) × (the error signal): the "
+        "tensor far above the others points at what feeds it. (The last digits of a TensorFlow "
+        "training run depend on the CPU; the check compares with the run on your machine.)",
+        "由训练遥测得 m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); "
+        "m[-1] / m[-2]。由链式法则，一个张量的梯度等于（输入给它的量）×（误差信号）："
+        "远高于其他张量的那个，指向输入给它的东西。（TensorFlow 训练结果的最后几位取决于 CPU；"
+        "检查时与你机器上的运行结果比较。）",
     ),
 )
 
@@ -143,6 +146,14 @@ q3 = NumericExercise(
     rtol=1e-3,
     digits=3,
     shown=("50.5",),
+    mistakes=[
+        (lambda: float(lab.loss_slope("naive_bce", 0.01) / (1 - 0.01)), Text(
+            "That ratio drops the factor 2 of MSE's slope: d(p − 1)²/dp = 2(p − 1).",
+            "这个比值丢掉了 MSE 斜率中的因子 2：d(p − 1)²/dp = 2(p − 1)。")),
+        (lambda: float(lab.loss_slope("mse", 0.01) / lab.loss_slope("naive_bce", 0.01)), Text(
+            "That is MSE's slope over cross-entropy's: the question asks the other way round.",
+            "这是 MSE 的斜率除以交叉熵的斜率：题目问的是反过来的比值。")),
+    ],
     hints=[
         Text(
             "Cross-entropy for y = 1 is −log p; MSE is (p − 1)².",
@@ -164,11 +175,10 @@ q3 = NumericExercise(
 q4 = ChoiceExercise(
     "07.4",
     Text(
-        "With the inputs still raw, clipping by global norm at 0.1 was active in every step (Adam, "
-        "learning rate 0.1) and the model stayed at chance accuracy. Why did clipping not fix "
-        "this model?",
-        "输入仍是原始数据时，在 0.1 处按全局范数裁剪在每一步都起作用（Adam，学习率 0.1），"
-        "而模型的准确率始终停留在随机猜测的水平。为什么裁剪没能修好这个模型？",
+        "Clipping by global norm at 0.1 was active in every step (Adam) and the delivered model "
+        "still did not learn. Why did clipping not fix it?",
+        "按全局范数在 0.1 处的裁剪在每一步都起作用（Adam），而交付的模型仍然没有学会。"
+        "为什么裁剪没能修好它？",
     ),
     options={
         "a": Text(
@@ -176,21 +186,19 @@ q4 = ChoiceExercise(
             "阈值还是太高；换一个更小的就行。",
         ),
         "b": Text(
-            "Under Adam an always-active clip does not even shorten the steps: Adam divides by "
-            "a running RMS of the gradient, so clipping every step just turns it into "
-            "normalised-gradient Adam, with the step length still set by the learning rate. "
-            "Nothing in it addresses the cause, the raw inputs.",
-            "在 Adam 下，始终起作用的裁剪甚至不会缩短步长：Adam 会除以梯度的滑动 RMS，"
-            "所以每一步都裁剪只是把它变成了归一化梯度 Adam，步长仍由学习率决定。"
-            "这些都没有触及病因，也就是原始输入。",
+            "Clipping rescales the gradient; under Adam a rescaling at every step leaves the "
+            "step length set by the learning rate, and nothing in it touches whatever makes the "
+            "gradients misbehave.",
+            "裁剪只是缩放梯度；在 Adam 下，每一步都缩放之后，步长仍由学习率决定，"
+            "而且这并没有触及让梯度失常的原因。",
         ),
         "c": Text(
             "Clipping made the gradients vanish, so nothing was learned.",
             "裁剪让梯度消失了，所以什么也没学到。",
         ),
         "d": Text(
-            "Six epochs are too few; clipped training just needs longer.",
-            "六个轮次太少；带裁剪的训练只是需要更长时间。",
+            "The run is too short; clipped training just needs more epochs.",
+            "训练太短；带裁剪的训练只是需要更多轮次。",
         ),
     },
     correct="b",
@@ -204,11 +212,10 @@ q4 = ChoiceExercise(
             "（第 03a 章 §5）。",
         ),
         "b": Text(
-            "Right: the cure is to fix the inputs (standardise), as Part 4 shows. Whether "
-            "clipping could help raw inputs under plain SGD, where it does shorten steps, is a "
-            "separate experiment (chapter 03c's controls).",
-            "正确：治本之法是修正输入（标准化），正如第 4 部分所示。在普通 SGD 下裁剪确实会缩短"
-            "步长，它能否帮助原始输入，则是另一个实验（第 03c 章的对照实验）。",
+            "Right: clipping bounds a step, it does not remove a cause. Section 4 finds the "
+            "cause. (Under plain SGD a clip does shorten steps: chapter 03c's controls.)",
+            "正确：裁剪限制的是步长，并不消除病因。第 4 节去找病因。"
+            "（在普通 SGD 下裁剪确实会缩短步长：见第 03c 章的对照实验。）",
         ),
         "c": Text(
             "Clipping never makes a gradient smaller than the bound, and under Adam the "
@@ -216,9 +223,9 @@ q4 = ChoiceExercise(
             "裁剪从不把梯度缩到比阈值还小，而且在 Adam 下，梯度的尺度几乎完全不影响步长。",
         ),
         "d": Text(
-            "The standardised model learns within the same six epochs: the budget is not "
-            "the problem.",
-            "标准化之后的模型在同样的六个轮次内就学会了：问题不在训练预算。",
+            "The clipped runs' losses and accuracies in the table do not trend towards the "
+            "target; more of the same steps would not change that.",
+            "表中带裁剪的运行，其损失和准确率并没有朝目标变化；再多同样的步也改变不了这一点。",
         ),
     },
     hints=[Text(
@@ -228,89 +235,324 @@ q4 = ChoiceExercise(
     )],
     solution_text=Text(
         "b. Under Adam an always-active clip only normalises the gradient (the step "
-        "length stays set by the learning rate), so it cannot repair what the raw inputs break; "
-        "standardising them does.",
+        "length stays set by the learning rate), so it cannot repair what causes the trouble.",
         "b. 在 Adam 下，始终起作用的裁剪只是把梯度归一化（步长仍由学习率决定），"
-        "所以它修复不了原始输入造成的破坏；把输入标准化才能做到。",
+        "所以它修复不了问题的根源。",
+    ),
+)
+
+#: q5: the diagnosis options, one per fault of :data:`clipq_edu.course.lab.FAULTS`, plus one
+#: that no seed makes right.
+DIAGNOSES = {"a": "units", "b": "learning_rate", "c": "wrap", "d": "labels", "e": None}
+_OPTIONS = {
+    "a": Text("The input features are in the wrong units: far from mean 0 and standard "
+              "deviation 1.",
+              "输入特征的单位不对：远离均值 0、标准差 1。"),
+    "b": Text("The learning rate is far too large for this loss surface.",
+              "对这个损失面来说，学习率大得太多了。"),
+    "c": Text("The angle encoding multiplies the angles by a large factor, so the data wrap "
+              "around the circle several times.",
+              "角度编码把角度乘上了一个很大的因子，数据在圆周上绕了好几圈。"),
+    "d": Text("The labels are −1/+1, but the hand-written log-loss expects 0/1, so it has no "
+              "floor.",
+              "标签是 −1/+1，而手写的对数损失期望 0/1，于是它没有下界。"),
+    "e": Text("The clipping threshold is too high.", "裁剪阈值太高。"),
+}
+#: Why an option is right, as its evidence reads in the telemetry.
+_EVIDENCE = {
+    "a": Text("the printed feature standard deviations are far from 1, and the first layer's "
+              "gradient (input × error signal) sits far above the others",
+              "打印出的特征标准差远离 1，而且第一层的梯度（输入 × 误差信号）远高于其他张量"),
+    "b": Text("the data are standardised and every tensor's gradient is of ordinary size, yet "
+              "the loss does not settle and a smaller learning rate (one change) makes it learn",
+              "数据已经标准化，每个张量的梯度大小都正常，损失却不收敛；只把学习率调小"
+              "（一处改动）模型就学会了"),
+    "c": Text("the features are standardised, yet the first layer's gradient sits far above the "
+              "others: something between the data and the circuit multiplies them "
+              "(model.summary() shows the 'encoding' layer)",
+              "特征已经标准化，第一层的梯度却远高于其他张量：数据和线路之间有东西把它们放大了"
+              "（model.summary() 里能看到 'encoding' 层）"),
+    "d": Text("the batch loss goes below 0, which no log-loss on 0/1 labels can do",
+              "批量损失降到了 0 以下，而 0/1 标签上的对数损失不可能这样"),
+}
+
+
+def _fault_key() -> str:
+    fault = lab.fault_name()
+    return next(k for k, v in DIAGNOSES.items() if v == fault)
+
+
+@dataclass(repr=False)
+class _DiagnosisChoice(ChoiceExercise):
+    """A choice whose right option is the fault of the learner's lab seed (read when checked)."""
+
+    def _check(self, answer: Any) -> tuple[bool, str]:
+        key = str(answer).strip().lower()
+        if key not in self.options:
+            return super()._check(answer)
+        right = _fault_key()
+        self.correct = right
+        if key == right:
+            return True, tr(f"right: {_EVIDENCE[key]}. Now write the fix (exercise 6).",
+                            f"正确：{_EVIDENCE[key]}。现在把修复写成代码（练习 6）。")
+        return False, tr("the telemetry and one-change runs of your model do not support this "
+                         "one: name the evidence that would, and look for it",
+                         "你的模型的训练遥测和单一改动的运行并不支持这个选项：想一想什么证据会支持它，"
+                         "再去找找看")
+
+
+q5 = _DiagnosisChoice(
+    "07.5",
+    Text(
+        "Your diagnosis: what is wrong with the model you were handed? Decide from the "
+        "telemetry and from your one-change runs, not from a guess.",
+        "你的诊断：交给你的模型出了什么问题？请根据训练遥测和你做的单一改动运行来判断，"
+        "而不是靠猜。",
+    ),
+    options=_OPTIONS,
+    correct=_fault_key(),
+    hints=[
+        Text("Write down what the telemetry shows: which tensor's gradient is largest, whether "
+             "the loss goes below its floor or becomes NaN, what the data's standard deviations "
+             "are.",
+             "先写下训练遥测显示了什么：哪个张量的梯度最大，损失是否低于它的下界或变成 NaN，"
+             "数据的标准差是多少。"),
+        Text("Each option predicts something you can test with ONE change in LabSettings: "
+             "run it over 3 seeds with lab.seed_spread and keep the option whose change helps.",
+             "每个选项都预言了一件可以用 LabSettings 里的一处改动来检验的事：用 lab.seed_spread "
+             "在 3 个种子上运行，留下那个改动确实有帮助的选项。"),
+    ],
+    solution_text=Text(
+        "It depends on your lab seed. The evidence for each: (a) feature standard deviations "
+        "far from 1 and a dominant first-layer gradient; (b) ordinary gradients, a loss that "
+        "does not settle, and a smaller learning rate helps; (c) standardised features but a "
+        "dominant first-layer gradient and an 'encoding' layer with a large factor; (d) a batch "
+        "loss below 0. (e) is never the cause: clipping did not help.",
+        "答案取决于你的实验种子。各选项的证据：(a) 特征标准差远离 1，且第一层梯度占主导；"
+        "(b) 梯度大小正常，损失不收敛，调小学习率就有帮助；(c) 特征已标准化，第一层梯度却"
+        "占主导，且 'encoding' 层的因子很大；(d) 批量损失低于 0。(e) 从来不是病因：裁剪没有帮助。",
     ),
 )
 
 
-def _check_settings(answer: Any) -> tuple[bool, str]:
-    if not isinstance(answer, lab.LabSettings):
-        return False, tr("answer with a LabSettings, e.g. cq.course.lab.LabSettings("
-                         "standardized=..., loss=..., learning_rate=...)",
-                         "请用一个 LabSettings 作答，例如 cq.course.lab.LabSettings("
-                         "standardized=..., loss=..., learning_rate=...)")
-    if answer.clip is not None:
-        return False, tr("set clip=None: the point is to fix the model without clipping",
-                         "请设置 clip=None：这道题的要点是不用裁剪就修好模型")
-    if answer.epochs > MAX_EPOCHS:
-        return False, tr(f"use at most {MAX_EPOCHS} epochs (lab time is short)",
-                         f"最多使用 {MAX_EPOCHS} 个轮次（实验时间有限）")
-    if answer.seed != 0:
-        return False, tr("keep seed=0, so everyone's result is comparable",
-                         "请保持 seed=0，这样大家的结果才可以比较")
-    for printed in PRINTED_SETTINGS:
-        if answer == printed:
-            return False, tr("that run is in the tables above: find settings of your own (change "
-                             "the learning rate, the epochs or the batch size as well) and "
-                             "predict from the telemetry why they should work",
-                             "这次运行已经在上面的表格里了：请找出你自己的设置（同时改变学习率、"
-                             "轮次或批量大小），并根据训练遥测预测它们为什么应该奏效")
-    run = lab.run_lab(answer)
-    train, test = run.train_accuracy, run.test_accuracy
-    if min(train, test) >= TARGET_ACCURACY:
-        return True, tr(f"train accuracy {train:.2f}, test accuracy {test:.2f}, without any "
-                        f"clipping.",
-                        f"训练准确率 {train:.2f}，测试准确率 {test:.2f}，完全没有使用裁剪。")
-    return False, tr(f"these settings reach train accuracy {train:.2f} and test accuracy "
-                     f"{test:.2f}; both must be at least {TARGET_ACCURACY}",
-                     f"这些设置达到的训练准确率为 {train:.2f}，测试准确率为 {test:.2f}；"
-                     f"两者都必须至少为 {TARGET_ACCURACY}")
+def _check_fix(fn: Any) -> str:
+    require_callable(fn, "fix(settings)")
+    fixed = []
+    for seed in lab.HELD_OUT_SEEDS:
+        given = lab.delivered().but(seed=seed)
+        what = tr(f"the delivered model with seed {seed}", f"种子为 {seed} 的交付模型")
+        out = call(fn, given, what=what)
+        if not isinstance(out, lab.LabSettings):
+            raise StudentError(tr(f"for {what} return a LabSettings (settings.but(...)), "
+                                  f"not {type(out).__name__}",
+                                  f"对于{what}，请返回一个 LabSettings（settings.but(...)），"
+                                  f"而不是 {type(out).__name__}"))
+        if out.seed != seed:
+            raise StudentError(tr("keep the seed you are given: the check trains on seeds your "
+                                  "notebook never saw",
+                                  "请保留传入的种子：检查会在你的笔记本从未见过的种子上训练"))
+        if out.epochs > MAX_EPOCHS:
+            raise StudentError(tr(f"use at most {MAX_EPOCHS} epochs (lab time is short)",
+                                  f"最多使用 {MAX_EPOCHS} 个轮次（实验时间有限）"))
+        if out.but(clip=None) == given.but(clip=None):
+            raise StudentError(tr("your fix changes only the clipping: clipping bounds the steps "
+                                  "but removes no cause (section 3); change what your diagnosis "
+                                  "blames",
+                                  "你的修复只改了裁剪：裁剪限制步长，却不消除任何病因（第 3 节）；"
+                                  "请改动你的诊断所指出的东西"))
+        fixed.append(out)
+    reached, mean, _ = lab.fix_reaches_target(fixed)
+    seeds = ", ".join(str(s) for s in lab.HELD_OUT_SEEDS)
+    if not reached:
+        raise StudentError(tr(
+            f"trained on the held-out seeds {seeds}, your fixed settings reach a mean test "
+            f"accuracy of {mean:.2f}; the target is {lab.TARGET_ACCURACY}: the change does not "
+            "remove the cause. Go back to the telemetry",
+            f"在留出的种子 {seeds} 上训练，你修复后的设置平均测试准确率为 {mean:.2f}；"
+            f"目标是 {lab.TARGET_ACCURACY}：这个改动没有消除病因。请回到训练遥测"))
+    return tr(f"trained on the held-out seeds {seeds}, your fix reaches a mean test accuracy of "
+              f"{mean:.2f} (target {lab.TARGET_ACCURACY}).",
+              f"在留出的种子 {seeds} 上训练，你的修复达到的平均测试准确率为 {mean:.2f}"
+              f"（目标 {lab.TARGET_ACCURACY}）。")
 
 
-q5 = FunctionExercise(
-    "07.5",
+q6 = FunctionExercise(
+    "07.6",
     Text(
-        f"Find settings of your own that make the model learn *without clipping*: pass a "
-        f"`cq.course.lab.LabSettings` with `clip=None`, at most {MAX_EPOCHS} epochs and seed 0 whose run "
-        f"reaches at least {TARGET_ACCURACY} train and test accuracy. The runs printed in the "
-        f"tables above do not count.",
-        f"找出你自己的一组设置，让模型*不用裁剪*就能学会：传入一个 `cq.course.lab.LabSettings`，"
-        f"其中 `clip=None`、最多 {MAX_EPOCHS} 个轮次、种子为 0，并且这次运行的训练准确率和测试"
-        f"准确率都至少达到 {TARGET_ACCURACY}。上面表格中打印过的运行不算数。",
+        "The fix as code: write fix(settings) that takes the delivered model's LabSettings "
+        "(with any seed) and returns fixed settings, changing what your diagnosis blames "
+        f"(settings.but(...)). The check trains your fix on held-out seeds: the mean test "
+        f"accuracy must reach {lab.TARGET_ACCURACY}, in at most {MAX_EPOCHS} epochs, and a "
+        "change of the clipping alone is not accepted.",
+        "把修复写成代码：编写 fix(settings)，它接收交付模型的 LabSettings（种子任意），"
+        "返回修复后的设置，改动你的诊断所指出的东西（settings.but(...)）。检查会在留出的种子上"
+        f"训练你的修复：平均测试准确率必须达到 {lab.TARGET_ACCURACY}，最多 {MAX_EPOCHS} 个轮次，"
+        "而且只改裁剪不算数。",
     ),
-    checker=_check_settings,
+    checker=guarded(_check_fix),
+    hints=[
+        Text("help(lab.LabSettings) lists every field you can change; your diagnosis names one "
+             "(or two) of them.",
+             "help(lab.LabSettings) 列出了所有可以改动的字段；你的诊断指向其中一个（或两个）。"),
+        Text("LabSettings is frozen: build the fixed copy with settings.but(field=value), and "
+             "keep the seed you are given.",
+             "LabSettings 是不可变的：用 settings.but(field=value) 构造修复后的副本，"
+             "并保留传入的种子。"),
+    ],
+    solution_text=Text(
+        "def fix(settings):\n"
+        "    # one change per diagnosis of exercise 5; keep the line of yours:\n"
+        "    # (a) settings.but(standardized=True, loss='mse', epochs=8)\n"
+        "    # (b) settings.but(learning_rate=0.1)\n"
+        "    # (c) settings.but(angle_scale=1.0)\n"
+        "    # (d) settings.but(signed_labels=False)\n"
+        "    return settings.but(standardized=True, loss='mse', epochs=8)  # (a)",
+        "def fix(settings):\n"
+        "    # 练习 5 的每种诊断对应一处改动；保留你的那一行：\n"
+        "    # (a) settings.but(standardized=True, loss='mse', epochs=8)\n"
+        "    # (b) settings.but(learning_rate=0.1)\n"
+        "    # (c) settings.but(angle_scale=1.0)\n"
+        "    # (d) settings.but(signed_labels=False)\n"
+        "    return settings.but(standardized=True, loss='mse', epochs=8)  # (a)",
+    ),
+)
+
+
+def _reference_standardize(x_train: np.ndarray, x_test: np.ndarray,
+                           ddof: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The reference: training statistics, population (``ddof=0``) or sample (``ddof=1``)
+    standard deviation (both are legitimate readings of "standard deviation 1")."""
+    mean = x_train.mean(axis=0)
+    std = x_train.std(axis=0, ddof=ddof) if len(x_train) > ddof else np.zeros(x_train.shape[1])
+    std = np.where(std > 0, std, 1.0)
+    return (x_train - mean) / std, (x_test - mean) / std
+
+
+def _standardize_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(7)
+    scale = np.array([30.0, 0.01, 5.0])
+    shift = np.array([100.0, -3.0, 0.0])
+    train = rng.normal(size=(50, 3)) * scale + shift
+    test = rng.normal(size=(20, 3)) * scale + shift + 1.0
+    constant = np.column_stack([rng.normal(size=10) * 30, np.full(10, 4.0)])
+    return [
+        (tr("features 30x too large (as in the lab)", "大了 30 倍的特征（如本实验）"),
+         rng.normal(size=(40, 2)) * 30, rng.normal(size=(10, 2)) * 30),
+        (tr("three features on very different scales", "尺度相差悬殊的三个特征"), train, test),
+        (tr("a constant feature (standard deviation 0)", "一个常数特征（标准差为 0）"),
+         constant, constant[:3] + 1.0),
+        (tr("a test set of one point", "只有一个点的测试集"), train, test[:1]),
+    ]
+
+
+def _check_standardize(fn: Any) -> str:
+    require_callable(fn, "standardize(x_train, x_test)")
+    for what, train, test in _standardize_cases():
+        tr_in, te_in = train.copy(), test.copy()
+        out = call(fn, tr_in, te_in, what=what)
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise StudentError(tr(f"for {what}, return a pair (x_train_std, x_test_std)",
+                                  f"对于{what}，请返回一对 (x_train_std, x_test_std)"))
+        if not (np.array_equal(tr_in, train) and np.array_equal(te_in, test)):
+            raise StudentError(tr(f"for {what}, your function changed its inputs in place",
+                                  f"对于{what}，你的函数原地修改了它的输入"))
+        zero_std = tr(": a feature with standard deviation 0 must be divided by 1, not by 0",
+                      "：标准差为 0 的特征应当除以 1，而不是除以 0")
+        got_tr = as_array(out[0], train.shape, tr(f"the training part of {what}", f"{what}的训练部分"),
+                          nonfinite=zero_std)
+        got_te = as_array(out[1], test.shape, tr(f"the test part of {what}", f"{what}的测试部分"),
+                          nonfinite=zero_std)
+        # ddof 0 or 1, and a tiny epsilon added to the spread, are all fine where it has one
+        refs = [_reference_standardize(train, test, ddof) for ddof in (0, 1)]
+        if any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) and
+               np.allclose(got_te, b, atol=1e-6, rtol=1e-5) for a, b in refs):
+            continue
+        want_tr, want_te = refs[0]
+        if np.allclose(got_tr, want_tr, atol=1e-6) and np.abs(got_te).max() > 1e6:
+            raise StudentError(tr(
+                f"for {what}, the test part holds values near {np.abs(got_te).max():.0e}: a "
+                "constant feature divided by a tiny number (a standard deviation of 0 plus an "
+                "epsilon) blows up any test value that differs from the training constant; "
+                "divide by 1 where the standard deviation is 0",
+                f"对于{what}，测试部分出现了接近 {np.abs(got_te).max():.0e} 的值：常数特征被一个"
+                "极小的数（标准差 0 加上 epsilon）相除，任何与训练常数不同的测试值都会被放大到"
+                "极大；在标准差为 0 的地方应当除以 1"))
+        if not any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) for a, _ in refs):
+            if np.allclose(got_tr, (train - train.mean()) / train.std(), atol=1e-6):
+                raise StudentError(tr(f"for {what}, standardise each feature (column, axis=0) on "
+                                      "its own, not all numbers together",
+                                      f"对于{what}，请对每个特征（列，axis=0）分别标准化，"
+                                      "而不是把所有数放在一起"))
+            raise StudentError(tr(f"for {what}, the training part does not have mean 0 and "
+                                  "standard deviation 1 in every feature with a spread",
+                                  f"对于{what}，训练部分中并非每个有离散度的特征都是均值 0、"
+                                  "标准差 1"))
+        raise StudentError(tr(f"for {what}, the test part must be shifted and scaled with the "
+                              "*training* mean and standard deviation: a model only ever sees "
+                              "the statistics of its training data",
+                              f"对于{what}，测试部分必须用*训练集*的均值和标准差来平移和缩放："
+                              "模型只能看到它的训练数据的统计量"))
+    return tr("your standardize fits the statistics on the training split only and leaves "
+              "constant features finite.",
+              "你的 standardize 只在训练集上拟合统计量，并让常数特征保持有限。")
+
+
+q7 = FunctionExercise(
+    "07.7",
+    Text(
+        "One fix a model can need, as code: write standardize(x_train, x_test) for 2-D arrays "
+        "(rows are points, columns features). Shift and scale every feature to mean 0 and "
+        "standard deviation 1 using the training split's statistics, apply the same "
+        "transformation to the test split, and leave a constant feature centred (no division by "
+        "0). Return (x_train_std, x_test_std) as new arrays; pass the function itself to check.",
+        "把模型可能需要的一种修复写成代码：为二维数组（行是数据点，列是特征）编写 "
+        "standardize(x_train, x_test)。用训练集的统计量把每个特征平移、缩放到均值 0、"
+        "标准差 1，对测试集施加同样的变换，并让常数特征只做中心化（不能除以 0）。"
+        "以新数组的形式返回 (x_train_std, x_test_std)；把函数本身传给 check。",
+    ),
+    checker=guarded(_check_standardize),
     hints=[
         Text(
-            "Start from what the diagnosis blamed: the input scale. `standardized=True`.",
-            "从诊断所指出的问题入手：输入的尺度。`standardized=True`。",
+            "Which data may the transformation learn from? Only the training split: the test "
+            "split stands for data the model has never seen.",
+            "这个变换可以从哪些数据中学习？只能是训练集：测试集代表模型从未见过的数据。",
         ),
         Text(
-            "Then the loss (a bounded slope, `loss='mse'`), the learning rate, or a few more "
-            "epochs: the printed runs show which of them are still short of the target.",
-            "然后是损失函数（斜率有界，`loss='mse'`）、学习率，或者再多几个轮次："
-            "打印出的运行显示了其中哪些离目标还差一点。",
+            "Per feature means axis=0. A standard deviation of 0 would divide by zero: use 1 "
+            "there.",
+            "逐特征意味着 axis=0。标准差为 0 会导致除以零：在那里改用 1。",
+        ),
+        Text(
+            "The idea: fit once, apply twice. NumPy's mean and std with axis=0 give the "
+            "per-feature statistics, and np.where swaps a zero standard deviation for 1.",
+            "思路：拟合一次，应用两次。NumPy 的 mean 和 std 加上 axis=0 给出逐特征的统计量，"
+            "np.where 把为 0 的标准差换成 1。",
         ),
     ],
     solution_text=Text(
-        "For example LabSettings(standardized=True, loss='mse', epochs=8): train "
-        "0.97, test 0.97 (seed 0). Standardising the inputs is the decisive fix; the bounded loss "
-        "and enough steps make it reach the target.",
-        "例如 LabSettings(standardized=True, loss='mse', epochs=8)：训练准确率 0.97，"
-        "测试准确率 0.97（种子 0）。标准化输入是决定性的修复；有界的损失函数和足够的步数"
-        "让它达到目标。",
+        "def standardize(x_train, x_test):\n"
+        "    mean = x_train.mean(axis=0)\n"
+        "    std = x_train.std(axis=0)\n"
+        "    std = np.where(std > 0, std, 1.0)\n"
+        "    return (x_train - mean) / std, (x_test - mean) / std",
+        "def standardize(x_train, x_test):\n"
+        "    # 只用训练集的统计量\n"
+        "    mean = x_train.mean(axis=0)\n"
+        "    std = x_train.std(axis=0)\n"
+        "    # 常数特征（标准差为 0）除以 1，不除以 0\n"
+        "    std = np.where(std > 0, std, 1.0)\n"
+        "    return (x_train - mean) / std, (x_test - mean) / std",
     ),
 )
 
-q6 = ChoiceExercise(
-    "07.6",
+
+q8 = ChoiceExercise(
+    "07.8",
     Text(
-        "After the fixes, the gradient norms stay within a factor of about two of their median, "
-        "and adding global-norm clipping at 1.0 changes nothing. What is clipping's job now?",
-        "修复之后，梯度范数都保持在其中位数的大约两倍以内，再加上在 1.0 处按全局范数裁剪"
-        "也不会改变任何东西。现在裁剪的作用是什么？",
+        "In the fixed run above, global-norm clipping at 1.0 never fired. Should it stay, and "
+        "if so, where should its bound sit?",
+        "在上面修复后的运行中，按全局范数在 1.0 处的裁剪一次也没有触发。它应该保留吗？"
+        "如果保留，阈值应该设在哪里？",
     ),
     options={
         "a": Text("None: remove it, it can only hurt.", "没有作用：去掉它，它只会帮倒忙。"),
@@ -361,134 +603,5 @@ q6 = ChoiceExercise(
     solution_text=Text(
         "b. A clip above the typical norm is cheap insurance; it is not a cure.",
         "b. 高于典型范数的裁剪是一份廉价的保险，而不是根治之法。",
-    ),
-)
-
-
-def _reference_standardize(x_train: np.ndarray, x_test: np.ndarray,
-                           ddof: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The reference: training statistics, population (``ddof=0``) or sample (``ddof=1``)
-    standard deviation (both are legitimate readings of "standard deviation 1")."""
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0, ddof=ddof) if len(x_train) > ddof else np.zeros(x_train.shape[1])
-    std = np.where(std > 0, std, 1.0)
-    return (x_train - mean) / std, (x_test - mean) / std
-
-
-def _standardize_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
-    rng = np.random.default_rng(7)
-    scale = np.array([30.0, 0.01, 5.0])
-    shift = np.array([100.0, -3.0, 0.0])
-    train = rng.normal(size=(50, 3)) * scale + shift
-    test = rng.normal(size=(20, 3)) * scale + shift + 1.0
-    constant = np.column_stack([rng.normal(size=10) * 30, np.full(10, 4.0)])
-    return [
-        (tr("features 30x too large, as in the lab", "像本实验那样大了 30 倍的特征"),
-         rng.normal(size=(40, 2)) * 30, rng.normal(size=(10, 2)) * 30),
-        (tr("three features on very different scales", "尺度相差悬殊的三个特征"), train, test),
-        (tr("a constant feature (standard deviation 0)", "一个常数特征（标准差为 0）"),
-         constant, constant[:3] + 1.0),
-        (tr("a test set of one point", "只有一个点的测试集"), train, test[:1]),
-    ]
-
-
-def _check_standardize(fn: Any) -> str:
-    require_callable(fn, "standardize(x_train, x_test)")
-    for what, train, test in _standardize_cases():
-        tr_in, te_in = train.copy(), test.copy()
-        out = call(fn, tr_in, te_in, what=what)
-        if not isinstance(out, tuple) or len(out) != 2:
-            raise StudentError(tr(f"for {what} return a pair (x_train_std, x_test_std)",
-                                  f"对于{what}，请返回一对 (x_train_std, x_test_std)"))
-        if not (np.array_equal(tr_in, train) and np.array_equal(te_in, test)):
-            raise StudentError(tr(f"for {what} your function changed its inputs in place",
-                                  f"对于{what}，你的函数原地修改了它的输入"))
-        zero_std = tr(": a feature with standard deviation 0 must be divided by 1, not by 0",
-                      "：标准差为 0 的特征应当除以 1，而不是除以 0")
-        got_tr = as_array(out[0], train.shape, tr(f"{what}, training part", f"{what}的训练部分"),
-                          nonfinite=zero_std)
-        got_te = as_array(out[1], test.shape, tr(f"{what}, test part", f"{what}的测试部分"),
-                          nonfinite=zero_std)
-        # ddof 0 or 1, and a tiny epsilon added to the spread, are all fine where it has one
-        refs = [_reference_standardize(train, test, ddof) for ddof in (0, 1)]
-        if any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) and
-               np.allclose(got_te, b, atol=1e-6, rtol=1e-5) for a, b in refs):
-            continue
-        want_tr, want_te = refs[0]
-        if np.allclose(got_tr, want_tr, atol=1e-6) and np.abs(got_te).max() > 1e6:
-            raise StudentError(tr(
-                f"for {what} the test part holds values near {np.abs(got_te).max():.0e}: a "
-                "constant feature divided by a tiny number (a standard deviation of 0 plus an "
-                "epsilon) blows up any test value that differs from the training constant; "
-                "divide by 1 where the standard deviation is 0",
-                f"对于{what}，测试部分出现了接近 {np.abs(got_te).max():.0e} 的值：常数特征被一个"
-                "极小的数（标准差 0 加上 epsilon）相除，任何与训练常数不同的测试值都会被放大到"
-                "极大；在标准差为 0 的地方应当除以 1"))
-        if not any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) for a, _ in refs):
-            if np.allclose(got_tr, (train - train.mean()) / train.std(), atol=1e-6):
-                raise StudentError(tr(f"for {what} standardise each feature (column, axis=0) on "
-                                      "its own, not all numbers together",
-                                      f"对于{what}，请对每个特征（列，axis=0）分别标准化，"
-                                      "而不是把所有数放在一起"))
-            raise StudentError(tr(f"for {what} the training part does not have mean 0 and "
-                                  "standard deviation 1 in every feature with a spread",
-                                  f"对于{what}，训练部分中并非每个有离散度的特征都是均值 0、"
-                                  "标准差 1"))
-        raise StudentError(tr(f"for {what} the test part must be shifted and scaled with the "
-                              "*training* mean and standard deviation: a model only ever sees "
-                              "the statistics of its training data",
-                              f"对于{what}，测试部分必须用*训练集*的均值和标准差来平移和缩放："
-                              "模型只能看到它的训练数据的统计量"))
-    return tr("your standardize fits the statistics on the training split only and leaves "
-              "constant features finite: the lab's decisive fix, as code.",
-              "你的 standardize 只在训练集上拟合统计量，并让常数特征保持有限："
-              "这就是本实验的决定性修复，写成了代码。")
-
-
-q7 = FunctionExercise(
-    "07.7",
-    Text(
-        "The capstone's decisive fix as code: write standardize(x_train, x_test) for 2-D arrays "
-        "(rows are points, columns features). Shift and scale every feature to mean 0 and "
-        "standard deviation 1 using the training split's statistics, apply the same "
-        "transformation to the test split, and leave a constant feature centred (no division by "
-        "0). Return (x_train_std, x_test_std) as new arrays; pass the function itself to check.",
-        "把综合实验的决定性修复写成代码：为二维数组（行是数据点，列是特征）编写 "
-        "standardize(x_train, x_test)。用训练集的统计量把每个特征平移、缩放到均值 0、"
-        "标准差 1，对测试集施加同样的变换，并让常数特征只做中心化（不能除以 0）。"
-        "以新数组的形式返回 (x_train_std, x_test_std)；把函数本身传给 check。",
-    ),
-    checker=guarded(_check_standardize),
-    hints=[
-        Text(
-            "Which data may the transformation learn from? Only the training split: the test "
-            "split stands for data the model has never seen.",
-            "这个变换可以从哪些数据中学习？只能是训练集：测试集代表模型从未见过的数据。",
-        ),
-        Text(
-            "Per feature means axis=0. A standard deviation of 0 would divide by zero: use 1 "
-            "there.",
-            "逐特征意味着 axis=0。标准差为 0 会导致除以零：在那里改用 1。",
-        ),
-        Text(
-            "mean = x_train.mean(axis=0); std = x_train.std(axis=0); std = np.where(std > 0, std, "
-            "1.0); return (x_train - mean) / std, (x_test - mean) / std",
-            "函数体：mean = x_train.mean(axis=0); std = x_train.std(axis=0); "
-            "std = np.where(std > 0, std, 1.0); return (x_train - mean) / std, (x_test - mean) / std",
-        ),
-    ],
-    solution_text=Text(
-        "def standardize(x_train, x_test):\n"
-        "    mean = x_train.mean(axis=0)\n"
-        "    std = x_train.std(axis=0)\n"
-        "    std = np.where(std > 0, std, 1.0)\n"
-        "    return (x_train - mean) / std, (x_test - mean) / std",
-        "def standardize(x_train, x_test):\n"
-        "    # 只用训练集的统计量\n"
-        "    mean = x_train.mean(axis=0)\n"
-        "    std = x_train.std(axis=0)\n"
-        "    # 常数特征（标准差为 0）除以 1，不除以 0\n"
-        "    std = np.where(std > 0, std, 1.0)\n"
-        "    return (x_train - mean) / std, (x_test - mean) / std",
     ),
 )

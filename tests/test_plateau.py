@@ -127,3 +127,43 @@ def test_deep_circuit_bad_arguments_are_named(kwargs, name):
     args = dict(n_qubits=3, depth=4, steps=1) | kwargs
     with pytest.raises((ValueError, TypeError), match=name):
         plateau.train_deep_circuit(**args)
+
+
+def test_start_gradient_norm_matches_the_training_runs_first_step():
+    for init in plateau.DEEP_INITS:
+        run = plateau.train_deep_circuit(4, 6, init=init, steps=1, seed=2)
+        norm = plateau.deep_start_gradient_norm(4, 6, init=init, seed=2)
+        assert np.isclose(norm, run.exact_grad_norm[0], rtol=1e-10)
+
+
+def test_start_gradient_norm_against_a_finite_difference():
+    """Independent of the shift rule: a central finite difference of the exact cost."""
+    from clipq_edu.quantum.simulate import mcclean_expectation
+
+    theta = plateau._deep_start(3, 4, "random", 5)
+    h = 1e-5
+    rows = np.vstack([theta + h * e for e in np.eye(theta.size)]
+                     + [theta - h * e for e in np.eye(theta.size)])
+    f = mcclean_expectation(rows, n_qubits=3, depth=4).reshape(2, -1)
+    fd = (f[0] - f[1]) / (2 * h)
+    assert np.isclose(plateau.deep_start_gradient_norm(3, 4, seed=5), np.linalg.norm(fd),
+                      rtol=1e-6)
+
+
+def test_measured_means_use_the_same_circuit_and_scatter_like_shots():
+    """Cirq's sampled parities: mean within 5 standard errors of the exact <Z0 Z1>, and the
+    scatter of the group means is the binomial sqrt((1 - mu^2)/shots)."""
+    import clipq_edu as cq
+    from clipq_edu.quantum.simulate import mcclean_expectation
+
+    values, _ = cq.quantum.circuits.mcclean_random_values(3, 4, 2, seed=3)
+    exact = mcclean_expectation(values, n_qubits=3, depth=4)
+    m = plateau.measured_zz_means(values, n_qubits=3, depth=4, shots=50, groups=400, seed=0)
+    assert m.shape == (2, 400) and np.all(np.abs(m) <= 1)
+    sd = np.sqrt((1 - exact**2) / 50)
+    assert np.all(np.abs(m.mean(axis=1) - exact) < 5 * sd / np.sqrt(400))
+    assert np.allclose(m.std(axis=1), sd, rtol=0.15)
+    again = plateau.measured_zz_means(values, n_qubits=3, depth=4, shots=50, groups=400, seed=0)
+    assert np.array_equal(m, again)
+    with pytest.raises(ValueError, match="values"):
+        plateau.measured_zz_means(np.zeros(5), n_qubits=3, depth=4, shots=5)

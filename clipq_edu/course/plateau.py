@@ -47,9 +47,9 @@ from clipq_edu.quantum.sampling import sample_pauli_means
 from clipq_edu.training import optim
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 
-__all__ = ["COSTS", "DEEP_INITS", "DeepCircuitRun", "ProductAnsatzRun", "landscape_cut",
-           "product_cost", "shot_cost", "shot_gradient", "train_deep_circuit",
-           "train_product_ansatz"]
+__all__ = ["COSTS", "DEEP_INITS", "DeepCircuitRun", "ProductAnsatzRun",
+           "deep_start_gradient_norm", "landscape_cut", "measured_zz_means", "product_cost",
+           "shot_cost", "shot_gradient", "train_deep_circuit", "train_product_ansatz"]
 
 COSTS = ("global", "local")
 MAX_QUBITS = 30
@@ -404,3 +404,106 @@ def train_deep_circuit(
         **{k: getattr(tel, k) for k in _TELEMETRY_FIELDS},
         exact_loss=exact, exact_grad_norm=tel.extra["exact_grad_norm"],
         noise_norm=tel.extra["noise_norm"], theta=theta, settings=settings)
+
+
+def deep_start_gradient_norm(n_qubits: int, depth: int = 20, *, init: str = "random",
+                             seed: int | None = 0) -> float:
+    """Exact norm ‖∇C‖ of the gradient of ⟨Z0 Z1⟩ at the starting angles of the deep circuit.
+
+    The same circuit and starting angles as :func:`train_deep_circuit` (every one of the
+    P = 3·depth·n rotations trainable), differentiated exactly with THE parameter-shift rule
+    on state vectors: no shots. For random angles each component has a variance of order the
+    2-design value ``haar_gradient_variance(n)`` ≈ 2⁻ⁿ/3 once the circuit is deep enough, so
+    ‖∇C‖ ≈ √(P · 2⁻ⁿ/3): the *norm* falls like 2^(−n/2) (the variance like 2⁻ⁿ). From identity
+    blocks it stays of order 1 for every n.
+
+    Args:
+      n_qubits: qubits, 2..12.
+      depth: layers, even, 4..100.
+      init: ``"random"`` or ``"identity"``.
+      seed: seed of the initial angles (the same as :func:`train_deep_circuit`'s).
+
+    Returns:
+      ‖∇C‖ at the start, a float.
+
+    References:
+      McClean et al. (2018), Nature Communications 9, 4812, https://arxiv.org/abs/1803.11173;
+      Grant, Wossnig, Ostaszewski, Benedetti (2019), Quantum 3, 214,
+      https://arxiv.org/abs/1903.05076.
+
+    Taught in chapter 05.
+
+    >>> round(deep_start_gradient_norm(3, 4, init="identity", seed=1), 6) > 0.5
+    True
+    """
+    n, depth, _, _, _, seed = _deep_check(n_qubits, depth, init, 1, 1, 1.0, "sgd", "zz", seed)
+    theta = _deep_start(n, depth, init, seed)
+    _, shifted = _deep_exact(theta, n, depth, "zz")
+    return float(np.linalg.norm(combine_shifted(shifted)))
+
+
+def measured_zz_means(values: Any, *, n_qubits: int, depth: int, shots: int, groups: int = 1,
+                      seed: int | None = 0) -> np.ndarray:
+    """Means of Z0·Z1 over measured bitstrings from ``cirq.Simulator.run``: Cirq's own sampler.
+
+    Each row of ``values`` sets the angles of ``mcclean_random_circuit(n_qubits, depth)``; the
+    circuit is measured ``shots · groups`` times by Cirq (qubits 0 and 1, computational basis),
+    each shot gives the parity (−1)^(b0 ⊕ b1), and every consecutive block of ``shots``
+    parities is averaged. This shares no code with THE shot sampler
+    (:func:`clipq_edu.quantum.sampling.sample_pauli_means`, a binomial draw from the exact
+    expectation), so it is an independent check of it.
+
+    Args:
+      values: ``[rows, 3 * depth * n_qubits]`` angles (or one row).
+      n_qubits: qubits, 2..12.
+      depth: layers, >= 1.
+      shots: shots per mean, >= 1.
+      groups: independent means per row, >= 1.
+      seed: seed of Cirq's simulator.
+
+    Returns:
+      ``(rows, groups)`` array of means, each in [−1, 1].
+
+    Taught in chapter 05.
+
+    >>> m = measured_zz_means(np.zeros(12), n_qubits=2, depth=2, shots=10, groups=3, seed=1)
+    >>> m.shape, bool(np.all(np.abs(m) <= 1))
+    ((1, 3), True)
+    """
+    import cirq
+
+    n = check_int("n_qubits", n_qubits, minimum=2, maximum=MAX_DEEP_QUBITS)
+    depth = check_int("depth", depth, minimum=1, maximum=MAX_DEEP_DEPTH)
+    shots = check_shots("shots", shots)
+    groups = check_int("groups", groups, minimum=1, maximum=10_000)
+    seed = check_seed("seed", seed, maximum=2**32 - 1)
+    rows = check_finite("values", as_float_array("values", values))
+    rows = rows.reshape(-1, rows.shape[-1]) if rows.ndim in (1, 2) else rows
+    if rows.ndim != 2 or rows.shape[1] != 3 * depth * n or rows.shape[0] == 0:
+        raise ValueError(f"values must be [3 * depth * n_qubits] = [{3 * depth * n}] or "
+                         f"[rows, {3 * depth * n}], got shape {np.shape(values)}")
+    qs = cirq.LineQubit.range(n)
+    sim = cirq.Simulator(seed=seed)
+    out = np.empty((rows.shape[0], groups))
+    for i, row in enumerate(rows):
+        circuit = _mcclean_concrete(row, qs, depth) + cirq.measure(qs[0], qs[1], key="m")
+        bits = sim.run(circuit, repetitions=shots * groups).measurements["m"]
+        parity = 1.0 - 2.0 * (bits[:, 0] ^ bits[:, 1])
+        out[i] = parity.reshape(groups, shots).mean(axis=1)
+    return out
+
+
+def _mcclean_concrete(row: np.ndarray, qs: list[Any], depth: int) -> Any:
+    """``mcclean_random_circuit`` with the angles of ``row`` written in (no symbols to resolve)
+    and the rotations of angle 0 (the axes a slot did not choose) left out."""
+    import cirq
+
+    rot = (cirq.rx, cirq.ry, cirq.rz)
+    n = len(qs)
+    angles = row.reshape(depth, n, 3)
+    ops: list[Any] = [cirq.ry(np.pi / 4)(q) for q in qs]
+    for layer in range(depth):
+        ops += [rot[k](angles[layer, j, k])(q) for j, q in enumerate(qs) for k in range(3)
+                if angles[layer, j, k] != 0.0]
+        ops += [cirq.CZ(qs[j], qs[j + 1]) for j in range(n - 1)]
+    return cirq.Circuit(ops)

@@ -94,3 +94,26 @@ def test_errors():
 def test_upper_bounds_refuse_huge_values_by_name(fn, arg, value):
     with pytest.raises(ValueError, match=f"{arg} must be <="):
         fn(**{arg: value})
+
+
+def test_adam_spike_recovery_matches_a_run_of_adam():
+    from clipq_edu.course import analysis
+
+    for spike, b2 in ((1000.0, 0.999), (100.0, 0.99)):
+        grads = np.ones((12000, 1))
+        grads[10] = spike
+        upd = np.abs(analysis.adam_updates(grads, learning_rate=0.01, b2=b2)[:, 0])
+        back = 10 + np.argmax(upd[10:] >= 0.5 * 0.01)
+        want = faq.adam_spike_recovery_steps(spike, b2)
+        assert abs((back - 10) - want) < 0.01 * want + 2
+
+
+def test_adam_spike_recovery_edges():
+    assert faq.adam_spike_recovery_steps(1.0) == 0.0
+    assert faq.adam_spike_recovery_steps(1.5) == 0.0  # too small to halve a step
+    with pytest.raises(ValueError, match="spike"):
+        faq.adam_spike_recovery_steps(0.5)
+    with pytest.raises(ValueError, match="b2"):
+        faq.adam_spike_recovery_steps(10.0, b2=1.0)
+    with pytest.raises(ValueError, match="fraction"):
+        faq.adam_spike_recovery_steps(10.0, fraction=1.0)

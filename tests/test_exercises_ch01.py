@@ -38,12 +38,12 @@ def test_q2_clipped_iterations_match_an_independent_loop():
     assert not ex.q2.check(k + 3)
 
 
-def test_q3_memory_of_30_qubits():
-    assert ex.q3.check(2**30 * 8)
-    fb = ex.q3.check(2**30)
+def test_q3_memory_of_34_qubits_in_complex128():
+    assert ex.q3.check(2**34 * 16 // 2**30)  # written out: 2**34 amplitudes, 16 B, 2**30 B/GiB
+    fb = ex.q3.check(2**4)
     assert not fb and "too small" in fb.message
-    _no_leak(fb, 2**30 * 8)
-    assert not ex.q3.check(30 * 8)
+    _no_leak(fb, 256)
+    assert not ex.q3.check(34 * 16)
 
 
 def test_q4_choice():

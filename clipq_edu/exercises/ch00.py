@@ -4,9 +4,37 @@ from __future__ import annotations
 
 from clipq_edu.exercises._core import ChoiceExercise, NumericExercise
 from clipq_edu.i18n import Text
+from clipq_edu.quantum.resources import state_vector_bytes
 
 __all__ = ["q1", "q2", "q3"]
-from clipq_edu.quantum.resources import state_vector_bytes
+
+#: Typical mistakes of 00.1, each computed by applying the mistaken method to n = 10.
+_MISTAKES_1 = [
+    (lambda: 2 * 10,
+     Text("that is 2 x 10: the count doubles with each qubit, so multiply 2 by itself 10 times",
+          "这是 2 x 10：每多一个量子比特个数就翻一倍，所以要把 2 自乘 10 次")),
+    (lambda: 10**2,
+     Text("that is 10**2 (n squared): the base is 2 and the exponent is n",
+          "这是 10**2（n 的平方）：底数是 2，指数是 n")),
+    (lambda: 2 ** (10 - 1),
+     Text("one doubling short: 1 qubit already has 2 amplitudes",
+          "少翻了一倍：1 个量子比特就已经有 2 个振幅")),
+]
+
+#: Typical mistakes of 00.2, each computed by applying the mistaken method to 20 qubits.
+_MISTAKES_2 = [
+    (lambda: state_vector_bytes(20) / 10**6,
+     Text("that is in megabytes (MB, 10**6 bytes); a MiB is 2**20 bytes",
+          "这是以兆字节（MB，10**6 字节）为单位；1 MiB 是 2**20 字节")),
+    (lambda: state_vector_bytes(20, bytes_per_amplitude=16) / 2**20,
+     Text("that counts 16 bytes per amplitude (complex128); complex64 takes 8",
+          "这是按每个振幅 16 字节（complex128）算的；complex64 只占 8 字节")),
+    (lambda: 2**20 / 2**20,
+     Text("that counts amplitudes, not bytes: each amplitude takes 8 bytes",
+          "这数的是振幅个数，而不是字节：每个振幅占 8 字节")),
+    (lambda: state_vector_bytes(20),
+     Text("that is the number of bytes: convert it to MiB", "这是字节数：请换算成 MiB")),
+]
 
 q1 = NumericExercise(
     "00.1",
@@ -15,6 +43,7 @@ q1 = NumericExercise(
          "n 个量子比特的态矢量含有 2**n 个复振幅。10 个量子比特的态有多少个振幅？"),
     expected=lambda: 2**10,
     shown=("1024",),
+    mistakes=_MISTAKES_1,
     hints=[Text("Each extra qubit doubles the number of amplitudes.",
                 "每多一个量子比特，振幅的个数就翻一倍。"),
            Text("Compute 2**10 in a cell.", "在一个代码单元里计算 2**10。")],
@@ -28,6 +57,7 @@ q2 = NumericExercise(
     expected=lambda: state_vector_bytes(20) / 2**20,
     rtol=1e-3,
     shown=("8 MiB",),
+    mistakes=_MISTAKES_2,
     hints=[Text("Bytes = 2**20 amplitudes x 8 bytes.", "字节数 = 2**20 个振幅 x 8 字节。"),
            Text("1 MiB = 2**20 bytes.", "1 MiB = 2**20 字节。")],
     solution_text=Text(

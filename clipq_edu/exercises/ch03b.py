@@ -1,4 +1,5 @@
-"""Exercises of chapter 03b (量子深度学习): the parameter-shift rule and its shot budget.
+"""Exercises of chapter 03b (量子深度学习): the parameter-shift rule (by hand, as code, for a
+general generator), its shot budget, a Cirq circuit from a description and a hybrid Keras model.
 
 >>> from clipq_edu.exercises import ch03b as ex
 >>> ex.q1.check(-0.2955)
@@ -19,11 +20,41 @@ from clipq_edu.exercises._core import FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
 from clipq_edu.quantum import gradients, sampling
 
-__all__ = ["q1", "q2", "q3", "q4"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 def _shift_by_hand() -> float:
     return float(gradients.parameter_shift(lambda rows: np.cos(rows[:, 0]), np.array([0.3]))[0])
+
+
+def _two_term(shift: float, divide: float, theta: float = 0.3, cos: Callable = math.cos) -> float:
+    """[f(θ + shift) − f(θ − shift)] / divide for f = cos: the rule, or a mistaken variant."""
+    return (cos(theta + shift) - cos(theta - shift)) / divide
+
+
+def _cos_degrees(angle_in_degrees: float) -> float:
+    """cos on a calculator left in degree mode."""
+    return math.cos(math.radians(angle_in_degrees))
+
+
+#: Typical mistakes of 03b.1, each computed by applying the mistaken method.
+_MISTAKES_1 = [
+    (lambda: _two_term(math.pi / 2, 1.0),
+     Text("that is the difference f(θ + π/2) − f(θ − π/2) itself: the rule halves it",
+          "这是差值 f(θ + π/2) − f(θ − π/2) 本身：这条规则还要把它除以 2")),
+    (lambda: _two_term(-math.pi / 2, 2.0),
+     Text("the difference is taken the wrong way round: f(θ + π/2) comes first",
+          "差值的顺序反了：f(θ + π/2) 在前")),
+    (lambda: _two_term(math.pi / 2, 4.0),
+     Text("that is half the rule's value: the difference is divided by 2 once, not twice",
+          "这是规则结果的一半：差值只除以 2 一次，而不是两次")),
+    (lambda: _two_term(math.pi / 4, 2.0),
+     Text("that is a shift of π/4: for rx the shift is π/2",
+          "这是平移 π/4 的结果：rx 的平移量是 π/2")),
+    (lambda: _two_term(90.0, 2.0, theta=0.3, cos=_cos_degrees),
+     Text("your calculator is in degrees: θ = 0.3 and the shift π/2 are radians",
+          "你的计算器处于角度制：θ = 0.3 和平移量 π/2 都是弧度")),
+]
 
 
 q1 = NumericExercise(
@@ -35,6 +66,7 @@ q1 = NumericExercise(
     expected=_shift_by_hand,
     digits=4,
     shown=("−0.2955",),
+    mistakes=_MISTAKES_1,
     hints=[
         Text("cos(θ + π/2) = −sin θ and cos(θ − π/2) = sin θ.",
              "cos(θ + π/2) = −sin θ，而 cos(θ − π/2) = sin θ。"),
@@ -49,12 +81,42 @@ q1 = NumericExercise(
 )
 
 
-def _shots_for_standard_error() -> int:
+def _shift_means() -> tuple[float, float]:
     shifted = np.array(analysis.TOY_PARAMS) + np.array([[math.pi / 2, 0, 0],
                                                         [-math.pi / 2, 0, 0]])
     mu_p, mu_m = analysis.toy_expectation(shifted)
+    return float(mu_p), float(mu_m)
+
+
+def _shots_for_standard_error() -> int:
+    mu_p, mu_m = _shift_means()
     var_one_shot = (2 - mu_p**2 - mu_m**2) / 4  # variance × N of the shift estimate
     return int(sampling.shots_needed(var_one_shot, 0.01))
+
+
+def _shots_by(var_factor: float, target: float, *, use_mu: bool = True,
+              rounding: Callable[[float], float] = math.ceil) -> int:
+    """N from var_factor · [(1 − μ₊²) + (1 − μ₋²)] / N = target (a mistaken variant or not)."""
+    mu_p, mu_m = _shift_means() if use_mu else (0.0, 0.0)
+    return int(rounding(var_factor * (2 - mu_p**2 - mu_m**2) / target))
+
+
+#: Typical mistakes of 03b.2, each computed by applying the mistaken method.
+_MISTAKES_2 = [
+    (lambda: _shots_by(1.0, 0.01**2),
+     Text("that leaves out the 1/4: the estimate is half the difference, so its variance is a "
+          "quarter of the difference's",
+          "这漏掉了 1/4：估计值是差值的一半，所以它的方差是差值方差的四分之一")),
+    (lambda: _shots_by(0.25, 0.01),
+     Text("0.01 is the standard error, not the variance: square it",
+          "0.01 是标准误差，而不是方差：要先平方")),
+    (lambda: _shots_by(0.25, 0.01**2, use_mu=False),
+     Text("that takes μ± = 0 (the worst case, one shot variance 1): use the circuit's μ±",
+          "这是取 μ± = 0（最坏情况，单次测量方差为 1）：请用这个线路的 μ±")),
+    (lambda: _shots_by(0.25, 0.01**2, rounding=math.floor),
+     Text("round up, not down: with that many shots the standard error is just above 0.01",
+          "要向上取整，而不是向下：用这么多次测量，标准误差会略高于 0.01")),
+]
 
 
 q2 = NumericExercise(
@@ -69,6 +131,7 @@ q2 = NumericExercise(
     rtol=0.0,
     atol=0.5,
     shown=("4817",),
+    mistakes=_MISTAKES_2,
     hints=[
         Text("Each mean of N shots has variance (1 − μ²)/N; the two are independent.",
              "N 次测量的均值的方差为 (1 − μ²)/N；两个均值相互独立。"),
@@ -195,10 +258,11 @@ q3 = FunctionExercise(
              "[f(θ + s e_k) − f(θ − s e_k)] / 2.",
              "本征值为 ±1/2 时，平移量 s = π/2，两个值组合为 "
              "[f(θ + s e_k) − f(θ − s e_k)] / 2。"),
-        Text("e = np.zeros_like(theta); e[k] = np.pi / 2; grad[k] = (f(theta + e) - f(theta - e)) "
-             "/ 2",
-             "参考写法：e = np.zeros_like(theta); e[k] = np.pi / 2; "
-             "grad[k] = (f(theta + e) - f(theta - e)) / 2"),
+        Text("The rule is a loop over the parameters k with two calls of f each; "
+             "np.zeros_like(theta) makes both the shift vector (one non-zero entry) and the "
+             "gradient array.",
+             "这条规则就是对参数 k 的一个循环，每个参数调用两次 f；np.zeros_like(theta) 既可以"
+             "用来构造平移向量（只有一个非零分量），也可以用来构造梯度数组。"),
     ],
     solution_text=Text(
         "def shift_gradient(f, theta):\n"
@@ -223,112 +287,397 @@ q3 = FunctionExercise(
 
 
 # --------------------------------------------------------------------------------------------
-# 03b.4: the learner's own tfq.layers.PQC model
+# 03b.4: the two-term shift rule for a generator with eigenvalues ±r
 # --------------------------------------------------------------------------------------------
-XS_04 = np.array([0.3, 1.2, -0.8])
+def _general_shift_cases() -> list[tuple[str, float, float, Callable[[float], float]]]:
+    """(description, r, θ, f) with f(θ) = a + b cos(2rθ) + c sin(2rθ): the form of ⟨H⟩ when
+    θ enters one gate exp(−iθG) whose generator G has eigenvalues ±r."""
+    rng = np.random.default_rng(27)
+    cases = [(tr("f(θ) = cos 2θ, r = 1, θ = 0.5", "f(θ) = cos 2θ，r = 1，θ = 0.5"),
+              1.0, 0.5, lambda t: math.cos(2 * t))]
+    for r in (0.5, *rng.uniform(0.2, 3.0, size=3)):
+        a, b, c = rng.normal(size=3)
+        theta = float(rng.uniform(-np.pi, np.pi))
+        cases.append((tr(f"a hidden f with r = {r:.3g} at θ = {theta:.3g}",
+                         f"隐藏的函数 f（r = {r:.3g}，θ = {theta:.3g}）"), float(r), theta,
+                      lambda t, a=a, b=b, c=c, r=r: a + b * math.cos(2 * r * t)
+                      + c * math.sin(2 * r * t)))
+    return cases
 
 
-def _inputs_04() -> Any:
-    """The fixed input circuits of 03b.4: ``ry(x)`` on qubit 0 for each x in :data:`XS_04`."""
-    import cirq
-
-    from clipq_edu._tf import tfq
-
-    q0 = cirq.LineQubit(0)
-    return tfq.convert_to_tensor([cirq.Circuit(cirq.ry(float(x))(q0)) for x in XS_04])
+def _central_difference(f: Callable[[float], float], theta: float, h: float = 1e-5) -> float:
+    """The reference the check compares with: a central finite difference (error ~ h²)."""
+    return (f(theta + h) - f(theta - h)) / (2 * h)
 
 
-def _model_outputs_and_gradients(model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The model's outputs on the fixed inputs, its two weights, and d(sum of outputs)/d weights."""
-    from clipq_edu._tf import tf
+def _check_general_shift(fn: Any) -> str:
+    require_callable(fn, "shift_derivative(f, theta, r)")
+    for what, r, theta, f in _general_shift_cases():
+        calls: list[float] = []
 
-    if not isinstance(model, tf.keras.Model):
-        raise StudentError(tr("pass your tf.keras model itself to check (built with "
-                              "tf.keras.Sequential([... tfq.layers.PQC(...)]))",
-                              "请把你的 tf.keras 模型本身传给 check（用 "
-                              "tf.keras.Sequential([... tfq.layers.PQC(...)]) 构建）"))
-    weights = model.trainable_variables
-    if sum(int(np.prod(w.shape)) for w in weights) != 2:
-        raise StudentError(tr(f"your model has {sum(int(np.prod(w.shape)) for w in weights)} "
-                              "trainable numbers; the circuit has exactly two, a and b",
-                              f"你的模型有 {sum(int(np.prod(w.shape)) for w in weights)} 个"
-                              "可训练的数；这个线路恰好只有两个：a 和 b"))
-    try:
-        with tf.GradientTape() as tape:
-            out = model(_inputs_04())
-            total = tf.reduce_sum(out)
-        grads = tape.gradient(total, weights)
-    except Exception as exc:  # noqa: BLE001 - report the learner's error, never raise it
-        raise StudentError(tr(f"calling your model on three input circuits raised "
-                              f"{type(exc).__name__}: {str(exc)[:160]}",
-                              f"用三个输入线路调用你的模型时抛出了 "
-                              f"{type(exc).__name__}：{str(exc)[:160]}")) from None
-    values = np.concatenate([np.ravel(w.numpy()) for w in weights])
-    grad = np.concatenate([np.ravel(g.numpy()) if g is not None else np.zeros(int(np.prod(w.shape)))
-                           for g, w in zip(grads, weights, strict=True)])
-    return np.asarray(out.numpy(), dtype=float), values, grad
+        def recorded(t: Any, f: Callable[[float], float] = f, calls: list = calls) -> float:
+            calls.append(float(np.asarray(t, dtype=float)))
+            return f(calls[-1])
 
-
-def _check_pqc_model(model: Any) -> str:
-    out, (a, b), grad = _model_outputs_and_gradients(model)
-    if out.shape != (3, 1):
-        raise StudentError(tr(f"for three input circuits your model returns shape {out.shape}; a "
-                              "PQC with one readout gives (3, 1)",
-                              f"对三个输入线路，你的模型返回的形状是 {out.shape}；只有一个读出的 "
-                              "PQC 应给出 (3, 1)"))
-    want = np.cos(XS_04 + a)  # <Z0> after ry(x + a); the CNOT and ry(b) act on qubit 1
-    if np.allclose(out[:, 0], np.cos(XS_04 + a) * np.cos(b), atol=1e-4) and \
-            not np.allclose(want, np.cos(XS_04 + a) * np.cos(b), atol=1e-4):
-        raise StudentError(tr("the outputs are those of ⟨Z1⟩: read out qubit 0 (cirq.Z(q[0]))",
-                              "输出是 ⟨Z1⟩ 的值：请读出量子比特 0（cirq.Z(q[0])）"))
-    if not np.allclose(out[:, 0], want, atol=1e-4):
-        raise StudentError(tr("the outputs differ from ⟨Z0⟩ of the circuit ry(x) ry(a) CNOT "
-                              "ry(b): check the gates (ry, not rx) and their qubits",
-                              "输出与线路 ry(x) ry(a) CNOT ry(b) 的 ⟨Z0⟩ 不符：检查各个门"
-                              "（是 ry 而不是 rx）以及它们作用的量子比特"))
-    want_grad = np.array([-np.sin(XS_04 + a).sum(), 0.0])
-    if not np.allclose(grad, want_grad, atol=1e-3):
-        raise StudentError(tr("the outputs are right but the gradient is not: are both symbols "
-                              "trainable weights of the PQC layer?",
-                              "输出正确，但梯度不对：两个符号都是 PQC 层的可训练权重吗？"))
-    return tr("your model is right: ⟨Z0⟩ = cos(x + a) does not depend on b (the CNOT and ry(b) "
-              "act on qubit 1), so its gradient in b is exactly 0, which TFQ's differentiator "
-              "finds.",
-              "你的模型是对的：⟨Z0⟩ = cos(x + a) 与 b 无关（CNOT 和 ry(b) 都作用在量子比特 1 "
-              "上），所以它对 b 的梯度恰好为 0，TFQ 的微分器也得到了这个结果。")
+        out = float(as_array(call(fn, recorded, theta, r, what=what), (), what))
+        shifts = sorted(abs(t - theta) for t in calls)
+        if len(calls) > 2:
+            raise StudentError(tr(f"for {what} f was evaluated {len(calls)} times: the two-term "
+                                  "rule needs exactly two evaluations",
+                                  f"对于{what}，f 被求值了 {len(calls)} 次：两项平移规则恰好只需"
+                                  "两次求值"))
+        if shifts and max(shifts) < 1e-2:
+            raise StudentError(tr(f"for {what} f was evaluated within {max(shifts):.1g} of θ: "
+                                  "that is a finite difference, which shot noise would swamp; "
+                                  "the rule uses a large shift and is exact",
+                                  f"对于{what}，f 在距 θ 不到 {max(shifts):.1g} 处求值：这是有限"
+                                  "差分，会被测量噪声淹没；平移规则使用大的平移量，而且是精确的"))
+        want = _central_difference(f, theta)
+        if abs(out - want) <= 1e-6 * max(1.0, abs(want)):
+            continue
+        if abs(out + want) <= 1e-6 * max(1.0, abs(want)) and abs(want) > 1e-3:
+            raise StudentError(tr(f"for {what} the sign is wrong: subtract f(θ − s) from "
+                                  "f(θ + s)", f"对于{what}，符号不对：应该用 f(θ + s) 减去 f(θ − s)"))
+        if shifts and abs(shifts[-1] - np.pi / 2) < 1e-9 and abs(r - 0.5) > 1e-9:
+            raise StudentError(tr(f"for {what} you shifted by π/2, the shift of rx, ry, rz "
+                                  "(eigenvalues ±1/2): for eigenvalues ±r the shift depends on r",
+                                  f"对于{what}，你平移了 π/2，这是 rx、ry、rz（本征值 ±1/2）的"
+                                  "平移量：本征值为 ±r 时，平移量取决于 r"))
+        if shifts and abs(shifts[-1] - np.pi / (4 * r)) < 1e-9:
+            raise StudentError(tr(f"for {what} the shift is right but the result is off by a "
+                                  "factor: derive the factor in front of f(θ + s) − f(θ − s) from "
+                                  "f = a + b cos 2rθ + c sin 2rθ",
+                                  f"对于{what}，平移量是对的，但结果差了一个因子：从 "
+                                  "f = a + b cos 2rθ + c sin 2rθ 推出 f(θ + s) − f(θ − s) "
+                                  "前面的系数"))
+        raise StudentError(tr(f"for {what} the result differs from the derivative (checked by "
+                              "finite differences)",
+                              f"对于{what}，结果与导数（用有限差分检验）不同"))
+    return tr("your rule is exact for every r: the shift π/(4r) puts the two evaluations a "
+              "quarter period of cos 2rθ apart, and the factor r turns their difference into "
+              "the derivative.",
+              "你的规则对每个 r 都是精确的：平移量 π/(4r) 让两次求值相隔 cos 2rθ 的四分之一"
+              "周期，因子 r 把两者之差变成导数。")
 
 
 q4 = FunctionExercise(
     "03b.4",
-    Text("Build your own tf-keras model with tfq.layers.PQC for the section's circuit (model "
-         "circuit ry(a) on qubit 0, CNOT(0, 1), ry(b) on qubit 1) but reading out ⟨Z0⟩ instead "
-         "of ⟨Z1⟩. Pass the model itself to check: it is called on three input circuits "
-         "ry(x)|0⟩ and differentiated, and its outputs and gradient are compared with the closed "
-         "form.",
-         "用 tfq.layers.PQC 为本节的线路搭建你自己的 tf-keras 模型（模型线路：量子比特 0 上的 "
-         "ry(a)、CNOT(0, 1)、量子比特 1 上的 ry(b)），但读出 ⟨Z0⟩ 而不是 ⟨Z1⟩。把模型本身传给 "
-         "check：它会在三个输入线路 ry(x)|0⟩ 上被调用并求导，其输出和梯度将与闭式解比较。"),
-    checker=guarded(_check_pqc_model),
-    needs_tfq=True,
+    Text("Generalise the rule. A gate exp(−iθG) whose generator G has the two eigenvalues ±r "
+         "(r > 0; e.g. exp(−iθ Z⊗Z) has r = 1) makes ⟨H⟩ a function f(θ) = a + b cos 2rθ + "
+         "c sin 2rθ. Write shift_derivative(f, theta, r) that returns df/dθ at theta (a float) "
+         "from exactly two evaluations of f (a function of one float) at θ ± s with a shift s "
+         "that makes the rule exact, not a finite difference. Pass the function itself to "
+         "check: it is tested on hidden f, r and θ against finite differences.",
+         "推广这条规则。生成元 G 有两个本征值 ±r（r > 0；例如 exp(−iθ Z⊗Z) 的 r = 1）的门 "
+         "exp(−iθG) 使 ⟨H⟩ 成为函数 f(θ) = a + b cos 2rθ + c sin 2rθ。编写 "
+         "shift_derivative(f, theta, r)：只在 θ ± s 处对 f（一个浮点数的函数）各求值一次，"
+         "选取使规则精确（而不是有限差分）的平移量 s，返回 theta（浮点数）处的 df/dθ。"
+         "把函数本身传给 check：它会在隐藏的 f、r 和 θ 上与有限差分比较。"),
+    checker=guarded(_check_general_shift),
     hints=[
-        Text("Only the readout changes: the model circuit and the symbols stay as in the "
-             "section.",
-             "只有读出改变：模型线路和符号都与本节相同。"),
-        Text("What does the CNOT do to qubit 0's ⟨Z⟩? Work out ⟨Z0⟩ by hand first: it decides "
-             "what the gradient in b must be.",
-             "CNOT 对量子比特 0 的 ⟨Z⟩ 有什么影响？先手工算出 ⟨Z0⟩：它决定了对 b 的梯度应该是"
-             "多少。"),
-        Text("tfq.layers.PQC(model_circuit, cirq.Z(q2[0])) inside tf.keras.Sequential([tf.keras."
-             "Input(shape=(), dtype=tf.string), ...])",
-             "把 tfq.layers.PQC(model_circuit, cirq.Z(q2[0])) 放进 "
-             "tf.keras.Sequential([tf.keras.Input(shape=(), dtype=tf.string), ...])"),
+        Text("Write f(θ ± s) with the angle-addition formulas and subtract: the constant a "
+             "cancels, and what is left is proportional to f′(θ). Work it through on paper.",
+             "用和角公式写出 f(θ ± s) 再相减：常数 a 消去，剩下的部分与 f′(θ) 成正比。"
+             "在纸上推导一遍。"),
+        Text("f(θ + s) − f(θ − s) = sin(2rs) · f′(θ) / r. Choose s so that sin(2rs) = 1: "
+             "a quarter period of cos 2rθ.",
+             "f(θ + s) − f(θ − s) = sin(2rs) · f′(θ) / r。选取 s 使 sin(2rs) = 1："
+             "即 cos 2rθ 的四分之一周期。"),
+        Text("Test your s and your factor on r = 1/2: they must give back the shift π/2 and "
+             "the factor 1/2 of rx, ry, rz. The function needs only np.pi and two calls of f.",
+             "用 r = 1/2 检验你的 s 和因子：它们必须还原出 rx、ry、rz 的平移量 π/2 和因子 1/2。"
+             "这个函数只需要 np.pi 和两次调用 f。"),
     ],
     solution_text=Text(
-        "pqc0 = tfq.layers.PQC(model_circuit, cirq.Z(q2[0]))\n"
-        "my_model = tf.keras.Sequential([tf.keras.Input(shape=(), dtype=tf.string), pqc0])\n"
-        "# ⟨Z0⟩ = cos(x + a): ry(b) and the CNOT's target are on qubit 1, so ∂/∂b = 0",
-        "pqc0 = tfq.layers.PQC(model_circuit, cirq.Z(q2[0]))\n"
-        "my_model = tf.keras.Sequential([tf.keras.Input(shape=(), dtype=tf.string), pqc0])\n"
-        "# ⟨Z0⟩ = cos(x + a)：ry(b) 和 CNOT 的目标比特都在量子比特 1 上，所以 ∂/∂b = 0"
-    ),
+        "def shift_derivative(f, theta, r):\n"
+        "    s = np.pi / (4 * r)\n"
+        "    return r * (f(theta + s) - f(theta - s))",
+        "def shift_derivative(f, theta, r):\n"
+        "    s = np.pi / (4 * r)  # cos 2rθ 的四分之一周期\n"
+        "    return r * (f(theta + s) - f(theta - s))"),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# 03b.5: a Cirq circuit from a description, checked by its unitary
+# --------------------------------------------------------------------------------------------
+def _reference_layer_circuit(qubits: list, thetas: list, phi: Any) -> Any:
+    import cirq
+
+    ops = [cirq.ry(t)(q) for q, t in zip(qubits, thetas, strict=True)]
+    ops += [cirq.CNOT(qubits[k], qubits[k + 1]) for k in range(len(qubits) - 1)]
+    return cirq.Circuit(ops + [cirq.rz(phi)(qubits[-1])])
+
+
+def _layer_cases() -> list[tuple[str, list]]:
+    import cirq
+
+    return [(tr("3 line qubits", "3 个 LineQubit"), cirq.LineQubit.range(3)),
+            (tr("2 line qubits", "2 个 LineQubit"), cirq.LineQubit.range(2)),
+            (tr("4 grid qubits", "4 个 GridQubit"), [cirq.GridQubit(0, k) for k in range(4)]),
+            (tr("1 qubit", "1 个量子比特"), [cirq.NamedQubit("solo")])]
+
+
+def _unitary_of(circuit: Any, qubits: list, values: dict, what: str) -> np.ndarray:
+    import cirq
+
+    resolved = cirq.resolve_parameters(circuit, values)
+    if cirq.is_parameterized(resolved):
+        raise StudentError(tr(f"for {what} the circuit has symbols other than the ones passed "
+                              "in: use thetas[i] and phi themselves",
+                              f"对于{what}，线路中有传入参数以外的符号：请直接使用 thetas[i] 和 phi"))
+    try:
+        return cirq.Circuit(resolved).unitary(qubit_order=qubits)
+    except Exception as exc:  # noqa: BLE001 - report the learner's error, never raise it
+        raise StudentError(tr(f"for {what} the circuit has no unitary ({type(exc).__name__}): "
+                              "use gates only, no measurements",
+                              f"对于{what}，线路没有幺正矩阵（{type(exc).__name__}）：只用门，"
+                              "不要测量")) from None
+
+
+def _check_layer_circuit(fn: Any) -> str:
+    import cirq
+    import sympy
+
+    require_callable(fn, "layer_circuit(qubits, thetas, phi)")
+    rng = np.random.default_rng(5)
+    for what, qubits in _layer_cases():
+        thetas = list(sympy.symbols(f"theta_0:{len(qubits)}"))
+        phi = sympy.Symbol("phi")
+        circuit = call(fn, list(qubits), list(thetas), phi, what=what)
+        if not isinstance(circuit, cirq.AbstractCircuit):
+            raise StudentError(tr(f"for {what} your function returned {type(circuit).__name__}, "
+                                  "not a cirq.Circuit", f"对于{what}，你的函数返回了 "
+                                  f"{type(circuit).__name__}，而不是 cirq.Circuit"))
+        if not circuit.all_qubits() <= set(qubits):
+            raise StudentError(tr(f"for {what} the circuit acts on qubits it was not given: "
+                                  "build it on the qubits passed in",
+                                  f"对于{what}，线路作用在未传入的量子比特上：请在传入的量子比特上构建"))
+        if not {str(s) for s in cirq.parameter_symbols(circuit)} >= {"phi"} | {
+                str(t) for t in thetas}:
+            raise StudentError(tr(f"for {what} the circuit does not use every symbol it was "
+                                  "given (numbers instead of symbols, or an angle left out)",
+                                  f"对于{what}，线路没有用上传入的每一个符号（用了数而不是符号，"
+                                  "或者漏掉了一个角）"))
+        stages = [
+            ({t: 0.0 for t in thetas} | {phi: 0.0},
+             tr("with every angle 0 it should be the CNOT ladder alone (control qubit k, target "
+                "k + 1, in order)", "所有角都为 0 时，它应当只剩 CNOT 阶梯（控制比特 k，目标比特 "
+                "k + 1，依次排列）")),
+            ({t: float(v) for t, v in zip(thetas, rng.uniform(-np.pi, np.pi, len(thetas)),
+                                          strict=True)} | {phi: 0.0},
+             tr("with φ = 0 the Ry layer is wrong (each qubit i gets ry(θ_i), before the CNOTs)",
+                "φ = 0 时，Ry 层不对（每个量子比特 i 作用 ry(θ_i)，在 CNOT 之前）")),
+            ({t: float(v) for t, v in zip(thetas, rng.uniform(-np.pi, np.pi, len(thetas)),
+                                          strict=True)} | {phi: float(rng.uniform(-3, 3))},
+             tr("the final Rz(φ) is wrong (rz on the last qubit, after the ladder)",
+                "最后的 Rz(φ) 不对（作用在最后一个量子比特上的 rz，在阶梯之后）")),
+        ]
+        reference = _reference_layer_circuit(list(qubits), thetas, phi)
+        for values, problem in stages:
+            got = _unitary_of(circuit, list(qubits), values, what)
+            want = cirq.resolve_parameters(reference, values).unitary(qubit_order=list(qubits))
+            if got.shape != want.shape or not cirq.allclose_up_to_global_phase(got, want,
+                                                                               atol=1e-6):
+                raise StudentError(tr(f"for {what} the unitary differs: {problem}",
+                                      f"对于{what}，幺正矩阵不同：{problem}"))
+    return tr("your circuit has the right unitary for 1 to 4 qubits (line, grid and named "
+              "qubits) at random angles: it is the circuit described, whatever it prints like.",
+              "你的线路在 1 到 4 个量子比特（LineQubit、GridQubit、NamedQubit）、随机角度下都有"
+              "正确的幺正矩阵：不管它打印出来是什么样子，它就是题目描述的线路。")
+
+
+q5 = FunctionExercise(
+    "03b.5",
+    Text("Build a Cirq circuit from its description. Write layer_circuit(qubits, thetas, phi): "
+         "on the list of n qubits, first ry(thetas[i]) on qubit i for every i, then a CNOT "
+         "ladder (control qubits[k], target qubits[k + 1], for k = 0 … n − 2, in that order), "
+         "then rz(phi) on the last qubit. thetas and phi are sympy symbols: keep them in the "
+         "circuit, so values can be fed later. Return a cirq.Circuit. check compares its "
+         "unitary with the description's on hidden angles, for several n and kinds of qubit.",
+         "根据描述构建 Cirq 线路。编写 layer_circuit(qubits, thetas, phi)：在 n 个量子比特的"
+         "列表上，先对每个 i 在量子比特 i 上作用 ry(thetas[i])，再作用 CNOT 阶梯（控制比特 "
+         "qubits[k]，目标比特 qubits[k + 1]，k = 0 … n − 2，依次排列），最后在最后一个量子比特"
+         "上作用 rz(phi)。thetas 和 phi 是 sympy 符号：把它们保留在线路里，以便之后再代入数值。"
+         "返回一个 cirq.Circuit。check 会在隐藏的角度、多个 n 和不同种类的量子比特上，把它的"
+         "幺正矩阵与描述的线路比较。"),
+    checker=guarded(_check_layer_circuit),
+    hints=[
+        Text("Collect the operations in a list in the order described, then make one "
+             "cirq.Circuit of the list.",
+             "按描述的顺序把各个操作收集到一个列表里，再用这个列表构造一个 cirq.Circuit。"),
+        Text("Use the qubits you are given (they may be GridQubits), and the symbols as the "
+             "angles: a gate like ry accepts a sympy symbol.",
+             "使用传入的量子比特（它们可能是 GridQubit），并把符号当作角度：ry 这样的门可以接受 "
+             "sympy 符号。"),
+        Text("The gates are cirq.ry(angle).on(qubit), cirq.CNOT(control, target) and "
+             "cirq.rz(angle).on(qubit); the ladder has n − 1 CNOTs.",
+             "要用的门是 cirq.ry(angle).on(qubit)、cirq.CNOT(control, target) 和 "
+             "cirq.rz(angle).on(qubit)；阶梯共有 n − 1 个 CNOT。"),
+    ],
+    solution_text=Text(
+        "def layer_circuit(qubits, thetas, phi):\n"
+        "    import cirq\n"
+        "    ops = [cirq.ry(t).on(q) for q, t in zip(qubits, thetas)]\n"
+        "    ops += [cirq.CNOT(qubits[k], qubits[k + 1]) for k in range(len(qubits) - 1)]\n"
+        "    ops.append(cirq.rz(phi).on(qubits[-1]))\n"
+        "    return cirq.Circuit(ops)",
+        "def layer_circuit(qubits, thetas, phi):\n"
+        "    import cirq\n"
+        "    ops = [cirq.ry(t).on(q) for q, t in zip(qubits, thetas)]  # Ry 层\n"
+        "    ops += [cirq.CNOT(qubits[k], qubits[k + 1]) for k in range(len(qubits) - 1)]  # 阶梯\n"
+        "    ops.append(cirq.rz(phi).on(qubits[-1]))  # 最后一个量子比特上的 Rz\n"
+        "    return cirq.Circuit(ops)"),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# 03b.6: a hybrid Keras model the learner assembles, checked by its behaviour
+# --------------------------------------------------------------------------------------------
+def _model_cases() -> list[tuple[str, int]]:
+    return [(tr("2 qubits", "2 个量子比特"), 2), (tr("3 qubits", "3 个量子比特"), 3)]
+
+
+def _tiny_data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A tiny separable data set: 24 points in [−1, 1]^n, label 1 where x0 + x1 > 0."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, size=(24, n)).astype(np.float32)
+    return x, (x[:, 0] + x[:, 1] > 0).astype(np.float32)[:, None]
+
+
+def _check_model_structure(model: Any, n: int, n_weights: int, what: str) -> Any:
+    from clipq_edu._tf import tf
+    from clipq_edu.models import EncodedPQC
+
+    if not isinstance(model, tf.keras.Model):
+        raise StudentError(tr(f"for {what} your function returned {type(model).__name__}, not a "
+                              "tf.keras model", f"对于{what}，你的函数返回了 "
+                              f"{type(model).__name__}，而不是 tf.keras 模型"))
+    quantum = [layer for layer in model.layers if isinstance(layer, EncodedPQC)]
+    if len(quantum) != 1:
+        raise StudentError(tr(f"for {what} the model has {len(quantum)} quantum layers "
+                              "(cq.models.EncodedPQC); it needs exactly one",
+                              f"对于{what}，模型有 {len(quantum)} 个量子层"
+                              "（cq.models.EncodedPQC）；应当恰好有一个"))
+    dense = [layer for layer in model.layers if isinstance(layer, tf.keras.layers.Dense)]
+    if len(dense) != 2 or dense[0].units != n or dense[1].units != 1:
+        raise StudentError(tr(f"for {what} the classical layers are not Dense({n}) before the "
+                              "quantum layer and Dense(1) after it",
+                              f"对于{what}，经典层不是量子层之前的 Dense({n}) 和之后的 Dense(1)"))
+    if dense[0].activation.__name__ != "tanh":
+        raise StudentError(tr(f"for {what} the first Dense layer's activation is "
+                              f"{dense[0].activation.__name__}, not tanh (tanh keeps the angles "
+                              "in [−1, 1])", f"对于{what}，第一个 Dense 层的激活函数是 "
+                              f"{dense[0].activation.__name__}，不是 tanh（tanh 让角度保持在 "
+                              "[−1, 1] 内）"))
+    count = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    if count != (n * n + n) + n_weights + (n + 1):
+        raise StudentError(tr(f"for {what} the model has {count} trainable numbers, which is not "
+                              "Dense + quantum weights + Dense: are all of them trainable?",
+                              f"对于{what}，模型有 {count} 个可训练的数，不等于 Dense + 量子权重 "
+                              "+ Dense 的总数：它们都是可训练的吗？"))
+    return quantum[0]
+
+
+def _check_model_training(model: Any, quantum: Any, n: int, what: str) -> None:
+    from clipq_edu._tf import tf
+
+    x, y = _tiny_data(n)
+    out = np.asarray(model(x), dtype=float)
+    if out.shape != (len(x), 1):
+        raise StudentError(tr(f"for {what} the output has shape {out.shape} for {len(x)} inputs, "
+                              f"expected ({len(x)}, 1)", f"对于{what}，{len(x)} 个输入的输出形状是 "
+                              f"{out.shape}，应为 ({len(x)}, 1)"))
+    if not np.all((out > 0) & (out < 1)):
+        raise StudentError(tr(f"for {what} the outputs are not probabilities in (0, 1): end with "
+                              "a sigmoid", f"对于{what}，输出不是 (0, 1) 内的概率：最后应当用 sigmoid"))
+    before = [w.numpy().copy() for w in quantum.trainable_weights]
+    loss = tf.keras.losses.BinaryCrossentropy()
+    first = float(loss(y, model(x)))
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.1), loss=loss)
+    model.fit(x, y, epochs=60, batch_size=len(x), verbose=0)
+    last = float(loss(y, model(x)))
+    if all(np.allclose(b, w.numpy()) for b, w in zip(before, quantum.trainable_weights,
+                                                     strict=True)):
+        raise StudentError(tr(f"for {what} training did not change the quantum layer's angles: "
+                              "does the gradient reach them?",
+                              f"对于{what}，训练没有改变量子层的角度：梯度能传到它们吗？"))
+    if not last < 0.9 * first:
+        raise StudentError(tr(f"for {what} 60 steps of Adam on a tiny separable data set lowered "
+                              f"the loss from {first:.3f} only to {last:.3f}",
+                              f"对于{what}，在一个很小的可分数据集上用 Adam 训练 60 步，损失只从 "
+                              f"{first:.3f} 降到 {last:.3f}"))
+
+
+def _check_hybrid_model(fn: Any) -> str:
+    import cirq
+
+    from clipq_edu.models import encoding_ansatz_circuit
+
+    require_callable(fn, "build_model(circuit, data_symbols, weight_symbols, operators)")
+    for what, n in _model_cases():
+        circuit, data, weights = encoding_ansatz_circuit(n, 1, reupload=False)
+        ops = [cirq.Z(q) for q in sorted(circuit.all_qubits())]
+        model = call(fn, circuit, list(data), list(weights), ops, what=what)
+        quantum = _check_model_structure(model, n, len(weights), what)
+        _check_model_training(model, quantum, n, what)
+    return tr("your hybrid model has the right shape and size, its gradient reaches the circuit's "
+              "angles, and it learns a tiny data set, for 2 and 3 qubits.",
+              "你的混合模型形状和大小都对，梯度能传到线路的角度，并且在 2 个和 3 个量子比特上都能"
+              "学会一个很小的数据集。")
+
+
+q6 = FunctionExercise(
+    "03b.6",
+    Text("Assemble a hybrid Keras model. Write build_model(circuit, data_symbols, "
+         "weight_symbols, operators) returning a tf.keras model for inputs of n = "
+         "len(data_symbols) features: Dense(n, activation=\"tanh\") (the encoding angles), then "
+         "the quantum layer cq.models.EncodedPQC(circuit, data_symbols, weight_symbols, "
+         "operators) (one ⟨Z⟩ per qubit; TFQ where installed, the library's simulator "
+         "elsewhere), then Dense(1, activation=\"sigmoid\"). check builds it for 2 and 3 qubits "
+         "and tests its behaviour: output shape, number of weights, and that it trains on a tiny "
+         "data set.",
+         "搭建一个混合 Keras 模型。编写 build_model(circuit, data_symbols, weight_symbols, "
+         "operators)，返回一个 tf.keras 模型，输入有 n = len(data_symbols) 个特征："
+         "先是 Dense(n, activation=\"tanh\")（编码角度），然后是量子层 "
+         "cq.models.EncodedPQC(circuit, data_symbols, weight_symbols, operators)（每个量子比特"
+         "一个 ⟨Z⟩；装有 TFQ 时用 TFQ，否则用本库的模拟器），最后是 "
+         "Dense(1, activation=\"sigmoid\")。check 会为 2 个和 3 个量子比特构建它，并检验它的行为："
+         "输出形状、权重个数，以及它能否在一个很小的数据集上训练。"),
+    checker=guarded(_check_hybrid_model),
+    hints=[
+        Text("A tf.keras.Sequential takes a list of layers; start it with "
+             "tf.keras.Input(shape=(n,)) so the model is built at once.",
+             "tf.keras.Sequential 接收一个层的列表；以 tf.keras.Input(shape=(n,)) 开头，"
+             "模型就会立即构建。"),
+        Text("Count the weights you expect: Dense(n) has n·n + n, the quantum layer one per "
+             "weight symbol, Dense(1) has n + 1 (one input per operator).",
+             "先数一数应有的权重：Dense(n) 有 n·n + n 个，量子层每个权重符号一个，Dense(1) 有 "
+             "n + 1 个（每个算符一个输入）。"),
+        Text("The layers are tf.keras.layers.Dense(...) and cq.models.EncodedPQC(circuit, "
+             "data_symbols, weight_symbols, operators); tf comes from cq.load_tensorflow().",
+             "要用的层是 tf.keras.layers.Dense(...) 和 cq.models.EncodedPQC(circuit, "
+             "data_symbols, weight_symbols, operators)；tf 来自 cq.load_tensorflow()。"),
+    ],
+    solution_text=Text(
+        "def build_model(circuit, data_symbols, weight_symbols, operators):\n"
+        "    import clipq_edu as cq\n"
+        "    tf, _ = cq.load_tensorflow()\n"
+        "    n = len(data_symbols)\n"
+        "    return tf.keras.Sequential([\n"
+        "        tf.keras.Input(shape=(n,)),\n"
+        "        tf.keras.layers.Dense(n, activation=\"tanh\"),\n"
+        "        cq.models.EncodedPQC(circuit, data_symbols, weight_symbols, operators),\n"
+        "        tf.keras.layers.Dense(1, activation=\"sigmoid\"),\n"
+        "    ])",
+        "def build_model(circuit, data_symbols, weight_symbols, operators):\n"
+        "    import clipq_edu as cq\n"
+        "    tf, _ = cq.load_tensorflow()\n"
+        "    n = len(data_symbols)  # 特征数 = 数据符号数\n"
+        "    return tf.keras.Sequential([\n"
+        "        tf.keras.Input(shape=(n,)),\n"
+        "        tf.keras.layers.Dense(n, activation=\"tanh\"),  # 编码角度\n"
+        "        cq.models.EncodedPQC(circuit, data_symbols, weight_symbols, operators),\n"
+        "        tf.keras.layers.Dense(1, activation=\"sigmoid\"),\n"
+        "    ])"),
 )

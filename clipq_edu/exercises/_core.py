@@ -22,7 +22,11 @@ when it starts):
 * ``CLIPQ_EDU_RESULTS=/path/results.jsonl``: every ``check`` appends one JSON line
   ``{"exercise", "status", "value", "message"}`` with status ``correct``, ``incorrect``,
   ``not attempted`` or ``needs TFQ`` (an exercise on TFQ's own API, checked where TFQ is not
-  installed); ``tools/collect.py`` (``make collect``) sets it and reads it back.
+  installed). It is a convenience log for a session a teacher watches, **not** a grading
+  channel: any code in the kernel can write to it. ``tools/collect.py`` (``make collect``)
+  decides every verdict in its own process; it points this variable at a decoy file and sets
+  ``CLIPQ_EDU_GRADING=1``, under which checks record nothing, so any line in the decoy was
+  written by the notebook itself and is flagged.
 """
 
 from __future__ import annotations
@@ -41,8 +45,12 @@ from clipq_edu.i18n import Text, tr
 
 #: Set to ``off``/``0``/``false``/``no`` to switch ``solution()`` off (a graded session).
 SOLUTIONS_ENV = "CLIPQ_EDU_SOLUTIONS"
-#: A file path: every ``check`` appends its result there as one JSON line.
+#: A file path: every ``check`` appends its result there as one JSON line (a log, not a
+#: grading channel: see the module docstring).
 RESULTS_ENV = "CLIPQ_EDU_RESULTS"
+#: Set to ``1`` by ``make collect`` in a graded kernel: checks record nothing (the results
+#: file is a decoy there).
+GRADING_ENV = "CLIPQ_EDU_GRADING"
 _OFF = frozenset({"off", "0", "false", "no"})
 _VALUE_CHARS = 200
 
@@ -209,7 +217,7 @@ NEEDS_TFQ = "needs TFQ"
 def _record(exercise_id: str, status: str, answer: Any, message: str) -> None:
     """Append one check's result to the file named by ``CLIPQ_EDU_RESULTS`` (if set)."""
     target = os.environ.get(RESULTS_ENV, "").strip()
-    if not target:
+    if not target or os.environ.get(GRADING_ENV, "").strip() == "1":
         return
     row = {"exercise": exercise_id, "status": status,
            "value": "" if answer is None else _describe(answer), "message": message}

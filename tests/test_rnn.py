@@ -40,6 +40,14 @@ def test_clipping_stops_the_explosion_from_the_same_weights():
     assert np.all(np.isfinite(clipped.epoch_loss)) and clipped.epoch_loss[-1] < clipped.epoch_loss[0]
 
 
+def test_zero_predictor_loss_is_the_mean_square_of_the_validation_targets():
+    _, y_val = rnn.memory_task(40, 256, seed=1)  # train_rnn(seed=0) validates on seed + 1
+    assert rnn.zero_predictor_loss(40, seed=0) == pytest.approx(float(np.mean(y_val.astype(float) ** 2)))
+    assert 0.7 < rnn.zero_predictor_loss(80) < 1.3  # about 1: the target has variance 1
+    with pytest.raises(ValueError, match="seed"):
+        rnn.zero_predictor_loss(40, seed=-1)
+
+
 def test_bad_gain_is_named():
     with pytest.raises(ValueError, match="gain"):
         rnn.linear_rnn(10, gain=-1.0)

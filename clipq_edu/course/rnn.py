@@ -26,7 +26,7 @@ import numpy as np
 
 from clipq_edu._validate import check_int, check_positive_float, check_seed
 
-__all__ = ["memory_task", "linear_rnn", "input_jacobian_norms", "train_rnn"]
+__all__ = ["memory_task", "linear_rnn", "input_jacobian_norms", "train_rnn", "zero_predictor_loss"]
 
 MAX_LENGTH = 400
 
@@ -56,6 +56,30 @@ def memory_task(length: int, n: int = 256, seed: int | None = 0) -> tuple[np.nda
     k = length // 4
     y = (x[:, :k, 0].sum(axis=1, keepdims=True) / np.sqrt(k)).astype(np.float32)
     return x, y
+
+
+def zero_predictor_loss(length: int, seed: int = 0) -> float:
+    """The validation loss of predicting 0 on the validation set :func:`train_rnn` uses.
+
+    A network that remembers nothing of the first quarter predicts about 0 and scores this
+    mean squared error, mean(y²) (about 1, since the target has variance 1): a trained
+    network has learned something only when its validation loss is clearly below it.
+
+    Args:
+      length: time steps T, 4..400.
+      seed: the ``seed`` given to :func:`train_rnn` (its validation set uses ``seed + 1``).
+
+    Returns:
+      mean(y_val²) over the 256 validation sequences.
+
+    Taught in chapter 03a (section 7).
+
+    >>> round(zero_predictor_loss(40), 3)
+    0.877
+    """
+    seed = check_int("seed", seed, minimum=0, maximum=2**31 - 3)
+    _, y_val = memory_task(length, 256, seed + 1)
+    return float(np.mean(np.square(y_val, dtype=np.float64)))
 
 
 def linear_rnn(length: int | None, gain: float, units: int = 8, seed: int = 0) -> Any:

@@ -13,7 +13,13 @@ The controls the question needs (one factor changed at a time, same seeds, same 
   is set by its learning rate: a clip active on every step turns it into Adam on unit-norm
   gradients (steps no shorter, weighted differently), one active on some steps shortens those;
 * clipping off and on (global norm);
-* the learning rate: the chapter's value, and for scaled inputs that value divided by ``s``;
+* the learning rate: the chapter's value, and for scaled inputs that value divided by ``s²``
+  (SGD) or ``s`` (Adam), the factor each optimiser needs;
+* the reparametrisation itself: with ``u = s·w`` the scaled model *is* the standardised one,
+  so drawing the initial ``w`` and dividing it by ``s`` and scaling ``w``'s learning rate by
+  ``1/s²`` (SGD: the gradient in ``w`` is ``s`` times the one in ``u``, and so is the step's
+  effect) or ``1/s`` (Adam: its step length does not depend on the gradient's scale) makes the
+  scaled run follow the standardised run step for step; ``b``'s rate stays as it is;
 * several seeds, a test set of its own, and the spread over seeds reported beside each mean.
 
 Taught in chapter 03c (and used again in 06 and 07).
@@ -37,7 +43,7 @@ from clipq_edu.training import optim
 from clipq_edu.training.loop import describe_clip
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 
-__all__ = ["Condition", "ScalingTable", "scaling_run", "scaling_table"]
+__all__ = ["Condition", "ScalingTable", "matched_rate_factor", "scaling_run", "scaling_table"]
 
 #: The optimisers compared (:func:`clipq_edu.training.optim.optimizer` builds each).
 OPTIMIZERS = ("sgd", "adam")
@@ -45,6 +51,35 @@ OPTIMIZERS = ("sgd", "adam")
 #: float64 loses the phase, and a typo such as 1e300 would give NaN).
 MAX_SCALE = 1e3
 LEARNING_RATES = {"sgd": 0.5, "adam": 0.05}
+#: The power of ``s`` by which each optimiser's learning rate must shrink when the inputs grow
+#: by ``s`` (SGD: the gradient grows by ``s`` and so does the step's effect; Adam: only the
+#: step's effect, its length being set by the learning rate).
+RATE_POWERS = {"sgd": 2, "adam": 1}
+
+
+def matched_rate_factor(scale: float, optimizer: str) -> float:
+    """The factor for ``w``'s learning rate that undoes an input scale ``s``: 1/s² or 1/s.
+
+    With inputs ``s·x`` and ``u = s·w``, a step of size ``η`` in ``w`` moves ``u`` by ``s``
+    times as much; SGD's gradient in ``w`` is also ``s`` times larger, so SGD needs
+    ``η/s²``, while Adam's step length does not depend on the gradient's scale and needs
+    ``η/s``.
+
+    Args:
+      scale: the input scale s, > 0.
+      optimizer: ``"sgd"`` or ``"adam"``.
+
+    Returns:
+      ``s**-2`` for SGD, ``s**-1`` for Adam.
+
+    Taught in chapter 03c.
+
+    >>> matched_rate_factor(10.0, "sgd"), matched_rate_factor(10.0, "adam")
+    (0.01, 0.1)
+    """
+    scale = check_positive_float("scale", scale, maximum=MAX_SCALE)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    return float(scale) ** -RATE_POWERS[optimizer]
 
 
 def scaling_run(
@@ -53,6 +88,8 @@ def scaling_run(
     clip: float | None = None,
     learning_rate: float | None = None,
     *,
+    init_divisor: float = 1.0,
+    w_rate_factor: float = 1.0,
     n_steps: int = 300,
     n_train: int = 200,
     n_test: int = 2000,
@@ -66,10 +103,15 @@ def scaling_run(
       clip: global-norm bound c > 0 for (∂w, ∂b), or ``None``.
       learning_rate: > 0 and at most :data:`MAX_SCALE`; ``None`` takes 0.5 for SGD and 0.05
         for Adam.
+      init_divisor: the initial ``w`` (uniform in [-1, 1]) is divided by this, > 0 (``scale``
+        undoes the input scale at the start).
+      w_rate_factor: ``w``'s learning rate is ``learning_rate`` times this, > 0; ``b``'s is
+        ``learning_rate`` (:func:`matched_rate_factor` undoes the input scale for the steps).
       n_steps: full-batch steps, >= 1.
       n_train: training points, >= 2.
       n_test: independent test points, >= 2.
-      seed: seed of the data and of the initial (w, b), uniform in [-1, 1].
+      seed: seed of the data and of the initial (w, b), uniform in [-1, 1] (before
+        ``init_divisor``).
 
     Returns:
       A :class:`~clipq_edu.training.telemetry.Telemetry`: ``loss`` is the full-batch training
@@ -85,13 +127,15 @@ def scaling_run(
         check_positive_float("learning_rate", learning_rate, maximum=MAX_SCALE)
     clipper = clipping.from_spec(None if clip is None
                                  else ("global_norm", check_positive_float("clip", clip)))
+    init_divisor = check_positive_float("init_divisor", init_divisor, maximum=MAX_SCALE)
+    rates = np.array([check_positive_float("w_rate_factor", w_rate_factor, maximum=MAX_SCALE), 1.0])
     n_steps = check_int("n_steps", n_steps, minimum=1, maximum=100_000)
     rng = np.random.default_rng(check_seed("seed", seed))
     n_train = check_int("n_train", n_train, minimum=2, maximum=1_000_000)
     n_test = check_int("n_test", n_test, minimum=2, maximum=1_000_000)
     x, y = _angle_model.data(n_train, scale, rng)
     x_test, y_test = _angle_model.data(n_test, scale, rng)
-    p = rng.uniform(-1.0, 1.0, size=2)
+    p = rng.uniform(-1.0, 1.0, size=2) / np.array([init_divisor, 1.0])
     opt = optim.optimizer(optimizer)
     state = opt.init(p)
     rec = TelemetryRecorder(clip=describe_clip(None if clip is None else ("global_norm", clip)))
@@ -100,7 +144,7 @@ def scaling_run(
         g, info = clipper(g)
         rec.record(loss, info)
         update, state = opt.update(g, state, learning_rate=lr)
-        p = p + update
+        p = p + update * rates  # per-parameter learning rates: w's scaled, b's as given
     accuracy = float(np.mean(np.sign(np.cos(p[0] * x_test + p[1])) == y_test))
     return rec.finish(metrics={"test_accuracy": accuracy})
 
@@ -115,6 +159,10 @@ class Condition:
     learning_rate: float
     accuracies: tuple[float, ...]
     clipped_fraction: float
+    #: The initial ``w`` was divided by this (1: drawn as for standardised inputs).
+    init_divisor: float = 1.0
+    #: ``w``'s learning rate was ``learning_rate`` times this (``b``'s was ``learning_rate``).
+    w_rate_factor: float = 1.0
 
     @property
     def mean(self) -> float:
@@ -127,10 +175,21 @@ class Condition:
         return float(np.std(self.accuracies, ddof=1))
 
     @property
+    def matched(self) -> bool:
+        """True when init and ``w``'s rate undo the input scale (the standardised run, reparametrised)."""
+        return (self.scale != 1.0 and self.init_divisor == self.scale
+                and self.w_rate_factor == matched_rate_factor(self.scale, self.optimizer))
+
+    @property
     def label(self) -> str:
-        """A short description, e.g. ``"s=30 sgd clip=1 lr=0.0167"``."""
+        """A short description, e.g. ``"s=30 sgd clip=1 lr=0.000556 w0/30"``."""
         clip = "off" if self.clip is None else f"{self.clip:g}"
-        return f"s={self.scale:g} {self.optimizer} clip={clip} lr={self.learning_rate:.3g}"
+        text = f"s={self.scale:g} {self.optimizer} clip={clip} lr={self.learning_rate:.3g}"
+        if self.init_divisor != 1.0:
+            text += f" w0/{self.init_divisor:g}"
+        if self.w_rate_factor != 1.0:
+            text += f" lr_w×{self.w_rate_factor:.3g}"
+        return text
 
 
 class ScalingTable(list):
@@ -144,8 +203,8 @@ class ScalingTable(list):
         return hits[0]
 
     def __str__(self) -> str:
-        rows = [f"{'condition':34s} {'test accuracy (mean ± sd)':>26s} {'clipped':>8s}"]
-        rows += [f"{c.label:34s} {c.mean:>18.3f} ± {c.sd:.3f} {c.clipped_fraction:>8.0%}"
+        rows = [f"{'condition':50s} {'test accuracy (mean ± sd)':>26s} {'clipped':>8s}"]
+        rows += [f"{c.label:50s} {c.mean:>18.3f} ± {c.sd:.3f} {c.clipped_fraction:>8.0%}"
                  for c in self]
         return "\n".join(rows)
 
@@ -161,8 +220,12 @@ def scaling_table(
 ) -> ScalingTable:
     """Every control of the input-scale question, over ``seeds`` seeds (0, 1, ...).
 
-    For each scale, optimiser (SGD, Adam) and clipping (off, global norm ``clip``) at the
-    default learning rate; for each scale above 1, also the default rate divided by the scale.
+    For each scale, optimiser (SGD, Adam) and clipping (off, global norm ``clip``): the
+    default learning rate; for each scale s above 1 also (i) every learning rate times
+    :func:`matched_rate_factor` (1/s² for SGD, 1/s for Adam), (ii) that and the initial ``w``
+    divided by s, and (iii) the matched reparametrisation: initial ``w`` divided by s and only
+    ``w``'s rate times the factor, which makes the run the standardised one in the variable
+    ``u = s·w``.
 
     Args:
       scales: input scales to compare, each > 0 and at most :data:`MAX_SCALE`.
@@ -172,6 +235,8 @@ def scaling_table(
 
     Returns:
       A :class:`ScalingTable` of :class:`Condition` rows.
+
+    Taught in chapter 03c.
     """
     seeds = check_int("seeds", seeds, minimum=2, maximum=50)
     clip = check_positive_float("clip", clip)
@@ -182,15 +247,19 @@ def scaling_table(
     table = ScalingTable()
     for scale in scales:
         for optimizer in OPTIMIZERS:
-            rates = [LEARNING_RATES[optimizer]]
+            lr, f = LEARNING_RATES[optimizer], matched_rate_factor(scale, optimizer)
+            # (learning rate, init divisor, w's rate factor)
+            settings = [(lr, 1.0, 1.0)]
             if scale > 1:
-                rates.append(LEARNING_RATES[optimizer] / scale)
-            for lr in rates:
+                settings += [(lr * f, 1.0, 1.0), (lr * f, scale, 1.0), (lr, scale, f)]
+            for rate, divisor, factor in settings:
                 for c in (None, clip):
-                    runs = [scaling_run(scale, optimizer, c, lr, seed=k, **kwargs)
+                    runs = [scaling_run(scale, optimizer, c, rate, init_divisor=divisor,
+                                        w_rate_factor=factor, seed=k, **kwargs)
                             for k in range(seeds)]
                     table.append(Condition(
-                        float(scale), optimizer, c, lr,
+                        float(scale), optimizer, c, rate,
                         tuple(r.metrics["test_accuracy"] for r in runs),
-                        float(np.mean([r.summary()["clipped_fraction"] for r in runs]))))
+                        float(np.mean([r.summary()["clipped_fraction"] for r in runs])),
+                        divisor, factor))
     return table

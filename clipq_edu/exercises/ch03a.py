@@ -1,8 +1,9 @@
-"""Exercises of chapter 03a (裁剪的数学): clipping maths, thresholds from telemetry, AutoClip.
+"""Exercises of chapter 03a (裁剪的数学): clipping maths, thresholds from telemetry, AutoClip,
+backpropagation through time.
 
 >>> from clipq_edu.exercises import ch03a as ex
->>> ex.q1.check(2.6)
-[03a.1] ✅ Correct: well done, exactly right: 2.6.
+>>> ex.q1.check(2.43).correct, ex.q1.check(2.6).correct
+(True, False)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, r
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
 
-__all__ = ["MAX_SPIKE_FACTOR", "TELEMETRY", "q1", "q2", "q3", "q4", "telemetry_norms"]
+__all__ = ["MAX_SPIKE_FACTOR", "TELEMETRY", "q1", "q2", "q3", "q4", "q5", "telemetry_norms"]
 
 #: q3: a defensible threshold lets no step through that is more than this many times the median.
 MAX_SPIKE_FACTOR = 5.0
@@ -54,27 +55,53 @@ TELEMETRY.setflags(write=False)
 
 _Q1_GRADS = [np.array([3.0, 4.0]), np.array([12.0, 0.0, 5.0])]
 
+def _q1_share(clipped: list[np.ndarray]) -> float:
+    """The norm of the second tensor (g2) in a clipped pair."""
+    return float(np.linalg.norm(clipped[1]))
+
+
 q1 = NumericExercise(
     "03a.1",
-    Text("Two weight tensors have gradients g1 = (3, 4) and g2 = (12, 0, 5). What is their "
-         "global norm after clip_by_global_norm with max_norm = 2.6?",
-         "两个权重张量的梯度为 g1 = (3, 4) 和 g2 = (12, 0, 5)。用 max_norm = 2.6 做 "
-         "clip_by_global_norm 之后，它们的全局范数是多少？"),
-    expected=lambda: clipping.global_norm(clipping.clip_by_global_norm(_Q1_GRADS, 2.6)[0]),
+    Text("Two weight tensors have gradients g1 = (3, 4) and g2 = (12, 0, 5). They are clipped "
+         "together with clip_by_global_norm at max_norm = 2.6. What is the norm of the clipped "
+         "g2 (the second tensor alone)? Give at least 3 significant figures.",
+         "两个权重张量的梯度为 g1 = (3, 4) 和 g2 = (12, 0, 5)。用 clip_by_global_norm 以 "
+         "max_norm = 2.6 对它们一起裁剪。裁剪后的 g2（只看第二个张量）的范数是多少？"
+         "请至少给出 3 位有效数字。"),
+    expected=lambda: _q1_share(clipping.clip_by_global_norm(_Q1_GRADS, 2.6)[0]),
     rtol=1e-6,
-    digits=2,
-    shown=("2.6",),
+    digits=3,
+    shown=("2.43",),
+    mistakes=[
+        (lambda: clipping.global_norm(clipping.clip_by_global_norm(_Q1_GRADS, 2.6)[0]),
+         Text("that is the global norm of both tensors after clipping (or what clipnorm would "
+              "give g2 by itself): the question asks for g2's share after the one common factor",
+              "这是两个张量裁剪后的全局范数（或者 clipnorm 单独裁剪 g2 得到的结果）：题目问的是"
+              "乘以同一个公共因子之后 g2 所占的那一份")),
+        (lambda: _q1_share(clipping.clip_by_value(_Q1_GRADS, 2.6)),
+         Text("that clips entry by entry (clipvalue), which also turns the gradient; "
+              "clip_by_global_norm rescales whole tensors",
+              "这是逐个分量裁剪（clipvalue），它还会改变梯度的方向；clip_by_global_norm "
+              "是把整个张量按比例缩放")),
+        (lambda: _q1_share(_Q1_GRADS),
+         Text("that is g2 before clipping: the global norm exceeds the bound, so every tensor "
+              "is scaled down",
+              "这是裁剪前的 g2：全局范数超过了阈值，所以每个张量都会被缩小")),
+        (lambda: float(np.linalg.norm(clipping.clip_by_global_norm(_Q1_GRADS, 2.6)[0][0])),
+         Text("that is the norm of the clipped g1, not g2", "这是裁剪后 g1 的范数，不是 g2 的")),
+    ],
     hints=[
-        Text("First compute the global norm √(‖g1‖² + ‖g2‖²) before clipping.",
-             "先算出裁剪前的全局范数 √(‖g1‖² + ‖g2‖²)。"),
-        Text("Clipping by global norm gives a global norm of min(N, c).",
-             "按全局范数裁剪之后，全局范数等于 min(N, c)。"),
+        Text("First compute the global norm N = √(‖g1‖² + ‖g2‖²) before clipping.",
+             "先算出裁剪前的全局范数 N = √(‖g1‖² + ‖g2‖²)。"),
+        Text("Global-norm clipping multiplies every tensor by the same factor c / max(N, c).",
+             "按全局范数裁剪会把每个张量都乘以同一个因子 c / max(N, c)。"),
     ],
     solution_text=Text(
         "N = √(25 + 169) = √194 ≈ 13.93 > 2.6, so every tensor is scaled by "
-        "2.6/N and the global norm becomes min(N, 2.6) = 2.6.",
-        "N = √(25 + 169) = √194 ≈ 13.93 > 2.6，所以每个张量都乘以 2.6/N，"
-        "全局范数变为 min(N, 2.6) = 2.6。"),
+        "2.6/N ≈ 0.187: ‖g2‖ = 13 becomes 13 · 2.6/√194 ≈ 2.43. Per-tensor clipnorm would "
+        "have given 2.6 for g2 alone.",
+        "N = √(25 + 169) = √194 ≈ 13.93 > 2.6，所以每个张量都乘以 2.6/N ≈ 0.187："
+        "‖g2‖ = 13 变为 13 · 2.6/√194 ≈ 2.43。若逐张量用 clipnorm 裁剪，g2 单独会得到 2.6。"),
 )
 
 q2 = ChoiceExercise(
@@ -250,13 +277,15 @@ q4 = FunctionExercise(
          "然后返回 (clipped_grad, new_history)。把函数本身传给 check。"),
     checker=guarded(_check_autoclip),
     hints=[
-        Text("The caller's list must not change: new_history = history + [norm].",
-             "调用者的列表不能改变：new_history = history + [norm]。"),
+        Text("The caller's list must not change: build a new list holding the old norms and "
+             "this step's.",
+             "调用者的列表不能改变：新建一个列表，装入旧的范数和这一步的范数。"),
         Text("Append first, then take the percentile: on the first step the history is empty.",
              "先追加，再取百分位数：第一步时历史是空的。"),
-        Text("threshold = np.percentile(new_history, p); scale = min(1, threshold / norm).",
-             "阈值 threshold = np.percentile(new_history, p)；"
-             "scale = min(1, threshold / norm)。"),
+        Text("np.linalg.norm gives the norm and np.percentile the threshold; scale the gradient "
+             "down only when its norm exceeds the threshold (a zero gradient stays zero).",
+             "np.linalg.norm 给出范数，np.percentile 给出阈值；只有当范数超过阈值时才把梯度"
+             "按比例缩小（零梯度保持为零）。"),
     ],
     solution_text=Text(
         "def autoclip_step(grad, history, p):\n"
@@ -273,4 +302,133 @@ q4 = FunctionExercise(
         "    scale = min(1.0, threshold / norm) if norm > 0 else 1.0\n"
         "    return grad * scale, new_history"
     ),
+)
+
+
+def _recurrence_states(w: float, x: np.ndarray) -> np.ndarray:
+    """h_0 = 0, h_t = w·h_{t−1} + x_t: all states h_0 … h_T."""
+    h = np.zeros(len(x) + 1)
+    for t, xt in enumerate(x, start=1):
+        h[t] = w * h[t - 1] + xt
+    return h
+
+
+def _reference_bptt(w: float, x: np.ndarray, y: float) -> float:
+    """dL/dw for L = ½(h_T − y)², by backpropagation through time (a backward loop)."""
+    h = _recurrence_states(w, x)
+    dh_dw, carry = 0.0, 1.0  # carry = ∂h_T/∂h_t = w^{T−t}
+    for t in range(len(x), 0, -1):
+        dh_dw += carry * h[t - 1]  # step t's own term ∂h_t/∂w = h_{t−1}, carried to T
+        carry *= w
+    return float((h[-1] - y) * dh_dw)
+
+
+def _bptt_variants(w: float, x: np.ndarray, y: float) -> list[tuple[float, str]]:
+    """Values the typical mistakes give, each with the property it breaks."""
+    h = _recurrence_states(w, x)
+    err, big_t = h[-1] - y, len(x)
+    powers = w ** np.arange(big_t - 1, -1, -1.0)  # w^{T−t} for t = 1 … T
+    return [
+        (float(err * h[-2]), tr(
+            "your gradient counts only the last step: w acts at every step, so ∂h_T/∂w sums "
+            "one term per step, each carried to the end by the later steps",
+            "你的梯度只算了最后一步：w 在每一步都起作用，所以 ∂h_T/∂w 要对每一步求和，"
+            "每一项都要经过后面各步传到末端")),
+        (float(np.sum(powers * h[:-1])), tr(
+            "that is ∂h_T/∂w: the loss's own derivative ∂L/∂h_T is missing",
+            "这是 ∂h_T/∂w：缺少损失函数本身的导数 ∂L/∂h_T")),
+        (float(err * np.sum(powers * h[1:])), tr(
+            "each step's term must use the state the step multiplies by w (the one before it), "
+            "not the state it produces",
+            "每一步的那一项应当用这一步乘以 w 的那个状态（前一个状态），而不是这一步产生的状态")),
+        (-_reference_bptt(w, x, y), tr(
+            "the sign is wrong: L = ½(h_T − y)² grows when h_T moves away from y",
+            "符号错了：h_T 偏离 y 时 L = ½(h_T − y)² 增大")),
+    ]
+
+
+def _bptt_cases() -> list[tuple[str, float, np.ndarray, float]]:
+    rng = np.random.default_rng(11)
+    return [
+        (tr("the example w = 0.5, x = (1, 2, 0), y = 0", "示例 w = 0.5、x = (1, 2, 0)、y = 0"),
+         0.5, np.array([1.0, 2.0, 0.0]), 0.0),
+        (tr("a sequence of length 1 (h_0 = 0)", "长度为 1 的序列（h_0 = 0）"),
+         1.3, np.array([2.0]), 1.0),
+        (tr("an exploding recurrence, |w| > 1, 30 steps", "爆炸的递推（|w| > 1，30 步）"),
+         1.2, rng.normal(size=30), 0.7),
+        (tr("a vanishing recurrence, |w| < 1, 30 steps", "消失的递推（|w| < 1，30 步）"),
+         0.5, rng.normal(size=30), -0.4),
+        (tr("a negative w", "负的 w"), -0.8, rng.normal(size=7), 0.3),
+        (tr("w = 0", "w = 0"), 0.0, rng.normal(size=5), 0.2),
+        (tr("inputs with zeros", "含零的输入"), 0.9, np.array([0.0, 1.5, 0.0, 0.0, -0.5, 0.0]),
+         -1.0),
+    ]
+
+
+def _check_bptt(fn: Any) -> str:
+    require_callable(fn, "bptt_gradient(w, x, y)")
+    for what, w, x, y in _bptt_cases():
+        x_in = x.copy()
+        got = float(as_array(call(fn, w, x_in, y, what=what), (), what))
+        want = _reference_bptt(w, x, y)
+        if math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9):
+            continue
+        for value, message in _bptt_variants(w, x, y):
+            if math.isclose(got, value, rel_tol=1e-6, abs_tol=1e-9):
+                raise StudentError(tr(f"for {what}: {message}", f"对于{what}：{message}"))
+        raise StudentError(tr(f"for {what} dL/dw is wrong: it does not match a finite-difference "
+                              "estimate of the loss's slope in w",
+                              f"对于{what}，dL/dw 不对：它与损失对 w 的斜率的有限差分估计不符"))
+    return tr("your bptt_gradient backpropagates through time: for |w| > 1 the gradient grows "
+              "with every step, for |w| < 1 the early inputs barely count.",
+              "你的 bptt_gradient 做到了随时间反向传播：|w| > 1 时梯度随步数增长，"
+              "|w| < 1 时早期输入几乎不起作用。")
+
+
+q5 = FunctionExercise(
+    "03a.5",
+    Text("Write bptt_gradient(w, x, y) for the scalar linear recurrence h_t = w·h_{t−1} + x_t, "
+         "h_0 = 0, with loss L = ½(h_T − y)²: return dL/dw (a float) by backpropagation through "
+         "time. w and y are floats, x is a 1-D NumPy array of the inputs x_1 … x_T. For w = 0.5, "
+         "x = (1, 2, 0), y = 0 it is 3.75. check also runs hidden cases (|w| above and below 1, "
+         "w = 0, negative w, T = 1, zero inputs). Pass the function itself to check.",
+         "为标量线性递推 h_t = w·h_{t−1} + x_t（h_0 = 0）编写 bptt_gradient(w, x, y)，"
+         "损失为 L = ½(h_T − y)²：用随时间反向传播返回 dL/dw（一个浮点数）。w 和 y 是浮点数，"
+         "x 是输入 x_1 … x_T 组成的一维 NumPy 数组。w = 0.5、x = (1, 2, 0)、y = 0 时结果为 3.75。"
+         "check 还会运行一些隐藏的情形（|w| 大于和小于 1、w = 0、负的 w、T = 1、含零的输入）。"
+         "把函数本身传给 check。"),
+    checker=guarded(_check_bptt),
+    hints=[
+        Text("Run the recurrence forward and keep every state h_0 … h_T: the backward pass "
+             "needs them.",
+             "先正向运行递推，并保存所有状态 h_0 … h_T：反向传播要用到它们。"),
+        Text("∂L/∂h_T = h_T − y. Going back one step multiplies by ∂h_t/∂h_{t−1} = w, and step t "
+             "adds its own direct term ∂h_t/∂w = h_{t−1}.",
+             "∂L/∂h_T = h_T − y。每往回走一步就乘以 ∂h_t/∂h_{t−1} = w，而第 t 步还贡献它自己的"
+             "直接项 ∂h_t/∂w = h_{t−1}。"),
+        Text("So ∂h_T/∂w = Σ_t w^(T−t)·h_(t−1): accumulate it in a loop from t = T down to 1 with a "
+             "running power of w, then multiply by ∂L/∂h_T.",
+             "所以 ∂h_T/∂w = Σ_t w^(T−t)·h_(t−1)：从 t = T 到 1 循环累加，用一个不断乘以 w 的"
+             "变量表示 w 的幂，最后乘以 ∂L/∂h_T。"),
+    ],
+    solution_text=Text(
+        "def bptt_gradient(w, x, y):\n"
+        "    h = [0.0]\n"
+        "    for xt in x:                      # forward: keep every state\n"
+        "        h.append(w * h[-1] + xt)\n"
+        "    dh_dw, carry = 0.0, 1.0           # carry = w**(T - t)\n"
+        "    for t in range(len(x), 0, -1):    # backward through time\n"
+        "        dh_dw += carry * h[t - 1]\n"
+        "        carry *= w\n"
+        "    return (h[-1] - y) * dh_dw",
+        "def bptt_gradient(w, x, y):\n"
+        "    # 参考答案：先正向保存所有状态，再随时间反向累加\n"
+        "    h = [0.0]\n"
+        "    for xt in x:                      # 正向：保存每个状态\n"
+        "        h.append(w * h[-1] + xt)\n"
+        "    dh_dw, carry = 0.0, 1.0           # carry = w**(T - t)\n"
+        "    for t in range(len(x), 0, -1):    # 随时间反向\n"
+        "        dh_dw += carry * h[t - 1]\n"
+        "        carry *= w\n"
+        "    return (h[-1] - y) * dh_dw"),
 )

@@ -94,6 +94,10 @@ def set_language(lang: str) -> str:
     """
     global _current
     previous, _current = _current, _normalise(lang)
+    if _current == "zh":  # Chinese figure text needs the shipped CJK font (clipq_edu._fonts)
+        from clipq_edu._fonts import use_cjk_font
+
+        use_cjk_font()
     return previous
 
 

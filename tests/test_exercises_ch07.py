@@ -18,7 +18,7 @@ def test_q3_slope_ratio_without_tensorflow():
 
 
 def test_choices():
-    for q in (ex.q4, ex.q6):
+    for q in (ex.q4, ex.q8):
         assert q.check("b")
         for wrong in "acd":
             fb = q.check(wrong)
@@ -26,22 +26,58 @@ def test_choices():
         assert not q.check("x")
 
 
-def test_q5_rejects_without_training():
-    assert "LabSettings" in ex.q5.check({"standardized": True}).message
-    assert "clip=None" in ex.q5.check(lab.LabSettings(clip=("global_norm", 1.0))).message
-    assert "epochs" in ex.q5.check(lab.LabSettings(epochs=20)).message
-    assert "seed" in ex.q5.check(lab.LabSettings(seed=3)).message
-
-
 def test_q2_type_check_without_training():
     assert not ex.q2.check("angles/kernel")  # a name is not the ratio asked for
 
 
-def test_q5_refuses_every_printed_row_without_training():
-    for printed in ex.PRINTED_SETTINGS:
-        fb = ex.q5.check(printed)
-        assert not fb and "tables above" in fb.message
-    assert lab.LabSettings(standardized=True, loss="mse") in ex.PRINTED_SETTINGS
+def test_q3_typical_mistakes_are_named():
+    fb = ex.q3.check(100 / 0.99)  # the factor 2 of MSE's slope dropped
+    assert not fb and "factor 2" in fb.message
+    fb = ex.q3.check(1.98 / 100)  # the ratio upside down
+    assert not fb and "other way round" in fb.message
+
+
+@pytest.mark.parametrize("seed", [None, *range(1, 9)])
+def test_q5_diagnosis_follows_the_lab_seed(monkeypatch, seed):
+    if seed is None:
+        monkeypatch.delenv(lab.SEED_ENV, raising=False)
+    else:
+        monkeypatch.setenv(lab.SEED_ENV, str(seed))
+    fault = lab.fault_name()
+    right = next(k for k, v in ex.DIAGNOSES.items() if v == fault)
+    fb = ex.q5.check(right)
+    assert fb, fb.message
+    for key in ex.DIAGNOSES:
+        if key != right:
+            fb = ex.q5.check(key)
+            assert not fb and "evidence" in fb.message
+            assert fault not in fb.message
+
+
+def test_q6_refuses_without_training(monkeypatch):
+    monkeypatch.delenv(lab.SEED_ENV, raising=False)
+
+    def stub(settings):
+        return None
+
+    def clip_only(settings):
+        return settings.but(clip=("global_norm", 1.0))
+
+    def not_settings(settings):
+        return {"standardized": True}
+
+    def other_seed(settings):
+        return settings.but(seed=0, standardized=True)
+
+    def too_long(settings):
+        return settings.but(standardized=True, epochs=25)
+
+    fb = ex.q6.check(stub)
+    assert not fb and "returns None" in fb.message
+    assert "clipping" in ex.q6.check(clip_only).message
+    assert "LabSettings" in ex.q6.check(not_settings).message
+    assert "seed" in ex.q6.check(other_seed).message
+    assert "epochs" in ex.q6.check(too_long).message
 
 
 @pytest.mark.slow
@@ -49,9 +85,10 @@ def test_q1_spike_count():
     norms = lab.run_lab().telemetry.norm_before
     count = int(np.sum(norms > 5 * np.median(norms)))
     assert ex.q1.check(count)
-    fb = ex.q1.check(int(np.sum(norms > 5 * np.mean(norms))))  # the mean is the common slip
-    if int(np.sum(norms > 5 * np.mean(norms))) != count:
-        assert not fb
+    by_mean = int(np.sum(norms > 5 * np.mean(norms)))  # the mean is the common slip
+    if by_mean != count:
+        fb = ex.q1.check(by_mean)
+        assert not fb and "mean" in fb.message
     assert not ex.q1.check(count + 2)
     ratio = float(np.max(norms) / np.median(norms))
     assert ratio > 5  # the baseline is spiky ...
@@ -63,7 +100,7 @@ def test_q2_ratio_of_the_two_largest_tensor_medians():
     tel = lab.run_lab().telemetry
     medians = np.sort(np.median(tel.layer_norms, axis=0))
     assert ex.q2.check(float(medians[-1] / medians[-2]))
-    assert ex.q2.check(round(float(medians[-1] / medians[-2]), 1))
+    assert ex.q2.check(float(f"{medians[-1] / medians[-2]:.3g}"))  # 3 significant figures
     fb = ex.q2.check(float(medians[-1] / medians[0]))  # over the smallest, not the next one
     assert not fb
     diagnosis = lab.diagnose(lab.run_lab())
@@ -71,11 +108,18 @@ def test_q2_ratio_of_the_two_largest_tensor_medians():
 
 
 @pytest.mark.slow
-def test_q5_runs_the_settings():
-    good = ex.q5.check(lab.LabSettings(standardized=True, loss="mse", epochs=8))
+@pytest.mark.parametrize("fault", list(lab.FAULTS))
+def test_q6_trains_the_fix_on_held_out_seeds(monkeypatch, fault):
+    seed = next(s for s in range(1, 100) if lab.fault_name(s) == fault)
+    monkeypatch.setenv(lab.SEED_ENV, str(seed))
+    good = ex.q6.check(lab.reference_fix)
     assert good, good.message
-    bad = ex.q5.check(lab.LabSettings(learning_rate=0.05))  # raw inputs: near chance
-    assert not bad and "at least" in bad.message
+
+    def wrong_fix(settings):  # a plausible change that removes no cause
+        return settings.but(batch_size=40, epochs=8)
+
+    bad = ex.q6.check(wrong_fix)
+    assert not bad and "does not remove the cause" in bad.message
 
 
 def test_07_7_accepts_either_standard_deviation_and_explains_the_epsilon_variant():

@@ -13,7 +13,6 @@ Taught in chapter 07.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -282,16 +281,36 @@ def _fault_key() -> str:
     return next(k for k, v in DIAGNOSES.items() if v == fault)
 
 
-@dataclass(repr=False)
 class _DiagnosisChoice(ChoiceExercise):
-    """A choice whose right option is the fault of the learner's lab seed (read when checked)."""
+    """A choice whose right option is the fault of the learner's lab seed (read when used).
+
+    ``correct`` and the start of ``solution_text`` follow :func:`clipq_edu.course.lab.fault_name`
+    at the moment they are read, so a kernel started with ``CLIPQ_EDU_LAB_SEED`` set is checked
+    against its own fault.
+    """
+
+    @property  # type: ignore[override]
+    def correct(self) -> str:
+        return _fault_key()
+
+    @correct.setter
+    def correct(self, value: str) -> None:  # the dataclass __init__ assigns it: ignored
+        pass
+
+    @property  # type: ignore[override]
+    def solution_text(self) -> str:
+        key = _fault_key()
+        return Text(f"({key}). {self._solution.en}", f"({key})。{self._solution.zh}")
+
+    @solution_text.setter
+    def solution_text(self, value: str) -> None:
+        self._solution = value
 
     def _check(self, answer: Any) -> tuple[bool, str]:
         key = str(answer).strip().lower()
         if key not in self.options:
             return super()._check(answer)
-        right = _fault_key()
-        self.correct = right
+        right = self.correct
         if key == right:
             return True, tr(f"right: {_EVIDENCE[key]}. Now write the fix (exercise 6).",
                             f"正确：{_EVIDENCE[key]}。现在把修复写成代码（练习 6）。")
@@ -310,7 +329,6 @@ q5 = _DiagnosisChoice(
         "而不是靠猜。",
     ),
     options=_OPTIONS,
-    correct=_fault_key(),
     hints=[
         Text("Write down what the telemetry shows: which tensor's gradient is largest, whether "
              "the loss goes below its floor or becomes NaN, what the data's standard deviations "
@@ -323,12 +341,12 @@ q5 = _DiagnosisChoice(
              "在 3 个种子上运行，留下那个改动确实有帮助的选项。"),
     ],
     solution_text=Text(
-        "It depends on your lab seed. The evidence for each: (a) feature standard deviations "
+        "For your lab seed (another seed can hand out another fault). The evidence for each: (a) feature standard deviations "
         "far from 1 and a dominant first-layer gradient; (b) ordinary gradients, a loss that "
         "does not settle, and a smaller learning rate helps; (c) standardised features but a "
         "dominant first-layer gradient and an 'encoding' layer with a large factor; (d) a batch "
         "loss below 0. (e) is never the cause: clipping did not help.",
-        "答案取决于你的实验种子。各选项的证据：(a) 特征标准差远离 1，且第一层梯度占主导；"
+        "这是你的实验种子对应的答案（换一个种子可能是另一种毛病）。各选项的证据：(a) 特征标准差远离 1，且第一层梯度占主导；"
         "(b) 梯度大小正常，损失不收敛，调小学习率就有帮助；(c) 特征已标准化，第一层梯度却"
         "占主导，且 'encoding' 层的因子很大；(d) 批量损失低于 0。(e) 从来不是病因：裁剪没有帮助。",
     ),
@@ -354,6 +372,10 @@ def _check_fix(fn: Any) -> str:
         if out.epochs > MAX_EPOCHS:
             raise StudentError(tr(f"use at most {MAX_EPOCHS} epochs (lab time is short)",
                                   f"最多使用 {MAX_EPOCHS} 个轮次（实验时间有限）"))
+        if out == given:
+            raise StudentError(tr("your fix returns the settings unchanged: change what your "
+                                  "diagnosis blames",
+                                  "你的修复原样返回了设置：请改动你的诊断所指出的东西"))
         if out.but(clip=None) == given.but(clip=None):
             raise StudentError(tr("your fix changes only the clipping: clipping bounds the steps "
                                   "but removes no cause (section 3); change what your diagnosis "

@@ -1,0 +1,122 @@
+"""Chapter 07's exercises by the course's rules: code solutions pass, stubs are "not
+attempted", plausible wrong answers are rejected naming the failing property; numeric answers
+pass at 3 and 4 significant figures and typical mistakes are named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clipq_edu.course import lab
+from clipq_edu.exercises import ch07 as ex
+
+
+def _solution(q):
+    namespace = {"np": np}
+    exec(q.solution_text, namespace)
+    (fn,) = [v for k, v in namespace.items() if callable(v) and k != "np"]
+    return fn
+
+
+# ------------------------------------------------------------------ 07.7 standardize
+def test_q7_solution_passes_and_stub_is_not_attempted():
+    assert ex.q7.check(_solution(ex.q7))
+
+    def standardize(x_train, x_test):
+        return None
+
+    fb = ex.q7.check(standardize)
+    assert not fb and "returns None" in fb.message
+
+
+def test_q7_wrong_answers_name_the_failing_property():
+    def test_statistics(x_train, x_test):  # each split with its own statistics
+        def one(x):
+            s = x.std(axis=0)
+            return (x - x.mean(axis=0)) / np.where(s > 0, s, 1.0)
+        return one(x_train), one(x_test)
+
+    def centres_only(x_train, x_test):
+        m = x_train.mean(axis=0)
+        return x_train - m, x_test - m
+
+    def in_place(x_train, x_test):
+        m, s = x_train.mean(axis=0), x_train.std(axis=0)
+        s = np.where(s > 0, s, 1.0)
+        x_train -= m
+        x_train /= s
+        return x_train, (x_test - m) / s
+
+    for fn, says in ((test_statistics, "*training* mean"),
+                     (centres_only, "standard deviation 1"),
+                     (in_place, "in place")):
+        fb = ex.q7.check(fn)
+        assert not fb and says in fb.message, (fn.__name__, fb.message)
+        assert fb.message.startswith("for ") and ", " in fb.message.split(":")[0]
+
+
+def test_q7_messages_read_as_sentences():
+    def nan_for_constant(x_train, x_test):
+        m, s = x_train.mean(axis=0), x_train.std(axis=0)
+        return (x_train - m) / s, (x_test - m) / s
+
+    fb = ex.q7.check(nan_for_constant)
+    assert not fb and "for the training part of a constant feature" in fb.message, fb.message
+
+
+def test_no_hint_of_a_code_exercise_holds_code():
+    for q in (ex.q6, ex.q7):
+        for hint in q.hints:
+            assert "return " not in hint and "return " not in hint.zh
+
+
+# ------------------------------------------------------------------ 07.6 the fix
+def test_q6_stub_and_answers_that_never_train(monkeypatch):
+    monkeypatch.delenv(lab.SEED_ENV, raising=False)
+
+    def fix(settings):
+        return None
+
+    fb = ex.q6.check(fix)
+    assert not fb and "returns None" in fb.message
+    fb = ex.q6.check(lambda s: s.but(clip=("autoclip", 10.0)))
+    assert not fb and "only the clipping" in fb.message
+    fb = ex.q6.check(lambda s: s)
+    assert not fb and "unchanged" in fb.message  # no change at all is no fix either
+
+
+@pytest.mark.slow
+def test_q6_solution_passes_and_wrong_fixes_fail_by_training(monkeypatch):
+    monkeypatch.delenv(lab.SEED_ENV, raising=False)
+    fb = ex.q6.check(_solution(ex.q6))
+    assert fb, fb.message
+
+    def loss_only(settings):  # a bounded loss, inputs still raw: plausible, not the cause
+        return settings.but(loss="mse")
+
+    def slower(settings):  # a smaller learning rate only
+        return settings.but(learning_rate=0.03, epochs=10)
+
+    for fn in (loss_only, slower):
+        fb = ex.q6.check(fn)
+        assert not fb and "does not remove the cause" in fb.message, fn.__name__
+
+
+# ------------------------------------------------------------------ numeric
+def test_q3_at_three_and_four_significant_figures_and_its_mistakes():
+    true = (1 / 0.01) / (2 * (1 - 0.01))
+    assert ex.q3.check(float(f"{true:.3g}")) and ex.q3.check(float(f"{true:.4g}"))
+    assert not ex.q3.check(5.05)
+    assert "factor 2" in ex.q3.check(100 / 0.99).message
+    assert "other way round" in ex.q3.check(0.0198).message
+
+
+@pytest.mark.slow
+def test_q1_and_q2_numbers_and_mistakes():
+    norms = lab.run_lab(lab.delivered()).telemetry.norm_before
+    assert ex.q1.check(int(np.sum(norms > 5 * np.median(norms))))
+    assert not ex.q1.check(30)
+    m = np.sort(np.median(lab.run_lab(lab.delivered()).telemetry.layer_norms, axis=0))
+    ratio = float(m[-1] / m[-2])
+    assert ex.q2.check(float(f"{ratio:.3g}")) and ex.q2.check(float(f"{ratio:.4g}"))
+    assert not ex.q2.check(ratio * 3)

@@ -19,6 +19,7 @@ from clipq_edu._validate import (
     check_finite,
     check_positive_float,
 )
+from clipq_edu.i18n import tr
 
 __all__ = [
     "CLIP_METHODS",
@@ -141,26 +142,29 @@ def plot_clip_geometry(g: Any, bound: float, method: str, ax: Any = None) -> Any
     ax = _axes(ax)
     if method == "value":
         region = Rectangle((-bound, -bound), 2 * bound, 2 * bound, alpha=0.15,
-                           color="tab:green", label=f"region |g_i| ≤ {bound:g}")
+                           color="tab:green", label=tr(f"region |g_i| ≤ {bound:g}", f"区域 |g_i| ≤ {bound:g}"))
     else:
         region = Circle((0, 0), bound, alpha=0.15, color="tab:green",
-                        label=f"region ‖g‖ ≤ {bound:g}")
+                        label=tr(f"region ‖g‖ ≤ {bound:g}", f"区域 ‖g‖ ≤ {bound:g}"))
     ax.add_patch(region)
     style = {"angles": "xy", "scale_units": "xy", "scale": 1, "width": 0.012}
-    ax.quiver(0, 0, g[0], g[1], color="tab:red", label=f"raw g = ({g[0]:.2f}, {g[1]:.2f})",
+    ax.quiver(0, 0, g[0], g[1], color="tab:red", label=tr("raw", "原始") + f" g = ({g[0]:.2f}, {g[1]:.2f})",
               **style)
     ax.quiver(0, 0, clipped[0], clipped[1], color="tab:blue",
-              label=f"clipped = ({clipped[0]:.2f}, {clipped[1]:.2f})", **style)
+              label=tr("clipped", "裁剪后") + f" = ({clipped[0]:.2f}, {clipped[1]:.2f})", **style)
     lim = 1.15 * max(float(np.max(np.abs(g))), bound, 1e-9)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
     ax.axhline(0, color="0.7", lw=0.8)
     ax.axvline(0, color="0.7", lw=0.8)
-    ax.set_xlabel("gradient component g₁")
-    ax.set_ylabel("gradient component g₂")
+    ax.set_xlabel(tr("gradient component g₁", "梯度分量 g₁"))
+    ax.set_ylabel(tr("gradient component g₂", "梯度分量 g₂"))
     angle = angle_between(g, clipped)
-    ax.set_title(f"clip by {method.replace('_', ' ')}: direction turned {angle:.1f}°")
+    name = {"value": tr("value", "按值"), "norm": tr("norm", "按范数"),
+            "global_norm": tr("global norm", "按全局范数")}[method]
+    ax.set_title(tr(f"clip by {name}: direction turned {angle:.1f}°",
+                    f"{name}裁剪：方向转过了 {angle:.1f}°"))
     ax.legend(loc="lower left", fontsize=8)
     return ax
 
@@ -200,21 +204,22 @@ def plot_descent(results: dict[str, Any], ax: Any = None, min_abs: float = 1e-3)
         if path.ndim > 1:
             path = np.linalg.norm(path, axis=1)
         k = np.arange(1, len(path) + 1)
-        line = "diverged" if res.diverged else (
-            f"{res.iterations} its" if res.converged else "not converged")
+        line = tr("diverged", "发散") if res.diverged else (
+            tr(f"{res.iterations} its", f"{res.iterations} 步") if res.converged
+            else tr("not converged", "未收敛"))
         ax.plot(k, np.maximum(path, min_abs), label=f"{label} ({line})")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("iteration k + 1 (log scale)")
-    ax.set_ylabel("distance to the minimum |x_k| (log scale)")
-    ax.set_title("Gradient descent on f(x) = x⁴ from x₀ = 10")
+    ax.set_xlabel(tr("iteration k + 1 (log scale)", "迭代次数 k + 1（对数坐标）"))
+    ax.set_ylabel(tr("distance to the minimum |x_k| (log scale)", "到极小值的距离 |x_k|（对数坐标）"))
+    ax.set_title(tr("Gradient descent on f(x) = x⁴ from x₀ = 10", "从 x₀ = 10 出发，对 f(x) = x⁴ 做梯度下降"))
     ax.legend(fontsize=8)
     return ax
 
 
 def plot_power_law(
     x: Any, y: Any, predicted: Any = None, ax: Any = None, *,
-    xlabel: str = "x", ylabel: str = "y", title: str = "", label: str = "measured",
+    xlabel: str = "x", ylabel: str = "y", title: str = "", label: str | None = None,
 ) -> Any:
     """Plot measured points on log-log axes with an optional predicted curve.
 
@@ -222,7 +227,8 @@ def plot_power_law(
       x, y: positive 1-D arrays.
       predicted: values of the prediction at ``x`` (or ``None``).
       ax: a matplotlib ``Axes`` (a new figure when ``None``).
-      xlabel, ylabel, title, label: texts for the axes, title and legend.
+      xlabel, ylabel, title, label: texts for the axes, title and legend (``label=None``:
+        "measured" in the current language).
 
     Returns:
       The ``Axes``.
@@ -242,9 +248,9 @@ def plot_power_law(
             raise ValueError(f"predicted must have one value per x ({x.size}), got "
                              f"{predicted.size}")
     ax = _axes(ax, (5.5, 4.0))
-    ax.loglog(x, y, "o", label=label)
+    ax.loglog(x, y, "o", label=tr("measured", "测量值") if label is None else label)
     if predicted is not None:
-        ax.loglog(x, predicted, "--", label="prediction")
+        ax.loglog(x, predicted, "--", label=tr("prediction", "预测"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -75,8 +75,8 @@ class ClipGeometry(Explorer):
         ax.set_aspect("equal")
         ax.axhline(0, color="0.7", lw=0.8)
         ax.axvline(0, color="0.7", lw=0.8)
-        ax.set_xlabel("gradient component g₁")
-        ax.set_ylabel("gradient component g₂")
+        ax.set_xlabel(tr("gradient component g₁", "梯度分量 g₁"))
+        ax.set_ylabel(tr("gradient component g₂", "梯度分量 g₂"))
         self._legend = ax.legend([self._square, self._raw, self._clipped], ["", "", ""],
                                  loc="lower left", fontsize=8, framealpha=1)
         ax.set_xlim(-LIMIT, LIMIT)
@@ -97,11 +97,13 @@ class ClipGeometry(Explorer):
         self._raw.set_UVC([g[0]], [g[1]])
         self._clipped.set_UVC([clipped[0]], [clipped[1]])
         region, raw_text, clipped_text = self._legend.get_texts()
-        region.set_text(f"region |g_i| ≤ {bound:g}" if square else f"region ‖g‖ ≤ {bound:g}")
-        raw_text.set_text(f"raw g = ({g[0]:.2f}, {g[1]:.2f})")
-        clipped_text.set_text(f"clipped = ({clipped[0]:.2f}, {clipped[1]:.2f})")
-        self._ax.set_title(f"clip by {data['method'].replace('_', ' ')}: direction turned "
-                           f"{data['angle_deg']:.1f}°")
+        region.set_text(tr("region", "区域") + (f" |g_i| ≤ {bound:g}" if square else f" ‖g‖ ≤ {bound:g}"))
+        raw_text.set_text(tr("raw", "原始") + f" g = ({g[0]:.2f}, {g[1]:.2f})")
+        clipped_text.set_text(tr("clipped", "裁剪后") + f" = ({clipped[0]:.2f}, {clipped[1]:.2f})")
+        name = {"value": tr("value", "按值"), "norm": tr("norm", "按范数"),
+                "global_norm": tr("global norm", "按全局范数")}[data["method"]]
+        self._ax.set_title(tr(f"clip by {name}: direction turned {data['angle_deg']:.1f}°",
+                              f"{name}裁剪：方向转过了 {data['angle_deg']:.1f}°"))
 
 
 def clip_geometry(

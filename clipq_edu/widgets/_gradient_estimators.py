@@ -115,7 +115,7 @@ class GradientEstimatorsExplorer(Explorer):
         self._steps = {m: ax.plot([], [], drawstyle="steps-post", linewidth=1.8)[0]
                        for m in analysis.ESTIMATORS}
         self._exact = ax.axvline(0.0, color="black", linestyle="--")
-        ax.set_ylabel(f"count (of {self.n_repeats} estimates)")
+        ax.set_ylabel(tr(f"count (of {self.n_repeats} estimates)", f"次数（共 {self.n_repeats} 个估计）"))
         self._legend = ax.legend([*self._steps.values(), self._exact], [""] * 4, fontsize=8,
                                  framealpha=1, loc="upper left")
         ax.locator_params(nbins=6)  # fewer tick labels: the axes are redrawn when data move
@@ -144,9 +144,11 @@ class GradientEstimatorsExplorer(Explorer):
         ax.set_xlim(*_nice_range(edges[0], edges[-1]))
         ax.set_ylim(0, _nice_ceiling(1.25 * top))  # room for the legend above the bars
         if self.background_key != data["component"]:
-            ax.set_xlabel(f"estimate of ∂⟨Z⟩/∂θ{data['component']} (dimensionless)")
+            ax.set_xlabel(tr(f"estimate of ∂⟨Z⟩/∂θ{data['component']} (dimensionless)",
+                             f"∂⟨Z⟩/∂θ{data['component']} 的估计值（无量纲）"))
             self.background_key = data["component"]
-        ax.set_title(f"{data['shots']} shots per circuit, h = {data['h']:.3g}")  # not for learners to translate: figure text (no CJK font)
+        ax.set_title(tr(f"{data['shots']} shots per circuit, h = {data['h']:.3g}",
+                        f"每条线路测量 {data['shots']} 次，h = {data['h']:.3g}"))
 
 
 def _nice_step(span: float) -> float:

@@ -91,8 +91,8 @@ class QuarticDescent(Explorer):
         ax.set_yscale("log")
         ax.set_xlim(1, 1.2 * (MAX_STEPS + 1))
         ax.set_ylim(*Y_RANGE)
-        ax.set_xlabel("iteration k + 1 (log scale)")
-        ax.set_ylabel("distance to the minimum |x_k| (log scale)")  # not for learners to translate: figure text (no CJK font)
+        ax.set_xlabel(tr("iteration k + 1 (log scale)", "迭代次数 k + 1（对数坐标）"))
+        ax.set_ylabel(tr("distance to the minimum |x_k| (log scale)", "到极小值的距离 |x_k|（对数坐标）"))
         self._legend = ax.legend(self._lines, ["", ""], fontsize=8, loc="lower left",
                                  framealpha=1)
         for artist in (*self._lines, self._legend, ax.title):
@@ -105,11 +105,15 @@ class QuarticDescent(Explorer):
         for line, text, (label, res) in zip(self._lines, self._legend.get_texts(), runs.items(),
                                             strict=True):
             line.set_data(*_log_spaced_path(res.trajectory))
-            status = "diverged" if res.diverged else (
-                f"{res.iterations} its" if res.converged else "not converged")
+            status = tr("diverged", "发散") if res.diverged else (
+                tr(f"{res.iterations} its", f"{res.iterations} 步") if res.converged
+                else tr("not converged", "未收敛"))
             text.set_text(f"{label} ({status})")
-        self._ax.set_title(f"x⁴ from x₀ = 10, learning rate {data['learning_rate']:.4g} (plain GD "  # not for learners to translate: figure text (no CJK font)
-                           f"is stable only up to {data['max_stable_step']:g})", fontsize=9)
+        self._ax.set_title(tr(
+            f"x⁴ from x₀ = 10, learning rate {data['learning_rate']:.4g} (plain GD "
+            f"is stable only up to {data['max_stable_step']:g})",
+            f"x⁴，从 x₀ = 10 出发，学习率 {data['learning_rate']:.4g}（普通梯度下降只在 "
+            f"{data['max_stable_step']:g} 以下稳定）"), fontsize=9)
 
 
 def _log_spaced_path(trajectory: Any, points: int = 800) -> tuple[np.ndarray, np.ndarray]:

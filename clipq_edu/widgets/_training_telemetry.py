@@ -119,17 +119,17 @@ class TrainingTelemetryExplorer(Explorer):
     def build(self, figure: Figure) -> None:
         """Left: gradient norms before/after clipping (log); right: the batch loss."""
         ax_norm, ax_loss = figure.subplots(1, 2)
-        self._before = ax_norm.semilogy([], [], lw=1, label="‖g‖ before clipping")[0]
-        self._after = ax_norm.semilogy([], [], lw=1, ls="--", label="‖g‖ applied")[0]
-        self._bound = ax_norm.axhline(1.0, color="k", lw=0.8, ls=":", label="bound c")
+        self._before = ax_norm.semilogy([], [], lw=1, label=tr("‖g‖ before clipping", "裁剪前的 ‖g‖"))[0]
+        self._after = ax_norm.semilogy([], [], lw=1, ls="--", label=tr("‖g‖ applied", "实际使用的 ‖g‖"))[0]
+        self._bound = ax_norm.axhline(1.0, color="k", lw=0.8, ls=":", label=tr("bound c", "阈值 c"))
         self._loss = ax_loss.semilogy([], [], lw=1, color="tab:green",
-                                      label="batch loss (BCE)")[0]
+                                      label=tr("batch loss (BCE)", "批量损失（BCE）"))[0]
         steps = steps_per_run(self.seed)
         for ax in (ax_norm, ax_loss):
             ax.set_xlim(0, steps)
-            ax.set_xlabel("step")
-        ax_norm.set_ylabel("global gradient norm (log scale)")  # not for learners to translate: figure text (no CJK font)
-        ax_loss.set_ylabel("binary cross-entropy (log scale)")
+            ax.set_xlabel(tr("step", "步数"))
+        ax_norm.set_ylabel(tr("global gradient norm (log scale)", "全局梯度范数（对数坐标）"))
+        ax_loss.set_ylabel(tr("binary cross-entropy (log scale)", "二元交叉熵（对数坐标）"))
         # Fixed ranges (every setting's norms and losses fit; measured over all of them), so
         # settings compare at a glance and the axes are drawn once.
         ax_norm.set_ylim(*NORM_RANGE)
@@ -151,10 +151,13 @@ class TrainingTelemetryExplorer(Explorer):
         clipping_on = data["method"] != "none"
         self._bound.set_ydata([data["bound"]] * 2)
         self._bound.set_visible(clipping_on)
-        ax_norm.set_title(f"clipped in {100 * data['clipped_fraction']:.0f}% of steps")
-        verdict = "diverged" if data["diverged"] else f"train accuracy {data['accuracy']:.2f}"
-        ax_loss.set_title(f"{data['optimizer'].upper()}, inputs x{data['input_scale']:g}: "
-                          f"{verdict}")
+        ax_norm.set_title(tr(f"clipped in {100 * data['clipped_fraction']:.0f}% of steps",
+                             f"{100 * data['clipped_fraction']:.0f}% 的训练步被裁剪"))
+        verdict = tr("diverged", "发散") if data["diverged"] else tr(
+            f"train accuracy {data['accuracy']:.2f}", f"训练准确率 {data['accuracy']:.2f}")
+        ax_loss.set_title(tr(f"{data['optimizer'].upper()}, inputs x{data['input_scale']:g}: ",
+                             f"{data['optimizer'].upper()}，输入 ×{data['input_scale']:g}：")
+                          + verdict)
 
 
 def training_telemetry(method: str = "global_norm", bound: float = 1.0,

@@ -9,8 +9,8 @@ from clipq_edu.exercises import ch06 as ex
 
 
 def test_q1():
-    assert ex.q1.check("c")
-    for wrong in "ab":
+    assert ex.q1.check("b")
+    for wrong in "acd":
         fb = ex.q1.check(wrong)
         assert not fb and fb.message
 
@@ -31,13 +31,17 @@ def test_q2_threshold_from_telemetry():
 
 
 def test_q3_memory():
-    assert ex.q3.check(512 * 1024**2)
-    fb = ex.q3.check(2**26 * 16)
-    assert not fb and "too large" in fb.message
+    assert ex.q3.check(32 * 2**24 * 16)
+    fb = ex.q3.check(32 * 2**24 * 8)
+    assert not fb and "complex64" in fb.message
+    fb = ex.q3.check(2**24 * 16)
+    assert not fb and "batch" in fb.message
 
 
 def test_q4_q5():
-    assert ex.q4.check("d") and not ex.q4.check("b") and not ex.q4.check("c")
-    fb = ex.q4.check("a")  # the old answer: a constant rescaling cancels, c/‖g_t‖ is not constant
-    assert not fb and "constant" in fb.message
-    assert ex.q5.check("B") and not ex.q5.check("a") and not ex.q5.check("c")
+    assert ex.q4.check("b") and not ex.q4.check("a") and not ex.q4.check("d")
+    fb = ex.q4.check("c")  # a constant rescaling cancels, c/‖g_t‖ is not constant
+    assert not fb and "step to step" in fb.message
+    assert ex.q5.check("C") and not ex.q5.check("a") and not ex.q5.check("d")
+    fb = ex.q5.check("b")  # setting the variable in a running kernel is too late
+    assert not fb and "too late" in fb.message

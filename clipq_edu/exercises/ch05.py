@@ -17,7 +17,7 @@ from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericE
 from clipq_edu.i18n import Text, tr
 from clipq_edu.quantum import landscapes, sampling
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
 q1 = NumericExercise(
     "05.1",
@@ -31,6 +31,17 @@ q1 = NumericExercise(
     rtol=1e-3,
     digits=3,
     shown=("2.00",),
+    mistakes=[
+        (lambda: landscapes.haar_gradient_variance(10) / landscapes.haar_gradient_variance(9),
+         Text("that is the ratio the other way round (10 qubits over 9): the question asks by "
+              "what factor the variance shrinks, a number above 1",
+              "这是反过来的比值（10 个比特除以 9 个）：题目问的是方差缩小的倍数，它大于 1")),
+        (lambda: math.sqrt(landscapes.haar_gradient_variance(9)
+                           / landscapes.haar_gradient_variance(10)),
+         Text("that is the factor of the standard deviation (its square root); the question "
+              "asks about the variance",
+              "这是标准差的倍数（方差倍数的平方根）；题目问的是方差")),
+    ],
     hints=[
         Text(
             "The plateau's variance is d/(3(d²−1)) with d = 2**n. What does it look like for large "
@@ -73,6 +84,20 @@ q2 = NumericExercise(
     rtol=1e-3,
     digits=3,
     shown=("24 600", "24 576"),
+    mistakes=[
+        (lambda: sampling.shots_to_resolve(landscapes.haar_gradient_variance(12), z=2.0),
+         Text("you used the variance as the gradient's size: the typical size of a zero-mean "
+              "gradient is the square root of its variance",
+              "你把方差当成了梯度的大小：均值为零的梯度，其典型大小是方差的平方根")),
+        (lambda: sampling.shots_to_resolve(
+            math.sqrt(landscapes.haar_gradient_variance(12)), z=1.0),
+         Text("that resolves the gradient at one standard error (z = 1); the question asks for "
+              "z = 2", "这是在一个标准误差（z = 1）下分辨梯度；题目要求 z = 2")),
+        (lambda: math.ceil(2.0**2 / landscapes.haar_gradient_variance(12)),
+         Text("you took the variance of one shift term as 1: the estimate is half the "
+              "difference of two terms, so its variance per shot is at most ½",
+              "你把一项的方差取成了 1：梯度估计是两项之差的一半，所以每次测量的方差至多为 ½")),
+    ],
     hints=[
         Text(
             "The typical size of a zero-mean gradient is its standard deviation: the square root "
@@ -161,6 +186,15 @@ q4 = NumericExercise(
     rtol=1e-6,
     digits=2,
     shown=("9.3e-4",),
+    mistakes=[
+        (lambda: landscapes.product_cost_gradient_variance(6, "local"),
+         Text("that is the local cost's variance; the question asks about the global cost",
+              "这是局部代价函数的方差；题目问的是全局代价函数")),
+        (lambda: landscapes.product_cost_gradient_variance(7, "global"),
+         Text("one factor 3/8 too many: the qubit of θ₁ contributes 1/8, only the n − 1 other "
+              "qubits contribute 3/8 each",
+              "多乘了一个 3/8：θ₁ 所在的量子比特贡献 1/8，只有其余 n − 1 个量子比特各贡献 3/8")),
+    ],
     hints=[
         Text(
             "C_G = 1 − Πⱼ P(qubit j reads 0): the gradient with respect to θ₁ carries a factor "
@@ -189,44 +223,52 @@ q4 = NumericExercise(
 q5 = ChoiceExercise(
     "05.5",
     Text(
-        "Which remedy keeps the gradient variance of the first rotation flat as n grows?",
-        "哪种对策能让第一个旋转门的梯度方差在 n 增大时保持不变？",
+        "A colleague trains a 12-qubit, depth-40 McClean circuit from 100 shots per term and "
+        "sees gradients that look like pure noise from the first step. Which single change "
+        "gives the first steps a gradient well above the shot noise?",
+        "一位同事用每项 100 次测量训练一个 12 量子比特、深度 40 的 McClean 线路，从第一步起"
+        "梯度看起来就是纯噪声。哪一个单独的改动能让最初几步的梯度明显高于散粒噪声？",
     ),
     options={
-        "a": Text("Clipping by global norm with a small bound.", "用较小的上界按全局范数裁剪。"),
-        "b": Text("A larger learning rate.", "更大的学习率。"),
+        "a": Text("Clip the gradient by global norm at 0.1.", "按全局范数在 0.1 处裁剪梯度。"),
+        "b": Text("Use depth 100 instead, so the circuit is closer to random.",
+                  "改用深度 100，让线路更接近随机。"),
         "c": Text(
-            "Identity-block initialisation (Grant et al. 2019).",
-            "恒等块初始化（Grant et al. 2019）。",
+            "Draw the first half of the angles at random and set the second half so that "
+            "it undoes the first, then train all of them.",
+            "前一半角度随机抽取，后一半角度设成恰好抵消前一半，然后训练全部角度。",
         ),
-        "d": Text("More depolarising noise.", "更多的去极化噪声。"),
+        "d": Text("Multiply the learning rate by 10.", "把学习率乘以 10。"),
     },
     correct="c",
     explanations={
         "a": Text(
-            "clipping only shrinks gradients: a plateau stays a plateau.",
-            "裁剪只会缩小梯度：高原依然是高原。",
+            "clipping only shortens gradients: the true gradient stays as small next to the "
+            "noise as before.",
+            "裁剪只会缩短梯度：真实梯度相对噪声仍然一样小。",
         ),
         "b": Text(
-            "a larger step multiplies a tiny gradient; it does not make the direction "
-            "measurable and it amplifies shot noise as much.",
-            "更大的步长只是把微小的梯度乘大；它并不能让方向变得可测，而且会同样程度地放大"
-            "散粒噪声。",
+            "deeper makes it worse: the variance falls towards the 2-design value 2⁻ⁿ/3 as the "
+            "circuit becomes random.",
+            "更深只会更糟：线路越接近随机，方差越接近 2-design 的值 2⁻ⁿ/3。",
         ),
         "c": Text(
-            "right: at initialisation the circuit after the gate is the identity, so the "
-            "gradient is that of a shallow circuit (variance 1/18 for every n here).",
-            "正确：初始化时，这个门之后的线路是恒等变换，所以梯度与浅层线路的梯度相同"
-            "（这里对每个 n 方差都是 1/18）。",
+            "right: that is identity-block initialisation (Grant et al. 2019). The circuit "
+            "starts as the identity, so the gradient is that of a shallow circuit (variance "
+            "1/18 for every n here) and lies well above the shot noise.",
+            "正确：这就是恒等块初始化（Grant et al. 2019）。线路从恒等变换开始，梯度与浅层线路"
+            "的梯度相同（这里对每个 n 方差都是 1/18），明显高于散粒噪声。",
         ),
         "d": Text(
-            "noise makes it worse: it flattens the landscape exponentially in depth.",
-            "噪声只会让情况更糟：它让代价曲面随深度指数级地变平。",
+            "a larger step multiplies the noise as much as the tiny gradient: the direction "
+            "is still mostly noise.",
+            "更大的步长把噪声和微小的梯度放大同样的倍数：方向仍然主要是噪声。",
         ),
     },
     hints=[Text(
-        "Which option changes the circuit the gradient sees, rather than the step?",
-        "哪个选项改变的是梯度所“看到”的线路，而不是步长？",
+        "Which option changes the circuit the gradient sees at the start, rather than the "
+        "step taken?",
+        "哪个选项改变的是开始时梯度所“看到”的线路，而不是所迈的步？",
     )],
     solution_text=Text(
         "(c): identity blocks make the effective circuit shallow at the start.",
@@ -240,9 +282,44 @@ def _reference_local_cost(z: Any) -> np.ndarray:
     return 1.0 - np.mean((1.0 + z) / 2.0, axis=-1)
 
 
-def _local_cost_cases() -> list[tuple[str, np.ndarray]]:
+def _cirq_states(n: int, count: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """State vectors of random entangled circuits (rx, ry on every qubit, a CZ ladder, twice),
+    simulated by Cirq."""
+    import cirq
+
+    qs = cirq.LineQubit.range(n)
+    out = []
+    for _ in range(count):
+        ops = []
+        for _layer in range(2):
+            angles = rng.uniform(0, 2 * np.pi, (n, 2))
+            ops += [cirq.rx(angles[j, 0])(q) for j, q in enumerate(qs)]
+            ops += [cirq.ry(angles[j, 1])(q) for j, q in enumerate(qs)]
+            ops += [cirq.CZ(qs[j], qs[j + 1]) for j in range(n - 1)]
+        out.append(cirq.Simulator(dtype=np.complex128).simulate(
+            cirq.Circuit(ops), qubit_order=qs).final_state_vector)
+    return out
+
+
+def _z_and_local_cost(states: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """⟨Z_j⟩ of each state (Cirq's PauliString expectation) and, computed another way, the
+    local cost from the bitstring probabilities: P(qubit j reads 0) summed over the 2ⁿ
+    bitstrings whose bit j is 0 (qubit 0 the most significant bit)."""
+    import cirq
+
+    qs = cirq.LineQubit.range(n)
+    z = np.array([[cirq.Z(q).expectation_from_state_vector(psi, {p: i for i, p in enumerate(qs)})
+                   .real for q in qs] for psi in states])
+    probs = np.abs(np.array(states)) ** 2
+    bits = (np.arange(2**n)[:, None] >> (n - 1 - np.arange(n))) & 1  # (2ⁿ, n)
+    p0 = probs @ (bits == 0)  # (states, n)
+    return z, 1.0 - p0.mean(axis=-1)
+
+
+def _local_cost_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(what, z, the local cost) for the printed edge cases and hidden Cirq states."""
     rng = np.random.default_rng(9)
-    return [
+    fixed = [
         (tr("all qubits in |0⟩ (every ⟨Z⟩ = 1)", "所有量子比特都处于 |0⟩（每个 ⟨Z⟩ = 1）"),
          np.ones(4)),
         (tr("all qubits in |1⟩ (every ⟨Z⟩ = −1)", "所有量子比特都处于 |1⟩（每个 ⟨Z⟩ = −1）"),
@@ -250,22 +327,31 @@ def _local_cost_cases() -> list[tuple[str, np.ndarray]]:
         (tr("one qubit flipped out of 8", "其中一个被翻转的 8 个量子比特"),
          np.array([1, 1, 1, -1, 1, 1, 1, 1.0])),
         (tr("a single qubit", "单个量子比特"), np.array([0.2])),
-        (tr("random ⟨Z⟩ of 6 qubits", "随机的 ⟨Z⟩（6 个量子比特）"), rng.uniform(-1, 1, 6)),
-        (tr("a batch of 5 circuits with 3 qubits each (shape (5, 3))",
-            "一批 5 个线路、每个 3 个量子比特（形状 (5, 3)）"), rng.uniform(-1, 1, (5, 3))),
     ]
+    cases = [(what, z, _reference_local_cost(z)) for what, z in fixed]
+    for n in (2, 5):  # hidden: entangled states simulated by Cirq, one at a time
+        z, cost = _z_and_local_cost(_cirq_states(n, 1, rng), n)
+        cases.append((tr(f"a hidden entangled state of {n} qubits",
+                         f"一个隐藏的 {n} 量子比特纠缠态"), z[0], cost[0]))
+    z, cost = _z_and_local_cost(_cirq_states(3, 4, rng), 3)
+    cases.append((tr("a hidden batch of 4 states of 3 qubits (shape (4, 3))",
+                     "一批隐藏的 4 个 3 量子比特的态（形状 (4, 3)）"), z, cost))
+    z, cost = _z_and_local_cost(_cirq_states(4, 6, rng), 4)
+    cases.append((tr("a hidden batch of shape (2, 3, 4): 2×3 states of 4 qubits",
+                     "一批隐藏的形状为 (2, 3, 4) 的输入：2×3 个 4 量子比特的态"),
+                  z.reshape(2, 3, 4), cost.reshape(2, 3)))
+    return cases
 
 
 def _check_local_cost(fn: Any) -> str:
     require_callable(fn, "local_cost(z)")
-    for what, z in _local_cost_cases():
+    for what, z, want in _local_cost_cases():
         z_in = z.copy()
-        want = _reference_local_cost(z)
         out = as_array(call(fn, z_in, what=what), want.shape, what)
         if not np.array_equal(z_in, z):
             raise StudentError(tr(f"for {what} your function changed its input in place",
                                   f"对于{what}，你的函数原地修改了它的输入"))
-        if np.allclose(out, want, rtol=1e-9, atol=1e-12):
+        if np.allclose(out, want, rtol=1e-7, atol=1e-9):
             continue
         p0 = (1 + z) / 2
         if np.allclose(out, 1 - np.prod(p0, axis=-1), atol=1e-9):
@@ -305,11 +391,14 @@ q6 = FunctionExercise(
         "Write local_cost(z): the local cost C_L = 1 − (1/n) Σⱼ P(qubit j reads 0) of Cerezo et "
         "al. (2021) from the single-qubit expectations z[..., j] = ⟨Z_j⟩ (a NumPy array whose "
         "last axis runs over the n qubits; earlier axes are a batch). Return one cost per batch "
-        "entry (a float for a 1-D z). Pass the function itself to check.",
+        "entry (a float for a 1-D z). check runs it on edge cases and on hidden entangled "
+        "states whose cost it computes another way, from Cirq's bitstring probabilities. "
+        "Pass the function itself to check.",
         "编写 local_cost(z)：由单量子比特期望值 z[..., j] = ⟨Z_j⟩（一个 NumPy 数组，最后一个轴"
         "遍历 n 个量子比特，前面的轴是批次）计算 Cerezo et al. (2021) 的局部代价函数 "
         "C_L = 1 − (1/n) Σⱼ P(量子比特 j 读出 0)。批次中每个条目返回一个代价（一维的 z 返回"
-        "一个浮点数）。把函数本身传给 check。",
+        "一个浮点数）。check 会在边界情形以及隐藏的纠缠态上运行它，并用另一种方法（由 Cirq "
+        "给出的比特串概率）计算这些态的代价。把函数本身传给 check。",
     ),
     checker=guarded(_check_local_cost),
     hints=[
@@ -322,8 +411,10 @@ q6 = FunctionExercise(
             "P(量子比特 j 读出 0) = (1 + ⟨Z_j⟩)/2；再沿最后一个轴取平均。",
         ),
         Text(
-            "return 1 - np.mean((1 + z) / 2, axis=-1)",
-            "函数体：return 1 - np.mean((1 + z) / 2, axis=-1)",
+            "The idea: turn every ⟨Z_j⟩ into a probability, then average with np.mean over "
+            "axis=-1 (the qubit axis), so a batch keeps its leading axes.",
+            "思路：先把每个 ⟨Z_j⟩ 换算成概率，再用 np.mean 沿 axis=-1（量子比特轴）取平均，"
+            "这样批次的前几个轴得以保留。",
         ),
     ],
     solution_text=Text(
@@ -334,5 +425,132 @@ q6 = FunctionExercise(
         "    # 参考答案：(1 + ⟨Z_j⟩)/2 是量子比特 j 读出 0 的概率，再对最后一个轴取平均\n"
         "    z = np.asarray(z, dtype=float)\n"
         "    return 1 - np.mean((1 + z) / 2, axis=-1)",
+    ),
+)
+
+
+def _reference_slope(ns: np.ndarray, variances: np.ndarray) -> float:
+    """The least-squares slope written out: cov(n, log2 v) / var(n)."""
+    y = np.log2(variances)
+    dn = ns - ns.mean()
+    return float(np.sum(dn * (y - y.mean())) / np.sum(dn * dn))
+
+
+def _slope_cases() -> list[tuple[str, list[float], list[float]]]:
+    rng = np.random.default_rng(51)
+    ns = np.arange(2, 9)
+    cases = [(tr("the example: variance 2**-n / 3 for n = 2..8",
+                 "示例：n = 2..8 时方差为 2**-n / 3"),
+              ns.tolist(), (2.0**-ns / 3).tolist())]
+    for k in range(3):  # hidden exact exponentials, qubit counts not consecutive, not sorted
+        n_k = rng.permutation(rng.choice(np.arange(1, 21), size=5 + k, replace=False))
+        slope, b = rng.uniform(-1.6, -0.2), rng.uniform(-3, 1)
+        cases.append((tr(f"hidden decay {k + 1} (exact, n unsorted)",
+                         f"隐藏的衰减 {k + 1}（精确，n 未排序）"),
+                      n_k.tolist(), (2.0 ** (slope * n_k + b)).tolist()))
+    for k in range(2):  # hidden noisy measurements
+        n_k = np.arange(3, 11)
+        v = 2.0 ** (rng.uniform(-1.2, -0.4) * n_k) * np.exp(rng.normal(0, 0.3, n_k.size))
+        cases.append((tr(f"hidden noisy measurement {k + 1}", f"隐藏的含噪测量 {k + 1}"),
+                      n_k.tolist(), v.tolist()))
+    cases.append((tr("a flat line (no plateau)", "一条水平线（没有高原）"),
+                  [4, 6, 8], [0.05, 0.05, 0.05]))
+    return cases
+
+
+def _check_slope(fn: Any) -> str:
+    require_callable(fn, "log2_slope(ns, variances)")
+    for what, ns, v in _slope_cases():
+        ns_in, v_in = list(ns), list(v)
+        want = _reference_slope(np.asarray(ns, float), np.asarray(v, float))
+        out = call(fn, ns_in, v_in, what=what)
+        if isinstance(out, (tuple, list)) or np.ndim(out) != 0:
+            raise StudentError(tr(f"for {what} return one number, the slope (not the line's "
+                                  "slope and intercept)",
+                                  f"对于{what}，请只返回一个数，即斜率（而不是直线的斜率和截距）"))
+        got = float(as_array(out, (), what))
+        if ns_in != ns or v_in != v:
+            raise StudentError(tr(f"for {what} your function changed its input lists in place",
+                                  f"对于{what}，你的函数原地修改了输入的列表"))
+        if abs(got - want) <= 1e-6 * max(1.0, abs(want)):
+            continue
+        x, y = np.asarray(ns, float), np.asarray(v, float)
+        order = np.argsort(x)
+        ends = (np.log2(y[order][-1]) - np.log2(y[order][0])) / (x[order][-1] - x[order][0])
+        if want and abs(got - want * np.log(2)) < 1e-6:
+            raise StudentError(tr(f"for {what} that slope is in natural-log units: the "
+                                  "question asks for log2 (a halving per qubit is −1)",
+                                  f"对于{what}，这个斜率是以自然对数为单位的：题目要的是 log2"
+                                  "（每个量子比特减半对应 −1）"))
+        if want and abs(got - want * np.log10(2)) < 1e-6:
+            raise StudentError(tr(f"for {what} that slope is in log10 units: use log2",
+                                  f"对于{what}，这个斜率是以 log10 为单位的：请用 log2"))
+        if want and abs(got - 1 / want) < 1e-6 * max(1.0, abs(1 / want)):
+            raise StudentError(tr(f"for {what} the axes are swapped: fit log2(variance) as a "
+                                  "function of n, not n as a function of log2(variance)",
+                                  f"对于{what}，坐标轴弄反了：应把 log2(方差) 拟合为 n 的函数，"
+                                  "而不是把 n 拟合为 log2(方差) 的函数"))
+        if abs(got - np.polyfit(x, y, 1)[0]) < 1e-9:
+            raise StudentError(tr(f"for {what} that is a straight line through the variances "
+                                  "themselves: an exponential decay is a straight line only "
+                                  "after taking log2",
+                                  f"对于{what}，这是对方差本身拟合的直线：指数衰减只有在取 log2 "
+                                  "之后才是直线"))
+        if abs(got - ends) < 1e-9:
+            raise StudentError(tr(f"for {what} that is the slope between the two end points: "
+                                  "use every point (a least-squares fit); a noisy end point "
+                                  "would otherwise decide the answer",
+                                  f"对于{what}，这是两个端点之间的斜率：请使用所有的点"
+                                  "（最小二乘拟合），否则一个有噪声的端点就会决定结果"))
+        raise StudentError(tr(f"for {what} the slope is wrong: it should be the least-squares "
+                              "slope of log2(variance) against n",
+                              f"对于{what}，斜率不对：应为 log2(方差) 对 n 的最小二乘斜率"))
+    return tr("your log2_slope fits the decay as the chapter does: −1 is a halving of the "
+              "variance per qubit, the signature of a barren plateau.",
+              "你的 log2_slope 与本章的拟合方式一致：−1 表示每个量子比特让方差减半，"
+              "这正是贫瘠高原的标志。")
+
+
+q7 = FunctionExercise(
+    "05.7",
+    Text(
+        "Write log2_slope(ns, variances): given qubit counts ns and the measured gradient "
+        "variances at those n (two lists of the same length, ns not necessarily sorted), "
+        "return the slope of the least-squares straight line through the points "
+        "(n, log2 variance), as one float. A variance that halves with every qubit gives −1. "
+        "Use NumPy only (not the library's fit_log2_slope); check runs it on hidden exact and "
+        "noisy decays. Pass the function itself to check.",
+        "编写 log2_slope(ns, variances)：给定量子比特数 ns 和在这些 n 处测得的梯度方差"
+        "（两个等长的列表，ns 不一定有序），返回穿过点 (n, log2 方差) 的最小二乘直线的斜率，"
+        "结果为一个浮点数。方差每多一个量子比特就减半时，斜率为 −1。只用 NumPy（不要用库里的 "
+        "fit_log2_slope）；check 会在隐藏的精确衰减和含噪衰减上运行它。把函数本身传给 check。",
+    ),
+    checker=guarded(_check_slope),
+    hints=[
+        Text(
+            "An exponential decay v = A·2^(s·n) becomes a straight line after a logarithm: "
+            "log2 v = s·n + log2 A. The slope s is what you want.",
+            "指数衰减 v = A·2^(s·n) 取对数后变成直线：log2 v = s·n + log2 A。你要的就是斜率 s。",
+        ),
+        Text(
+            "Use every point, not just the two ends: the least-squares slope is "
+            "Σ(n − n̄)(y − ȳ) / Σ(n − n̄)² with y = log2 v.",
+            "使用所有的点，而不只是两个端点：最小二乘斜率是 Σ(n − n̄)(y − ȳ) / Σ(n − n̄)²，"
+            "其中 y = log2 v。",
+        ),
+        Text(
+            "NumPy has both pieces: np.log2 and np.polyfit (a degree-1 fit gives the slope "
+            "first, then the intercept).",
+            "NumPy 提供了这两样东西：np.log2 和 np.polyfit（一次拟合先给出斜率，再给出截距）。",
+        ),
+    ],
+    solution_text=Text(
+        "def log2_slope(ns, variances):\n"
+        "    slope, _ = np.polyfit(np.asarray(ns, float), np.log2(variances), 1)\n"
+        "    return float(slope)",
+        "def log2_slope(ns, variances):\n"
+        "    # 对 (n, log2 方差) 做一次最小二乘拟合，取斜率\n"
+        "    slope, _ = np.polyfit(np.asarray(ns, float), np.log2(variances), 1)\n"
+        "    return float(slope)",
     ),
 )

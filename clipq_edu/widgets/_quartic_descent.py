@@ -101,7 +101,9 @@ class QuarticDescent(Explorer):
 
     def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
         """Put each run's |x_k| on its line and rewrite the legend and the title."""
-        runs = {"plain GD": data["plain"], f"clipped GD (c={data['clip']:.2g})": data["clipped"]}
+        runs = {tr("plain GD", "普通梯度下降"): data["plain"],
+                tr(f"clipped GD (c={data['clip']:.2g})", f"裁剪后的梯度下降（c={data['clip']:.2g}）"):
+                data["clipped"]}
         for line, text, (label, res) in zip(self._lines, self._legend.get_texts(), runs.items(),
                                             strict=True):
             line.set_data(*_log_spaced_path(res.trajectory))

@@ -95,6 +95,8 @@ class FigureRenderer:
         self._built = True
         self._draw(self.figure, data)
         self._shown = key
+        if self.in_place and not self._layout_done:  # the figure is laid out before any use
+            self._freeze_layout()
 
     def png(self, data: Mapping[str, Any], key: Hashable) -> bytes:
         """Render ``data`` (the setting ``key``) to PNG bytes, without the cache.

@@ -16,6 +16,7 @@ from pathlib import Path
 from clipq_edu import _env, _preflight
 from clipq_edu._backend import has_tfq
 from clipq_edu._setup import package_version
+from clipq_edu.i18n import tr
 
 TROUBLESHOOTING = "docs/troubleshooting.md"
 
@@ -50,10 +51,16 @@ class Check:
     def line(self) -> str:
         """One printable line (two when there is a fix)."""
         mark = "[ OK ]" if self.ok else "[FAIL]"
-        text = f"{mark} {self.name}: {self.detail}"
+        label = tr(self.name, _LABELS_ZH.get(self.name, self.name))
+        text = f"{mark} {label}{tr(': ', '：')}{self.detail}"
         if not self.ok and self.fix:
-            text += f"\n       fix: {self.fix}"
+            text += f"\n       {tr('fix: ', '修复：')}{self.fix}"
         return text
+
+
+#: The checks' names as a Chinese reader sees them (the English name is the key).
+_LABELS_ZH = {"python": "Python", "packages": "依赖包", "keras": "Keras", "quantum": "量子",
+              "memory": "内存"}
 
 
 def check_python() -> Check:
@@ -64,7 +71,8 @@ def check_python() -> Check:
     r = _preflight.route(*_preflight.here())
     detail = f"Python {version}"
     if r.name == "lite":
-        detail += " (TFQ-free route: requirements-lite.txt)"
+        detail += tr(" (TFQ-free route: requirements-lite.txt)",
+                     "（不含 TFQ 的方式：requirements-lite.txt）")
     return Check("python", r.name != "none", detail,
                  "use Python 3.11.5 or newer, up to 3.13 (3.12 is a good choice), or open the "
                  "course on Binder")
@@ -104,7 +112,9 @@ def check_packages() -> Check:
             problems.append(f"{name} missing")
         elif _normalise(got) != _normalise(want):
             problems.append(f"{name} {got} (pinned {want})")
-    detail = f"{len(pins)} pinned packages as pinned" if not problems else "; ".join(problems[:6])
+    detail = (tr(f"{len(pins)} pinned packages as pinned",
+                 f"{len(pins)} 个锁定的包，版本都与锁定文件一致")
+              if not problems else "; ".join(problems[:6]))
     if len(problems) > 6:
         detail += f"; and {len(problems) - 6} more"
     return Check("packages", not problems, detail,
@@ -114,7 +124,8 @@ def check_packages() -> Check:
 def check_keras() -> Check:
     """tf.keras must be tf-keras 2.x, not Keras 3."""
     flavour = _env.keras_flavour()
-    return Check("keras", flavour.startswith("tf-keras"), f"tf.keras is {flavour}",
+    return Check("keras", flavour.startswith("tf-keras"), tr(f"tf.keras is {flavour}",
+                                                             f"tf.keras 是 {flavour}"),
                  "unset TF_USE_LEGACY_KERAS or set it to 1, restart the kernel and import "
                  f"clipq_edu before tensorflow ({TROUBLESHOOTING}#keras-3)")
 
@@ -171,9 +182,12 @@ def _check_quantum_simulator() -> Check:
     except Exception as exc:  # the point of a doctor: report, never crash
         return Check("quantum", False, f"simulator failed: {type(exc).__name__}: {exc}"
                      .splitlines()[0], f"reinstall the pinned stack; see {TROUBLESHOOTING}")
-    detail = (f"<Z1> = {float(out[0, 0]):.5f} (cos 0.7), d/dθ = {grad:.5f} (-sin 0.7) on the "
-              f"library's simulator; TensorFlow Quantum is not installed here, so the few cells "
-              f"that teach its API say so and skip ({TROUBLESHOOTING}#without-tfq)")
+    values = f"<Z1> = {float(out[0, 0]):.5f} (cos 0.7), d/dθ = {grad:.5f} (-sin 0.7)"
+    detail = values + tr(
+        f" on the library's simulator; TensorFlow Quantum is not installed here, so the few "
+        f"cells that teach its API say so and skip ({TROUBLESHOOTING}#without-tfq)",
+        f"，由本库的模拟器算出；此环境没有安装 TensorFlow Quantum，专门讲解其 API 的少数单元格"
+        f"会说明这一点并跳过（{TROUBLESHOOTING}#without-tfq）")
     return Check("quantum", ok, detail, f"reinstall the pinned stack; see {TROUBLESHOOTING}")
 
 
@@ -339,13 +353,17 @@ def check_memory(root: Path = CGROUP_ROOT, proc_self_cgroup: Path = PROC_SELF_CG
         host_available = psutil.virtual_memory().available
     group = cgroup_memory(root, proc_self_cgroup)
     available = host_available
-    detail = f"{available / 1e9:.1f} GB available on this machine"
+    detail = tr(f"{available / 1e9:.1f} GB available on this machine",
+                f"本机可用 {available / 1e9:.1f} GB")
     if group is not None and group.limit is not None:
         available = min(available, group.free)
-        detail = (f"{available / 1e9:.1f} GB available: this container uses "
-                  f"{group.used / 1e9:.1f} of its {group.limit / 1e9:.1f} GB limit "
-                  f"(cgroup v{group.version})")
-    detail += f"; one chapter needs about {MIN_FREE_BYTES / 1e9:.1f} GB"
+        detail = tr(f"{available / 1e9:.1f} GB available: this container uses "
+                    f"{group.used / 1e9:.1f} of its {group.limit / 1e9:.1f} GB limit "
+                    f"(cgroup v{group.version})",
+                    f"可用 {available / 1e9:.1f} GB：这个容器已用 {group.used / 1e9:.1f} GB，"
+                    f"上限 {group.limit / 1e9:.1f} GB（cgroup v{group.version}）")
+    detail += tr(f"; one chapter needs about {MIN_FREE_BYTES / 1e9:.1f} GB",
+                 f"；一章约需 {MIN_FREE_BYTES / 1e9:.1f} GB")
     return Check("memory", available >= MIN_FREE_BYTES, detail,
                  "close other notebooks' kernels (Kernel > Shut Down All Kernels) and idle "
                  "terminals; each chapter's kernel needs up to about 1.1 GB "

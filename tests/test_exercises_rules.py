@@ -31,6 +31,8 @@ GUIDE = ROOT / "docs" / "instructors.md"
 CAPSTONE_GUIDE = ROOT / "docs" / "capstone.md"
 #: Exercises whose expected value trains the lab model (TensorFlow, several seconds).
 NEEDS_TRAINING = {"07.1", "07.2", "07.6"}
+#: Code exercises whose check trains a TensorFlow model with the learner's function.
+NEEDS_TF = {"04.4"}
 #: Notebooks that must hold at least one code exercise (issue 14).
 CODE_CHAPTERS = ("ch01", "ch02", "ch03a", "ch03b", "ch03c", "ch04", "ch05", "ch06", "ch07")
 
@@ -41,7 +43,7 @@ CODE = sorted(k for k, v in EXERCISES.items()
 
 
 def _param(ex_id: str):
-    marks = [pytest.mark.slow] if ex_id in NEEDS_TRAINING else []
+    marks = [pytest.mark.slow] if ex_id in NEEDS_TRAINING | NEEDS_TF else []
     return pytest.param(ex_id, marks=marks, id=ex_id)
 
 
@@ -199,14 +201,14 @@ def _solution_function(ex):
     return fn
 
 
-@pytest.mark.parametrize("ex_id", CODE)
+@pytest.mark.parametrize("ex_id", [_param(k) for k in CODE])
 def test_code_solution_passes_its_own_check(ex_id):
     ex = EXERCISES[ex_id]
     fb = ex.check(_solution_function(ex))
     assert fb, f"{ex_id}: the solution text fails its own check: {fb.message}"
 
 
-@pytest.mark.parametrize("ex_id", CODE)
+@pytest.mark.parametrize("ex_id", [_param(k) for k in CODE])
 def test_code_exercises_explain_broken_submissions(ex_id):
     ex = EXERCISES[ex_id]
     fb = ex.check(42)

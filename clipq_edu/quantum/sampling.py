@@ -36,6 +36,7 @@ from clipq_edu._validate import (
     check_seed,
     check_shots,
 )
+from clipq_edu.i18n import tr
 from clipq_edu.quantum._core import (
     CIRCUIT_BACKENDS,
     combine_terms,
@@ -509,11 +510,12 @@ def plot_counts(counts: dict[str, int], ax: Any = None, errors: bool = True) -> 
     keys = list(stats)
     p = [stats[k][0] for k in keys]
     se = [stats[k][1] for k in keys] if errors else None
-    ax.bar(keys, p, yerr=se, capsize=4, color="tab:blue", label="estimated p = k/N")
-    ax.set_xlabel("measured bitstring (q0 leftmost)")
-    ax.set_ylabel("probability")
+    ax.bar(keys, p, yerr=se, capsize=4, color="tab:blue", label=tr("estimated p = k/N", "估计值 p = k/N"))
+    ax.set_xlabel(tr("measured bitstring (q0 leftmost)", "测得的比特串（q0 在最左）"))
+    ax.set_ylabel(tr("probability", "概率"))
     ax.set_ylim(0, min(1.0, max(p) * 1.25 + 0.02))
-    ax.set_title(f"{total} shots" + (" (bars: ±1 standard error)" if errors else ""))
+    ax.set_title(tr(f"{total} shots", f"测量 {total} 次")
+                 + (tr(" (bars: ±1 standard error)", "（误差棒：±1 个标准误差）") if errors else ""))
     ax.legend(loc="upper right")
     if len(keys) > 8:
         ax.tick_params(axis="x", labelrotation=90)

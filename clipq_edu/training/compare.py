@@ -18,6 +18,7 @@ import numpy as np
 
 from clipq_edu import clipping
 from clipq_edu._validate import check_seed
+from clipq_edu.i18n import tr
 from clipq_edu.training.loop import ClipSpec, train
 from clipq_edu.training.telemetry import Telemetry
 
@@ -155,12 +156,12 @@ def plot_comparison(results: ComparisonResults, axes: Any = None) -> Any:
         line, = ax_norm.semilogy(tel.norm_before, lw=1, label=name)
         ax_loss.plot(np.arange(1, len(tel.epoch_loss) + 1), tel.epoch_loss, marker="o", ms=3,
                      color=line.get_color(), label=name)
-    ax_norm.set_xlabel("step")
-    ax_norm.set_ylabel("raw gradient norm ‖g‖")
-    ax_norm.set_title("Gradient norm before clipping")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("mean training loss")
-    ax_loss.set_title("Training loss, same initial weights")
+    ax_norm.set_xlabel(tr("step", "步数"))
+    ax_norm.set_ylabel(tr("raw gradient norm ‖g‖", "原始梯度范数 ‖g‖"))
+    ax_norm.set_title(tr("Gradient norm before clipping", "裁剪前的梯度范数"))
+    ax_loss.set_xlabel(tr("epoch", "轮次"))
+    ax_loss.set_ylabel(tr("mean training loss", "平均训练损失"))
+    ax_loss.set_title(tr("Training loss, same initial weights", "训练损失（初始权重相同）"))
     ax_loss.legend(fontsize="small")
     fig.tight_layout()
     return fig

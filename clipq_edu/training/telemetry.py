@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from clipq_edu.clipping import ClipInfo, global_norm
+from clipq_edu.i18n import tr
 
 __all__ = ["Telemetry", "TelemetryRecorder"]
 
@@ -171,20 +172,20 @@ class Telemetry:
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 3.5))
         steps = np.arange(self.steps)
-        ax.semilogy(steps, self.norm_before, lw=1, label="‖g‖ before clipping")
-        ax.semilogy(steps, self.norm_after, lw=1, ls="--", label="‖g‖ applied")
+        ax.semilogy(steps, self.norm_before, lw=1, label=tr("‖g‖ before clipping", "裁剪前的 ‖g‖"))
+        ax.semilogy(steps, self.norm_after, lw=1, ls="--", label=tr("‖g‖ applied", "实际使用的 ‖g‖"))
         if np.isfinite(self.threshold).any():
-            ax.plot(steps, self.threshold, color="k", lw=0.8, ls=":", label="threshold")
+            ax.plot(steps, self.threshold, color="k", lw=0.8, ls=":", label=tr("threshold", "阈值"))
         if self.skipped.any():
             for s in np.flatnonzero(self.skipped):
                 ax.axvline(s, color="red", lw=0.8, alpha=0.6)
-            ax.plot([], [], color="red", label="skipped (NaN/Inf)")
-        ax.set_xlabel("step")
-        ax.set_ylabel("global gradient norm")
+            ax.plot([], [], color="red", label=tr("skipped (NaN/Inf)", "跳过（NaN/Inf）"))
+        ax.set_xlabel(tr("step", "步数"))
+        ax.set_ylabel(tr("global gradient norm", "全局梯度范数"))
         ax2 = ax.twinx()
         ax2.plot(steps, self.loss, color="tab:green", lw=1, alpha=0.7)
-        ax2.set_ylabel("batch loss", color="tab:green")
-        ax.set_title(f"Gradient telemetry ({self.clip})")
+        ax2.set_ylabel(tr("batch loss", "批量损失"), color="tab:green")
+        ax.set_title(tr(f"Gradient telemetry ({self.clip})", f"梯度的训练遥测（{self.clip}）"))
         ax.legend(loc="upper right", fontsize="small")
         ax.figure.tight_layout()
         return ax

@@ -257,5 +257,7 @@ def adam_spike_recovery_steps(spike: float, b2: float = 0.999, fraction: float =
     fraction = check_positive_float("fraction", fraction)
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    if fraction < 1e-100:
+        raise ValueError(f"fraction must be >= 1e-100 (a share of the normal step), got {fraction}")
     excess = (spike**2 - 1.0) * (1.0 - b2) / (1.0 / fraction**2 - 1.0)
     return float(max(0.0, np.log(excess) / np.log(1.0 / b2))) if excess > 0 else 0.0

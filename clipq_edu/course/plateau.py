@@ -478,8 +478,11 @@ def measured_zz_means(values: Any, *, n_qubits: int, depth: int, shots: int, gro
     groups = check_int("groups", groups, minimum=1, maximum=10_000)
     seed = check_seed("seed", seed, maximum=2**32 - 1)
     rows = check_finite("values", as_float_array("values", values))
-    rows = rows.reshape(-1, rows.shape[-1]) if rows.ndim in (1, 2) else rows
-    if rows.ndim != 2 or rows.shape[1] != 3 * depth * n or rows.shape[0] == 0:
+    if rows.ndim not in (1, 2) or rows.size == 0 or rows.shape[-1] != 3 * depth * n:
+        raise ValueError(f"values must be [3 * depth * n_qubits] = [{3 * depth * n}] or "
+                         f"[rows, {3 * depth * n}], got shape {np.shape(values)}")
+    rows = rows.reshape(-1, rows.shape[-1])
+    if rows.shape[0] == 0:
         raise ValueError(f"values must be [3 * depth * n_qubits] = [{3 * depth * n}] or "
                          f"[rows, {3 * depth * n}], got shape {np.shape(values)}")
     qs = cirq.LineQubit.range(n)

@@ -251,3 +251,15 @@ def test_new_settings_fields_are_checked():
         lab.LabSettings(signed_labels=1)
     with pytest.raises(TypeError, match="base"):
         lab.seed_spread({"x": {}}, seeds=2, base={"standardized": True})
+
+
+def test_fix_reaches_target_and_reference_fix_refuse_bad_arguments():
+    for bad in ([], None, "settings"):
+        with pytest.raises(ValueError, match="fixed"):
+            lab.fix_reaches_target(bad)
+    with pytest.raises(TypeError, match="LabSettings"):
+        lab.fix_reaches_target([{"standardized": True}])
+    with pytest.raises(TypeError, match="settings"):
+        lab.reference_fix({"standardized": True})
+    with pytest.raises(ValueError, match="seed"):
+        lab.fault_name(-1)

@@ -561,6 +561,8 @@ def reference_fix(settings: LabSettings) -> LabSettings:
     >>> reference_fix(FAULTS["wrap"]).angle_scale
     1.0
     """
+    if not isinstance(settings, LabSettings):
+        raise TypeError(f"settings must be a LabSettings, got {type(settings).__name__}")
     for name, faulty in FAULTS.items():
         if settings.but(seed=0, clip=None) == faulty:
             return settings.but(**_REFERENCE_FIXES[name])
@@ -577,7 +579,15 @@ def fix_reaches_target(fixed: list[LabSettings]) -> tuple[bool, float, list[floa
       ``(reached, mean, accuracies)``.
 
     Taught in chapter 07.
+
+    >>> fix_reaches_target([reference_fix(FAULTS["wrap"].but(seed=5))])[0]  # doctest: +SKIP
+    True
     """
+    if not isinstance(fixed, (list, tuple)) or not fixed:
+        raise ValueError(f"fixed must be a non-empty list of LabSettings, got {fixed!r}")
+    for s in fixed:
+        if not isinstance(s, LabSettings):
+            raise TypeError(f"fixed must hold LabSettings, got {type(s).__name__}")
     accuracies = [run_lab(s).test_accuracy for s in fixed]
     mean = float(np.mean(accuracies))
     return mean >= TARGET_ACCURACY, mean, accuracies

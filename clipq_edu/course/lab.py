@@ -1,12 +1,14 @@
 """The capstone lab (chapter 07): a hybrid model that misbehaves, and the tools to diagnose it.
 
 The story: a colleague hands you a hybrid classical → quantum classifier for two concentric
-circles whose features arrive in the wrong units (30 times too large, never standardised),
-trained with a hand-written cross-entropy ``−[y log p + (1 − y) log(1 − p)]`` on the circuit's
-probability p = (1 + ⟨Z₀⟩)/2. Its gradient norms spike and it does not learn. Students read the
-telemetry, try clipping methods and thresholds, and find what helps: standardising the
-inputs (the decisive fix), a loss with a bounded slope, a sane learning rate. Clipping alone
-bounds the steps but does not make the model learn.
+circles, trained on the circuit's probability p = (1 + ⟨Z₀⟩)/2, that trains but does not learn.
+What is wrong depends on the lab seed (:data:`SEED_ENV`, see :func:`fault_name`): features in
+the wrong units (30 times too large, never standardised: the default, the chapter's stored
+story), a learning rate far too large, an angle encoding whose factor wraps the data around
+the circle, or labels −1/+1 fed to a hand-written log-loss without a floor. Students read the
+telemetry, try clipping methods and thresholds, test hypotheses one change at a time over
+seeds, and write the fix; clipping alone bounds the steps but does not make the model learn
+(``tests/test_lab_faults.py`` checks every fault).
 
 The model is deliberately small (2 qubits, 2 re-uploading layers, a linear classical layer
 computing the encoding angles) so that one run of 36 steps takes about a second. Runs are

@@ -65,3 +65,29 @@ def test_q3_counts_cannot_show_entanglement():
         fb = ex.q3.check(wrong)
         assert not fb and len(fb.message) > 20
     assert not ex.q3.check("e")
+
+
+def test_q6_the_explorers_answer_holds_over_seeds():
+    """Independent of the option text: the NumPy model over 5 seeds. At inputs x1 clipping at 1
+    (almost) never fires and changes nothing; at x30 it changes both optimizers, SGD most."""
+    from clipq_edu.course.tiny import train_tiny
+
+    gain = {}
+    for optimizer in ("sgd", "adam"):
+        for scale in (30.0, 1.0):
+            diffs = []
+            for seed in range(5):
+                free = train_tiny("none", 1.0, scale, optimizer, seed).summary()["final_loss"]
+                clip = train_tiny("global_norm", 1.0, scale, optimizer, seed)
+                diffs.append(free - clip.summary()["final_loss"])
+                if scale == 1.0:
+                    assert clip.summary()["clipped_fraction"] < 0.05
+            gain[optimizer, scale] = np.array(diffs)
+    for optimizer in ("sgd", "adam"):
+        assert np.all(np.abs(gain[optimizer, 1.0]) < 1e-3)
+        assert np.all(gain[optimizer, 30.0] > 0.005)
+    assert gain["sgd", 30.0].mean() > gain["adam", 30.0].mean()
+    assert ex.q6.check("b")
+    for wrong in "acd":
+        fb = ex.q6.check(wrong)
+        assert not fb and len(fb.message) > 20

@@ -27,7 +27,7 @@ from clipq_edu.exercises._checks import (
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
 
-__all__ = ["q1", "q2", "q3", "q4", "q5"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 # ------------------------------------------------------------------ 04.1 parameters
@@ -631,5 +631,67 @@ q5 = FunctionExercise(
         "    applied = norms[np.isfinite(norms)]  # 被跳过的步是 NaN/Inf\n"
         "    fraction = float(np.mean(applied > clip_norm))\n"
         "    return fraction, float(np.max(applied) / clip_norm)",
+    ),
+)
+
+
+# ------------------------------------------------------------------ 04.6 the explorer's question
+q6 = ChoiceExercise(
+    "04.6",
+    Text(
+        "In the explorer of section 7, train each of the four settings (SGD or Adam, inputs ×30 "
+        "or ×1) without clipping and with global-norm clipping at 1, and compare the final "
+        "losses. What do you find?",
+        "在第 7 节的交互控件中，对四种设置（SGD 或 Adam，输入 ×30 或 ×1）分别不裁剪、以及按"
+        "全局范数以 1 为阈值裁剪各训练一次，比较最终损失。你发现了什么？",
+    ),
+    options={
+        "a": Text(
+            "Clipping changes only the SGD runs: Adam is invariant to the gradient's scale, so "
+            "a clip never changes its steps.",
+            "裁剪只改变 SGD 的运行：Adam 对梯度的尺度不变，所以裁剪从不改变它的步长。"),
+        "b": Text(
+            "Clipping changes the ×30 runs, with both optimizers (most with SGD); at ×1 it "
+            "almost never fires and the runs are unchanged.",
+            "裁剪改变了 ×30 的运行，两种优化器都是如此（SGD 改变最大）；在 ×1 时它几乎从不"
+            "生效，运行结果不变。"),
+        "c": Text("Clipping lowers the final loss of every run, including those with inputs ×1.",
+                  "裁剪降低了每一次运行的最终损失，包括输入为 ×1 的运行。"),
+        "d": Text("Clipping changes nothing anywhere: the model is too small for it to matter.",
+                  "裁剪在任何设置下都不改变结果：模型太小，裁剪无关紧要。"),
+    },
+    correct="b",
+    explanations={
+        "a": Text(
+            "Look at the clipped fraction: with inputs ×30 the clip fires on most steps but "
+            "not with one common factor, so Adam's steps change too. Only a clip that fires on "
+            "every step with the same factor leaves Adam unchanged.",
+            "看被裁剪步数的比例：输入 ×30 时裁剪在大多数步生效，但因子并不相同，所以 Adam 的"
+            "步长也会改变。只有每一步都以相同因子生效的裁剪才不改变 Adam。"),
+        "b": Text(
+            "Right: clipping acts only where it fires. With inputs ×30 the gradients are large "
+            "and the clip shortens the steps (SGD's steps most); with standardised inputs the "
+            "norms stay below 1 and clipping is inert insurance.",
+            "正确：裁剪只在生效时起作用。输入 ×30 时梯度很大，裁剪缩短了步长（SGD 的步长缩短得"
+            "最多）；输入标准化时范数一直低于 1，裁剪只是一份不起作用的保险。"),
+        "c": Text(
+            "With inputs ×1 the clipped fraction is about 0: a clip that never fires cannot "
+            "change a run.",
+            "输入 ×1 时被裁剪的比例约为 0：从不生效的裁剪不可能改变一次运行。"),
+        "d": Text(
+            "Compare the ×30 SGD runs: the unclipped one ends with a much larger loss than the "
+            "clipped one.",
+            "比较输入 ×30 的两次 SGD 运行：不裁剪的那次最终损失比裁剪的大得多。"),
+    },
+    hints=[Text(
+        "For each pair, read the clipped fraction first: where is the clip active at all?",
+        "对每一对运行，先看被裁剪步数的比例：裁剪在哪些设置下真的生效了？",
+    )],
+    solution_text=Text(
+        "b. At ×30 the clip fires on most steps and changes both optimizers' runs (with SGD "
+        "the unclipped loss stays far higher); at ×1 it almost never fires, so clipped and "
+        "unclipped runs coincide.",
+        "b. 输入 ×30 时裁剪在大多数步生效，两种优化器的运行都被改变（SGD 不裁剪时损失高得多）；"
+        "输入 ×1 时裁剪几乎从不生效，裁剪与不裁剪的运行重合。",
     ),
 )

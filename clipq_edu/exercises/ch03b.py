@@ -43,8 +43,8 @@ _MISTAKES_1 = [
      Text("that is the difference f(θ + π/2) − f(θ − π/2) itself: the rule halves it",
           "这是差值 f(θ + π/2) − f(θ − π/2) 本身：这条规则还要把它除以 2")),
     (lambda: _two_term(-math.pi / 2, 2.0),
-     Text("the difference is taken the wrong way round: f(θ + π/2) comes first",
-          "差值的顺序反了：f(θ + π/2) 在前")),
+     Text("the sign is wrong: the difference is taken the wrong way round, f(θ + π/2) comes "
+          "first", "符号不对：差值的顺序反了，f(θ + π/2) 在前")),
     (lambda: _two_term(math.pi / 2, 4.0),
      Text("that is half the rule's value: the difference is divided by 2 once, not twice",
           "这是规则结果的一半：差值只除以 2 一次，而不是两次")),
@@ -331,7 +331,7 @@ def _check_general_shift(fn: Any) -> str:
                                   "that is a finite difference, which shot noise would swamp; "
                                   "the rule uses a large shift and is exact",
                                   f"对于{what}，f 在距 θ 不到 {max(shifts):.1g} 处求值：这是有限"
-                                  "差分，会被测量噪声淹没；平移规则使用大的平移量，而且是精确的"))
+                                  "差分，会被散粒噪声淹没；平移规则使用大的平移量，而且是精确的"))
         want = _central_difference(f, theta)
         if abs(out - want) <= 1e-6 * max(1.0, abs(want)):
             continue
@@ -431,7 +431,7 @@ def _unitary_of(circuit: Any, qubits: list, values: dict, what: str) -> np.ndarr
     except Exception as exc:  # noqa: BLE001 - report the learner's error, never raise it
         raise StudentError(tr(f"for {what} the circuit has no unitary ({type(exc).__name__}): "
                               "use gates only, no measurements",
-                              f"对于{what}，线路没有幺正矩阵（{type(exc).__name__}）：只用门，"
+                              f"对于{what}，线路没有酉矩阵（{type(exc).__name__}）：只用门，"
                               "不要测量")) from None
 
 
@@ -480,11 +480,11 @@ def _check_layer_circuit(fn: Any) -> str:
             if got.shape != want.shape or not cirq.allclose_up_to_global_phase(got, want,
                                                                                atol=1e-6):
                 raise StudentError(tr(f"for {what} the unitary differs: {problem}",
-                                      f"对于{what}，幺正矩阵不同：{problem}"))
+                                      f"对于{what}，酉矩阵不同：{problem}"))
     return tr("your circuit has the right unitary for 1 to 4 qubits (line, grid and named "
               "qubits) at random angles: it is the circuit described, whatever it prints like.",
               "你的线路在 1 到 4 个量子比特（LineQubit、GridQubit、NamedQubit）、随机角度下都有"
-              "正确的幺正矩阵：不管它打印出来是什么样子，它就是题目描述的线路。")
+              "正确的酉矩阵：不管它打印出来是什么样子，它就是题目描述的线路。")
 
 
 q5 = FunctionExercise(
@@ -500,7 +500,7 @@ q5 = FunctionExercise(
          "qubits[k]，目标比特 qubits[k + 1]，k = 0 … n − 2，依次排列），最后在最后一个量子比特"
          "上作用 rz(phi)。thetas 和 phi 是 sympy 符号：把它们保留在线路里，以便之后再代入数值。"
          "返回一个 cirq.Circuit。check 会在隐藏的角度、多个 n 和不同种类的量子比特上，把它的"
-         "幺正矩阵与描述的线路比较。"),
+         "酉矩阵与描述的线路比较。"),
     checker=guarded(_check_layer_circuit),
     hints=[
         Text("Collect the operations in a list in the order described, then make one "
@@ -513,7 +513,7 @@ q5 = FunctionExercise(
         Text("The gates are cirq.ry(angle).on(qubit), cirq.CNOT(control, target) and "
              "cirq.rz(angle).on(qubit); the ladder has n − 1 CNOTs.",
              "要用的门是 cirq.ry(angle).on(qubit)、cirq.CNOT(control, target) 和 "
-             "cirq.rz(angle).on(qubit)；阶梯共有 n − 1 个 CNOT。"),
+             "cirq.rz(angle).on(qubit)（qubit 是一个量子比特）；阶梯共有 n − 1 个 CNOT。"),
     ],
     solution_text=Text(
         "def layer_circuit(qubits, thetas, phi):\n"

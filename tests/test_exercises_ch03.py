@@ -36,12 +36,10 @@ def test_03a_q1_share_of_g2_after_global_norm_clipping():
     assert not ch03a.q1.check([2.43, 2.43])
 
 
-def test_03a_q2_clipping_never_enlarges():
-    assert ch03a.q2.check("b")
-    for wrong in "acd":
-        fb = ch03a.q2.check(wrong)
-        assert not fb and fb.message
-    assert not ch03a.q2.check("z")
+def test_03a_q2_a_spike_shrinks_the_vanishing_layer_too():
+    assert ch03a.q2.check(1e-9 / math.hypot(1e-9, 2e3))  # one common factor c/N
+    assert not ch03a.q2.check(1e-9)  # unchanged
+    assert not ch03a.q2.check("b")
 
 
 def test_03a_q3_threshold_from_telemetry():

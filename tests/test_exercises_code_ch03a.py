@@ -1,4 +1,4 @@
-"""Chapter 03a's exercises: 03a.1 (numeric, typical mistakes) and the code exercises 03a.4, 03a.5.
+"""Chapter 03a's exercises: 03a.1 and 03a.2 (numeric, typical mistakes) and the code exercises 03a.4, 03a.5.
 
 For each code exercise: the reference solution passes, the stub is "not attempted", and
 plausible wrong answers are rejected with a message naming the failing property.
@@ -40,6 +40,28 @@ def test_q1_names_each_typical_mistake(answer, says):
     fb = ch03a.q1.check(answer)
     assert not fb and says in fb.message, fb.message
     assert "2.43" not in fb.message and "2.427" not in fb.message
+
+
+# ------------------------------------------------------------------ 03a.2
+
+
+def test_q2_accepts_three_and_four_significant_figures():
+    exact = 1e-9 * 1.0 / math.sqrt(1e-18 + 4e6)  # layer 1 times the common factor c/N
+    for digits in (3, 4):
+        assert ch03a.q2.check(float(f"{exact:.{digits - 1}e}")), digits
+    assert ch03a.q2.check(5.00e-13)  # as the solution prints it
+    fb = ch03a.q2.check(3e-12)
+    assert not fb and "5e-13" not in fb.message and "5.00e-13" not in fb.message
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    (1e-9, "before clipping"),        # unchanged, as per-tensor clipnorm would leave it
+    (1.0, "never enlarges"),          # scaled up to the bound
+])
+def test_q2_names_each_typical_mistake(answer, says):
+    fb = ch03a.q2.check(answer)
+    assert not fb and says in fb.message, fb.message
+    assert "5e-13" not in fb.message and "5.00e-13" not in fb.message
 
 
 # ------------------------------------------------------------------ 03a.5 BPTT
@@ -106,7 +128,7 @@ def bptt_forward_powers(w, x, y):  # powers of w counted from the start, not fro
     (bptt_without_loss, "∂L/∂h_T is missing"),
     (bptt_uses_h_t, "the one before it"),
     (bptt_wrong_sign, "sign"),
-    (bptt_forward_powers, "finite-difference"),
+    (bptt_forward_powers, "slope of the loss in w"),
 ])
 def test_q5_rejects_wrong_answers_naming_the_property(wrong, says):
     fb = ch03a.q5.check(wrong)
@@ -126,3 +148,36 @@ def test_q5_hints_hold_no_code():
 def test_q4_reference_passes_and_stub_is_not_attempted():
     assert ch03a.q4.check(_solution(ch03a.q4, "autoclip_step"))
     assert not ch03a.q4.check(lambda g, h, p: None)
+
+
+def autoclip_spectral_norm(grad, history, p):
+    norm = float(np.linalg.norm(grad, 2))  # ord=2: the largest singular value for a matrix
+    new_history = [*history, norm]
+    threshold = np.percentile(new_history, p)
+    return grad * min(1.0, threshold / norm) if norm > 0 else grad, new_history
+
+
+def autoclip_ignores_current(grad, history, p):
+    threshold = np.percentile(history or [1.0], p)
+    norm = float(np.linalg.norm(grad))
+    return grad * min(1.0, threshold / norm), [*history, norm]
+
+
+def autoclip_in_place(grad, history, p):
+    history.append(float(np.linalg.norm(grad)))
+    threshold = np.percentile(history, p)
+    return grad * min(1.0, threshold / history[-1]), list(history)
+
+
+@pytest.mark.parametrize(("wrong", "says"), [
+    (autoclip_spectral_norm, "spectral norm"),
+    (autoclip_ignores_current, "ignores the current norm"),
+    (autoclip_in_place, "in place"),
+])
+def test_q4_rejects_wrong_answers_naming_the_property(wrong, says):
+    fb = ch03a.q4.check(wrong)
+    assert not fb and says in fb.message, fb.message
+
+
+def test_q4_prompt_names_the_frobenius_norm():
+    assert "Frobenius" in str(ch03a.q4.prompt) and "ord=2" in str(ch03a.q4.prompt)

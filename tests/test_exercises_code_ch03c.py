@@ -170,7 +170,7 @@ def hybrid_b_with_x(circuit, w, b, x, y, s):
     (hybrid_assumes_cos, "assumes the circuit gives cos θ"),
     (hybrid_no_half, "divides the difference by 2"),
     (hybrid_sum_not_mean, "mean over the points"),
-    (hybrid_b_with_x, "∂L/∂b does not match"),
+    (hybrid_b_with_x, "∂L/∂b does not match the loss's slope"),
 ])
 def test_q3_rejects_wrong_answers_naming_the_property(wrong, says):
     fb = ch03c.q3.check(wrong)
@@ -180,3 +180,8 @@ def test_q3_rejects_wrong_answers_naming_the_property(wrong, says):
 def test_code_hints_hold_no_return():
     for q in (ch03c.q2, ch03c.q3):
         assert all("return " not in str(h) for h in q.hints)
+
+
+def test_q3_hints_hold_no_formula_of_the_solution():
+    text = " ".join(str(h) for h in ch03c.q3.hints)
+    assert "π/2" not in text and "2(z" not in text and "s·x" not in text

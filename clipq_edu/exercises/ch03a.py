@@ -15,7 +15,7 @@ import numpy as np
 
 from clipq_edu import clipping
 from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, require_callable
-from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
+from clipq_edu.exercises._core import FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
 
 __all__ = ["MAX_SPIKE_FACTOR", "TELEMETRY", "q1", "q2", "q3", "q4", "q5", "telemetry_norms"]
@@ -104,42 +104,52 @@ q1 = NumericExercise(
         "‖g2‖ = 13 变为 13 · 2.6/√194 ≈ 2.43。若逐张量用 clipnorm 裁剪，g2 单独会得到 2.6。"),
 )
 
-q2 = ChoiceExercise(
+_Q2_GRADS = [np.array([1e-9]), np.array([1200.0, 0.0, 1600.0])]  # layer 1 vanishing, layer 2 spiking
+
+
+def _q2_first_layer(grads: list[np.ndarray]) -> float:
+    """The norm of layer 1's gradient (the first tensor)."""
+    return float(np.linalg.norm(grads[0]))
+
+
+q2 = NumericExercise(
     "03a.2",
-    Text("A 40-layer sigmoid network's first layer gets gradients of norm 1e-9. What does "
-         "clip_by_global_norm(grads, 1.0) do to them?",
-         "一个 40 层 sigmoid 网络的第一层得到的梯度范数为 1e-9。"
-         "clip_by_global_norm(grads, 1.0) 会对这些梯度做什么？"),
-    options={
-        "a": Text("It scales them up towards 1.0, curing the vanishing gradient.",
-                  "把它们放大到接近 1.0，从而治好梯度消失。"),
-        "b": Text("It leaves them unchanged or makes them smaller: clipping never enlarges a "
-                  "gradient.",
-                  "保持不变或使它们更小：裁剪从不放大梯度。"),
-        "c": Text("It sets them to exactly 1.0.", "把它们恰好设为 1.0。"),
-        "d": Text("It replaces them with NaN.", "把它们替换为 NaN。"),
-    },
-    correct="b",
-    explanations={
-        "a": Text("clip multiplies by c/max(N, c) ≤ 1: it can only shrink. Look at the "
-                  "‖clip(g)‖ = min(‖g‖, c) curve again.",
-                  "clip 乘以的是 c/max(N, c) ≤ 1：它只能缩小。再看一看 "
-                  "‖clip(g)‖ = min(‖g‖, c) 这条曲线。"),
-        "b": Text("right: ‖clip(g)‖ = min(‖g‖, c) ≤ ‖g‖. A spike in another layer can even "
-                  "shrink these tiny gradients further. Vanishing gradients need other remedies.",
-                  "对：‖clip(g)‖ = min(‖g‖, c) ≤ ‖g‖。别的层出现尖峰时，这些极小的梯度甚至会被"
-                  "进一步缩小。梯度消失需要别的办法。"),
-        "c": Text("only gradients above the bound are rescaled, and only down to it.",
-                  "只有超过上界的梯度才会被缩放，而且只缩到上界为止。"),
-        "d": Text("NaN appears only if some entry is already NaN or Inf.",
-                  "只有当某个分量本来就是 NaN 或 Inf 时才会出现 NaN。"),
-    },
-    hints=[Text("Write the scale factor c / max(N, c): can it exceed 1?",
-                "写出缩放因子 c / max(N, c)：它可能超过 1 吗？")],
+    Text("A network's first layer has a gradient of norm 1e-9 (a vanishing gradient); in the "
+         "same step another layer spikes to norm 2e3. Both are clipped together with "
+         "clip_by_global_norm(grads, 1.0). What is the norm of layer 1's gradient after "
+         "clipping? Give at least 3 significant figures (for example 2.50e-7).",
+         "某网络第一层的梯度范数为 1e-9（梯度消失）；同一步里另一层出现尖峰，范数为 2e3。"
+         "两者一起用 clip_by_global_norm(grads, 1.0) 裁剪。裁剪后第一层梯度的范数是多少？"
+         "请至少给出 3 位有效数字（例如 2.50e-7）。"),
+    expected=lambda: _q2_first_layer(clipping.clip_by_global_norm(_Q2_GRADS, 1.0)[0]),
+    rtol=1e-6,
+    digits=3,
+    shown=("5.00e-13",),
+    mistakes=[
+        (lambda: _q2_first_layer(_Q2_GRADS),
+         Text("that is layer 1's norm before clipping: the global norm exceeds the bound, so "
+              "one common factor c/N < 1 multiplies every layer, the tiny one too (per-tensor "
+              "clipnorm would leave it unchanged, global-norm clipping does not)",
+              "这是第一层裁剪前的范数：全局范数超过了阈值，所以同一个公共因子 c/N < 1 会乘到每一层上，"
+              "极小的那一层也不例外（逐张量的 clipnorm 会让它保持不变，按全局范数裁剪则不会）")),
+        (lambda: _q2_first_layer([g / np.linalg.norm(g) * 1.0 for g in _Q2_GRADS]),
+         Text("that scales layer 1 up to the bound: clipping multiplies by c/max(N, c) ≤ 1, so "
+              "it never enlarges a gradient",
+              "这是把第一层放大到阈值：裁剪乘以的是 c/max(N, c) ≤ 1，所以它从不放大梯度")),
+    ],
+    hints=[
+        Text("Compute the global norm N of all layers together first: which layer decides it?",
+             "先算出所有层合在一起的全局范数 N：哪一层决定了它？"),
+        Text("Global-norm clipping multiplies every layer by the same factor c / max(N, c).",
+             "按全局范数裁剪会把每一层都乘以同一个因子 c / max(N, c)。"),
+    ],
     solution_text=Text(
-        "(b). The factor c/max(N, c) is at most 1, so clipping cannot fix "
-        "vanishing gradients (Pascanu, Mikolov, Bengio 2013 use clipping only against explosion).",
-        "(b)。因子 c/max(N, c) 至多为 1，所以裁剪无法解决梯度消失"
+        "N = √((1e-9)² + (2e3)²) ≈ 2e3 > 1, so every layer is multiplied by 1/N ≈ 5e-4: layer "
+        "1 goes from 1e-9 to 5.00e-13. Clipping never enlarges a gradient, and a spike elsewhere "
+        "makes a vanishing one even smaller (Pascanu, Mikolov, Bengio 2013 use clipping only "
+        "against explosion).",
+        "N = √((1e-9)² + (2e3)²) ≈ 2e3 > 1，所以每一层都乘以 1/N ≈ 5e-4：第一层从 1e-9 变为 "
+        "5.00e-13。裁剪从不放大梯度，别处的尖峰还会让消失的梯度变得更小"
         "（Pascanu, Mikolov, Bengio 2013 只用裁剪来对付梯度爆炸）。"),
 )
 
@@ -242,6 +252,14 @@ def _check_autoclip(fn: Any) -> str:
         want_g, want_h = _reference_autoclip(grad, history, p)
         new_h = as_array(out[1], (len(history) + 1,),
                          tr(f"{what}, the new history", f"{what}的新历史"))
+        if grad.ndim == 2 and np.isclose(new_h[-1], np.linalg.norm(grad, 2)):
+            raise StudentError(tr(f"for {what} you recorded the spectral norm (ord=2, the largest "
+                                  "singular value of the matrix): AutoClip uses the L2 norm of all "
+                                  "entries, which for a matrix is the Frobenius norm, "
+                                  "np.linalg.norm(grad) without ord",
+                                  f"对于{what}，你记录的是谱范数（ord=2，即矩阵的最大奇异值）："
+                                  "AutoClip 用的是所有分量的 L2 范数，对矩阵而言就是 Frobenius "
+                                  "范数，即不带 ord 的 np.linalg.norm(grad)"))
         if not np.allclose(new_h[:-1], history) or not np.isclose(new_h[-1], want_h[-1]):
             raise StudentError(tr(f"for {what} the new history must be the old one with this "
                                   "step's gradient norm appended at the end",
@@ -268,11 +286,13 @@ def _check_autoclip(fn: Any) -> str:
 
 q4 = FunctionExercise(
     "03a.4",
-    Text("Write AutoClip's step, autoclip_step(grad, history, p): append the L2 norm of grad to "
-         "(a copy of) the list history, set the threshold to the p-th percentile of that new "
+    Text("Write AutoClip's step, autoclip_step(grad, history, p): append the L2 norm of all "
+         "entries of grad (np.linalg.norm(grad); for a matrix that is the Frobenius norm, not "
+         "ord=2) to (a copy of) the list history, set the threshold to the p-th percentile of that new "
          "history, clip grad by norm at the threshold, and return (clipped_grad, new_history). "
          "Pass the function itself to check.",
-         "编写 AutoClip 的一步 autoclip_step(grad, history, p)：把 grad 的 L2 范数追加到列表 "
+         "编写 AutoClip 的一步 autoclip_step(grad, history, p)：把 grad 所有分量的 L2 范数"
+         "（np.linalg.norm(grad)；对矩阵而言是 Frobenius 范数，不是 ord=2）追加到列表 "
          "history（的副本）中，把阈值设为这个新历史的第 p 百分位数，以该阈值对 grad 按范数裁剪，"
          "然后返回 (clipped_grad, new_history)。把函数本身传给 check。"),
     checker=guarded(_check_autoclip),
@@ -376,9 +396,9 @@ def _check_bptt(fn: Any) -> str:
         for value, message in _bptt_variants(w, x, y):
             if math.isclose(got, value, rel_tol=1e-6, abs_tol=1e-9):
                 raise StudentError(tr(f"for {what}: {message}", f"对于{what}：{message}"))
-        raise StudentError(tr(f"for {what} dL/dw is wrong: it does not match a finite-difference "
-                              "estimate of the loss's slope in w",
-                              f"对于{what}，dL/dw 不对：它与损失对 w 的斜率的有限差分估计不符"))
+        raise StudentError(tr(f"for {what} dL/dw is wrong: it does not match the slope of the "
+                              "loss in w (computed by a reference backward pass)",
+                              f"对于{what}，dL/dw 不对：它与损失对 w 的斜率（由参考的反向传播算出）不符"))
     return tr("your bptt_gradient backpropagates through time: for |w| > 1 the gradient grows "
               "with every step, for |w| < 1 the early inputs barely count.",
               "你的 bptt_gradient 做到了随时间反向传播：|w| > 1 时梯度随步数增长，"
@@ -406,10 +426,11 @@ q5 = FunctionExercise(
              "adds its own direct term ∂h_t/∂w = h_{t−1}.",
              "∂L/∂h_T = h_T − y。每往回走一步就乘以 ∂h_t/∂h_{t−1} = w，而第 t 步还贡献它自己的"
              "直接项 ∂h_t/∂w = h_{t−1}。"),
-        Text("So ∂h_T/∂w = Σ_t w^(T−t)·h_(t−1): accumulate it in a loop from t = T down to 1 with a "
-             "running power of w, then multiply by ∂L/∂h_T.",
-             "所以 ∂h_T/∂w = Σ_t w^(T−t)·h_(t−1)：从 t = T 到 1 循环累加，用一个不断乘以 w 的"
-             "变量表示 w 的幂，最后乘以 ∂L/∂h_T。"),
+        Text("Think of the loss as reached from each step t along the later steps: its "
+             "contribution is the step's own term times the product of the factors ∂h/∂h "
+             "between step t and T. One backward loop over t can carry that product along.",
+             "把损失看成从每一步 t 沿着后面各步传过来：这一步的贡献等于它自己的直接项乘以从 t 到 T "
+             "之间各个 ∂h/∂h 因子的乘积。一个反向的循环就能把这个乘积一路带下去。"),
     ],
     solution_text=Text(
         "def bptt_gradient(w, x, y):\n"

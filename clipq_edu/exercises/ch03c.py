@@ -261,9 +261,10 @@ def _check_hybrid(fn: Any) -> str:
                 raise StudentError(tr(f"for {what}: {message}", f"对于{what}：{message}"))
         wrong = tr("∂L/∂w", "∂L/∂w") if not math.isclose(out[0], want[0], rel_tol=1e-6,
                                                        abs_tol=1e-10) else tr("∂L/∂b", "∂L/∂b")
-        raise StudentError(tr(f"for {what} {wrong} does not match a finite-difference estimate "
-                              "of the loss's slope", f"对于{what}，{wrong} 与损失斜率的有限差分"
-                              "估计不符"))
+        raise StudentError(tr(f"for {what} {wrong} does not match the loss's slope (computed "
+                              "by a reference chain rule with the shift rule)",
+                              f"对于{what}，{wrong} 与损失的斜率（由参考的链式法则加参数平移规则算出）"
+                              "不符"))
     return tr("your hybrid_gradient chains the shift rule (circuit) with the classical "
               "derivatives: ∂L/∂w carries the input scale s, which is why scaled inputs give "
               "large classical gradients.",
@@ -280,25 +281,26 @@ q3 = FunctionExercise(
          "are 1-D arrays, w, b, s floats. Return np.array([∂L/∂w, ∂L/∂b]), with the circuit's "
          "derivative from the parameter-shift rule. For circuit = np.cos, w = 0.3, b = 0.1, "
          "x = (0.5, −1, 2), y = (1, −1, 1), s = 1 it is about (−0.0577, 0.368). check also runs "
-         "other circuits and scales against finite differences. Pass the function itself to check.",
+         "hidden cases with other circuits and scales. Pass the function itself to check.",
          "为第 2 节的单权重混合模型编写 hybrid_gradient(circuit, w, b, x, y, s)：角度为 "
          "θ = w·s·x + b，预测为 z = circuit(θ)，损失为 L = mean((z − y)²)。circuit 是一个向量化"
          "函数，给出单旋转线路在一组角度处的 ⟨Z⟩（把它当作只能求值的黑盒）；x 和 y 是一维数组，"
          "w、b、s 是浮点数。返回 np.array([∂L/∂w, ∂L/∂b])，其中线路的导数用参数平移规则求得。"
          "circuit = np.cos、w = 0.3、b = 0.1、x = (0.5, −1, 2)、y = (1, −1, 1)、s = 1 时结果约为 "
-         "(−0.0577, 0.368)。check 还会用别的线路和尺度与有限差分比较。把函数本身传给 check。"),
+         "(−0.0577, 0.368)。check 还会运行使用别的线路和尺度的隐藏情形。把函数本身传给 check。"),
     checker=guarded(_check_hybrid),
     hints=[
         Text("Chain rule: ∂L/∂w = Σᵢ ∂L/∂zᵢ · dz/dθ(θᵢ) · ∂θᵢ/∂w, and the same with ∂θᵢ/∂b.",
              "链式法则：∂L/∂w = Σᵢ ∂L/∂zᵢ · dz/dθ(θᵢ) · ∂θᵢ/∂w，∂L/∂b 同理，换成 ∂θᵢ/∂b。"),
-        Text("For one rotation the shift rule is exact: dz/dθ = [circuit(θ + π/2) − circuit(θ − π/2)]/2, "
-             "and the circuit accepts a whole array of angles at once.",
-             "对单个旋转门，参数平移规则是精确的：dz/dθ = [circuit(θ + π/2) − circuit(θ − π/2)]/2，"
+        Text("The circuit is a black box: its derivative comes from evaluating it at two "
+             "shifted angles (03b's parameter-shift rule for one rotation), and it accepts a whole "
+             "array of angles at once.",
+             "线路是一个黑盒：它的导数来自在两个平移后的角度处求值（03b 中单个旋转门的参数平移规则），"
              "而且线路可以一次接受一整个数组的角度。"),
-        Text("∂L/∂zᵢ = 2(zᵢ − yᵢ)/n, ∂θᵢ/∂w = s·xᵢ, ∂θᵢ/∂b = 1; np.sum over the points, then "
-             "np.array of the two numbers.",
-             "∂L/∂zᵢ = 2(zᵢ − yᵢ)/n，∂θᵢ/∂w = s·xᵢ，∂θᵢ/∂b = 1；对各点用 np.sum 求和，再用 "
-             "np.array 组成两个数。"),
+        Text("Three classical factors remain: how the mean squared error changes with each "
+             "prediction, and how each angle changes with w and with b. Sum over the points.",
+             "还剩三个经典因子：均方误差随每个预测如何变化，以及每个角度随 w 和随 b 如何变化。"
+             "最后对各点求和。"),
     ],
     solution_text=Text(
         "def hybrid_gradient(circuit, w, b, x, y, s):\n"

@@ -32,7 +32,7 @@ CAPSTONE_GUIDE = ROOT / "docs" / "capstone.md"
 #: Exercises whose expected value trains the lab model (TensorFlow, several seconds).
 NEEDS_TRAINING = {"07.1", "07.2", "07.6"}
 #: Code exercises whose check trains a TensorFlow model with the learner's function.
-NEEDS_TF = {"04.4"}
+NEEDS_TF = {"04.4", "03b.6"}
 #: Notebooks that must hold at least one code exercise (issue 14).
 CODE_CHAPTERS = ("ch01", "ch02", "ch03a", "ch03b", "ch03c", "ch04", "ch05", "ch06", "ch07")
 

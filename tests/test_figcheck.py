@@ -113,3 +113,18 @@ def test_twins_insets_and_side_by_side_panels_pass():
     fig.suptitle("a figure title")
     assert _figcheck.text_overlaps(fig) == []
     plt.close(fig)
+
+
+def test_text_in_another_panel_is_reported_as_its_own_warning_category():
+    code = (
+        "import matplotlib; matplotlib.use('Agg')\n"
+        "import clipq_edu, matplotlib.pyplot as plt\n"
+        "fig, (a, b) = plt.subplots(1, 2, figsize=(6, 2.5)); a.plot([0, 1])\n"
+        "b.barh(['a very long run name here', 'b'], [0.9, 0.5]); fig.subplots_adjust(wspace=0.05)\n"
+        "fig.canvas.draw()\n"
+    )
+    env = {**os.environ, "CLIPQ_EDU_CHECK_FIGURES": "1", "MPLBACKEND": "Agg"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert _figcheck.PANEL_MARKER in out.stdout and "'a very long run name here'" in out.stdout
+    assert _figcheck.MARKER not in _figcheck.PANEL_MARKER  # the static notebook test's marker

@@ -16,8 +16,8 @@ def test_q1_max_stable_step():
     lr = 1 / (2 * x0**2)
     assert abs(x0 - 0.999 * lr * 4 * x0**3) < x0 and abs(x0 - 1.001 * lr * 4 * x0**3) > x0
     assert ex.q1.check(lr)
-    fb = ex.q1.check(0.125)  # dropping the 4 of f'
-    assert not fb and "too large" in fb.message
+    fb = ex.q1.check(0.125)  # dropping the 4 of f': the typical mistake is named
+    assert not fb and "4 x**3" in fb.message
     _no_leak(fb, lr)
     assert not ex.q1.check(0.005)  # the chapter's x0 = 10 value, printed above
     assert not ex.q1.check(-lr)

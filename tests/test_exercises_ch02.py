@@ -50,8 +50,8 @@ def test_q4_shots_for_target_error():
 
 def test_q5_quadruple_shots():
     assert ex.q5.check(1600)
-    fb = ex.q5.check(800)
-    assert not fb and "too small" in fb.message
+    fb = ex.q5.check(800)  # doubling the shots: the typical mistake is named
+    assert not fb and "1/√N" in fb.message
     _no_leak(fb, 1600)
 
 

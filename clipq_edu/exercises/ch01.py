@@ -45,9 +45,9 @@ q1 = NumericExercise(
     prompt=Text(
         "Plain gradient descent on f(x) = x**4 starts at x0 = 4 (the chapter used 10). What is "
         "the largest step size lr for which the first step does not move further away from the "
-        "minimum?",
+        "minimum? Give it exactly or to at least 3 significant figures.",
         "在 f(x) = x**4 上做普通梯度下降，起点为 x0 = 4（正文用的是 10）。要让第一步不离极小值点"
-        "更远，步长 lr 最大可以取多少？"
+        "更远，步长 lr 最大可以取多少？请给出精确值，或至少 3 位有效数字。"
     ),
     expected=lambda: toys.max_stable_step(4.0),
     rtol=1e-3,

@@ -26,8 +26,9 @@ Q1_BOUND = 1.2
 q1 = NumericExercise(
     id="02.1",
     prompt=Text("Clip the gradient g = (2, −1, 2) by norm with bound c = 1.2. Give the three "
-                "components.",
-                "以上界 c = 1.2 对梯度 g = (2, −1, 2) 按范数裁剪。给出裁剪后的三个分量。"),
+                "components of the clipped gradient as a list of decimals, e.g. [x, y, z].",
+                "以上界 c = 1.2 对梯度 g = (2, −1, 2) 按范数裁剪。以小数列表的形式给出裁剪后梯度的"
+                "三个分量，例如 [x, y, z]。"),
     expected=lambda: clipping.clip_by_norm(np.array(Q1_GRADIENT), Q1_BOUND),
     rtol=1e-3,
     digits=2,
@@ -62,9 +63,10 @@ q2 = NumericExercise(
     id="02.2",
     prompt=Text(
         "Clip g = (3, 0.5) by value with bound 1. By how many degrees does the direction turn? "
-        "(Use the clipped vector and clipq_edu.plotting.angle_between.)",
-        "以上界 1 对 g = (3, 0.5) 按值裁剪。方向转过了多少度？"
-        "（使用裁剪后的向量和 clipq_edu.plotting.angle_between。）"
+        "Give the angle between g and the clipped vector in degrees, to at least 3 significant "
+        "figures. (Use the clipped vector and clipq_edu.plotting.angle_between.)",
+        "以上界 1 对 g = (3, 0.5) 按值裁剪。方向转过了多少度？请以度为单位给出 g 与裁剪后向量的"
+        "夹角，至少 3 位有效数字。（使用裁剪后的向量和 clipq_edu.plotting.angle_between。）"
     ),
     expected=lambda: plotting.angle_between([3.0, 0.5], plotting.clip_2d([3.0, 0.5], 1.0,
                                                                           "value")),
@@ -144,9 +146,9 @@ q4 = NumericExercise(
     id="02.4",
     prompt=Text(
         "You estimate P(00) ≈ 0.5 of a Bell state from shots. How many shots N do you need "
-        "for a standard error sqrt(p(1-p)/N) of at most 0.005?",
+        "for a standard error sqrt(p(1-p)/N) of at most 0.005? Give the smallest such integer N.",
         "你用多次测量来估计贝尔态的 P(00) ≈ 0.5。要使标准误差 sqrt(p(1-p)/N) 不超过 0.005，"
-        "需要多少次测量 N？"
+        "需要多少次测量 N？请给出满足条件的最小整数 N。"
     ),
     expected=lambda: costs.shots_for_standard_error(0.5, 0.005),
     rtol=0, atol=0.5,

@@ -17,8 +17,9 @@ from typing import Any
 TOLERANCE_PX = 1.5
 MARKER = "clipq_edu figure check: overlapping text"
 #: The second category, texts inside another axes' plotting area: reported as a warning with
-#: its own marker, so a chapter whose stored figures predate the check (05's deep-circuit
-#: comparison, cell 701d5473, in December 2026) keeps its tests green until it is fixed.
+#: its own marker, so a chapter whose stored figures predate the check keeps its static test
+#: green until the figure is fixed (05's deep-circuit comparison, cell 701d5473, tripped it
+#: when the check arrived and now uses constrained layout).
 PANEL_MARKER = "clipq_edu figure check (warning): text runs into another panel"
 #: How :func:`text_overlaps` names the second member of a cross-panel pair.
 _PANEL = "the plotting area of axes "

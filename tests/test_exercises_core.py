@@ -120,3 +120,18 @@ def test_last_digit_unit():
     assert last_digit_unit(24576, 3) == 100
     assert last_digit_unit(9.27e-4, 2) == 1e-5
     assert last_digit_unit(0.0, 3) == 0.0
+
+
+def test_complex_answers_count_only_when_they_are_real():
+    q = NumericExercise("t.7", "amplitude", expected=lambda: [64, 0.125], rtol=1e-6)
+    assert q.check((64, 0.125 + 0j)) and q.check(np.array([64, 0.125], dtype=np.complex64))
+    for wrong in (np.array([64, 0.125 + 0.125j]), (64, np.complex128(0.125 + 0.3j))):
+        fb = q.check(wrong)
+        assert not fb and "imaginary part" in fb.message
+
+
+def test_both_neighbours_of_a_tie_are_told_to_give_more_digits():
+    q = NumericExercise("t.8", "p", expected=lambda: 0.125, rtol=1e-9)
+    for coarse in (0.12, 0.13):
+        assert "more digits" in q.check(coarse).message, coarse
+    assert q.check(0.125) and not q.check(0.14)

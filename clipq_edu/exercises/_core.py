@@ -277,11 +277,39 @@ def round_significant(value: float, figures: int) -> float:
 
 def _written_like(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per entry: is ``got`` the true value rounded to the figures the learner gave, and
-    did the learner give fewer than :data:`MIN_SIGNIFICANT` figures?"""
+    did the learner give fewer than :data:`MIN_SIGNIFICANT` figures?
+
+    "Rounded" means within half a unit of the answer's last digit, ties included, so both
+    neighbours of an exact tie count (0.12 and 0.13 for 0.125).
+    """
     figures = np.vectorize(significant_figures, otypes=[int])(got)
-    rounded = np.vectorize(round_significant, otypes=[float])(want, figures)
-    same = np.abs(got - rounded) <= 1e-9 * np.maximum(np.abs(want), 1e-300)
+    units = np.vectorize(last_digit_unit, otypes=[float])(want, figures)
+    same = np.abs(got - want) <= 0.5 * units * (1 + 1e-9) + 1e-12 * np.abs(want)
     return same, figures < MIN_SIGNIFICANT
+
+
+def _as_real(answer: Any) -> np.ndarray | str:
+    """``answer`` as a float array; a complex answer only when its imaginary parts vanish.
+
+    Returns the message for the learner instead when the answer is not real.
+    """
+    arr = np.asarray(answer)
+    if arr.dtype == object:  # a tuple mixing Python complex and real numbers
+        try:
+            arr = np.asarray(answer, dtype=complex)
+        except (TypeError, ValueError):
+            return tr(f"the answer should be numeric, got {type(answer).__name__}",
+                      f"答案应该是数值，收到的是 {type(answer).__name__}")
+    if np.iscomplexobj(arr):
+        if np.any(np.abs(arr.imag) > 1e-9 * np.maximum(1.0, np.abs(arr.real))):
+            return tr("the answer has an imaginary part, but the values asked for here are real",
+                      "答案带有虚部，而这里要求的值是实数")
+        arr = arr.real
+    try:
+        return np.asarray(arr, dtype=float)
+    except (TypeError, ValueError):
+        return tr(f"the answer should be numeric, got {type(answer).__name__}",
+                  f"答案应该是数值，收到的是 {type(answer).__name__}")
 
 
 def last_digit_unit(value: float, digits: int) -> float:
@@ -370,12 +398,9 @@ class NumericExercise(Exercise):
         if isinstance(answer, (str, bytes)):
             return False, tr("the answer should be a number (or numbers), not text",
                              "答案应该是数（或一组数），而不是文字")
-        try:
-            got = np.asarray(answer, dtype=float)
-        except (TypeError, ValueError):
-            name = type(answer).__name__
-            return False, tr(f"the answer should be numeric, got {name}",
-                             f"答案应该是数值，收到的是 {name}")
+        got = _as_real(answer)
+        if isinstance(got, str):
+            return False, got
         want = np.asarray(self.expected(), dtype=float)
         if got.shape != want.shape:
             return False, tr(f"expected an answer of shape {want.shape}, got shape {got.shape}",

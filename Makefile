@@ -8,7 +8,9 @@
 #   make bench      measure speed and memory into benchmarks/results.json and RESULTS.md
 #   make book       build the static course site into _build/site
 #   make student    write a copy of the notebooks without solutions into _build/student
-#   make collect    grade submitted notebooks into a CSV (SUBMISSIONS=folder GRADES=file.csv)
+#   make collect    grade submitted notebooks into a gradebook (SUBMISSIONS=folder GRADES=file.csv,
+#                   COLLECT_ARGS="--jobs 2 --points grading/points.toml --manual grading/manual.csv")
+#   make answer-key the instructors' answer key into _build/answer_key.md (never published)
 #   make wheelhouse download every pinned wheel into wheelhouse/ once; make lab then needs no network
 #   make lock       regenerate requirements.txt and binder/requirements.txt from requirements.in
 #   make lock-check re-resolve against the live package index; say what would change (maintainers)
@@ -40,7 +42,7 @@ WHEELHOUSE_FLAGS ?=
 SUBMISSIONS ?= submissions
 GRADES ?= _build/grades.csv
 
-.PHONY: help lab test test-fast test-lite notebooks zh bench book student collect wheelhouse lock lock-check lint doctor browser-deps clean
+.PHONY: help lab test test-fast test-lite notebooks zh bench book student collect answer-key wheelhouse lock lock-check lint doctor browser-deps clean
 
 help:
 	@awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' Makefile
@@ -156,6 +158,9 @@ student: $(VENV)/.runtime-installed
 
 collect: $(VENV)/.runtime-installed
 	$(PY) tools/collect.py $(SUBMISSIONS) --out $(GRADES) $(COLLECT_ARGS)
+
+answer-key: $(VENV)/.runtime-installed
+	$(PY) tools/answer_key.py
 
 lock: $(VENV)/.test-installed
 	$(PY) tools/lock.py

@@ -1,5 +1,7 @@
 """Graded sessions: ``solution()`` switched off, checks recorded, ``make collect`` grades a folder.
 
+(The forgery, sandbox and gradebook acceptance tests are in ``test_grading_integrity.py``.)
+
 The submissions are generated here (a few cells importing chapter 02's exercises, no
 TensorFlow): one right, one wrong, one left empty, plus two that hit the time and memory
 limits.
@@ -54,6 +56,7 @@ def test_solutions_are_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_checks_are_recorded_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     target = tmp_path / "results.jsonl"
+    monkeypatch.delenv("CLIPQ_EDU_GRADING", raising=False)
     monkeypatch.setenv(RESULTS_ENV, str(target))
     assert ex.q1.check(RIGHT_1)
     assert not ex.q1.check(WRONG_1)
@@ -83,6 +86,7 @@ def test_recorded_values_are_short_one_liners(monkeypatch: pytest.MonkeyPatch,
         return g
 
     target = tmp_path / "results.jsonl"
+    monkeypatch.delenv("CLIPQ_EDU_GRADING", raising=False)
     monkeypatch.setenv(RESULTS_ENV, str(target))
     for answer in (my_clip, list(range(1000)), "a\nb"):
         ex.q1.check(answer)
@@ -170,7 +174,8 @@ def test_collect_enforces_time_and_memory_limits(tmp_path: Path) -> None:
     hog = "import numpy as np\nblock = np.ones(80_000_000)\nimport time\ntime.sleep(60)"
     nbformat.write(_submission(RIGHT_1, RIGHT_3, extra=hog), folder / "hog.ipynb")
     rows = collect.collect(folder, tmp_path / "g.csv", time_limit=8,
-                           memory_limit=collect.parse_size("400M"))
+                           memory_limit=collect.parse_size("400M"), jobs=2,
+                           sandbox=tmp_path / "sandbox")
     by = {(r["student"], r["exercise"]): r for r in rows}
     assert "time limit" in by[("slow", "02.1")]["note"]
     assert "memory limit" in by[("hog", "02.1")]["note"]
@@ -186,6 +191,7 @@ def test_a_code_exercise_left_as_the_stub_is_not_attempted(tmp_path, monkeypatch
     from clipq_edu.exercises import all_exercises
 
     results = tmp_path / "results.jsonl"
+    monkeypatch.delenv("CLIPQ_EDU_GRADING", raising=False)
     monkeypatch.setenv("CLIPQ_EDU_RESULTS", str(results))
     code = {k: e for k, e in all_exercises().items()
             if str(e.solution_text).startswith("def ")}

@@ -438,8 +438,10 @@ def test_course_site_has_docs_search_downloads_and_resolving_links(
     from urllib.parse import unquote, urlsplit
 
     out, _, _ = course_site
+    hidden = site.MAINTAINER_DOCS + site.INSTRUCTOR_ONLY_DOCS  # never published (issue 28)
     for doc in sorted(site.DOCS.glob("*.md")):
-        assert (out / f"{doc.stem}.html").is_file(), f"docs/{doc.name} is not in the site"
+        published = (out / f"{doc.stem}.html").is_file()
+        assert published == (doc.stem not in hidden), f"docs/{doc.name}: published={published}"
     index_js = (out / "_static" / "search-index.js").read_text(encoding="utf-8")
     entries = json.loads(index_js.split("=", 1)[1].rstrip().rstrip(";"))
     assert {e["url"].split("#")[0] for e in entries} >= {
@@ -519,3 +521,28 @@ def test_cells_render_outputs_escaped_progress_collapsed_and_tags_honoured() -> 
     assert '<span class="ansi-red-fg">ValueError</span>' in error["html"]
     assert "&lt;input&gt;" in error["html"] and text["html"] == "a &lt; b"
     assert second["source"] == "" and second["outputs"][0]["html"] == "<b>kept</b>"
+
+
+@pytest.mark.slow
+def test_no_answer_key_and_no_maintainer_pages_in_the_site(
+        small_course: Path, tmp_path: Path, no_network: None) -> None:
+    """Issue 28: the answer key is never published; maintainers' pages are not in the site."""
+    import re as _re
+
+    out = tmp_path / "site"
+    site.build_site(small_course, out, docs_dir=ROOT / "docs")
+    guide = (ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
+    block = _re.search(r"<!-- answer-key:begin -->(.*?)<!-- answer-key:end -->", guide, _re.S)
+    assert block, "docs/instructors.md has no answer-key block"
+    key_rows = [line.split("|")[3].strip() for line in block[1].splitlines()
+                if _re.match(r"\|\s*\d\d[a-c]?\.\d+", line)]
+    assert len(key_rows) >= 20
+    published = "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                          for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".js"))
+    assert "answer-key" in published or "make answer-key" in published  # the notice is there
+    leaked = [row for row in key_rows if len(row) > 25 and row in published]
+    assert not leaked, f"answers published: {leaked[:3]}"
+    for stem in site.MAINTAINER_DOCS + site.INSTRUCTOR_ONLY_DOCS:
+        assert not (out / f"{stem}.html").exists()
+        assert f'href="{stem}.html"' not in published
+    assert not list(out.rglob("answer_key*"))

@@ -119,3 +119,18 @@ def test_course_notebooks_student_copy(tmp_path: Path) -> None:
         original = nbformat.read(path, as_version=4)
         assert student.leftover_solutions(copy) == []
         assert len(copy.cells) == len(original.cells) - reports[path.name].removed
+
+
+def test_a_worked_solution_in_a_stored_output_is_caught() -> None:
+    """Issue 28: no worked solution anywhere a learner can click, outputs included."""
+    from clipq_edu.exercises import ch02
+
+    solutions = student.worked_solutions()
+    assert str(ch02.q6.solution_text).strip() in solutions
+    nb = nbformat.v4.new_notebook()
+    leak = nbformat.v4.new_code_cell("print(ex.q6.solution_text)")
+    leak.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                           text=str(ch02.q6.solution_text) + "\n")]
+    clean = nbformat.v4.new_code_cell("x = 1")
+    nb.cells = [clean, leak]
+    assert student.leaked_solutions(nb, solutions) == [1]

@@ -644,13 +644,32 @@ def _search_entries(page: PageInfo, body_html: str, headings: list[dict]) -> lis
 
 #: Guides a self-learner needs first; the others follow in name order.
 _DOC_ORDER = ("README", "troubleshooting", "instructors")
+#: Maintainers' pages: in the repository, never in the learners' site (navigation, search).
+MAINTAINER_DOCS = ("developing", "maintainers", "robustness")
+#: Instructors-only pages (the capstone's seed-to-fault table and answers): never published;
+#: ``make answer-key`` copies them into the key.
+INSTRUCTOR_ONLY_DOCS = ("capstone",)
+_ANSWER_KEY = re.compile(r"<!-- answer-key:begin -->.*?<!-- answer-key:end -->", re.S)
+ANSWER_KEY_NOTICE = ("*The answer key is not published on the course site: instructors "
+                     "generate it with `make answer-key` (into `_build/answer_key.md`).*")
+
+
+def strip_answer_key(text: str) -> str:
+    """Replace every ``<!-- answer-key:begin -->`` ... ``end`` block with a notice.
+
+    >>> strip_answer_key("a\n<!-- answer-key:begin -->\n| 02.1 | 0.8 |\n<!-- answer-key:end -->")
+    'a\n*The answer key is not published on the course site: instructors generate it with `make answer-key` (into `_build/answer_key.md`).*'
+    """
+    return _ANSWER_KEY.sub(lambda _: ANSWER_KEY_NOTICE, text)
 
 
 def _doc_sources(docs_dir: Path | None) -> list[Path]:
     paths = []
     if docs_dir is not None and Path(docs_dir).is_dir():
         readme = Path(docs_dir).parent / "README.md"
-        paths = ([readme] if readme.is_file() else []) + sorted(Path(docs_dir).glob("*.md"))
+        paths = ([readme] if readme.is_file() else []) + sorted(
+            p for p in Path(docs_dir).glob("*.md")
+            if p.stem not in MAINTAINER_DOCS + INSTRUCTOR_ONLY_DOCS)
     rank = {name: i for i, name in enumerate(_DOC_ORDER)}
     return sorted(paths, key=lambda p: (rank.get(p.stem, len(rank)), p.name))
 
@@ -769,7 +788,7 @@ def _render_docs(env: Environment, site: dict, docs: list[Path], repo: str | Non
     written, index = [], []
     for path, info in zip(docs, site["docs"], strict=True):
         state = PageState(info.page, _rel(path), links, repo, stats)
-        body = render_markdown(path.read_text(encoding="utf-8"), state)
+        body = render_markdown(strip_answer_key(path.read_text(encoding="utf-8")), state)
         info.summary = _first_sentence(_summary(body))
         index += _search_entries(info, body, state.headings)
         text = template.render(site=site, page_title=info.title, current=info.page,

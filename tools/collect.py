@@ -549,7 +549,7 @@ class _Watchdog(threading.Thread):
 
 def _kernel_manager(box: grade_sandbox.Box, spec_root: Path, name: str):
     """A kernel manager whose kernel runs in ``box`` and talks over Unix sockets."""
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
     argv = box.command([sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
@@ -559,10 +559,29 @@ def _kernel_manager(box: grade_sandbox.Box, spec_root: Path, name: str):
     (spec_dir / "kernel.json").write_text(json.dumps(
         {"argv": argv, "display_name": "graded", "language": "python"}), encoding="utf-8")
     ksm = KernelSpecManager(kernel_dirs=[str(spec_root / "kernels")])
-    km = KernelManager(kernel_name=name, kernel_spec_manager=ksm, transport="ipc",
+    # async, as nbclient expects: a blocking client would stall its event loop (and its
+    # dead-kernel detection) while waiting for output from a kernel the watchdog stopped
+    km = AsyncKernelManager(kernel_name=name, kernel_spec_manager=ksm, transport="ipc",
                        ip=str(box.ipc / "k"))
     km.connection_file = str(box.conn / "kernel.json")
     return km
+
+
+def _shutdown(km) -> None:
+    """Stop a kernel we started (nbclient leaves a kernel manager it was given running)."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:
+        pid = getattr(getattr(getattr(km, "provisioner", None), "process", None), "pid", None)
+        if pid:
+            try:
+                for p in [*psutil.Process(pid).children(recursive=True), psutil.Process(pid)]:
+                    p.kill()
+            except psutil.Error:
+                pass
 
 
 def _capture_plan(nb: nbformat.NotebookNode, sites: list[Site],
@@ -624,6 +643,7 @@ def run_submission(path: Path, time_limit: float = 300, memory_limit: int = 2 * 
             result.note = watchdog.reason or f"kernel stopped: {type(exc).__name__}: {exc}"[:200]
         finally:
             watchdog.stop()
+            _shutdown(km)
         _read_captures(run, nb, where, result, nonce)
         try:
             lines = box.decoy.read_text(encoding="utf-8").splitlines() \
@@ -730,7 +750,7 @@ def grade_rows(student: str, notebook: str, run: RunResult, *, points: dict[str,
         value, status, message = "", "not attempted", ""
         if site is not None and encoded is not None:
             value = f"<function {site.code_name}>" if site.code_source else \
-                _short(encoded)
+                "" if encoded.get("t") == "a" and encoded.get("v") is None else _short(encoded)
             if run.cell_errors.get(exercise_id) and not site.code_source:
                 status, message = "incorrect", \
                     f"the answer cell raised {run.cell_errors[exercise_id]}"

@@ -16,7 +16,11 @@ What changes, cell by cell:
 * everything else is kept as it is, outputs included (students see the figures).
 
 Other files beside the notebooks (data, images) are copied too. The script checks its own
-output and fails if a solution survived.
+output and fails if a solution survived, including a worked solution of any exercise
+(its ``solution_text``, in English or Chinese) in a stored output. The worked solutions
+still ship in the installed library: hand the copy out with ``CLIPQ_EDU_SOLUTIONS=off`` in the
+students' kernels (``docs/instructors.md``), and grade with ``make collect``, which flags a
+notebook that reads them.
 """
 
 from __future__ import annotations
@@ -117,6 +121,47 @@ def leftover_solutions(nb: nbformat.NotebookNode) -> list[int]:
     ]
 
 
+def worked_solutions(min_chars: int = 40) -> list[str]:
+    """Every exercise's worked solution text (both languages), long enough to be telling.
+
+    Read from the exercise objects (chapter modules that fail to import are skipped).
+    """
+    import importlib
+    import pkgutil
+
+    import clipq_edu.exercises as package
+    from clipq_edu.exercises import Exercise
+
+    texts: set[str] = set()
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("ch"):
+            continue
+        try:
+            module = importlib.import_module(f"clipq_edu.exercises.{info.name}")
+        except Exception:  # another chapter mid-edit: its own tests say so
+            continue
+        for value in vars(module).values():
+            if isinstance(value, Exercise):
+                text = value.solution_text
+                for variant in {str(text), str(getattr(text, "en", text)),
+                                str(getattr(text, "zh", text))}:
+                    if len(variant.strip()) >= min_chars:
+                        texts.add(variant.strip())
+    return sorted(texts)
+
+
+def leaked_solutions(nb: nbformat.NotebookNode, solutions: list[str]) -> list[int]:
+    """Indices of cells whose stored outputs show a worked solution."""
+    leaked = []
+    for i, cell in enumerate(nb.cells):
+        shown = "\n".join(
+            str(o.get("text", "")) + "\n".join(str(v) for v in o.get("data", {}).values())
+            for o in cell.get("outputs", []))
+        if shown and any(text in shown for text in solutions):
+            leaked.append(i)
+    return leaked
+
+
 def make_student_copy(notebooks_dir: Path = NOTEBOOKS, out_dir: Path = DEFAULT_OUT) -> dict[
     str, Report
 ]:
@@ -152,11 +197,16 @@ def make_student_copy(notebooks_dir: Path = NOTEBOOKS, out_dir: Path = DEFAULT_O
             shutil.copytree(extra, out_dir / extra.name)
         else:
             shutil.copy2(extra, out_dir / extra.name)
+    solutions = worked_solutions()
     for path in paths:
         student, report = student_notebook(nbformat.read(path, as_version=4))
         left = leftover_solutions(student)
         if left:  # pragma: no cover - a bug in this script
             raise RuntimeError(f"{path.name}: cells {left} still hold a solution")
+        shown = leaked_solutions(student, solutions)
+        if shown:
+            raise RuntimeError(f"{path.name}: the outputs of cells {shown} show a worked "
+                               "solution; remove that output from the full notebook")
         nbformat.validate(student)
         nbformat.write(student, out_dir / path.name)
         reports[path.name] = report

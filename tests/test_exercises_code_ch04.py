@@ -173,3 +173,23 @@ def test_q4_solution_passes_and_stub_is_not_attempted():
     assert not fb and "returns None" in fb.message
     assert "return " not in " ".join(str(h) for h in ex.q4.hints)
     assert "GradientTape" in ex.q4.prompt
+
+
+def report_float32(norms, c):
+    """Correct, but in single precision (referee item 6: it must pass)."""
+    n = np.asarray(norms, dtype=np.float32)
+    a = n[np.isfinite(n)]
+    return float(np.mean(a > np.float32(c))), float(a.max() / np.float32(c))
+
+
+def report_float32_mixed(norms, c):
+    """Correct, single-precision norms compared with the double-precision bound."""
+    n = np.asarray(norms, dtype=np.float32)
+    a = n[np.isfinite(n)]
+    return float(np.mean(a > c)), float(a.max() / c)
+
+
+@pytest.mark.parametrize("fn", [report_float32, report_float32_mixed])
+def test_q5_accepts_a_correct_float32_implementation(fn):
+    fb = ex.q5.check(fn)
+    assert fb, fb.message

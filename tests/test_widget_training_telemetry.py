@@ -240,3 +240,15 @@ def test_factory_rejects_bad_arguments():
         training_telemetry(seed=-1)
     with pytest.raises(ValueError, match="method"):
         train_tiny("clip", 1.0, 1.0, "sgd")
+
+
+def test_loss_panel_title_shows_the_final_loss(explorer):
+    # exercise 04.6 asks to compare final losses: the panel must show them (issue 26 item 4)
+    explorer.set(method="global_norm", bound=1.0, input_scale=30.0, optimizer="adam")
+    s = explorer.state
+    title = explorer.figure.axes[1].get_title()
+    assert not s["diverged"]
+    assert f"final loss {s['final_loss']:.3f}" in title
+    assert s["final_loss"] == pytest.approx(float(np.mean(s["loss"][-s["steps_per_epoch"]:])))
+    explorer.set(method="none")
+    assert f"final loss {explorer.state['final_loss']:.3f}" in explorer.figure.axes[1].get_title()

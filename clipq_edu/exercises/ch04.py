@@ -88,17 +88,18 @@ q1 = NumericExercise(
             "一个有 n 个输入、m 个单元的 Dense 层有一个 n×m 的 kernel 和 m 个偏置。",
         ),
         Text(
-            "The second layer's inputs are the first layer's 10 outputs. To check: build "
-            "`cq.models.article_model()` and call its `count_params()`.",
-            "第二层的输入就是第一层的 10 个输出。验证方法：构建 `cq.models.article_model()`，"
-            "再调用它的 `count_params()`。",
+            "The second layer's inputs are the first layer's 10 outputs; add the two layers' "
+            "counts.",
+            "第二层的输入就是第一层的 10 个输出；把两层的参数个数相加。",
         ),
     ],
     solution_text=Text(
         "8·10 + 10 = 90 for the hidden layer and 10·1 + 1 = 11 for the output: 101 "
-        "parameters in four tensors (two kernels, two biases).",
+        "parameters in four tensors (two kernels, two biases). Keras agrees: "
+        "`cq.models.article_model().count_params()`.",
         "隐藏层 8·10 + 10 = 90 个，输出层 10·1 + 1 = 11 个：共 101 个参数，"
-        "分布在四个张量里（两个 kernel、两个偏置）。",
+        "分布在四个张量里（两个 kernel、两个偏置）。Keras 的结果一致："
+        "`cq.models.article_model().count_params()`。",
     ),
 )
 
@@ -181,8 +182,9 @@ q3 = ChoiceExercise(
         "(|00⟩ + |01⟩ + |10⟩ − |11⟩)/2。两者都在计算基下测量 1000 次。下面哪个说法正确？",
     ),
     options={
-        "a": Text("Neither is entangled: both give four equally likely outcomes.",
-                  "两者都没有纠缠：它们都给出四个等概率的结果。"),
+        "a": Text("B is entangled, so its counts would show only 00 and 11, like the Bell "
+                  "state's.",
+                  "B 是纠缠的，所以它的计数只会出现 00 和 11，就像贝尔态那样。"),
         "b": Text(
             "B is entangled and A is not, yet their counts have exactly the same distribution.",
             "B 是纠缠的而 A 不是，但它们计数的分布完全相同。"),
@@ -194,9 +196,11 @@ q3 = ChoiceExercise(
     correct="b",
     explanations={
         "a": Text(
-            "Equal counts do not make a product state. Write B's amplitudes as a 2×2 matrix "
-            "and compute its rank (the Schmidt rank).",
-            "计数相等并不意味着是直积态。把 B 的振幅写成 2×2 矩阵，算出它的秩（Schmidt 秩）。"),
+            "Entanglement does not fix which outcomes occur: the probability of each outcome "
+            "is |amplitude|**2, and all four of B's amplitudes have magnitude 1/2. Only some "
+            "entangled states, like Bell's, give perfectly correlated bits.",
+            "纠缠并不决定会出现哪些结果：每个结果的概率是 |振幅|**2，而 B 的四个振幅的模都是 "
+            "1/2。只有部分纠缠态（例如贝尔态）才给出完全关联的比特。"),
         "b": Text(
             "Right: every outcome has probability 1/4 in both, but B's amplitude matrix "
             "[[1, 1], [1, −1]]/2 has rank 2, so B is entangled. Counts in one basis never see "
@@ -524,7 +528,8 @@ def _report_cases() -> list[tuple[Any, float, str]]:
 
 
 def _same(a: float, b: float) -> bool:
-    return math.isfinite(a) and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+    # 1e-6: a correct float32 implementation must pass (float32 carries ~7 digits)
+    return math.isfinite(a) and abs(a - b) <= 1e-6 * max(1.0, abs(b))
 
 
 def _fraction_message(got: float, norms: np.ndarray, bound: float, what: str) -> str:
@@ -641,9 +646,11 @@ q6 = ChoiceExercise(
     Text(
         "In the explorer of section 7, train each of the four settings (SGD or Adam, inputs ×30 "
         "or ×1) without clipping and with global-norm clipping at 1, and compare the final "
-        "losses. What do you find?",
+        "losses (in the title of the loss panel) and the clipped fractions (in the title of "
+        "the norm panel), with the default seed. What do you find?",
         "在第 7 节的交互控件中，对四种设置（SGD 或 Adam，输入 ×30 或 ×1）分别不裁剪、以及按"
-        "全局范数以 1 为阈值裁剪各训练一次，比较最终损失。你发现了什么？",
+        "全局范数以 1 为阈值裁剪各训练一次，使用默认种子，比较最终损失（损失图的标题中）和"
+        "被裁剪步数的比例（范数图的标题中）。你发现了什么？",
     ),
     options={
         "a": Text(
@@ -651,10 +658,9 @@ q6 = ChoiceExercise(
             "a clip never changes its steps.",
             "裁剪只改变 SGD 的运行：Adam 对梯度的尺度不变，所以裁剪从不改变它的步长。"),
         "b": Text(
-            "Clipping changes the ×30 runs, with both optimizers (most with SGD); at ×1 it "
-            "almost never fires and the runs are unchanged.",
-            "裁剪改变了 ×30 的运行，两种优化器都是如此（SGD 改变最大）；在 ×1 时它几乎从不"
-            "生效，运行结果不变。"),
+            "Clipping changes the ×30 runs, with both optimizers; at ×1 it never fires and "
+            "the runs are unchanged.",
+            "裁剪改变了 ×30 的运行，两种优化器都是如此；在 ×1 时它从不生效，运行结果不变。"),
         "c": Text("Clipping lowers the final loss of every run, including those with inputs ×1.",
                   "裁剪降低了每一次运行的最终损失，包括输入为 ×1 的运行。"),
         "d": Text("Clipping changes nothing anywhere: the model is too small for it to matter.",
@@ -663,17 +669,20 @@ q6 = ChoiceExercise(
     correct="b",
     explanations={
         "a": Text(
-            "Look at the clipped fraction: with inputs ×30 the clip fires on most steps but "
-            "not with one common factor, so Adam's steps change too. Only a clip that fires on "
-            "every step with the same factor leaves Adam unchanged.",
-            "看被裁剪步数的比例：输入 ×30 时裁剪在大多数步生效，但因子并不相同，所以 Adam 的"
-            "步长也会改变。只有每一步都以相同因子生效的裁剪才不改变 Adam。"),
+            "Compare Adam's final losses at ×30 with and without the clip: they differ. The "
+            "clip fires on most steps but not with one common factor, so Adam's steps change "
+            "too. Only a clip that fires on every step with the same factor leaves Adam "
+            "unchanged.",
+            "比较输入 ×30 时 Adam 裁剪与不裁剪的最终损失：两者不同。裁剪在大多数步生效，但因子"
+            "并不相同，所以 Adam 的步长也会改变。只有每一步都以相同因子生效的裁剪才不改变 Adam。"),
         "b": Text(
-            "Right: clipping acts only where it fires. With inputs ×30 the gradients are large "
-            "and the clip shortens the steps (SGD's steps most); with standardised inputs the "
-            "norms stay below 1 and clipping is inert insurance.",
-            "正确：裁剪只在生效时起作用。输入 ×30 时梯度很大，裁剪缩短了步长（SGD 的步长缩短得"
-            "最多）；输入标准化时范数一直低于 1，裁剪只是一份不起作用的保险。"),
+            "Right: clipping acts only where it fires. With inputs ×30 the gradients are large, "
+            "the clip fires on almost every step with varying factors and lowers the final "
+            "loss of both optimizers; with standardised inputs the norms stay below 1 and "
+            "clipping is inert insurance.",
+            "正确：裁剪只在生效时起作用。输入 ×30 时梯度很大，裁剪几乎每一步都以不同的因子生效，"
+            "两种优化器的最终损失都降低了；输入标准化时范数一直低于 1，裁剪只是一份不起作用的"
+            "保险。"),
         "c": Text(
             "With inputs ×1 the clipped fraction is about 0: a clip that never fires cannot "
             "change a run.",
@@ -688,10 +697,14 @@ q6 = ChoiceExercise(
         "对每一对运行，先看被裁剪步数的比例：裁剪在哪些设置下真的生效了？",
     )],
     solution_text=Text(
-        "b. At ×30 the clip fires on most steps and changes both optimizers' runs (with SGD "
-        "the unclipped loss stays far higher); at ×1 it almost never fires, so clipped and "
-        "unclipped runs coincide.",
-        "b. 输入 ×30 时裁剪在大多数步生效，两种优化器的运行都被改变（SGD 不裁剪时损失高得多）；"
-        "输入 ×1 时裁剪几乎从不生效，裁剪与不裁剪的运行重合。",
+        "b. With the default seed, at ×30 the clip fires on almost every step and lowers the "
+        "final loss of both optimizers (SGD 2.028 → 0.588, Adam 0.506 → 0.358); at ×1 it "
+        "never fires (0% of steps), so clipped and unclipped runs coincide. Over other seeds "
+        "the size of the change varies, but at ×30 it lowers the final loss in every one of "
+        "seeds 0-4, with both optimizers.",
+        "b. 使用默认种子时，输入 ×30 下裁剪几乎每一步都生效，两种优化器的最终损失都降低了"
+        "（SGD 2.028 → 0.588，Adam 0.506 → 0.358）；输入 ×1 时裁剪从不生效（0% 的训练步），"
+        "裁剪与不裁剪的运行重合。换其他种子，变化的大小不同，但在种子 0-4 中每一个的 ×30 "
+        "设置下，两种优化器的最终损失都因裁剪而降低。",
     ),
 )

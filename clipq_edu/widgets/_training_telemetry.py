@@ -142,7 +142,12 @@ class TrainingTelemetryExplorer(Explorer):
         self._axes = ax_norm, ax_loss
 
     def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
-        """Update the three curves, the bound line and the titles (the axes stay fixed)."""
+        """Update the three curves, the bound line and the titles (the axes stay fixed).
+
+        The loss panel's title gives the train accuracy and the final loss (the mean batch
+        loss over the last epoch, ``Telemetry.summary()["final_loss"]``), so two settings can
+        be compared by number, as exercise 04.6 asks.
+        """
         ax_norm, ax_loss = self._axes
         steps = np.arange(len(data["loss"]))
         self._before.set_data(steps, data["norm_before"])
@@ -154,7 +159,8 @@ class TrainingTelemetryExplorer(Explorer):
         ax_norm.set_title(tr(f"clipped in {100 * data['clipped_fraction']:.0f}% of steps",
                              f"{100 * data['clipped_fraction']:.0f}% 的训练步被裁剪"))
         verdict = tr("diverged", "发散") if data["diverged"] else tr(
-            f"train accuracy {data['accuracy']:.2f}", f"训练准确率 {data['accuracy']:.2f}")
+            f"accuracy {data['accuracy']:.2f}, final loss {data['final_loss']:.3f}",
+            f"准确率 {data['accuracy']:.2f}，最终损失 {data['final_loss']:.3f}")
         ax_loss.set_title(tr(f"{data['optimizer'].upper()}, inputs x{data['input_scale']:g}: ",
                              f"{data['optimizer'].upper()}，输入 ×{data['input_scale']:g}：")
                           + verdict)

@@ -226,14 +226,20 @@ def names() -> list[str]:
 
 
 def build(execute_all: bool = False, only: tuple[str, ...] = ()) -> int:
-    """Write every Chinese notebook whose sources changed; execute those (or all, or ``only``:
-    the notebooks whose name contains one of these strings)."""
-    errors = [line for n in names() for line in problems(n)]
+    """Write every Chinese notebook whose sources changed and execute those (with
+    ``execute_all``: execute every one).
+
+    ``only`` (names containing one of these strings, e.g. ``make notebooks NB=04``) limits
+    everything to those chapters: other chapters' catalogs may be mid-edit, and their Chinese
+    notebooks are neither checked, rewritten nor executed.
+    """
+    chosen = [n for n in names() if not only or any(o in n for o in only)]
+    errors = [line for n in chosen for line in problems(n)]
     if errors:
         print("cannot build the Chinese edition:\n  " + "\n  ".join(errors), file=sys.stderr)
         return 1
     to_run = []
-    for name in names():
+    for name in chosen:
         target = ZH_NOTEBOOKS / f"{name}.ipynb"
         fresh = build_sources(name)
         old = read_notebook(target) if target.exists() else None
@@ -248,13 +254,12 @@ def build(execute_all: bool = False, only: tuple[str, ...] = ()) -> int:
                     cell["outputs"], cell["execution_count"] = [], None
             to_run.append(name)
         write_notebook(target, fresh)
-    chosen = {n for n in names() if not only or any(o in n for o in only)}
-    stale = set(to_run) | (chosen if execute_all else set())
+    stale = set(to_run) | (set(chosen) if execute_all else set())
     for name in sorted(stale):
         print(f"executing notebooks/zh/{name}.ipynb", flush=True)
         subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"),
                         "--dir", str(ZH_NOTEBOOKS), name], check=True)
-    print(f"Chinese edition up to date: {len(names())} notebooks, {len(stale)} executed")
+    print(f"Chinese edition up to date: {len(chosen)} notebooks, {len(stale)} executed")
     return 0
 
 
@@ -307,7 +312,7 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build")
     b.add_argument("--execute", action="store_true", help="execute every zh notebook")
-    b.add_argument("only", nargs="*", help="with --execute: only names containing these")
+    b.add_argument("only", nargs="*", help="only the chapters whose names contain these (others untouched)")
     sub.add_parser("status")
     sub.add_parser("sync")
     s = sub.add_parser("stamp")

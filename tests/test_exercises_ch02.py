@@ -48,11 +48,11 @@ def test_q4_shots_for_target_error():
     assert not ex.q4.check(9_000)
 
 
-def test_q5_quadruple_shots():
-    assert ex.q5.check(1600)
-    fb = ex.q5.check(800)  # doubling the shots: the typical mistake is named
+def test_q5_nine_times_the_shots():
+    assert ex.q5.check(3600)
+    fb = ex.q5.check(1200)  # three times the shots: the typical mistake is named
     assert not fb and "1/√N" in fb.message
-    _no_leak(fb, 1600)
+    _no_leak(fb, 3600)
 
 
 def test_hints_and_solutions_exist():

@@ -162,8 +162,9 @@ MISTAKES = [
     (ex.q4, 40_000, "p(1 − p)"),
     (ex.q4, 20_000, "instead of the variance"),
     (ex.q4, 50, "square"),
-    (ex.q5, 800, "1/√N"),
-    (ex.q5, 100, "fewer shots"),
+    (ex.q5, 1200, "not 1/N"),
+    (ex.q5, 693, "square of the factor"),
+    (ex.q5, 44, "fewer shots"),
 ]
 
 

@@ -11,7 +11,11 @@ import pytest  # noqa: E402
 
 from clipq_edu.quantum import sampling  # noqa: E402
 from clipq_edu.quantum.circuits import bell_circuit  # noqa: E402
-from clipq_edu.widgets._shots_histogram import SHOT_OPTIONS, shots_histogram  # noqa: E402
+from clipq_edu.widgets._shots_histogram import (  # noqa: E402
+    SHOT_OPTIONS,
+    _wilson_interval,
+    shots_histogram,
+)
 
 
 @pytest.fixture()
@@ -26,7 +30,22 @@ def test_initial_state_matches_seeded_sampler(explorer):
     np.testing.assert_allclose(s["exact"], [0.5, 0.0, 0.0, 0.5], atol=1e-12)
     assert set(s["counts"]) <= {"00", "11"}  # one bitstring per shot, only 00 or 11
     k = s["counts"].get("00", 0)
-    assert s["stderr"][0] == pytest.approx(np.sqrt(k / 100 * (1 - k / 100) / 100))
+    low, high = s["interval"]
+    # the Wilson interval at z = 1 is close to p̂ ± sqrt(p̂(1-p̂)/N) when k is far from 0 and N
+    assert high[0] - low[0] == pytest.approx(2 * np.sqrt(k / 100 * (1 - k / 100) / 100), rel=0.05)
+    assert low[0] < k / 100 < high[0]
+
+
+def test_unseen_outcome_gets_an_open_error_bar():
+    """k = 0 (plus2 at N = 10 misses an outcome about 5.6 % of the time) is not a zero-length bar."""
+    low, high = _wilson_interval(np.array([0.0, 10.0, 5.0]), 10)
+    assert low[0] == 0 and high[0] > 0.05  # unseen, not known to be impossible
+    assert high[1] == pytest.approx(1) and low[1] < 0.95  # seen every time, not known to be certain
+    # the Wilson bounds solve |p̂ - p| = sqrt(p(1-p)/N) for p: check that independently
+    for k, lo, hi in zip((0.0, 10.0, 5.0), low, high, strict=True):
+        for p in (lo, hi):
+            if 1e-9 < p < 1 - 1e-9:
+                assert abs(k / 10 - p) == pytest.approx(np.sqrt(p * (1 - p) / 10), rel=1e-9)
 
 
 def test_slider_ends_and_error_shrinks(explorer):

@@ -61,10 +61,10 @@ q1 = NumericExercise(
          Text("that bound uses f'(x) = x**3: the derivative of x**4 is 4 x**3",
               "这个上界用的是 f'(x) = x**3：x**4 的导数是 4 x**3")),
         (lambda: 2.0 / float(toys.quartic_hessian(4.0)),
-         Text("that is 2/L with the curvature f''(x0) = 12 x0**2, the rule for a quadratic; on "
-              "x**4 look at where the first step lands instead",
-              "这是用曲率 f''(x0) = 12 x0**2 得到的 2/L，是二次函数的规则；在 x**4 上请直接看"
-              "第一步落在哪里")),
+         Text("that is 2/L with the curvature f''(x0) = 12 x0**2, the rule for a quadratic: "
+              "sufficient but pessimistic here; on x**4 look at where the first step lands instead",
+              "这是用曲率 f''(x0) = 12 x0**2 得到的 2/L，是二次函数的规则：在这里是充分的但过于"
+              "保守；在 x**4 上请直接看第一步落在哪里")),
     ],
     hints=[
         Text("One step maps x0 to x0 - lr * 4 * x0**3 = x0 * (1 - 4 lr x0**2).",
@@ -195,11 +195,11 @@ q4 = ChoiceExercise(
                   "不对：二次函数的曲率恒为 f'' = 10，所以步长 0.1 处处都已是最优（一步就落到 0）；"
                   "裁剪只会把这些步变短。"),
         "b": Text("Yes: cosh'' = cosh ≤ 1 + |sinh| = 1 + |f'|, an (L0, L1)-smooth function whose "
-                  "curvature at x0 = 20 is about 2.4e8, so plain GD must take steps of about 1e-8 "
-                  "all the way; clipped GD walks down in steps of lr·c and then uses a step "
+                  "curvature at x0 = 20 is about 2.4e8, so plain GD must take steps of about 1e-7 "
+                  "(its first-step bound is 40/sinh 20 ≈ 1.6e-7) all the way; clipped GD walks down in steps of lr·c and then uses a step "
                   "suited to the curvature 1 near the minimum.",
                   "对：cosh'' = cosh ≤ 1 + |sinh| = 1 + |f'|，这是 (L0, L1)-光滑的函数，在 x0 = 20 "
-                  "处曲率约为 2.4e8，普通 GD 全程只能用约 1e-8 的步长；带裁剪的 GD 先以 lr·c 的"
+                  "处曲率约为 2.4e8，普通 GD 全程只能用约 1e-7 的步长（第一步的上界是 40/sinh 20 ≈ 1.6e-7）；带裁剪的 GD 先以 lr·c 的"
                   "步长走下来，再用适合极小值点附近曲率 1 的步长。"),
         "c": Text("No: far out the gradient 2x·exp(−x**2) is tiny (about 7e-4 at x = 3), far "
                   "below c = 1, so clipping never acts: it cannot enlarge a small gradient.",
@@ -301,8 +301,10 @@ q5 = FunctionExercise(
         Text("A gradient shorter than clip is used as it is; a longer one keeps its direction and "
              "gets length clip.",
              "比 clip 短的梯度原样使用；更长的梯度保持方向不变，长度变为 clip。"),
-        Text("Both cases are one factor: scale = min(1, clip / ‖g‖). What if ‖g‖ = 0?",
-             "两种情况可以合成一个因子：scale = min(1, clip / ‖g‖)。如果 ‖g‖ = 0 呢？"),
+        Text("Both cases are one scale factor on the gradient: never above 1, and just large "
+             "enough to bring a long gradient to length clip. What if ‖g‖ = 0?",
+             "两种情况可以合成一个乘在梯度上的缩放因子：不超过 1，并恰好把过长的梯度缩到长度 clip。"
+             "如果 ‖g‖ = 0 呢？"),
         Text("np.linalg.norm gives ‖g‖ for any shape. Treat ‖g‖ = 0 on its own (nothing to "
              "clip); then the step is the usual gradient step with grad multiplied by that one "
              "factor. Build a new array rather than changing x.",
@@ -423,9 +425,9 @@ q6 = FunctionExercise(
         Text("Start from grad_out at the last layer and apply this rule layer by layer until "
              "you reach x0. Which Jacobian comes first?",
              "从最后一层的 grad_out 出发，逐层应用这条规则，直到 x0。哪个雅可比矩阵先用？"),
-        Text("Loop over reversed(jacobians); NumPy's .T and @ give the transpose and the "
-             "matrix-vector product.",
-             "对 reversed(jacobians) 做循环；NumPy 的 .T 和 @ 分别给出转置和矩阵与向量的乘积。"),
+        Text("Each step of hint 2 is a transpose and a matrix-vector product; NumPy arrays have "
+             "both (an attribute and an operator).",
+             "提示 2 中的每一步都是一次转置和一次矩阵与向量的乘积；NumPy 数组两者都有（一个属性和一个运算符）。"),
     ],
     solution_text=Text(
         "def backprop(jacobians, grad_out):\n"

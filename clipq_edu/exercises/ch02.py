@@ -175,23 +175,28 @@ q4 = NumericExercise(
 q5 = NumericExercise(
     id="02.5",
     prompt=Text(
-        "With 400 shots the standard error of an estimate is 0.025. To halve it (0.0125), how "
-        "many shots do you need?",
-        "用 400 次测量时，某个估计的标准误差是 0.025。要把它减半（0.0125），需要多少次测量？"
+        "With 400 shots the standard error of an estimate is 0.025. How many shots bring it "
+        "down to a third of that (0.025/3 ≈ 0.0083)? Give the number of shots, an integer.",
+        "用 400 次测量时，某个估计的标准误差是 0.025。要把它降到三分之一（0.025/3 ≈ 0.0083），"
+        "需要多少次测量？请给出一个整数。"
     ),
-    expected=lambda: 400 * int(np.round((0.025 / 0.0125) ** 2)),
+    expected=lambda: 400 * int(np.round((0.025 / (0.025 / 3)) ** 2)),
     rtol=0, atol=0.5,
-    shown=("1600",),
+    shown=("3600",),
     mistakes=[
-        (lambda: 400 * (0.025 / 0.0125),
-         Text("doubling the shots does not halve the error: it falls as 1/√N, not 1/N",
-              "测量次数翻倍并不能让误差减半：误差按 1/√N 下降，而不是 1/N")),
-        (lambda: 400 * (0.0125 / 0.025) ** 2,
+        (lambda: 400 * (0.025 / (0.025 / 3)),
+         Text("three times the shots does not divide the error by three: it falls as 1/√N, not 1/N",
+              "测量次数乘以 3 并不能让误差降到三分之一：误差按 1/√N 下降，而不是 1/N")),
+        (lambda: 400 * np.sqrt(0.025 / (0.025 / 3)),
+         Text("that divides the error by only 3**(1/2): the error falls as 1/√N, so the shots "
+              "must grow by the square of the factor",
+              "这样误差只降到 1/3**(1/2)：误差按 1/√N 下降，所以测量次数要乘以该倍数的平方")),
+        (lambda: 400 * ((0.025 / 3) / 0.025) ** 2,
          Text("fewer shots give a larger error, not a smaller one", "测量次数越少，误差越大，而不是越小")),
     ],
     hints=[Text("The error falls as 1/sqrt(N).", "误差按 1/sqrt(N) 下降。")],
-    solution_text=Text("Halving the error needs 4x the shots: 1600.",
-                       "误差减半需要 4 倍的测量次数：1600。"),
+    solution_text=Text("Dividing the error by 3 needs 3² = 9 times the shots: 9 × 400 = 3600.",
+                       "误差降到三分之一需要 3² = 9 倍的测量次数：9 × 400 = 3600。"),
 )
 
 
@@ -267,8 +272,9 @@ q6 = FunctionExercise(
         Text("Per tensor means: one norm and one factor for each array, independently of the "
              "others.",
              "逐张量的意思是：每个数组有自己的范数和因子，与其他数组无关。"),
-        Text("For one array g: factor = min(1, c / ‖g‖), and 1 when ‖g‖ = 0.",
-             "对单个数组 g：因子 = min(1, c / ‖g‖)；‖g‖ = 0 时因子为 1。"),
+        Text("For one array g: a scale factor never above 1, just small enough to bring a "
+             "too-long g to norm c. What must happen when ‖g‖ = 0?",
+             "对单个数组 g：缩放因子不超过 1，并恰好把过长的 g 缩到范数 c。‖g‖ = 0 时应当怎样？"),
         Text("np.linalg.norm gives one array's norm whatever its shape. Build the result as a "
              "new list (a loop or a list comprehension over grads), and copy a tensor you leave "
              "unchanged rather than handing back the caller's array.",
@@ -393,10 +399,10 @@ q7 = FunctionExercise(
         Text("The global norm treats all tensors as one long vector: the square root of the sum "
              "of every entry squared, over all tensors.",
              "全局范数把所有张量看成一个长向量：对所有张量的全部分量求平方和，再开平方根。"),
-        Text("One factor for everybody: min(1, c / norm), and 1 when the norm is 0. Which norm "
-             "does tf.clip_by_global_norm hand back, before or after?",
-             "所有张量共用一个因子：min(1, c / norm)；范数为 0 时因子为 1。tf.clip_by_global_norm "
-             "返回的是裁剪前还是裁剪后的范数？"),
+        Text("One factor for everybody, never above 1, chosen from the global norm; mind a "
+             "norm of 0. Which norm does tf.clip_by_global_norm hand back, before or after?",
+             "所有张量共用一个不超过 1 的因子，由全局范数决定；注意范数为 0 的情况。"
+             "tf.clip_by_global_norm 返回的是裁剪前还是裁剪后的范数？"),
         Text("np.sum(g**2) for each g, summed over the list, then np.sqrt; build the clipped "
              "list with a loop or a list comprehension, as in clip_each.",
              "对列表中每个 g 求 np.sum(g**2) 并相加，再用 np.sqrt；像 clip_each 那样用循环或列表"
@@ -505,13 +511,15 @@ q8 = FunctionExercise(
              "need there instead?",
              "从本章的 GHZ 线路出发：先在第一个量子比特上作用 H，再接一串 CNOT。H 之后第一个"
              "量子比特处于什么态？你需要它处于什么态？"),
-        Text("H|1⟩ = (|0⟩ − |1⟩)/√2. The CNOT chain copies the first qubit's 0 or 1 onto the "
+        Text("Which one-qubit basis state does H turn into (|0⟩ − |1⟩)/√2, and how do you "
+             "prepare it from |0⟩? The CNOT chain copies the first qubit's 0 or 1 onto the "
              "others and keeps the sign.",
-             "H|1⟩ = (|0⟩ − |1⟩)/√2。CNOT 链把第一个量子比特的 0 或 1 复制到其余比特上，并保留符号。"),
-        Text("cirq.X, cirq.H and cirq.CNOT(control, target) applied to qubits[0], qubits[1], …; "
-             "cirq.Circuit accepts a list of operations.",
-             "对量子比特 qubits[0]、qubits[1]、… 使用 cirq.X、cirq.H 和 cirq.CNOT(control, target)；"
-             "cirq.Circuit 可以接收一个操作列表。"),
+             "H 把哪个单比特基态变成 (|0⟩ − |1⟩)/√2？如何从 |0⟩ 制备它？CNOT 链把第一个量子比特的 "
+             "0 或 1 复制到其余比特上，并保留符号。"),
+        Text("Every gate you need appears in this chapter; cirq.Circuit accepts a list of "
+             "operations on qubits[0], qubits[1], ….",
+             "所需的量子门本章都出现过；cirq.Circuit 可以接收一个作用在 qubits[0]、qubits[1]、… "
+             "上的操作列表。"),
     ],
     solution_text=Text(
         "def minus_cat(qubits):\n"

@@ -79,8 +79,30 @@ def _rms_error(name: str, shots: int, seed: int, outcome: int) -> float:
     return _RMS.get_or_compute((name, shots, seed, outcome), compute)
 
 
+def _wilson_interval(k: np.ndarray, shots: int, z: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Wilson score interval (low, high) for k successes in ``shots`` trials.
+
+    Unlike p̂ ± z sqrt(p̂(1-p̂)/N), it never has zero length at k = 0 or k = N (an outcome not
+    yet seen is not known to be impossible). z = 1 gives about 68 % coverage. Reference: E. B.
+    Wilson, "Probable inference, the law of succession, and statistical inference", JASA 22
+    (1927) 209-212. Taught in chapter 02.
+
+    >>> low, high = _wilson_interval(np.array([0.0]), 10)
+    >>> float(low[0]), round(float(high[0]), 4)
+    (0.0, 0.0909)
+    """
+    p_hat = np.asarray(k, dtype=float) / shots
+    z2n = z * z / shots
+    centre = (p_hat + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * np.sqrt(p_hat * (1 - p_hat) / shots + z2n / (4 * shots))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
 class ShotsHistogram(Explorer):
-    """Circuit, shots and seed -> estimated probabilities with ±1 standard-error bars.
+    """Circuit, shots and seed -> estimated probabilities with 68 % Wilson-interval bars.
+
+    The error bars are Wilson score intervals (z = 1), which stay open for an outcome seen 0 or
+    N times, where p̂ ± sqrt(p̂(1-p̂)/N) would collapse to a zero-length bar.
 
     Behind every bar the expected error band is shaded: ±1 and ±2 standard errors
     sqrt(p(1-p)/N) of the exact p, so the band narrows like 1/√N whatever one draw does. The
@@ -123,11 +145,11 @@ class ShotsHistogram(Explorer):
         counts = _counts(name, shots, seed)
         k = np.array([counts.get(b, 0) for b in keys], dtype=float)
         p_hat = k / shots
-        se = np.sqrt(p_hat * (1 - p_hat) / shots)
+        low, high = _wilson_interval(k, shots)
         worst = int(np.argmax(exact * (1 - exact)))
         return {
             "circuit": name, "shots": shots, "seed": seed, "bitstrings": list(keys),
-            "counts": dict(counts), "exact": exact, "estimate": p_hat, "stderr": se,
+            "counts": dict(counts), "exact": exact, "estimate": p_hat, "interval": (low, high),
             "max_abs_error": float(np.max(np.abs(p_hat - exact))),
             "typical_error": float(np.sqrt(np.max(exact * (1 - exact)) / shots)),
             "band": np.sqrt(exact * (1 - exact) / shots),
@@ -152,7 +174,7 @@ class ShotsHistogram(Explorer):
         ax.set_ylabel("probability")
         band = Patch(color="tab:red", alpha=0.3)
         legend = ax.legend([self._bars, self._exact, band],
-                           ["estimate k/N ± 1 standard error", "exact probability",
+                           ["estimate k/N, 68 % Wilson interval", "exact probability",
                             "expected band: exact ± 1 and ± 2 std. errors"],
                            loc="upper center", fontsize=8, framealpha=1)
         for artist in (*self._bars, self._errors, self._caps, self._exact, self._band1,
@@ -162,13 +184,14 @@ class ShotsHistogram(Explorer):
 
     def draw(self, figure: Figure, data: Mapping[str, Any]) -> None:
         """Set the bar heights, error bars and marks; the ticks change only with the circuit."""
-        p_hat, se, m = data["estimate"], data["stderr"], len(data["bitstrings"])
+        p_hat, m = data["estimate"], len(data["bitstrings"])
+        low, high = data["interval"]
         x = np.arange(m)
         for i, bar in enumerate(self._bars):
             bar.set_visible(i < m)
             bar.set_height(p_hat[i] if i < m else 0.0)
-        self._errors.set_segments([[(i, p_hat[i] - se[i]), (i, p_hat[i] + se[i])] for i in x])
-        self._caps.set_data(np.r_[x, x], np.r_[p_hat - se, p_hat + se])
+        self._errors.set_segments([[(i, low[i]), (i, high[i])] for i in x])
+        self._caps.set_data(np.r_[x, x], np.r_[low[:m], high[:m]])
         self._exact.set_data(x, data["exact"])
         exact, band = data["exact"], data["band"]
         self._band1.set_segments([[(i, exact[i] - band[i]), (i, exact[i] + band[i])] for i in x])
@@ -187,8 +210,8 @@ class ShotsHistogram(Explorer):
 def shots_histogram(circuit: str = "bell", shots: int = 100, seed: int = 0) -> ShotsHistogram:
     """Return an explorer of measurement counts: pick a circuit and a number of shots.
 
-    Each shot returns one bitstring; the bars are the fractions k/N with standard errors
-    sqrt(p(1-p)/N) and the red marks the exact probabilities, shaded with the expected error
+    Each shot returns one bitstring; the bars are the fractions k/N with 68 % Wilson score
+    intervals (open even for an outcome seen 0 or N times) and the red marks the exact probabilities, shaded with the expected error
     band (±1 and ±2 standard errors of the exact p). The title compares the RMS error of the
     most uncertain outcome over ``DRAWS`` seeded draws with sqrt(p(1-p)/N): both fall as 1/√N. Counts come from the seeded
     sampler :func:`clipq_edu.quantum.sampling.sample_counts`, so the same seed gives the same bars.

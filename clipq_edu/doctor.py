@@ -146,7 +146,10 @@ def check_quantum() -> Check:
         q0, q1 = cirq.LineQubit.range(2)
         circuit = cirq.Circuit(cirq.rx(theta)(q0), cirq.CNOT(q0, q1))
         value = tf.Variable([[0.7]])
-        layer = tfq.layers.Expectation(differentiator=tfq.differentiators.Adjoint())
+        # ParameterShift, not Adjoint: TFQ's Adjoint differentiates each gate by a float32
+        # central difference with step 5e-3 (adj_util.cc), off by ~5e-6 here, half the
+        # tolerance; the shift rule is exact up to float32 rounding (~1e-7)
+        layer = tfq.layers.Expectation(differentiator=tfq.differentiators.ParameterShift())
         with tf.GradientTape() as tape:
             out = layer(circuit, symbol_names=[theta], symbol_values=value,
                         operators=[cirq.Z(q1)])

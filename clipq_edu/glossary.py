@@ -144,8 +144,10 @@ TERMS: tuple[Term, ...] = tuple(Term(term.en, term.zh, meaning.en, meaning.zh) f
      Text("one run of a circuit ending in one measured bitstring",
           "运行一次量子线路，得到一个测得的比特串")),
     (Text("shot noise", "散粒噪声"),
-     Text("the scatter of an estimate from N shots, variance (1 − μ²)/N",
-          "由 N 次测量得到的估计值的随机起伏，方差为 (1 − μ²)/N")),
+     Text("the scatter of an estimate from N shots; for an observable with eigenvalues ±1 and "
+          "mean μ, the variance is (1 − μ²)/N",
+          "由 N 次测量得到的估计值的随机起伏；对本征值为 ±1、均值为 μ 的可观测量，方差为 "
+          "(1 − μ²)/N")),
     (Text("parameter-shift rule", "参数平移规则"),
      Text("an exact circuit gradient from two shifted evaluations",
           "由两次平移参数后的求值得到精确的线路梯度")),
@@ -165,8 +167,9 @@ TERMS: tuple[Term, ...] = tuple(Term(term.en, term.zh, meaning.en, meaning.zh) f
      Text("a random circuit ensemble that matches random unitaries in second moments",
           "在二阶矩上与随机酉矩阵一致的随机线路系综")),
     (Text("depolarising noise", "去极化噪声"),
-     Text("an error that replaces a qubit's state by the maximally mixed one",
-          "把量子比特的态替换为最大混合态的误差")),
+     Text("an error that, with probability p, replaces a qubit's state by the maximally mixed "
+          "one",
+          "以概率 p 把量子比特的态替换为最大混合态的误差")),
     (Text("density matrix", "密度矩阵"),
      Text("the 2ⁿ × 2ⁿ matrix describing a possibly noisy (mixed) state",
           "描述可能含噪声的（混合）态的 2ⁿ × 2ⁿ 矩阵")),

@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 
-from clipq_edu.course import analysis
 from clipq_edu.exercises import ch03a, ch03b, ch03c, chapter_modules
 
 
@@ -62,13 +61,16 @@ def test_03a_q3_threshold_from_telemetry():
 
 
 def test_03b_q2_shots_for_standard_error():
-    p = np.array(analysis.TOY_PARAMS)
-    mu_p = analysis.toy_expectation(p + [math.pi / 2, 0, 0])
-    mu_m = analysis.toy_expectation(p - [math.pi / 2, 0, 0])
-    n = math.ceil((2 - mu_p**2 - mu_m**2) / 4 / 1e-4)
-    # Independent check: with n shots the standard error is at most 0.01, with n-1 above it.
-    assert analysis.estimator_std("parameter_shift", shots=n)[0] <= 0.01
-    assert analysis.estimator_std("parameter_shift", shots=n - 1)[0] > 0.01
+    # the prompt's point and component, written out here: θ = (1.1, 0.4, 0.25), ∂/∂θ1, SE 0.02;
+    # closed form of the toy circuit: ⟨Z⟩ = cos θ0 cos θ1 cos θ2
+    mu_p = math.cos(1.1) * math.cos(0.4 + math.pi / 2) * math.cos(0.25)
+    mu_m = math.cos(1.1) * math.cos(0.4 - math.pi / 2) * math.cos(0.25)
+    exact = (2 - mu_p**2 - mu_m**2) / 4 / 0.02**2
+    n = math.ceil(exact)
+    assert 0.2 < n - exact < 0.8  # not next to an integer: rounding μ± cannot flip the answer
+    assert math.sqrt((2 - mu_p**2 - mu_m**2) / (4 * n)) <= 0.02
+    assert math.sqrt((2 - mu_p**2 - mu_m**2) / (4 * (n - 1))) > 0.02
+    assert ch03b.q2.check(math.ceil((2 - round(mu_p, 2)**2 - round(mu_m, 2)**2) / 4 / 0.02**2))
     assert ch03b.q2.check(n)
     fb = ch03b.q2.check(n // 2)
     assert not fb

@@ -54,6 +54,44 @@ def test_03b_1_mistakes_are_the_wrong_methods_applied():
     np.testing.assert_allclose(values, expected, rtol=1e-12)
 
 
+def test_03b_1_degree_mode_is_named_at_three_figures_too():
+    degrees = -math.sin(math.radians(0.3))  # −0.005236
+    for figures in (3, 4):
+        fb = ch03b.q1.check(round_significant(degrees, figures))
+        assert not fb and "degrees" in fb.message, (figures, fb.message)
+    assert "degrees" not in ch03b.q1.check(-0.005).message  # one figure is not the mistake
+
+
+# ------------------------------------------------------------------ 03b.3 shift rule variants
+def shift_in_place_and_restore(f, theta):
+    grad = np.zeros_like(theta)
+    for k in range(theta.size):
+        theta[k] += np.pi / 2
+        plus = f(theta)
+        theta[k] -= np.pi
+        minus = f(theta)
+        theta[k] += np.pi / 2  # back, up to one rounding step
+        grad[k] = (plus - minus) / 2
+    return grad
+
+
+def shift_in_place_no_restore(f, theta):
+    grad = np.zeros_like(theta)
+    for k in range(theta.size):
+        theta[k] += np.pi / 2
+        plus = f(theta)
+        theta[k] -= np.pi
+        grad[k] = (plus - f(theta)) / 2
+    return grad
+
+
+def test_03b_3_shift_and_restore_passes_a_lasting_change_is_named():
+    assert ch03b.q3.check(shift_in_place_and_restore)
+    fb = ch03b.q3.check(shift_in_place_no_restore)
+    assert not fb and "in place" in fb.message, fb.message
+    assert "exactly ±π/2" in str(ch03b.q3.prompt)
+
+
 # ------------------------------------------------------------------ 03b.4 general shift rule
 def shift_pi_over_2(f, theta, r):
     return (f(theta + np.pi / 2) - f(theta - np.pi / 2)) / 2
@@ -200,6 +238,23 @@ def test_03b_6_solution_passes_on_both_backends_the_stub_is_not_attempted():
 def test_03b_6_wrong_models_are_rejected_with_the_failing_property(kwargs, says):
     fb = ch03b.q6.check(_model(**kwargs))
     assert not fb and says in fb.message, fb.message
+
+
+@pytest.mark.slow
+def test_03b_6_a_linear_dense_then_a_tanh_activation_layer_passes():
+    import clipq_edu as cq
+
+    tf, _ = cq.load_tensorflow()
+
+    def build(circuit, data_symbols, weight_symbols, operators):
+        n = len(data_symbols)
+        return tf.keras.Sequential([
+            tf.keras.Input(shape=(n,)), tf.keras.layers.Dense(n), tf.keras.layers.Activation("tanh"),
+            cq.models.EncodedPQC(circuit, data_symbols, weight_symbols, operators),
+            tf.keras.layers.Dense(1, activation="sigmoid")])
+    assert ch03b.q6.check(build)
+    fb = ch03b.q6.check(_model(hidden_activation=None))  # linear, no tanh anywhere
+    assert not fb and "not tanh" in fb.message, fb.message
 
 
 def test_03b_6_something_that_is_not_a_function_is_explained():

@@ -57,7 +57,34 @@ _MISTAKES_1 = [
 ]
 
 
-q1 = NumericExercise(
+class _MistakesAtThreeFigures(NumericExercise):
+    """A NumericExercise whose typical mistakes are recognised as the learner writes them.
+
+    The core matches a mistake within the tolerance of the course's printed digits; here a
+    mistake also counts when the answer agrees with its value to the relative rounding of
+    three significant figures (rtol 5e-3), so −0.00524 is recognised as the degree-mode value
+    −0.005236 just as −0.005236 is.
+    """
+
+    mistake_rtol: float = 5e-3
+
+    def _check(self, answer: Any) -> tuple[bool, str]:
+        ok, message = super()._check(answer)
+        if ok:
+            return ok, message
+        try:
+            got = np.asarray(answer, dtype=float)
+        except (TypeError, ValueError):
+            return ok, message
+        for wrong, mistake in self.mistakes:
+            bad = np.asarray(wrong(), dtype=float)
+            if bad.shape == got.shape and np.all(np.isfinite(got)) and np.allclose(
+                    got, bad, rtol=self.mistake_rtol, atol=0.0):
+                return False, str(mistake)
+        return ok, message
+
+
+q1 = _MistakesAtThreeFigures(
     "03b.1",
     Text("f(θ) = cos θ is ⟨Z⟩ after rx(θ) on |0⟩. Apply the parameter-shift rule by hand at "
          "θ = 0.3: give [f(θ + π/2) − f(θ − π/2)] / 2 as a number.",
@@ -81,9 +108,14 @@ q1 = NumericExercise(
 )
 
 
+#: 03b.2's parameter point (not one the chapter prints), the component and the target error.
+Q2_PARAMS, Q2_COMPONENT, Q2_STANDARD_ERROR = (1.1, 0.4, 0.25), 1, 0.02
+
+
 def _shift_means() -> tuple[float, float]:
-    shifted = np.array(analysis.TOY_PARAMS) + np.array([[math.pi / 2, 0, 0],
-                                                        [-math.pi / 2, 0, 0]])
+    step = np.zeros(3)
+    step[Q2_COMPONENT] = math.pi / 2
+    shifted = np.array([Q2_PARAMS]) + np.array([step, -step])
     mu_p, mu_m = analysis.toy_expectation(shifted)
     return float(mu_p), float(mu_m)
 
@@ -91,7 +123,7 @@ def _shift_means() -> tuple[float, float]:
 def _shots_for_standard_error() -> int:
     mu_p, mu_m = _shift_means()
     var_one_shot = (2 - mu_p**2 - mu_m**2) / 4  # variance × N of the shift estimate
-    return int(sampling.shots_needed(var_one_shot, 0.01))
+    return int(sampling.shots_needed(var_one_shot, Q2_STANDARD_ERROR))
 
 
 def _shots_by(var_factor: float, target: float, *, use_mu: bool = True,
@@ -103,50 +135,51 @@ def _shots_by(var_factor: float, target: float, *, use_mu: bool = True,
 
 #: Typical mistakes of 03b.2, each computed by applying the mistaken method.
 _MISTAKES_2 = [
-    (lambda: _shots_by(1.0, 0.01**2),
+    (lambda: _shots_by(1.0, Q2_STANDARD_ERROR**2),
      Text("that leaves out the 1/4: the estimate is half the difference, so its variance is a "
           "quarter of the difference's",
           "这漏掉了 1/4：估计值是差值的一半，所以它的方差是差值方差的四分之一")),
-    (lambda: _shots_by(0.25, 0.01),
-     Text("0.01 is the standard error, not the variance: square it",
-          "0.01 是标准误差，而不是方差：要先平方")),
-    (lambda: _shots_by(0.25, 0.01**2, use_mu=False),
+    (lambda: _shots_by(0.25, Q2_STANDARD_ERROR),
+     Text("0.02 is the standard error, not the variance: square it",
+          "0.02 是标准误差，而不是方差：要先平方")),
+    (lambda: _shots_by(0.25, Q2_STANDARD_ERROR**2, use_mu=False),
      Text("that takes μ± = 0 (the worst case, one shot variance 1): use the circuit's μ±",
           "这是取 μ± = 0（最坏情况，单次测量方差为 1）：请用这个线路的 μ±")),
-    (lambda: _shots_by(0.25, 0.01**2, rounding=math.floor),
-     Text("round up, not down: with that many shots the standard error is just above 0.01",
-          "要向上取整，而不是向下：用这么多次测量，标准误差会略高于 0.01")),
+    (lambda: _shots_by(0.25, Q2_STANDARD_ERROR**2, rounding=math.floor),
+     Text("round up, not down: with that many shots the standard error is just above 0.02",
+          "要向上取整，而不是向下：用这么多次测量，标准误差会略高于 0.02")),
 ]
 
 
 q2 = NumericExercise(
     "03b.2",
-    Text("For the chapter's circuit at analysis.TOY_PARAMS, the parameter-shift estimate of "
-         "∂⟨Z⟩/∂θ0 uses N shots at θ0 + π/2 and N at θ0 − π/2. What is the smallest N that gives "
-         "a standard error of at most 0.01? (Use analysis.toy_expectation for μ±.)",
-         "对本章的线路，在 analysis.TOY_PARAMS 处，∂⟨Z⟩/∂θ0 的参数平移估计在 θ0 + π/2 处用 "
-         "N 次测量，在 θ0 − π/2 处也用 N 次。使标准误差不超过 0.01 的最小 N 是多少？"
-         "（用 analysis.toy_expectation 计算 μ±。）"),
+    Text("For the chapter's circuit (analysis.toy_circuit) at θ = (1.1, 0.4, 0.25), the "
+         "parameter-shift estimate of ∂⟨Z⟩/∂θ1 uses N shots at θ1 + π/2 and N at θ1 − π/2 "
+         "(θ0 and θ2 unchanged). What is the smallest whole number N that gives a standard error "
+         "of at most 0.02? (Use analysis.toy_expectation for μ±.)",
+         "对本章的线路（analysis.toy_circuit），在 θ = (1.1, 0.4, 0.25) 处，∂⟨Z⟩/∂θ1 的参数平移"
+         "估计在 θ1 + π/2 处用 N 次测量，在 θ1 − π/2 处也用 N 次（θ0 和 θ2 不变）。使标准误差"
+         "不超过 0.02 的最小整数 N 是多少？（用 analysis.toy_expectation 计算 μ±。）"),
     expected=_shots_for_standard_error,
     rtol=0.0,
     atol=0.5,
-    shown=("4817",),
+    shown=("1214",),
     mistakes=_MISTAKES_2,
     hints=[
         Text("Each mean of N shots has variance (1 − μ²)/N; the two are independent.",
              "N 次测量的均值的方差为 (1 − μ²)/N；两个均值相互独立。"),
-        Text("Var[(f̂₊ − f̂₋)/2] = [(1 − μ₊²) + (1 − μ₋²)] / (4N); solve √Var ≤ 0.01 for N and "
+        Text("Var[(f̂₊ − f̂₋)/2] = [(1 − μ₊²) + (1 − μ₋²)] / (4N); solve √Var ≤ 0.02 for N and "
              "round up.",
-             "Var[(f̂₊ − f̂₋)/2] = [(1 − μ₊²) + (1 − μ₋²)] / (4N)；对 N 求解 √Var ≤ 0.01，"
+             "Var[(f̂₊ − f̂₋)/2] = [(1 − μ₊²) + (1 − μ₋²)] / (4N)；对 N 求解 √Var ≤ 0.02，"
              "再向上取整。"),
     ],
     solution_text=Text(
-        "N = ⌈[(1 − μ₊²) + (1 − μ₋²)] / (4 · 0.01²)⌉ with μ± = "
-        "toy_expectation(θ ± π/2·e₀): 4817 shots per term. The 1/√N law makes each extra digit "
-        "of precision cost 100x more shots.",
-        "N = ⌈[(1 − μ₊²) + (1 − μ₋²)] / (4 · 0.01²)⌉，其中 μ± = "
-        "toy_expectation(θ ± π/2·e₀)：每一项 4817 次测量。由于 1/√N 规律，精度每多一位，"
-        "测量次数就要多 100 倍。"),
+        "N = ⌈[(1 − μ₊²) + (1 − μ₋²)] / (4 · 0.02²)⌉ with μ± = "
+        "toy_expectation(θ ± π/2·e₁) = ∓0.1711: N = 1213.4 rounds up to 1214 shots per term. "
+        "The 1/√N law makes each extra digit of precision cost 100x more shots.",
+        "N = ⌈[(1 − μ₊²) + (1 − μ₋²)] / (4 · 0.02²)⌉，其中 μ± = "
+        "toy_expectation(θ ± π/2·e₁) = ∓0.1711：N = 1213.4，向上取整为每一项 1214 次测量。"
+        "由于 1/√N 规律，精度每多一位，测量次数就要多 100 倍。"),
 )
 
 
@@ -214,7 +247,7 @@ def _check_shift_gradient(fn: Any) -> str:
         recorder = _Recorder(f)
         theta_in = theta.copy()
         out = as_array(call(fn, recorder, theta_in, what=what), theta.shape, what)
-        if not np.array_equal(theta_in, theta):
+        if not np.allclose(theta_in, theta, rtol=0.0, atol=1e-12):  # shift-and-restore is fine
             raise StudentError(tr(f"for {what} your function changed theta in place: shift a copy",
                                   f"对于{what}，你的函数原地修改了 theta：请平移它的副本"))
         _check_shift_points(recorder.points, theta, what)
@@ -241,12 +274,13 @@ q3 = FunctionExercise(
     "03b.3",
     Text("Write shift_gradient(f, theta): the parameter-shift gradient of f at the angles theta "
          "(a 1-D NumPy array), for rotations exp(−iθG) whose generator G has eigenvalues ±1/2 "
-         "(rx, ry, rz: G = X/2, Y/2, Z/2). f takes the whole angle array and returns a float. "
+         "(rx, ry, rz: G = X/2, Y/2, Z/2), with the two-term rule that shifts one angle at a "
+         "time by exactly ±π/2. f takes the whole angle array and returns a float. "
          "Return the gradient as an array of the same shape as theta, and pass the function "
          "itself to check.",
          "编写 shift_gradient(f, theta)：对生成元 G 的本征值为 ±1/2 的旋转 exp(−iθG)"
-         "（rx、ry、rz：G = X/2、Y/2、Z/2），求 f 在角度 theta（一维 NumPy 数组）处的参数平移"
-         "梯度。f 接收整个角度数组，返回一个浮点数。把梯度作为与 theta 形状相同的数组返回，"
+         "（rx、ry、rz：G = X/2、Y/2、Z/2），用一次只把一个角恰好平移 ±π/2 的两项规则，"
+         "求 f 在角度 theta（一维 NumPy 数组）处的参数平移梯度。f 接收整个角度数组，返回一个浮点数。把梯度作为与 theta 形状相同的数组返回，"
          "并把函数本身传给 check。"),
     checker=guarded(_check_shift_gradient),
     hints=[
@@ -353,11 +387,12 @@ def _check_general_shift(fn: Any) -> str:
         raise StudentError(tr(f"for {what} the result differs from the derivative (checked by "
                               "finite differences)",
                               f"对于{what}，结果与导数（用有限差分检验）不同"))
-    return tr("your rule is exact for every r: the shift π/(4r) puts the two evaluations a "
-              "quarter period of cos 2rθ apart, and the factor r turns their difference into "
-              "the derivative.",
-              "你的规则对每个 r 都是精确的：平移量 π/(4r) 让两次求值相隔 cos 2rθ 的四分之一"
-              "周期，因子 r 把两者之差变成导数。")
+    return tr("your rule is exact for every r: any shift s with sin(2rs) ≠ 0 works with the "
+              "factor r / sin(2rs); the usual choice s = π/(4r), a quarter period of cos 2rθ, "
+              "makes that factor simply r.",
+              "你的规则对每个 r 都是精确的：任何满足 sin(2rs) ≠ 0 的平移量 s 配上因子 "
+              "r / sin(2rs) 都可以；常用的 s = π/(4r)（cos 2rθ 的四分之一周期）让这个因子"
+              "恰好为 r。")
 
 
 q4 = FunctionExercise(
@@ -545,6 +580,19 @@ def _tiny_data(n: int) -> tuple[np.ndarray, np.ndarray]:
     return x, (x[:, 0] + x[:, 1] > 0).astype(np.float32)[:, None]
 
 
+def _encoding_activation(model: Any, dense: Any) -> str:
+    """The activation applied to the first Dense layer's output: its own, or that of an
+    ``Activation`` layer right after a linear Dense (``Dense(n)`` then ``Activation("tanh")``)."""
+    from clipq_edu._tf import tf
+
+    name = dense.activation.__name__
+    layers = list(model.layers)
+    following = layers[layers.index(dense) + 1] if layers.index(dense) + 1 < len(layers) else None
+    if name == "linear" and isinstance(following, tf.keras.layers.Activation):
+        return following.activation.__name__
+    return name
+
+
 def _check_model_structure(model: Any, n: int, n_weights: int, what: str) -> Any:
     from clipq_edu._tf import tf
     from clipq_edu.models import EncodedPQC
@@ -564,9 +612,9 @@ def _check_model_structure(model: Any, n: int, n_weights: int, what: str) -> Any
         raise StudentError(tr(f"for {what} the classical layers are not Dense({n}) before the "
                               "quantum layer and Dense(1) after it",
                               f"对于{what}，经典层不是量子层之前的 Dense({n}) 和之后的 Dense(1)"))
-    if dense[0].activation.__name__ != "tanh":
+    if _encoding_activation(model, dense[0]) != "tanh":
         raise StudentError(tr(f"for {what} the first Dense layer's activation is "
-                              f"{dense[0].activation.__name__}, not tanh (tanh keeps the angles "
+                              f"{_encoding_activation(model, dense[0])}, not tanh (tanh keeps the angles "
                               "in [−1, 1])", f"对于{what}，第一个 Dense 层的激活函数是 "
                               f"{dense[0].activation.__name__}，不是 tanh（tanh 让角度保持在 "
                               "[−1, 1] 内）"))

@@ -210,9 +210,9 @@ def combine_shifted(values: Any, *, shift: float = np.pi / 2, scale: float = 1.0
 
     Taught in chapter 03.
 
-    >>> x = shifted_parameters([0.3])                       # f = cos(x), f' = -sin(x)
-    >>> combine_shifted(np.cos(x[..., 0])).round(6), round(float(-np.sin(0.3)), 6)
-    (array([-0.29552]), -0.29552)
+    >>> x = shifted_parameters([1.1])                       # f = cos(x), f' = -sin(x)
+    >>> combine_shifted(np.cos(x[..., 0])).round(6), round(float(-np.sin(1.1)), 6)
+    (array([-0.891207]), -0.891207)
     """
     s, scale = _check_shift(shift, scale)
     f = check_finite("values", as_float_array("values", values))
@@ -333,9 +333,9 @@ def combine_differences(values: Any, h: float, *, method: str = "central") -> np
 
     Taught in chapter 03.
 
-    >>> x = difference_parameters([0.3], 1e-4)                # f = cos(x), f' = -sin(x)
+    >>> x = difference_parameters([1.1], 1e-4)                # f = cos(x), f' = -sin(x)
     >>> round(float(combine_differences(np.cos(x[..., 0]), 1e-4)[0]), 6)
-    -0.29552
+    -0.891207
     """
     check_choice("method", method, DIFFERENCE_METHODS)
     h = check_positive_float("h", h)

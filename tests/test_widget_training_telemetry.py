@@ -252,3 +252,15 @@ def test_loss_panel_title_shows_the_final_loss(explorer):
     assert s["final_loss"] == pytest.approx(float(np.mean(s["loss"][-s["steps_per_epoch"]:])))
     explorer.set(method="none")
     assert f"final loss {explorer.state['final_loss']:.3f}" in explorer.figure.axes[1].get_title()
+
+
+def test_panel_titles_stay_inside_the_figure(explorer):
+    # the loss panel's title grew with the final loss: it must not run off the canvas
+    explorer.set(method="global_norm", bound=1.0, input_scale=30.0, optimizer="sgd")
+    fig = explorer.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    for ax in fig.axes:
+        ext = ax.title.get_window_extent(renderer)
+        assert box.x0 <= ext.x0 and ext.x1 <= box.x1 and ext.y1 <= box.y1, ax.get_title()

@@ -161,8 +161,8 @@ class TrainingTelemetryExplorer(Explorer):
         verdict = tr("diverged", "发散") if data["diverged"] else tr(
             f"accuracy {data['accuracy']:.2f}, final loss {data['final_loss']:.3f}",
             f"准确率 {data['accuracy']:.2f}，最终损失 {data['final_loss']:.3f}")
-        ax_loss.set_title(tr(f"{data['optimizer'].upper()}, inputs x{data['input_scale']:g}: ",
-                             f"{data['optimizer'].upper()}，输入 ×{data['input_scale']:g}：")
+        ax_loss.set_title(tr(f"{data['optimizer'].upper()}, inputs x{data['input_scale']:g}\n",
+                             f"{data['optimizer'].upper()}，输入 ×{data['input_scale']:g}\n")
                           + verdict)
 
 
@@ -175,8 +175,11 @@ def training_telemetry(method: str = "global_norm", bound: float = 1.0,
     :func:`clipq_edu.data.article_task` and plots the global gradient norm before and after
     clipping and the batch loss. Try: SGD with inputs x30 and no clipping (the norm spikes
     and training is erratic), then clip by global norm; then the same with Adam, which
-    normalises step sizes itself, so clipping changes much less; then inputs x1 (standardised),
-    where the gradient rarely reaches any sensible bound at all.
+    normalises step sizes itself, yet still changes, because at x30 the clip fires on most
+    steps with varying factors (by how much, against SGD, depends on the seed); then inputs x1
+    (standardised), where the gradient rarely reaches any sensible bound at all. The loss
+    panel's title gives the train accuracy and the final loss (mean batch loss of the last
+    epoch).
 
     Args:
       method: ``"none"``, ``"value"``, ``"norm"`` or ``"global_norm"``.

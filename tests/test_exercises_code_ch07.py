@@ -120,3 +120,57 @@ def test_q1_and_q2_numbers_and_mistakes():
     ratio = float(m[-1] / m[-2])
     assert ex.q2.check(float(f"{ratio:.3g}")) and ex.q2.check(float(f"{ratio:.4g}"))
     assert not ex.q2.check(ratio * 3)
+
+
+# ------------------------------------------------------------------ referee round: 07.6's rules
+def test_q6_refuses_a_catch_all_fix_and_two_cause_changes(monkeypatch):
+    monkeypatch.delenv(lab.SEED_ENV, raising=False)
+
+    def catch_all(settings):  # every suspect changed at once: no diagnosis shows
+        return settings.but(standardized=True, loss="mse", learning_rate=0.1, angle_scale=1.0,
+                            signed_labels=False, epochs=8)
+
+    def two(settings):
+        return settings.but(standardized=True, loss="mse", epochs=8)
+
+    fb = ex.q6.check(catch_all)
+    assert not fb and "at once" in fb.message and "change ONE" in fb.message, fb.message
+    fb = ex.q6.check(two)
+    assert not fb and "2 of the model's settings" in fb.message, fb.message
+    assert ex.CAUSE_FIELDS == ("standardized", "loss", "learning_rate", "angle_scale",
+                               "signed_labels")
+
+
+def test_q6_refuses_the_reference_fix_while_checking(monkeypatch):
+    monkeypatch.delenv(lab.SEED_ENV, raising=False)
+    fb = ex.q6.check(lab._reference_fix)
+    assert not fb and "reference fix" in fb.message
+    fb = ex.q6.check(lambda s: lab.healthy_run(s).settings)
+    assert not fb and "reference fix" in fb.message
+
+
+@pytest.mark.slow
+def test_q6_a_right_change_that_has_not_fitted_is_told_to_train_longer(monkeypatch):
+    seed = next(s for s in range(1, 100) if lab.fault_name(s) == "learning_rate")
+    monkeypatch.setenv(lab.SEED_ENV, str(seed))
+    fb = ex.q6.check(lambda s: s.but(learning_rate=0.03))  # right diagnosis, 6 epochs: 0.76
+    assert not fb and "your change helps" in fb.message and "train longer" in fb.message
+    assert "does not remove the cause" not in fb.message
+    assert ex.q6.check(lambda s: s.but(learning_rate=0.03, epochs=10))  # 0.88
+    fb = ex.q6.check(lambda s: s.but(batch_size=40, epochs=8))  # no cause touched
+    assert not fb and "does not remove the cause" in fb.message and "as delivered" in fb.message
+
+
+def test_q7_accepts_a_tiny_epsilon_on_the_spread():
+    def eps(x_train, x_test):
+        m, s = x_train.mean(axis=0), x_train.std(axis=0)
+        s = np.where(s > 0, s + 1e-7, 1.0)
+        return (x_train - m) / s, (x_test - m) / s
+
+    assert ex.q7.check(eps)
+
+
+def test_hints_of_q1_and_q2_are_ideas_not_code():
+    for q in (ex.q1, ex.q2):
+        for hint in q.hints:
+            assert "np." not in hint and "norms >" not in hint and "m[-1]" not in hint

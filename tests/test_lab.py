@@ -238,10 +238,67 @@ def test_a_seed_always_names_the_same_fault_and_every_fault_is_reachable(monkeyp
 
 def test_reference_fix_keeps_the_seed_and_refuses_unknown_settings():
     for name, faulty in lab.FAULTS.items():
-        fixed = lab.reference_fix(faulty.but(seed=6))
+        fixed = lab._reference_fix(faulty.but(seed=6))
         assert fixed.seed == 6 and fixed.clip is None and fixed != faulty.but(seed=6), name
     with pytest.raises(ValueError, match="delivered"):
-        lab.reference_fix(lab.LabSettings(learning_rate=0.5))
+        lab._reference_fix(lab.LabSettings(learning_rate=0.5))
+
+
+def test_reference_fix_changes_one_cause_field_and_is_private():
+    from clipq_edu.exercises.ch07 import CAUSE_FIELDS
+
+    assert "reference_fix" not in lab.__all__ and not hasattr(lab, "reference_fix")
+    for name, faulty in lab.FAULTS.items():
+        fixed = lab._reference_fix(faulty)
+        changed = [f for f in CAUSE_FIELDS if getattr(fixed, f) != getattr(faulty, f)]
+        assert len(changed) == 1, (name, changed)  # the rule 07.6 enforces, kept by the model answer
+
+
+def test_reference_fix_and_healthy_run_refuse_while_a_check_runs():
+    with lab._Grading():
+        with pytest.raises(RuntimeError, match="not available"):
+            lab._reference_fix(lab.FAULTS["units"])
+        with pytest.raises(RuntimeError, match="not available"):
+            lab.healthy_run(lab.delivered())
+    assert lab._reference_fix(lab.FAULTS["units"]).standardized  # available again afterwards
+
+
+def test_the_delivered_model_does_not_show_its_fault_when_printed(monkeypatch):
+    for seed in range(1, 13):
+        monkeypatch.setenv(lab.SEED_ENV, str(seed))
+        d = lab.delivered()
+        assert d == lab.FAULTS[lab.fault_name()]
+        for shown in (repr(d), str(d), repr(d.but(clip=("global_norm", 1.0), seed=3))):
+            for field_name in ("standardized", "learning_rate", "angle_scale", "signed_labels",
+                               "loss"):
+                assert field_name not in shown, shown
+        assert "seed=3" in repr(d.but(seed=3))
+    assert "standardized=False" in repr(lab.LabSettings())  # other settings print as usual
+
+
+def test_no_docstring_names_a_fault():
+    texts = [lab.__doc__, lab.lab_data.__doc__, lab.lab_model.__doc__, lab.LabSettings.__doc__,
+             lab.naive_bce.__doc__, lab.delivered.__doc__, lab.delivered_model.__doc__, lab.delivered_data.__doc__,
+             lab.healthy_run.__doc__]
+    for text in texts:
+        for telling in ("30x", "30 times", "wrong units", "point of the lab", "wraps",
+                        "far too large"):
+            assert telling not in text, telling
+
+
+def test_keras_cross_entropy_slope_includes_its_epsilon():
+    # tf-keras clips p to [1e-7, 1 - 1e-7] and takes log(p + 1e-7): slope 1/(p + 1e-7)
+    assert lab.loss_slope("bce", 1e-7)[()] == pytest.approx(5e6)
+    assert lab.loss_slope("bce", 0.5)[()] == pytest.approx(1 / (0.5 + 1e-7), rel=1e-12)
+    assert lab.loss_slope("bce", 1e-8)[()] == 0.0  # beyond the clip
+    assert lab.loss_slope("bce", 1 - 1e-3, y=0)[()] == pytest.approx(1 / (1e-3 + 1e-7))
+
+
+def test_seed_table_shows_the_clipped_fraction_only_when_a_clip_acted():
+    spread = lab.SeedSpread(np.array([0.5, 0.6]), np.array([3.0, 9.0]), np.array([0.25, 1.0]))
+    assert str(lab.SeedTable({"c": spread})).endswith("clipped 25% to 100% of steps")
+    idle = lab.SeedSpread(np.array([0.5, 0.6]), np.array([3.0, 9.0]), np.zeros(2))
+    assert "clipped" not in str(lab.SeedTable({"c": idle}))
 
 
 def test_new_settings_fields_are_checked():
@@ -260,6 +317,12 @@ def test_fix_reaches_target_and_reference_fix_refuse_bad_arguments():
     with pytest.raises(TypeError, match="LabSettings"):
         lab.fix_reaches_target([{"standardized": True}])
     with pytest.raises(TypeError, match="settings"):
-        lab.reference_fix({"standardized": True})
+        lab._reference_fix({"standardized": True})
+    with pytest.raises(TypeError, match="settings"):
+        lab.delivered_model({"standardized": True})
+    with pytest.raises(TypeError, match="settings"):
+        lab.delivered_data({"standardized": True})
+    d = lab.FAULTS["units"].but(seed=3)
+    assert lab.delivered_data(d) is lab.lab_data(d.standardized, 3)
     with pytest.raises(ValueError, match="seed"):
         lab.fault_name(-1)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow  # TensorFlow (the project's rule for tests that l
 @pytest.mark.parametrize("fault", list(lab.FAULTS))
 def test_reference_fix_reaches_the_target_and_clipping_alone_does_not(fault):
     faulty = [lab.FAULTS[fault].but(seed=s) for s in lab.HELD_OUT_SEEDS]
-    reached, mean, accuracies = lab.fix_reaches_target([lab.reference_fix(s) for s in faulty])
+    reached, mean, accuracies = lab.fix_reaches_target([lab._reference_fix(s) for s in faulty])
     assert reached, (fault, accuracies)
     for clip in (("global_norm", 1.0), ("global_norm", 0.1)):
         clipped, clipped_mean, _ = lab.fix_reaches_target([s.but(clip=clip) for s in faulty])
@@ -30,7 +30,7 @@ def test_reference_fix_reaches_the_target_and_clipping_alone_does_not(fault):
 def test_the_labels_fault_shows_in_the_telemetry_as_a_loss_below_zero():
     run = lab.run_lab(lab.FAULTS["labels"])
     assert min(run.telemetry.loss) < 0  # impossible for a log-loss on 0/1 labels
-    fixed = lab.run_lab(lab.reference_fix(lab.FAULTS["labels"]))
+    fixed = lab.run_lab(lab._reference_fix(lab.FAULTS["labels"]))
     assert min(fixed.telemetry.loss) > 0
 
 
@@ -38,6 +38,6 @@ def test_the_wrap_fault_hides_behind_standardised_features():
     data = lab.lab_data(lab.FAULTS["wrap"].standardized)
     assert abs(data.x_train.std(axis=0) - 1).max() < 1e-6  # the data look fine ...
     d_wrap = lab.diagnose(lab.run_lab(lab.FAULTS["wrap"]))
-    d_fixed = lab.diagnose(lab.run_lab(lab.reference_fix(lab.FAULTS["wrap"])))
+    d_fixed = lab.diagnose(lab.run_lab(lab._reference_fix(lab.FAULTS["wrap"])))
     # ... but the first layer's gradient is ~30x larger, as for raw inputs
     assert d_wrap.tensor_medians["angles/kernel"] > 5 * d_fixed.tensor_medians["angles/kernel"]

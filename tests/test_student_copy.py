@@ -134,3 +134,24 @@ def test_a_worked_solution_in_a_stored_output_is_caught() -> None:
     clean = nbformat.v4.new_code_cell("x = 1")
     nb.cells = [clean, leak]
     assert student.leaked_solutions(nb, solutions) == [1]
+
+
+def test_07_seed_dependent_outputs_are_cleared_in_the_student_copy() -> None:
+    """Chapter 07: every student's model depends on their lab seed, so the stored outputs of
+    the default seed (its evidence, its numbers) are not handed out; seed-free ones stay."""
+    seeded = {"82f49e49", "d5bf31a8", "eed30f2a", "a40f1ee8", "68c97664", "247315ee",
+              "3de664d7", "5e00a567", "43ec5a3d", "3a20b5e5", "cc28f56e", "63c7b400"}
+    for path in (ROOT / "notebooks" / "07_lab_capstone.ipynb",
+                 ROOT / "notebooks" / "zh" / "07_lab_capstone.ipynb"):
+        if not path.exists():
+            pytest.skip("chapter 07 not built")
+        nb = nbformat.read(path, as_version=4)
+        tagged = {c.id for c in nb.cells if student.SEED_DEPENDENT_TAG in c.metadata.get("tags", [])}
+        assert seeded <= tagged, seeded - tagged
+        copy, report = student.student_notebook(nb)
+        assert report.unseeded >= len(seeded)
+        for cell in copy.cells:
+            if cell.id in tagged:
+                assert cell.outputs == [] and cell.execution_count is None, cell.id
+        by_id = {c.id: c for c in copy.cells}
+        assert by_id["2aca0446"].outputs  # the circuit and the loss's source: the same for all

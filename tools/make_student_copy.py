@@ -13,6 +13,9 @@ What changes, cell by cell:
 * exercise answer cells (tagged ``exercise`` or ``answer``, or calling ``.check(``): outputs
   and execution count cleared, and a line ``answer = <value>  # solution`` becomes
   ``answer = None  # your answer here``;
+* cells tagged ``seed-dependent`` (chapter 07, whose model depends on the student's lab
+  seed): outputs and execution count cleared, so nobody reads the default seed's evidence
+  in place of their own;
 * everything else is kept as it is, outputs included (students see the figures).
 
 Other files beside the notebooks (data, images) are copied too. The script checks its own
@@ -41,6 +44,8 @@ DEFAULT_OUT = ROOT / "_build" / "student"
 
 SOLUTION_TAG = "solution"
 ANSWER_TAGS = frozenset({"exercise", "answer"})
+#: Outputs that depend on the lab seed (chapter 07): cleared in the student copy.
+SEED_DEPENDENT_TAG = "seed-dependent"
 _SOLUTION_CALL = re.compile(r"\.solution\s*\(")
 _CHECK_CALL = re.compile(r"\.check\s*\(")
 _FILLED_ANSWER = re.compile(r"^(?P<indent>\s*)(?P<name>answer\w*)\s*=.*#\s*solution\b.*$")
@@ -53,6 +58,7 @@ class Report:
     removed: int = 0
     cleared: int = 0
     blanked: int = 0
+    unseeded: int = 0  # seed-dependent outputs cleared
 
 
 def _tags(cell: nbformat.NotebookNode) -> set[str]:
@@ -104,6 +110,11 @@ def student_notebook(
             cell.source = "\n".join(new_lines)
             if cell.get("outputs") or cell.get("execution_count") is not None:
                 report.cleared += 1
+            cell.outputs = []
+            cell.execution_count = None
+        elif cell.cell_type == "code" and SEED_DEPENDENT_TAG in _tags(cell):
+            if cell.get("outputs") or cell.get("execution_count") is not None:
+                report.unseeded += 1
             cell.outputs = []
             cell.execution_count = None
         kept.append(cell)
@@ -226,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name, r in reports.items():
         print(f"  {name}: {r.removed} solution cell(s) removed, {r.cleared} answer cell(s) "
-              f"cleared, {r.blanked} filled answer(s) blanked")
+              f"cleared, {r.blanked} filled answer(s) blanked, {r.unseeded} seed-dependent "
+              "output(s) cleared")
     print(f"{len(reports)} student notebook(s) in {args.out}")
     return 0
 

@@ -2,13 +2,11 @@
 
 The story: a colleague hands you a hybrid classical → quantum classifier for two concentric
 circles, trained on the circuit's probability p = (1 + ⟨Z₀⟩)/2, that trains but does not learn.
-What is wrong depends on the lab seed (:data:`SEED_ENV`, see :func:`fault_name`): features in
-the wrong units (30 times too large, never standardised: the default, the chapter's stored
-story), a learning rate far too large, an angle encoding whose factor wraps the data around
-the circle, or labels −1/+1 fed to a hand-written log-loss without a floor. Students read the
-telemetry, try clipping methods and thresholds, test hypotheses one change at a time over
-seeds, and write the fix; clipping alone bounds the steps but does not make the model learn
-(``tests/test_lab_faults.py`` checks every fault).
+What is wrong depends on the lab seed (:data:`SEED_ENV`); the instructor guide
+(``docs/capstone.md``) lists what each seed hands out. Students read the telemetry, try
+clipping methods and thresholds, test hypotheses one change at a time over seeds, and write
+the fix; clipping alone bounds the steps but does not make the model learn
+(``tests/test_lab_faults.py`` checks every seed's model).
 
 The model is deliberately small (2 qubits, 2 re-uploading layers, a linear classical layer
 computing the encoding angles) so that one run of 36 steps takes about a second. Runs are
@@ -26,7 +24,7 @@ from __future__ import annotations
 
 import math
 import types
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any
 
@@ -64,7 +62,6 @@ __all__ = [
     "diagnose",
     "fault_name",
     "fix_reaches_target",
-    "reference_fix",
     "lab_data",
     "lab_model",
     "loss_slope",
@@ -82,6 +79,8 @@ __all__ = [
 RAW_SCALE = 30.0
 #: Losses the lab offers: the hand-written cross-entropy, Keras' own (clipped) one, and MSE.
 LOSSES = ("naive_bce", "bce", "mse")
+#: tf-keras' ``backend.epsilon()``: ``BinaryCrossentropy`` clips p to [ε, 1 − ε], then logs p + ε.
+_KERAS_EPSILON = 1e-7
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,11 +106,11 @@ def _raw_data(seed: int) -> Dataset:
 
 
 def lab_data(standardized: bool = False, seed: int = 0) -> Dataset:
-    """The lab's data: two noisy concentric circles, features delivered 30x too large.
+    """The lab's data: two noisy concentric circles, as the data pipeline delivers them.
 
     Args:
-      standardized: return the features standardised on the training split (the fix) instead
-        of as delivered.
+      standardized: return the features standardised on the training split instead of as
+        the pipeline delivers them.
       seed: seed for generating and splitting the points.
 
     Returns:
@@ -136,16 +135,14 @@ def lab_model(seed: int = 0, *, n_qubits: int = 2, layers: int = 2,
 
     A linear ``Dense`` layer turns the features into one rotation angle per qubit; the
     circuit (:func:`clipq_edu.models.encoding_ansatz_circuit`, the angles re-uploaded before
-    each of ``layers`` trainable ry/rz + CZ layers) returns ⟨Z₀⟩, and p = (1 + ⟨Z₀⟩)/2. With
-    inputs 30x too large, a small change of the Dense kernel turns the angles by whole
-    periods, and the gradient with respect to that kernel is 30x larger too.
+    each of ``layers`` trainable ry/rz + CZ layers) returns ⟨Z₀⟩, and p = (1 + ⟨Z₀⟩)/2.
 
     Args:
       seed: seed for every initial weight.
       n_qubits: qubits (1..4).
       layers: circuit layers (1..4).
       angle_scale: a fixed factor between the ``Dense`` angles and the circuit (the
-        ``"encoding"`` layer); 1 encodes the angles as computed.
+        ``"encoding"`` layer).
 
     Returns:
       An uncompiled ``tf.keras.Model`` mapping ``(batch, 2)`` features to ``(batch, 1)``
@@ -190,9 +187,9 @@ def naive_bce(y_true: Any, p: Any) -> Any:
     Args:
       y_true: labels in [0, 1] (0/1 for classes), a tensor or array-like.
       p: predicted probabilities, a tensor or array-like broadcastable with ``y_true``.
-        Tensors (what Keras passes during training) go through unchecked: p = 0 or 1 gives an
-        infinite loss, which is the point of the lab. Array-likes (a call by hand) are checked
-        (p strictly between 0 and 1) and computed in float64.
+        Tensors (what Keras passes during training) go through unchecked, as in any
+        hand-written training loss (p = 0 or 1 would give an infinite loss). Array-likes (a
+        call by hand) are checked (p strictly between 0 and 1) and computed in float64.
 
     Returns:
       The mean loss, a scalar tensor.
@@ -236,8 +233,10 @@ naive_bce.name = "naive_binary_crossentropy"  # train() reads it to report accur
 def loss_slope(loss: str, p: Any, y: int = 1) -> np.ndarray:
     """|dL/dp| of one example's loss at predicted probability ``p`` (closed forms).
 
-    ``"naive_bce"`` and ``"bce"``: 1/p for y = 1, 1/(1 − p) for y = 0 (Keras' version clips p
-    to [1e-7, 1 − 1e-7], so it is finite but still huge near the ends, and zero beyond).
+    ``"naive_bce"``: 1/p for y = 1, 1/(1 − p) for y = 0. ``"bce"`` (tf-keras'
+    ``BinaryCrossentropy``): it clips p to [1e-7, 1 − 1e-7] and then takes log(p + 1e-7), so
+    its slope is 1/(q + 1e-7) with q = p (y = 1) or 1 − p (y = 0): finite, 5·10⁶ at the clip,
+    and zero beyond it.
     ``"mse"``: 2|p − y|, at most 2.
 
     Args:
@@ -260,10 +259,9 @@ def loss_slope(loss: str, p: Any, y: int = 1) -> np.ndarray:
     if loss == "mse":
         return 2.0 * np.abs(arr - y)
     q = arr if y == 1 else 1.0 - arr
-    slope = 1.0 / q
-    if loss == "bce":
-        slope = np.where(q < 1e-7, 0.0, slope)
-    return slope
+    if loss == "naive_bce":
+        return 1.0 / q
+    return np.where(q < _KERAS_EPSILON, 0.0, 1.0 / (q + _KERAS_EPSILON))
 
 
 def plot_loss_slopes(ax: Any = None) -> Any:
@@ -299,7 +297,8 @@ class LabSettings:
     """Everything that defines one lab run (hashable, so runs are cached by it).
 
     Attributes:
-      standardized: standardise the inputs (``False``: features as delivered, 30x too large).
+      standardized: standardise the features on the training split (``False``: use them as
+        the data pipeline delivers them).
       loss: one of :data:`LOSSES`.
       learning_rate: Adam's step size, > 0.
       clip: a clipping spec for :func:`clipq_edu.training.train` (``None``, ``("value", c)``,
@@ -308,8 +307,8 @@ class LabSettings:
       batch_size: examples per step.
       seed: seed for the data, the initial weights and the batch order.
       angle_scale: fixed factor between the ``Dense`` angles and the circuit (1: none).
-      signed_labels: train on labels −1/+1 instead of 0/1 (accuracy is still measured
-        against the 0/1 classes).
+      signed_labels: how the labels are passed to the loss: ``True`` as −1/+1, ``False`` as
+        0/1 (accuracy is always measured against the 0/1 classes).
 
     Taught in chapter 07.
 
@@ -328,6 +327,16 @@ class LabSettings:
     seed: int = 0
     angle_scale: float = 1.0
     signed_labels: bool = False
+    #: ``True`` for the delivered model (and copies of it): its repr does not show the fields.
+    _sealed: bool = field(default=False, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        if self._sealed:
+            return (f"LabSettings(<the delivered model, seed={self.seed}, clip={self.clip!r}, "
+                    f"epochs={self.epochs}: other fields not shown; read the telemetry>)")
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                          if f.repr)
+        return f"LabSettings({shown})"
 
     def __post_init__(self) -> None:
         if not isinstance(self.standardized, bool):
@@ -490,7 +499,7 @@ FAULTS: dict[str, LabSettings] = {
     "labels": LabSettings(standardized=True, signed_labels=True),
 }
 _REFERENCE_FIXES: dict[str, dict[str, Any]] = {
-    "units": dict(_HEALTHY, epochs=8),
+    "units": {"standardized": True, "epochs": 8},
     "learning_rate": {"learning_rate": 0.1},
     "wrap": {"angle_scale": 1.0},
     "labels": {"signed_labels": False},
@@ -539,36 +548,109 @@ def delivered(seed: int | None = None) -> LabSettings:
         :func:`fault_name`.
 
     Returns:
-      A :class:`LabSettings` (data seed 0); train it with :func:`run_lab`.
+      A :class:`LabSettings` (data seed 0); train it with :func:`run_lab`. Its repr does not
+      show its fields (the telemetry is the evidence, not the settings); it equals the
+      corresponding entry of :data:`FAULTS`.
 
     Taught in chapter 07.
 
-    >>> isinstance(delivered(0), LabSettings)
-    True
+    >>> isinstance(delivered(0), LabSettings), "standardized" in repr(delivered(0))
+    (True, False)
     """
-    return FAULTS[fault_name(seed)]
+    return replace(FAULTS[fault_name(seed)], _sealed=True)
 
 
-def reference_fix(settings: LabSettings) -> LabSettings:
-    """The instructor's fix for a delivered model (any seed of it): the grader's reference.
+def delivered_model(settings: LabSettings) -> Any:
+    """The Keras model of ``settings`` (e.g. the delivered ones), untrained, as training builds it.
 
     Args:
-      settings: a delivered :class:`LabSettings` (its ``seed`` may differ from 0).
+      settings: a :class:`LabSettings`; its ``seed`` sets the initial weights.
 
     Returns:
-      The fixed settings, same seed.
+      The uncompiled model :func:`run_lab` would train (see :func:`lab_model`).
 
-    Taught in chapter 07 (instructor material: docs/capstone.md).
+    Taught in chapter 07.
 
-    >>> reference_fix(FAULTS["wrap"]).angle_scale
-    1.0
+    >>> delivered_model(delivered()).name  # doctest: +SKIP
+    'lab_hybrid'
     """
     if not isinstance(settings, LabSettings):
         raise TypeError(f"settings must be a LabSettings, got {type(settings).__name__}")
+    return lab_model(settings.seed, angle_scale=settings.angle_scale)
+
+
+def delivered_data(settings: LabSettings) -> Dataset:
+    """The data ``settings`` train on (e.g. the delivered ones), as :func:`run_lab` prepares them.
+
+    Args:
+      settings: a :class:`LabSettings`; its ``seed`` picks the points.
+
+    Returns:
+      The :class:`clipq_edu.data.Dataset` (see :func:`lab_data`; arrays read-only).
+
+    Taught in chapter 07.
+
+    >>> delivered_data(delivered()).x_train.shape
+    (120, 2)
+    """
+    if not isinstance(settings, LabSettings):
+        raise TypeError(f"settings must be a LabSettings, got {type(settings).__name__}")
+    return lab_data(settings.standardized, settings.seed)
+
+
+#: Set while an exercise check runs a learner's code: the reference fix is then refused.
+_GRADING = False
+
+
+class _Grading:
+    """Context manager: the learner's code runs inside it, so it cannot call the reference fix."""
+
+    def __enter__(self) -> None:
+        global _GRADING
+        self._before, _GRADING = _GRADING, True
+
+    def __exit__(self, *exc: Any) -> None:
+        global _GRADING
+        _GRADING = self._before
+
+
+def _reference_fix(settings: LabSettings) -> LabSettings:
+    """The instructor's fix for a delivered model (any seed of it): the grader's reference.
+
+    Refused (``RuntimeError``) while a check runs a learner's code. Instructor material:
+    docs/capstone.md.
+
+    >>> _reference_fix(FAULTS["wrap"]).angle_scale
+    1.0
+    """
+    if _GRADING:
+        raise RuntimeError("the reference fix is not available while your fix is checked: "
+                           "write the change your diagnosis names")
+    if not isinstance(settings, LabSettings):
+        raise TypeError(f"settings must be a LabSettings, got {type(settings).__name__}")
     for name, faulty in FAULTS.items():
-        if settings.but(seed=0, clip=None) == faulty:
+        if settings.but(seed=0, clip=None, _sealed=False) == faulty:
             return settings.but(**_REFERENCE_FIXES[name])
     raise ValueError(f"settings must be one of the delivered models (lab.FAULTS), got {settings!r}")
+
+
+def healthy_run(settings: LabSettings, **changes: Any) -> LabRun:
+    """Train the instructor's fix of a delivered model (for after the exercises); cached.
+
+    Args:
+      settings: the delivered :class:`LabSettings` (any seed).
+      **changes: fields to change on top of the fix, e.g. ``clip=("global_norm", 1.0)``.
+
+    Returns:
+      The :class:`LabRun`; its settings do not show in its repr. Refused while a check runs
+      a learner's code.
+
+    Taught in chapter 07.
+
+    >>> healthy_run(delivered()).test_accuracy > 0.8  # doctest: +SKIP
+    True
+    """
+    return run_lab(_reference_fix(settings), **changes)
 
 
 def fix_reaches_target(fixed: list[LabSettings]) -> tuple[bool, float, list[float]]:
@@ -582,7 +664,7 @@ def fix_reaches_target(fixed: list[LabSettings]) -> tuple[bool, float, list[floa
 
     Taught in chapter 07.
 
-    >>> fix_reaches_target([reference_fix(FAULTS["wrap"].but(seed=5))])[0]  # doctest: +SKIP
+    >>> fix_reaches_target([FAULTS["wrap"].but(seed=5, angle_scale=1.0)])[0]  # doctest: +SKIP
     True
     """
     if not isinstance(fixed, (list, tuple)) or not fixed:
@@ -600,10 +682,12 @@ def fix_reaches_target(fixed: list[LabSettings]) -> tuple[bool, float, list[floa
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SeedSpread:
-    """One setting over several seeds: test accuracy and spike ratio per seed."""
+    """One setting over several seeds: test accuracy, spike ratio (and clipped fraction) per seed."""
 
     accuracy: np.ndarray
     spike_ratio: np.ndarray
+    #: share of steps in which clipping changed the gradient, per seed (``None``: not recorded)
+    clipped_fraction: np.ndarray | None = None
 
     @property
     def mean(self) -> float:
@@ -624,8 +708,17 @@ class SeedTable(dict):
             tr(f"{name:24s} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
                f"{v.spike_ratio.min():.1f} to {v.spike_ratio.max():.1f}",
                f"{name:24s} 测试准确率 {v.mean:.2f} ± {v.sd:.2f}，尖峰比 "
-               f"{v.spike_ratio.min():.1f} 到 {v.spike_ratio.max():.1f}")
+               f"{v.spike_ratio.min():.1f} 到 {v.spike_ratio.max():.1f}") + self._clipped(v)
             for name, v in self.items())
+
+    @staticmethod
+    def _clipped(v: SeedSpread) -> str:
+        """The clipped-fraction range, when a clip was set and acted on some seed."""
+        c = v.clipped_fraction
+        if c is None or not np.any(c > 0):
+            return ""
+        return tr(f", clipped {c.min():.0%} to {c.max():.0%} of steps",
+                  f"，被裁剪的步占 {c.min():.0%} 到 {c.max():.0%}")
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(str(self))
@@ -643,7 +736,8 @@ def seed_spread(settings: dict[str, dict[str, Any]], seeds: int = 5,
         :func:`delivered` to experiment on the model you were handed.
 
     Returns:
-      A :class:`SeedTable` of :class:`SeedSpread` (test accuracy and spike ratio per seed).
+      A :class:`SeedTable` of :class:`SeedSpread` (test accuracy, spike ratio and clipped
+      fraction per seed).
 
     Taught in chapter 07.
     """
@@ -657,8 +751,10 @@ def seed_spread(settings: dict[str, dict[str, Any]], seeds: int = 5,
     table = SeedTable()
     for name, changes in settings.items():
         runs = [run_lab(base, seed=s, **changes) for s in range(seeds)]
-        table[name] = SeedSpread(np.array([r.test_accuracy for r in runs]),
-                                 np.array([spike_ratio(r.telemetry) for r in runs]))
+        table[name] = SeedSpread(
+            np.array([r.test_accuracy for r in runs]),
+            np.array([spike_ratio(r.telemetry) for r in runs]),
+            np.array([r.telemetry.summary()["clipped_fraction"] for r in runs]))
     return table
 
 

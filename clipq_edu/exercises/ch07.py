@@ -22,7 +22,7 @@ from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, r
 from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
 from clipq_edu.i18n import Text, tr
 
-__all__ = ["DIAGNOSES", "MAX_EPOCHS", "SPIKE_FACTOR", "q1", "q2", "q3", "q4", "q5", "q6", "q7",
+__all__ = ["CAUSE_FIELDS", "DIAGNOSES", "HELPS_BY", "MAX_EPOCHS", "SPIKE_FACTOR", "q1", "q2", "q3", "q4", "q5", "q6", "q7",
            "q8"]
 
 #: q1: a step is a spike when its raw norm exceeds this many times the median norm.
@@ -30,6 +30,14 @@ SPIKE_FACTOR = 5.0
 
 #: q6: a fix may train for at most this many epochs (lab time is short).
 MAX_EPOCHS = 10
+
+#: q6: the settings a diagnosis can blame. A fix changes exactly one of them (epochs, batch
+#: size and clipping may change besides), so that it names the cause it removes.
+CAUSE_FIELDS = ("standardized", "loss", "learning_rate", "angle_scale", "signed_labels")
+
+#: q6: a fix that misses the target but lifts the held-out mean test accuracy of the delivered
+#: model by at least this much "helps" (the message then says to train longer, not to go back).
+HELPS_BY = 0.15
 
 
 def _spike_count() -> int:
@@ -54,6 +62,7 @@ q1 = NumericExercise(
     expected=_spike_count,
     rtol=0.0,
     atol=0.5,
+    shown=("2",),
     mistakes=[(_spike_count_by_mean, Text(
         "That is the count against 5 times the *mean* norm: the spikes themselves pull the mean "
         "up. Compare with the median.",
@@ -64,17 +73,25 @@ q1 = NumericExercise(
             "用中位数而不是平均值作为典型范数：少数几个尖峰就会把平均值拉高。",
         ),
         Text(
-            "A boolean array `norms > 5 * np.median(norms)` marks the spikes; sum it.",
-            "布尔数组 `norms > 5 * np.median(norms)` 标出了尖峰；对它求和。",
+            "A comparison of the whole array with one number marks every step at once; True "
+            "counts as 1 when you add the marks up.",
+            "把整个数组与一个数比较，一次就标出了每一步；把这些标记加起来时，True 算作 1。",
         ),
     ],
     solution_text=Text(
         "norms = baseline.telemetry.norm_before; int(np.sum(norms > 5 * "
-        "np.median(norms))). The largest norm over the median, the spike "
+        "np.median(norms))); with the default lab seed the count is 2. Then look at where they "
+        "sit, np.flatnonzero(norms > 5 * np.median(norms)): with that seed they are steps 0 "
+        "and 2, the "
+        "start-up transient of the first batches, not a pattern of the whole run (section 2 "
+        "measures the ratio after a warm-up). The largest norm over the median, the spike "
         "ratio, is what `lab.diagnose` prints.",
         "从训练遥测中取出 norms = baseline.telemetry.norm_before; int(np.sum(norms > 5 * "
-        "np.median(norms)))。最大范数与中位数之比，也就是尖峰比，"
-        "正是 `lab.diagnose` 打印的数。",
+        "np.median(norms)))；在默认的实验种子下，个数是 2。再看看它们在哪里："
+        "np.flatnonzero(norms > 5 * np.median(norms))。在这个种子下，它们是第 0 步和第 2 步，"
+        "是最初几个批量的起步瞬态，"
+        "而不是整次运行的规律（第 2 节计算去掉预热阶段之后的比值）。最大范数与中位数之比，"
+        "也就是尖峰比，正是 `lab.diagnose` 打印的数。",
     ),
 )
 
@@ -88,13 +105,15 @@ def _second_ratio() -> float:
 q2 = NumericExercise(
     "07.2",
     Text(
-        "Which weight tensor has the largest median gradient norm in the baseline run, and by "
-        "what factor is it larger than the *next-largest* one? Answer with the factor, to 3 "
-        "significant figures. Use the medians of the columns of "
-        "`baseline.telemetry.layer_norms` (names in `baseline.telemetry.weight_names`).",
-        "在基线运行中，哪个权重张量的梯度范数中位数最大？它是*第二大*张量的多少倍？"
-        "请回答这个倍数，保留 3 位有效数字。使用 `baseline.telemetry.layer_norms` 各列的中位数"
-        "（名字在 `baseline.telemetry.weight_names` 中）。",
+        "Does one weight tensor stand out in the baseline run? Summarise each tensor by its "
+        "median gradient norm (the columns of `baseline.telemetry.layer_norms`, names in "
+        "`baseline.telemetry.weight_names`) and answer with the largest median over the "
+        "*next-largest* one, to 3 significant figures. Then say in words whether it singles "
+        "out a tensor: a factor of several does, a factor near 1 does not.",
+        "在基线运行中，有没有哪个权重张量格外突出？用梯度范数的中位数概括每个张量"
+        "（`baseline.telemetry.layer_norms` 的各列，名字在 `baseline.telemetry.weight_names` 中），"
+        "回答最大的中位数是*第二大*中位数的多少倍，保留 3 位有效数字。然后用文字说明它是否"
+        "单独指向了某个张量：好几倍说明是，接近 1 说明不是。",
     ),
     expected=_second_ratio,
     rtol=0.0,
@@ -107,23 +126,21 @@ q2 = NumericExercise(
             "（中位数不受尖峰影响）。",
         ),
         Text(
-            "Sort the medians: the answer is the largest over the second largest.",
-            "把这些中位数排序：答案是最大值除以第二大的值。",
-        ),
-        Text(
-            "m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); m[-1] / m[-2]",
-            "用训练遥测计算 m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); "
-            "m[-1] / m[-2]",
+            "Only the two largest medians matter; putting the medians in order finds them.",
+            "只有最大的两个中位数有关系；把中位数排好顺序就能找到它们。",
         ),
     ],
     solution_text=Text(
         "m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); m[-1] / m[-2]. "
-        "By the chain rule a tensor's gradient is (what feeds it) × (the error signal): the "
-        "tensor far above the others points at what feeds it. (The last digits of a TensorFlow "
+        "By the chain rule a tensor's gradient is (what feeds it) × (the error signal): a "
+        "tensor several times above the others points at what feeds it; a ratio near 1 points "
+        "at no tensor, and the cause is to be sought elsewhere (the loss, the step size). "
+        "(The last digits of a TensorFlow "
         "training run depend on the CPU; the check compares with the run on your machine.)",
         "由训练遥测得 m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); "
         "m[-1] / m[-2]。由链式法则，一个张量的梯度等于（输入给它的量）×（误差信号）："
-        "远高于其他张量的那个，指向输入给它的东西。（TensorFlow 训练结果的最后几位取决于 CPU；"
+        "比其他张量高出好几倍的那个，指向输入给它的东西；比值接近 1 则不指向任何张量，"
+        "病因要到别处去找（损失、步长）。（TensorFlow 训练结果的最后几位取决于 CPU；"
         "检查时与你机器上的运行结果比较。）",
     ),
 )
@@ -174,10 +191,11 @@ q3 = NumericExercise(
 q4 = ChoiceExercise(
     "07.4",
     Text(
-        "Clipping by global norm at 0.1 was active in every step (Adam) and the delivered model "
-        "still did not learn. Why did clipping not fix it?",
-        "按全局范数在 0.1 处的裁剪在每一步都起作用（Adam），而交付的模型仍然没有学会。"
-        "为什么裁剪没能修好它？",
+        "Clipping by global norm at 0.1 changed the gradient in most steps (Adam; the "
+        "clipped fraction is printed above) and the delivered model still did not learn. Why "
+        "did clipping not fix it?",
+        "按全局范数在 0.1 处的裁剪在大多数步中都改变了梯度（Adam；被裁剪的步所占比例已在上面"
+        "打印），而交付的模型仍然没有学会。为什么裁剪没能修好它？",
     ),
     options={
         "a": Text(
@@ -185,10 +203,10 @@ q4 = ChoiceExercise(
             "阈值还是太高；换一个更小的就行。",
         ),
         "b": Text(
-            "Clipping rescales the gradient; under Adam a rescaling at every step leaves the "
-            "step length set by the learning rate, and nothing in it touches whatever makes the "
-            "gradients misbehave.",
-            "裁剪只是缩放梯度；在 Adam 下，每一步都缩放之后，步长仍由学习率决定，"
+            "Clipping rescales the gradient; under Adam a rescaling in (nearly) every step "
+            "leaves the step length set by the learning rate, and nothing in it touches whatever "
+            "makes the gradients misbehave.",
+            "裁剪只是缩放梯度；在 Adam 下，（几乎）每一步都缩放之后，步长仍由学习率决定，"
             "而且这并没有触及让梯度失常的原因。",
         ),
         "c": Text(
@@ -244,9 +262,9 @@ q4 = ChoiceExercise(
 #: that no seed makes right.
 DIAGNOSES = {"a": "units", "b": "learning_rate", "c": "wrap", "d": "labels", "e": None}
 _OPTIONS = {
-    "a": Text("The input features are in the wrong units: far from mean 0 and standard "
-              "deviation 1.",
-              "输入特征的单位不对：远离均值 0、标准差 1。"),
+    "a": Text("The input features are in the wrong units: their standard deviations are far "
+              "from 1.",
+              "输入特征的单位不对：它们的标准差远离 1。"),
     "b": Text("The learning rate is far too large for this loss surface.",
               "对这个损失面来说，学习率大得太多了。"),
     "c": Text("The angle encoding multiplies the angles by a large factor, so the data wrap "
@@ -266,11 +284,11 @@ _EVIDENCE = {
               "the loss does not settle and a smaller learning rate (one change) makes it learn",
               "数据已经标准化，每个张量的梯度大小都正常，损失却不收敛；只把学习率调小"
               "（一处改动）模型就学会了"),
-    "c": Text("the features are standardised, yet the first layer's gradient sits far above the "
-              "others: something between the data and the circuit multiplies them "
-              "(model.summary() shows the 'encoding' layer)",
-              "特征已经标准化，第一层的梯度却远高于其他张量：数据和线路之间有东西把它们放大了"
-              "（model.summary() 里能看到 'encoding' 层）"),
+    "c": Text("the features are standardised (standard deviations 1), yet the first layer's "
+              "gradient sits far above the others: something between the data and the circuit "
+              "multiplies them, and one change of the encoding factor makes the model learn",
+              "特征已经标准化（标准差为 1），第一层的梯度却远高于其他张量：数据和线路之间有东西"
+              "把它们放大了，只改动编码因子这一处，模型就学会了"),
     "d": Text("the batch loss goes below 0, which no log-loss on 0/1 labels can do",
               "批量损失降到了 0 以下，而 0/1 标签上的对数损失不可能这样"),
 }
@@ -339,16 +357,23 @@ q5 = _DiagnosisChoice(
              "run it over 3 seeds with lab.seed_spread and keep the option whose change helps.",
              "每个选项都预言了一件可以用 LabSettings 里的一处改动来检验的事：用 lab.seed_spread "
              "在 3 个种子上运行，留下那个改动确实有帮助的选项。"),
+        Text("Two options can share the same one-change evidence: a factor in front of the "
+             "circuit makes data in the wrong units look like an encoding with a large factor, "
+             "so shrinking the encoding factor helps partly in both cases. What separates (a) "
+             "from (c) is the printed feature standard deviations of section 1.",
+             "两个选项可能有同样的单一改动证据：线路前的一个因子会让单位不对的数据看起来像是"
+             "编码因子过大，所以在这两种情况下缩小编码因子都会有一部分帮助。区分 (a) 和 (c) "
+             "的是第 1 节打印出的特征标准差。"),
     ],
     solution_text=Text(
         "For your lab seed (another seed can hand out another fault). The evidence for each: (a) feature standard deviations "
         "far from 1 and a dominant first-layer gradient; (b) ordinary gradients, a loss that "
         "does not settle, and a smaller learning rate helps; (c) standardised features but a "
-        "dominant first-layer gradient and an 'encoding' layer with a large factor; (d) a batch "
-        "loss below 0. (e) is never the cause: clipping did not help.",
+        "dominant first-layer gradient, and one change of the encoding factor makes it learn; "
+        "(d) a batch loss below 0. (e) is never the cause: clipping did not help.",
         "这是你的实验种子对应的答案（换一个种子可能是另一种毛病）。各选项的证据：(a) 特征标准差远离 1，且第一层梯度占主导；"
         "(b) 梯度大小正常，损失不收敛，调小学习率就有帮助；(c) 特征已标准化，第一层梯度却"
-        "占主导，且 'encoding' 层的因子很大；(d) 批量损失低于 0。(e) 从来不是病因：裁剪没有帮助。",
+        "占主导，只改动编码因子这一处模型就学会了；(d) 批量损失低于 0。(e) 从来不是病因：裁剪没有帮助。",
     ),
 )
 
@@ -359,7 +384,8 @@ def _check_fix(fn: Any) -> str:
     for seed in lab.HELD_OUT_SEEDS:
         given = lab.delivered().but(seed=seed)
         what = tr(f"the delivered model with seed {seed}", f"种子为 {seed} 的交付模型")
-        out = call(fn, given, what=what)
+        with lab._Grading():  # the reference fix refuses to run inside the learner's code
+            out = call(fn, given, what=what)
         if not isinstance(out, lab.LabSettings):
             raise StudentError(tr(f"for {what} return a LabSettings (settings.but(...)), "
                                   f"not {type(out).__name__}",
@@ -382,20 +408,52 @@ def _check_fix(fn: Any) -> str:
                                   "blames",
                                   "你的修复只改了裁剪：裁剪限制步长，却不消除任何病因（第 3 节）；"
                                   "请改动你的诊断所指出的东西"))
+        changed = [name for name in CAUSE_FIELDS if getattr(out, name) != getattr(given, name)]
+        if len(changed) > 1:
+            names = ", ".join(changed)
+            raise StudentError(tr(
+                f"your fix changes {len(changed)} of the model's settings at once ({names}): "
+                "change ONE, the one your diagnosis blames (epochs and clipping may change "
+                "besides), so that the fix shows which cause it removes",
+                f"你的修复同时改动了模型的 {len(changed)} 项设置（{names}）：只改一项，"
+                "也就是你的诊断所指出的那一项（轮次和裁剪可以另外改动），这样修复才能说明"
+                "它消除的是哪个病因"))
         fixed.append(out)
     reached, mean, _ = lab.fix_reaches_target(fixed)
     seeds = ", ".join(str(s) for s in lab.HELD_OUT_SEEDS)
     if not reached:
-        raise StudentError(tr(
-            f"trained on the held-out seeds {seeds}, your fixed settings reach a mean test "
-            f"accuracy of {mean:.2f}; the target is {lab.TARGET_ACCURACY}: the change does not "
-            "remove the cause. Go back to the telemetry",
-            f"在留出的种子 {seeds} 上训练，你修复后的设置平均测试准确率为 {mean:.2f}；"
-            f"目标是 {lab.TARGET_ACCURACY}：这个改动没有消除病因。请回到训练遥测"))
+        raise StudentError(_missed(fixed, mean, seeds))
     return tr(f"trained on the held-out seeds {seeds}, your fix reaches a mean test accuracy of "
               f"{mean:.2f} (target {lab.TARGET_ACCURACY}).",
               f"在留出的种子 {seeds} 上训练，你的修复达到的平均测试准确率为 {mean:.2f}"
               f"（目标 {lab.TARGET_ACCURACY}）。")
+
+
+def _missed(fixed: list[Any], mean: float, seeds: str) -> str:
+    """Why a fix missed the target: it does not help, or it helps but has not fitted yet."""
+    _, before, _ = lab.fix_reaches_target([lab.delivered().but(seed=s.seed) for s in fixed])
+    train = float(np.mean([lab.run_lab(s).train_accuracy for s in fixed]))
+    epochs = max(s.epochs for s in fixed)
+    target = lab.TARGET_ACCURACY
+    if mean >= before + HELPS_BY:
+        more = (tr(f"train longer (at most {MAX_EPOCHS} epochs) or ", f"训练更久（最多 {MAX_EPOCHS} "
+                   "个轮次），或")
+                if epochs < MAX_EPOCHS else "")
+        return tr(
+            f"your change helps (mean test accuracy on the held-out seeds {seeds}: {before:.2f} "
+            f"as delivered → {mean:.2f}), but it has not fitted in {epochs} epochs (train "
+            f"accuracy {train:.2f}; the target is {target}): {more}choose a value of the same "
+            "setting that lets the model fit faster",
+            f"你的改动有帮助（在留出的种子 {seeds} 上的平均测试准确率：交付时 {before:.2f} → "
+            f"{mean:.2f}），但在 {epochs} 个轮次内还没有拟合好（训练准确率 {train:.2f}；目标是 "
+            f"{target}）：{more}给同一项设置选一个能让模型更快拟合的值")
+    return tr(
+        f"trained on the held-out seeds {seeds}, your fixed settings reach a mean test accuracy "
+        f"of {mean:.2f} (as delivered: {before:.2f}; train accuracy {train:.2f}); the target is "
+        f"{target}: the change does not remove the cause. Go back to the telemetry",
+        f"在留出的种子 {seeds} 上训练，你修复后的设置平均测试准确率为 {mean:.2f}（交付时为 "
+        f"{before:.2f}；训练准确率 {train:.2f}）；目标是 {target}：这个改动没有消除病因。"
+        "请回到训练遥测")
 
 
 q6 = FunctionExercise(
@@ -404,18 +462,21 @@ q6 = FunctionExercise(
         "The fix as code: write fix(settings) that takes the delivered model's LabSettings "
         "(with any seed) and returns fixed settings, changing what your diagnosis blames "
         f"(settings.but(...)). The check trains your fix on held-out seeds: the mean test "
-        f"accuracy must reach {lab.TARGET_ACCURACY}, in at most {MAX_EPOCHS} epochs, and a "
-        "change of the clipping alone is not accepted.",
+        f"accuracy must reach {lab.TARGET_ACCURACY}, in at most {MAX_EPOCHS} epochs. Change ONE "
+        "of the model's settings (epochs and clipping may change besides); a change of the "
+        "clipping alone is not accepted.",
         "把修复写成代码：编写 fix(settings)，它接收交付模型的 LabSettings（种子任意），"
         "返回修复后的设置，改动你的诊断所指出的东西（settings.but(...)）。检查会在留出的种子上"
-        f"训练你的修复：平均测试准确率必须达到 {lab.TARGET_ACCURACY}，最多 {MAX_EPOCHS} 个轮次，"
-        "而且只改裁剪不算数。",
+        f"训练你的修复：平均测试准确率必须达到 {lab.TARGET_ACCURACY}，最多 {MAX_EPOCHS} 个轮次。"
+        "只改模型的一项设置（轮次和裁剪可以另外改动）；只改裁剪不算数。",
     ),
     checker=guarded(_check_fix),
     hints=[
         Text("help(lab.LabSettings) lists every field you can change; your diagnosis names one "
-             "(or two) of them.",
-             "help(lab.LabSettings) 列出了所有可以改动的字段；你的诊断指向其中一个（或两个）。"),
+             "of them. If your change helps but misses the target, the model may need more "
+             "epochs to fit.",
+             "help(lab.LabSettings) 列出了所有可以改动的字段；你的诊断指向其中一个。"
+             "如果改动有帮助却没达到目标，模型可能需要更多轮次来拟合。"),
         Text("LabSettings is frozen: build the fixed copy with settings.but(field=value), and "
              "keep the seed you are given.",
              "LabSettings 是不可变的：用 settings.but(field=value) 构造修复后的副本，"
@@ -424,18 +485,18 @@ q6 = FunctionExercise(
     solution_text=Text(
         "def fix(settings):\n"
         "    # one change per diagnosis of exercise 5; keep the line of yours:\n"
-        "    # (a) settings.but(standardized=True, loss='mse', epochs=8)\n"
+        "    # (a) settings.but(standardized=True, epochs=8)\n"
         "    # (b) settings.but(learning_rate=0.1)\n"
         "    # (c) settings.but(angle_scale=1.0)\n"
         "    # (d) settings.but(signed_labels=False)\n"
-        "    return settings.but(standardized=True, loss='mse', epochs=8)  # (a)",
+        "    return settings.but(standardized=True, epochs=8)  # (a)",
         "def fix(settings):\n"
         "    # 练习 5 的每种诊断对应一处改动；保留你的那一行：\n"
-        "    # (a) settings.but(standardized=True, loss='mse', epochs=8)\n"
+        "    # (a) settings.but(standardized=True, epochs=8)\n"
         "    # (b) settings.but(learning_rate=0.1)\n"
         "    # (c) settings.but(angle_scale=1.0)\n"
         "    # (d) settings.but(signed_labels=False)\n"
-        "    return settings.but(standardized=True, loss='mse', epochs=8)  # (a)",
+        "    return settings.but(standardized=True, epochs=8)  # (a)",
     ),
 )
 
@@ -486,8 +547,9 @@ def _check_standardize(fn: Any) -> str:
                           nonfinite=zero_std)
         # ddof 0 or 1, and a tiny epsilon added to the spread, are all fine where it has one
         refs = [_reference_standardize(train, test, ddof) for ddof in (0, 1)]
-        if any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) and
-               np.allclose(got_te, b, atol=1e-6, rtol=1e-5) for a, b in refs):
+        # (rtol 1e-4: an epsilon of 1e-7 on a spread of 0.01 changes the result by 1e-5)
+        if any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-4) and
+               np.allclose(got_te, b, atol=1e-6, rtol=1e-4) for a, b in refs):
             continue
         want_tr, want_te = refs[0]
         if np.allclose(got_tr, want_tr, atol=1e-6) and np.abs(got_te).max() > 1e6:
@@ -499,7 +561,7 @@ def _check_standardize(fn: Any) -> str:
                 f"对于{what}，测试部分出现了接近 {np.abs(got_te).max():.0e} 的值：常数特征被一个"
                 "极小的数（标准差 0 加上 epsilon）相除，任何与训练常数不同的测试值都会被放大到"
                 "极大；在标准差为 0 的地方应当除以 1"))
-        if not any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-5) for a, _ in refs):
+        if not any(np.allclose(got_tr, a, atol=1e-6, rtol=1e-4) for a, _ in refs):
             if np.allclose(got_tr, (train - train.mean()) / train.std(), atol=1e-6):
                 raise StudentError(tr(f"for {what}, standardise each feature (column, axis=0) on "
                                       "its own, not all numbers together",
@@ -571,10 +633,10 @@ q7 = FunctionExercise(
 q8 = ChoiceExercise(
     "07.8",
     Text(
-        "In the fixed run above, global-norm clipping at 1.0 never fired. Should it stay, and "
-        "if so, where should its bound sit?",
-        "在上面修复后的运行中，按全局范数在 1.0 处的裁剪一次也没有触发。它应该保留吗？"
-        "如果保留，阈值应该设在哪里？",
+        "In the fixed run above, global-norm clipping at 1.0 changed few steps or none (its "
+        "clipped fraction is printed). Should it stay, and if so, where should its bound sit?",
+        "在上面修复后的运行中，按全局范数在 1.0 处的裁剪只改变了很少的步，或者一步也没有"
+        "（被裁剪的步所占比例已打印）。它应该保留吗？如果保留，阈值应该设在哪里？",
     ),
     options={
         "a": Text("None: remove it, it can only hurt.", "没有作用：去掉它，它只会帮倒忙。"),

@@ -12,23 +12,32 @@ def _no_leak(feedback, value):
         assert f"{value:.{digits}f}" not in str(feedback)
 
 
-def test_q1_factor_per_qubit():
-    d9, d10 = 2.0**9, 2.0**10
-    want = (d9 / (d9 * d9 - 1)) / (d10 / (d10 * d10 - 1))  # independent closed form
-    assert ex.q1.check(want)
-    fb = ex.q1.check(1.0)
-    assert not fb and "too small" in fb.message
+def test_q1_factor_from_one_to_three_qubits():
+    var = {n: 2.0**n / (3 * (4.0**n - 1)) for n in (1, 3)}  # independent closed form
+    want = var[1] / var[3]
+    assert ex.q1.check(want) and ex.q1.check(5.25) and ex.q1.check(5.250)
+    fb = ex.q1.check(4.0)  # the large-d approximation 2^-n/3
+    assert not fb and "approximation" in fb.message
     _no_leak(fb, want)
-    assert not ex.q1.check(4.0)
+    fb = ex.q1.check(1 / want)  # the ratio the other way round
+    assert not fb and "other way round" in fb.message
+    fb = ex.q1.check(math.sqrt(want))
+    assert not fb and "standard deviation" in fb.message
+    assert not ex.q1.check(8.0)
 
 
-def test_q2_shots():
+def test_q2_shots_exact_integer():
     var = 2.0**12 / (3 * (4.0**12 - 1))
     want = math.ceil(4 * 0.5 / var)
+    assert want == 24576
     assert ex.q2.check(want)
+    for near in (24575, 24577, 24600):  # an exact integer is asked: neighbours fail
+        assert not ex.q2.check(near)
     fb = ex.q2.check(want / 10)
-    assert not fb and "factor 3" in fb.message
+    assert not fb and "factor" in fb.message
     _no_leak(fb, want)
+    fb = ex.q2.check(math.ceil(0.5 / var))  # z = 1
+    assert not fb and "z = 1" in fb.message
 
 
 def test_q3_choice():

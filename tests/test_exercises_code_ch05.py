@@ -97,12 +97,12 @@ def test_true_value_at_3_and_4_figures_and_a_wrong_one(q):
 
 
 @pytest.mark.parametrize(("q", "wrong", "says"), [
-    (ex.q1, (1024 / (1024**2 - 1)) / (512 / (512**2 - 1)),
-     "other way round"),
-    (ex.q1, math.sqrt((512 / (512**2 - 1)) / (1024 / (1024**2 - 1))), "standard deviation"),
+    (ex.q1, (8 / (3 * 63)) / (2 / (3 * 3)), "other way round"),
+    (ex.q1, math.sqrt((2 / (3 * 3)) / (8 / (3 * 63))), "standard deviation"),
+    (ex.q1, 4.0, "approximation"),
     (ex.q2, math.ceil(0.5 / (4096 / (3 * (4096**2 - 1)))), "z = 1"),
     (ex.q2, math.ceil(4 / (4096 / (3 * (4096**2 - 1)))), "at most ½"),
-    (ex.q2, math.ceil(2 / (4096 / (3 * (4096**2 - 1))) ** 2), "square root"),
+    (ex.q2, round(2 / (4096 / (3 * (4096**2 - 1))) ** 2), "square root"),
     (ex.q4, 1 / (8 * 36), "local cost"),
     (ex.q4, (1 / 8) * (3 / 8) ** 6, "3/8 too many"),
 ])

@@ -20,56 +20,56 @@ from clipq_edu.quantum.resources import state_vector_bytes
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
-q1 = ChoiceExercise(
+def _clipped_ratio(spec: str) -> float:
+    """‖g₂‖/‖g₁‖ after clipping g₁ (norm 10) and g₂ (norm 0.1) at 1.0 per tensor or globally."""
+    from clipq_edu import clipping
+
+    g = [np.array([6.0, 8.0]), np.array([0.06, -0.08])]
+    out = clipping.clip_by_norm(g, 1.0) if spec == "norm" else clipping.clip_by_global_norm(g, 1.0)[0]
+    return float(np.linalg.norm(out[1]) / np.linalg.norm(out[0]))
+
+
+q1 = NumericExercise(
     "06.1",
     Text(
         "Two weight tensors have gradients g₁ of norm 10 and g₂ of norm 0.1, so ‖g₂‖/‖g₁‖ = "
-        "0.01. You clip with bound 1.0. After which Keras option is that ratio still 0.01?",
+        "0.01. You clip with clipnorm=1.0 (tf-keras). What is the ratio ‖g₂‖/‖g₁‖ after "
+        "clipping? Give it to three significant figures.",
         "两个权重张量的梯度 g₁ 的范数为 10，g₂ 的范数为 0.1，所以 ‖g₂‖/‖g₁‖ = 0.01。"
-        "你用阈值 1.0 裁剪。用哪个 Keras 选项之后，这个比值仍然是 0.01？",
+        "你用 clipnorm=1.0（tf-keras）裁剪。裁剪之后比值 ‖g₂‖/‖g₁‖ 是多少？保留三位有效数字。",
     ),
-    options={
-        "a": Text("clipnorm=1.0", "设置 clipnorm=1.0"),
-        "b": Text("global_clipnorm=1.0", "设置 global_clipnorm=1.0"),
-        "c": Text("Both: neither option touches g₂, whose norm is below 1.",
-                  "两者都是：g₂ 的范数低于 1，两个选项都不会动它。"),
-        "d": Text("Neither: any clipping changes the ratio.", "都不是：任何裁剪都会改变这个比值。"),
-    },
-    correct="b",
-    explanations={
-        "a": Text(
-            "clipnorm scales each tensor by its own factor: g₁ shrinks to norm 1, g₂ stays at "
-            "0.1, so the ratio becomes 0.1 and the direction of the whole gradient changes.",
-            "clipnorm 给每个张量各用一个因子缩放：g₁ 缩到范数 1，g₂ 保持 0.1，于是比值变成 "
-            "0.1，整个梯度的方向也变了。",
+    expected=lambda: _clipped_ratio("norm"),
+    rtol=1e-6,
+    digits=3,
+    shown=("0.100",),
+    mistakes=[
+        (lambda: _clipped_ratio("global"),
+         Text("that is the ratio global_clipnorm keeps (one factor for all tensors); clipnorm "
+              "clips each tensor on its own",
+              "这是 global_clipnorm 保持的比值（所有张量共用一个因子）；clipnorm 对每个张量单独裁剪")),
+        (lambda: 1.0 / 1.0,
+         Text("you brought both tensors to norm 1: clipping never enlarges a tensor whose norm "
+              "is already below the bound",
+              "你把两个张量的范数都变成了 1：范数已经低于阈值的张量，裁剪从不把它放大")),
+    ],
+    hints=[
+        Text(
+            "clipnorm looks at each tensor separately: which of the two has a norm above the "
+            "bound 1.0, and what is its norm after clipping?",
+            "clipnorm 分别看每个张量：两个张量中哪一个的范数超过阈值 1.0？裁剪后它的范数是多少？",
         ),
-        "b": Text(
-            "right: the global norm is √(10² + 0.1²) ≈ 10.0005, and both tensors are multiplied "
-            "by the same factor 1/10.0005, so the ratio (and the direction) is kept.",
-            "正确：全局范数为 √(10² + 0.1²) ≈ 10.0005，两个张量都乘以同一个因子 1/10.0005，"
-            "所以比值（以及方向）保持不变。",
+        Text(
+            "A tensor whose norm is already below the bound is left as it is.",
+            "范数已经低于阈值的张量保持不变。",
         ),
-        "c": Text(
-            "global_clipnorm does touch g₂: it multiplies every tensor by one factor set by the "
-            "norm of all of them together. And clipnorm leaves g₂ alone but shrinks g₁, so its "
-            "ratio changes.",
-            "global_clipnorm 会改变 g₂：它把每个张量都乘以由全体的范数决定的同一个因子。"
-            "而 clipnorm 虽然不动 g₂，却缩小了 g₁，所以比值变了。",
-        ),
-        "d": Text(
-            "one factor for all tensors leaves every ratio unchanged; which option uses one?",
-            "所有张量共用一个因子时，每个比值都不变；哪个选项只用一个因子？",
-        ),
-    },
-    hints=[Text(
-        "Work out the factor each option multiplies g₁ and g₂ by.",
-        "算一算每个选项分别把 g₁ 和 g₂ 乘以什么因子。",
-    )],
+    ],
     solution_text=Text(
-        "(b) global_clipnorm: every tensor is multiplied by c / max(N, c) with N "
-        "the global norm; clipnorm makes the ratio 0.1.",
-        "(b) global_clipnorm：每个张量都乘以 c / max(N, c)，其中 N 是全局范数；"
-        "clipnorm 会让比值变成 0.1。",
+        "clipnorm=1.0 clips g₁ from norm 10 to norm 1 and leaves g₂ (norm 0.1 < 1) alone, so the "
+        "ratio becomes 0.1 / 1 = 0.100, ten times the original 0.01: the direction of the whole "
+        "gradient changes. global_clipnorm=1.0 multiplies both by one factor and keeps 0.01.",
+        "clipnorm=1.0 把 g₁ 的范数从 10 裁到 1，而 g₂（范数 0.1 < 1）保持不变，所以比值变成 "
+        "0.1 / 1 = 0.100，是原来 0.01 的十倍：整个梯度的方向变了。global_clipnorm=1.0 "
+        "把两者乘以同一个因子，比值保持 0.01。",
     ),
 )
 
@@ -160,61 +160,78 @@ q3 = NumericExercise(
 q4 = ChoiceExercise(
     "06.4",
     Text(
-        "You train with Adam and a global-norm clip that fires at *every* step. You lower the "
-        "bound from c = 1.0 to c = 0.1 (it still fires at every step). What happens to Adam's "
-        "updates?",
-        "你用 Adam 训练，按全局范数裁剪在*每一步*都起作用。你把阈值从 c = 1.0 降到 c = 0.1"
-        "（它仍然每一步都起作用）。Adam 的更新会怎样？",
+        "You train with Adam (β₂ = 0.999) in mid-training; the gradient norm is about 1 at every "
+        "step except one step with norm 1000. Run A clips by global norm at c = 5, run B at "
+        "c = 50: each clip fires on that one step only. A few hundred steps after the spike, "
+        "how do the two runs' updates compare?",
+        "你在训练中途用 Adam（β₂ = 0.999）训练；梯度范数每一步都约为 1，只有一步为 1000。"
+        "运行 A 按全局范数在 c = 5 处裁剪，运行 B 在 c = 50 处裁剪：两者都只在那一步起作用。"
+        "尖峰之后几百步，两次运行的更新相比如何？",
     ),
     options={
-        "a": Text("They become 10 times smaller.", "变为原来的 1/10。"),
+        "a": Text(
+            "The same up to Adam's ε: Adam cancels the clip's factor, as it does for a clip that "
+            "fires at every step.",
+            "除了 Adam 的 ε 带来的差别外相同：Adam 会抵消裁剪的因子，就像对每一步都起作用的裁剪那样。",
+        ),
         "b": Text(
-            "They stay the same up to Adam's ε, and they were already different from the "
-            "updates of unclipped Adam.",
-            "除了 Adam 的 ε 带来的差别外保持不变，而且它们本来就与不裁剪的 Adam 的更新不同。",
+            "B's updates are shorter: its clipped spike (norm 50) still inflates Adam's second "
+            "moment v, while A's (norm 5) barely does.",
+            "B 的更新更短：它裁剪后的尖峰（范数 50）仍然抬高了 Adam 的二阶矩 v，而 A 的（范数 5）"
+            "几乎没有。",
         ),
         "c": Text(
-            "They stay the same, and equal the updates of unclipped Adam.",
-            "保持不变，并且与不裁剪的 Adam 的更新相同。",
+            "A's updates are shorter: a smaller bound shrinks every later step.",
+            "A 的更新更短：更小的阈值会缩短之后的每一步。",
         ),
-        "d": Text("They become 10 times larger.", "变为原来的 10 倍。"),
+        "d": Text(
+            "The same: both bounds are far above the typical norm of 1, so neither changes "
+            "anything.",
+            "相同：两个阈值都远高于典型范数 1，所以都不会改变任何东西。",
+        ),
     },
     correct="b",
     explanations={
         "a": Text(
-            "Adam divides m̂ by √v̂: a factor common to every step's gradient cancels, so the "
-            "step does not follow the bound.",
-            "Adam 用 √v̂ 去除 m̂：每一步梯度共有的因子会被抵消，所以步长不随阈值变化。",
+            "Adam cancels a factor common to every step; this clip scales one step only, so it "
+            "is not cancelled.",
+            "Adam 能抵消每一步共有的因子；这个裁剪只缩放了一步，所以不会被抵消。",
         ),
         "b": Text(
-            "right: the clipped gradient is c·g_t/‖g_t‖. Changing c multiplies every step by the "
-            "same constant, which Adam cancels; but c/‖g_t‖ itself differs from step to step, "
-            "so Adam now runs on unit-length gradients (normalised-gradient Adam).",
-            "正确：裁剪后的梯度是 c·g_t/‖g_t‖。改变 c 相当于把每一步都乘以同一个常数，"
-            "Adam 会把它抵消；但 c/‖g_t‖ 本身每一步都不同，所以 Adam 现在作用于单位长度的梯度"
-            "（归一化梯度 Adam）。",
+            "right: the spike adds (1 − β₂)·c² to v, which forgets it over about 1/(1 − β₂) = 1000 "
+            "steps: 2.5 for c = 50 on top of the steady 1, so B's steps shrink to about 1/√3.5 "
+            "≈ 0.53 of normal and are still about 0.6 of normal 300 steps later; 0.025 for "
+            "c = 5, so A's stay within a few per cent of normal.",
+            "正确：尖峰给 v 加上 (1 − β₂)·c²，v 要经过约 1/(1 − β₂) = 1000 步才会忘掉它："
+            "c = 50 时在稳定值 1 之上多出 2.5，所以 B 的步长缩短到正常的约 1/√3.5 ≈ 0.53，"
+            "300 步之后仍只有正常的约 0.6；"
+            "c = 5 时只多出 0.025，所以 A 的步长与正常相差不过百分之几。",
         ),
         "c": Text(
-            "the first half holds, the second does not: the factor c/‖g_t‖ changes from step to "
-            "step, which Adam does not cancel.",
-            "前半句成立，后半句不成立：因子 c/‖g_t‖ 每一步都在变，Adam 抵消不了它。",
+            "the bound acts only on the step it fires on; later steps are shortened by what the "
+            "spike left in v, and the larger bound leaves more.",
+            "阈值只作用于它起作用的那一步；之后的步长被尖峰留在 v 中的部分缩短，而更大的阈值留下的更多。",
         ),
         "d": Text(
-            "a smaller bound never enlarges anything, and Adam cancels the constant factor anyway.",
-            "更小的阈值不会放大任何东西，而且 Adam 无论如何都会抵消常数因子。",
+            "both clips fire on the spike, and they leave spikes of different sizes in Adam's "
+            "moments.",
+            "两个裁剪都在尖峰那一步起作用，并在 Adam 的矩估计中留下大小不同的尖峰。",
         ),
     },
     hints=[Text(
-        "Write the clipped gradient of step t. Which part of it is the same at every step, and "
-        "which part is not? What does Adam cancel exactly?",
-        "写出第 t 步裁剪后的梯度。其中哪一部分每一步都相同，哪一部分不同？Adam 究竟能抵消什么？",
+        "Adam cancels a factor only when every step is multiplied by it. What does the clipped "
+        "spike add to the running mean of g², and how long does that last?",
+        "只有当每一步都乘以同一个因子时，Adam 才能抵消它。裁剪后的尖峰给 g² 的滑动平均加了多少？"
+        "这会持续多久？",
     )],
     solution_text=Text(
-        "(b). Adam cancels a constant factor k (m̂/√v̂ is unchanged), so c no longer matters, "
-        "but an always-active clip uses c/‖g_t‖, which changes every step: the optimiser is "
-        "normalised-gradient Adam.",
-        "(b)。Adam 能抵消常数因子 k（m̂/√v̂ 不变），所以 c 不再重要；但始终起作用的裁剪用的是 "
-        "c/‖g_t‖，它每一步都在变：优化器变成了归一化梯度 Adam。",
+        "(b). A clip that fires on some steps only is not a common factor, so the threshold "
+        "matters: the clipped spike adds (1 − β₂)c² to v (2.5 for c = 50, 0.025 for c = 5), "
+        "and v forgets it over about 1000 steps, so B's updates stay at about 0.5–0.6 of "
+        "normal for hundreds of steps while A's stay normal.",
+        "(b)。只在部分步起作用的裁剪不是共同因子，所以阈值很重要：裁剪后的尖峰给 v 加上 "
+        "(1 − β₂)c²（c = 50 时为 2.5，c = 5 时为 0.025），v 要经过约 1000 步才会忘掉它，"
+        "所以 B 的更新在几百步内约为正常的 0.5–0.6，而 A 的保持正常。",
     ),
 )
 
@@ -222,59 +239,74 @@ q5 = ChoiceExercise(
     "06.5",
     Text(
         "In a fresh notebook your first cell runs `import tensorflow as tf` and builds "
-        "`tf.keras.layers.Dense(2)`; the second cell imports clipq_edu and TFQ. A TFQ layer now "
-        "fails with \"Only input tensors may be passed as positional arguments\". Which single "
-        "action fixes it?",
+        "`tf.keras.layers.Dense(2)`. The second cell runs `import clipq_edu as cq`, which "
+        "refuses with an ImportError: tf.keras is Keras 3 here. You run "
+        "`os.environ[\"TF_USE_LEGACY_KERAS\"] = \"1\"` in a new cell and run the import "
+        "again: it still refuses. Why?",
         "在一个新的笔记本里，第一个单元格执行 `import tensorflow as tf` 并创建 "
-        "`tf.keras.layers.Dense(2)`；第二个单元格导入 clipq_edu 和 TFQ。现在一个 TFQ 层报错"
-        "“Only input tensors may be passed as positional arguments”。哪一个单独的操作能修复它？",
+        "`tf.keras.layers.Dense(2)`。第二个单元格执行 `import clipq_edu as cq`，它以 ImportError "
+        "拒绝加载：这里的 tf.keras 是 Keras 3。你在一个新单元格里执行 "
+        "`os.environ[\"TF_USE_LEGACY_KERAS\"] = \"1\"`，再执行一次导入："
+        "它仍然拒绝。为什么？",
     ),
     options={
-        "a": Text("pip install keras==3 --upgrade", "执行 pip install keras==3 --upgrade"),
+        "a": Text(
+            "The variable must be set to \"true\"; \"1\" is not understood.",
+            "这个变量必须设为 \"true\"；\"1\" 不被识别。",
+        ),
         "b": Text(
-            "Run `os.environ[\"TF_USE_LEGACY_KERAS\"] = \"1\"` in a new cell, then rerun the "
-            "TFQ cell.",
-            "在一个新单元格里执行 `os.environ[\"TF_USE_LEGACY_KERAS\"] = \"1\"`，"
-            "然后重新运行 TFQ 单元格。",
+            "TensorFlow read the variable once, when the first cell first used tf.keras, and "
+            "chose Keras 3 for the rest of this process; changing the variable later changes "
+            "nothing.",
+            "TensorFlow 只读取这个变量一次，即第一个单元格第一次用到 tf.keras 时，并在这个进程"
+            "余下的时间里都用 Keras 3；之后再改这个变量什么也改变不了。",
         ),
         "c": Text(
-            "Restart the kernel and run the cells again with the two imports swapped.",
-            "重启内核，把两个导入的顺序对调后重新运行各单元格。",
+            "Environment variables set from Python code are ignored; it has to be set in a "
+            "terminal.",
+            "在 Python 代码里设置的环境变量会被忽略；必须在终端里设置。",
         ),
         "d": Text(
-            "Use `import keras` instead of `tf.keras`.",
-            "用 `import keras` 代替 `tf.keras`。",
+            "TensorFlow Quantum is not installed in this kernel.",
+            "这个内核里没有安装 TensorFlow Quantum。",
         ),
     },
-    correct="c",
+    correct="b",
     explanations={
         "a": Text(
-            "Keras 3 is the problem: TFQ only works with tf-keras.",
-            "问题正出在 Keras 3：TFQ 只能与 tf-keras 一起工作。",
+            "\"1\" is the documented value; the value is not the problem, the moment is.",
+            "\"1\" 正是文档规定的值；问题不在值，而在时机。",
         ),
         "b": Text(
-            "too late: TensorFlow chose Keras 3 when the first cell touched tf.keras, and a "
-            "running kernel does not change its mind.",
-            "太晚了：第一个单元格用到 tf.keras 时，TensorFlow 就已经选定了 Keras 3，"
-            "正在运行的内核不会再改变。",
+            "right: the choice is made once per process, when tf.keras is first touched. Restart "
+            "the kernel and import clipq_edu first (it sets the variable before TensorFlow "
+            "loads), or set the variable before starting Python.",
+            "正确：每个进程只在第一次用到 tf.keras 时做一次选择。重启内核并先导入 clipq_edu"
+            "（它会在 TensorFlow 加载之前设置这个变量），或者在启动 Python 之前设置这个变量。",
         ),
         "c": Text(
-            "right: clipq_edu sets TF_USE_LEGACY_KERAS=1, which only works before TensorFlow "
-            "first touches tf.keras, that is in a fresh kernel with clipq_edu imported first.",
-            "正确：clipq_edu 会设置 TF_USE_LEGACY_KERAS=1，而这只有在 TensorFlow 第一次用到 "
-            "tf.keras 之前才有效，也就是在新的内核里先导入 clipq_edu。",
+            "Python code can set it: that is exactly what `import clipq_edu` does, and it works "
+            "when it runs before TensorFlow first uses tf.keras.",
+            "Python 代码可以设置它：`import clipq_edu` 正是这么做的，只要它在 TensorFlow "
+            "第一次用到 tf.keras 之前运行就有效。",
         ),
-        "d": Text("`import keras` always gives Keras 3.", "`import keras` 得到的总是 Keras 3。"),
+        "d": Text(
+            "the refusal says tf.keras is Keras 3, which has nothing to do with whether TFQ is "
+            "installed.",
+            "拒绝的原因是 tf.keras 是 Keras 3，与 TFQ 是否安装无关。",
+        ),
     },
     hints=[Text(
-        "Which Keras does TFQ need, and *when* does TensorFlow decide which one tf.keras is?",
-        "TFQ 需要哪个 Keras？TensorFlow 又是在*什么时候*决定 tf.keras 指的是哪一个？",
+        "*When* does TensorFlow decide which Keras tf.keras is, and can a running process "
+        "decide again?",
+        "TensorFlow 在*什么时候*决定 tf.keras 指的是哪一个 Keras？正在运行的进程能再决定一次吗？",
     )],
     solution_text=Text(
-        "(c): restart, and import clipq_edu before TensorFlow (or set TF_USE_LEGACY_KERAS=1 "
-        "before starting Python).",
-        "(c)：重启内核，在 TensorFlow 之前导入 clipq_edu（或在启动 Python 之前设置 "
-        "TF_USE_LEGACY_KERAS=1）。",
+        "(b): TensorFlow chooses once per process, when tf.keras is first used. Restart the "
+        "kernel and import clipq_edu before TensorFlow (or set TF_USE_LEGACY_KERAS=1 before "
+        "starting Python).",
+        "(b)：TensorFlow 每个进程只在第一次用到 tf.keras 时选择一次。重启内核，在 TensorFlow "
+        "之前导入 clipq_edu（或在启动 Python 之前设置 TF_USE_LEGACY_KERAS=1）。",
     ),
 )
 

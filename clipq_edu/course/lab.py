@@ -59,9 +59,12 @@ __all__ = [
     "LabSettings",
     "cache_info",
     "delivered",
+    "delivered_data",
+    "delivered_model",
     "diagnose",
     "fault_name",
     "fix_reaches_target",
+    "healthy_run",
     "lab_data",
     "lab_model",
     "loss_slope",
@@ -332,8 +335,10 @@ class LabSettings:
 
     def __repr__(self) -> str:
         if self._sealed:
-            return (f"LabSettings(<the delivered model, seed={self.seed}, clip={self.clip!r}, "
-                    f"epochs={self.epochs}: other fields not shown; read the telemetry>)")
+            known = f"seed={self.seed}, clip={self.clip!r}, epochs={self.epochs}"
+            return tr(f"LabSettings(<the delivered model, {known}: other fields not shown; "
+                      "read the telemetry>)",
+                      f"LabSettings(<交付的模型，{known}：其余字段不显示；请阅读训练遥测>)")
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
                           if f.repr)
         return f"LabSettings({shown})"

@@ -518,7 +518,7 @@ q8 = FunctionExercise(
              "0 或 1 复制到其余比特上，并保留符号。"),
         Text("Every gate you need appears in this chapter; cirq.Circuit accepts a list of "
              "operations on qubits[0], qubits[1], ….",
-             "所需的量子门本章都出现过；cirq.Circuit 可以接收一个作用在 qubits[0]、qubits[1]、… "
+             "所需的量子门本章都出现过；cirq.Circuit 可以接收一个作用在各量子比特 qubits[0]、qubits[1]、… "
              "上的操作列表。"),
     ],
     solution_text=Text(

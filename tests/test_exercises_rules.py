@@ -33,6 +33,9 @@ CAPSTONE_GUIDE = ROOT / "docs" / "capstone.md"
 NEEDS_TRAINING = {"07.1", "07.2", "07.6"}
 #: Code exercises whose check trains a TensorFlow model with the learner's function.
 NEEDS_TF = {"04.4", "03b.6"}
+#: Numeric exercises whose answer is a TensorFlow training run's last digits, which depend on
+#: the CPU (07.2: a ratio of median gradient norms); their solutions print no value.
+CPU_DEPENDENT = {"07.2"}
 #: Notebooks that must hold at least one code exercise (issue 14).
 CODE_CHAPTERS = ("ch01", "ch02", "ch03a", "ch03b", "ch03c", "ch04", "ch05", "ch06", "ch07")
 
@@ -99,6 +102,9 @@ def test_value_at_the_printed_precision_is_accepted(ex_id):
 @pytest.mark.parametrize("ex_id", [_param(k) for k in NUMERIC])
 def test_solution_text_values_pass_their_own_check(ex_id):
     ex = EXERCISES[ex_id]
+    if ex_id in CPU_DEPENDENT:  # no stored value could be right on every machine: print none
+        assert not ex.shown and not re.search(r"\d\.\d", str(ex.solution_text.en)), ex_id
+        return
     assert ex.shown, f"{ex_id}: list the printed answer in shown="
     for text in ex.shown:
         assert text in ex.solution_text, f"{ex_id}: {text!r} is not in its solution text"

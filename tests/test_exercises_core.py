@@ -135,3 +135,11 @@ def test_both_neighbours_of_a_tie_are_told_to_give_more_digits():
     for coarse in (0.12, 0.13):
         assert "more digits" in q.check(coarse).message, coarse
     assert q.check(0.125) and not q.check(0.14)
+
+
+def test_a_named_mistake_wins_over_give_more_digits():
+    """2 for a true 2.5 is 2.5 to one figure, but if 2 is what a wrong method gives, say so."""
+    q = NumericExercise("t.9", "factor", expected=lambda: 2.5, rtol=1e-9,
+                        mistakes=[(lambda: 2.0, "that is the large-d approximation")])
+    assert q.check(2).message == "that is the large-d approximation"
+    assert "more digits" in NumericExercise("t.9", "f", expected=lambda: 2.5).check(3).message

@@ -408,20 +408,22 @@ class NumericExercise(Exercise):
         if not np.all(np.isfinite(got)):
             return False, tr("the answer holds NaN or Inf", "答案中含有 NaN 或 Inf")
         ok = np.abs(got - want) <= self.tolerance(want)
+        coarse_right = False
         if not np.all(want == np.round(want)):  # a decimal value: the significant-figure rule
             rounded_ok, coarse = _written_like(got, want)
             if np.all(ok | (rounded_ok & ~coarse)):
                 return True, tr("well done, ", "做得好，") + _closeness(got, want)
-            if np.all(ok | rounded_ok):
-                return False, tr(f"right as far as it goes: give more digits (at least "
-                                 f"{MIN_SIGNIFICANT} significant figures)",
-                                 f"目前为止是对的：请多给几位（至少 {MIN_SIGNIFICANT} 位有效数字）")
+            coarse_right = bool(np.all(ok | rounded_ok))
         if np.all(ok):
             return True, tr("well done, ", "做得好，") + _closeness(got, want)
-        for wrong, message in self.mistakes:
+        for wrong, message in self.mistakes:  # before "more digits": 2 for 2.5 may be a method
             bad = np.asarray(wrong(), dtype=float)
             if bad.shape == got.shape and np.all(np.abs(got - bad) <= self.tolerance(bad)):
                 return False, str(message)
+        if coarse_right:
+            return False, tr(f"right as far as it goes: give more digits (at least "
+                             f"{MIN_SIGNIFICANT} significant figures)",
+                             f"目前为止是对的：请多给几位（至少 {MIN_SIGNIFICANT} 位有效数字）")
         if got.ndim == 0:
             return False, _magnitude_hint(float(got), float(want))
         return False, tr(f"{int(np.sum(~ok))} of {got.size} entries are off",

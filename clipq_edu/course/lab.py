@@ -883,11 +883,10 @@ def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) 
            f"从第一轮到最后一轮，平均损失下降了 {drop:.3g}（最后一轮为 {final:.3g}；"
            f"始终回答 0.5 的损失为 {guess:.3g}）"),
         tr(f"test accuracy {run.test_accuracy:.2f} on {n_test} points "
-           f"({'within' if weak else 'more than'} two standard errors, {2 * se:.2f}, of "
+           f"({'not ' if weak else ''}more than two standard errors ({2 * se:.2f}) above "
            f"chance {chance})",
            f"在 {n_test} 个点上的测试准确率为 {run.test_accuracy:.2f}"
-           f"（{'在' if weak else '超出了'}随机猜测 {chance} 的两个标准误差 {2 * se:.2f}"
-           f"{'之内' if weak else ''}）"),
+           f"（{'没有' if weak else ''}比随机猜测 {chance} 高出两个标准误差（{2 * se:.2f}）以上）"),
     ]
     if summary["skipped_steps"]:
         skipped = len(summary["skipped_steps"])

@@ -7,14 +7,9 @@ import math
 
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.exercises import ch01 as ex
-
-
-def _solution(q):
-    namespace = {"np": np}
-    exec(q.solution_text, namespace)  # our own reference text
-    return next(v for k, v in namespace.items() if callable(v) and k != "np")
 
 
 # ------------------------------------------------------------------ 01.6 backprop

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.exercises import ch02 as ex
 
 cirq = pytest.importorskip("cirq")
 
 
-def _solution(q):
-    namespace = {"np": np}
-    exec(q.solution_text, namespace)  # our own reference text
-    return next(v for k, v in namespace.items() if callable(v) and k != "np")
 
 
 # ------------------------------------------------------------------ 02.7 global norm

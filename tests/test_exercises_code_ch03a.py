@@ -10,15 +10,9 @@ import math
 
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.exercises import ch03a
-
-
-def _solution(q, name):
-    ns = {"np": np, "math": math}
-    exec(str(q.solution_text), ns)  # noqa: S102 - the exercise's own reference text
-    return ns[name]
-
 
 # ------------------------------------------------------------------ 03a.1
 

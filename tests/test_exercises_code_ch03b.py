@@ -9,16 +9,10 @@ import math
 import cirq
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.exercises import ch03b
 from clipq_edu.exercises._core import round_significant
-
-
-def _solution(ex):
-    namespace = {"np": np}
-    exec(ex.solution_text, namespace)  # our own reference text, never a student's
-    (fn,) = [v for k, v in namespace.items() if callable(v) and k != "np"]
-    return fn
 
 
 # ------------------------------------------------------------------ numeric: 03b.1, 03b.2

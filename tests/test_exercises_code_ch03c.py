@@ -11,15 +11,10 @@ import math
 
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.exercises import ch03c
 from clipq_edu.quantum import sampling
-
-
-def _solution(q, name):
-    ns = {"np": np, "math": math}
-    exec(str(q.solution_text), ns)  # noqa: S102 - the exercise's own reference text
-    return ns[name]
 
 
 def test_q1_only_b_and_each_wrong_option_explains_itself():

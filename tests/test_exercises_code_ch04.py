@@ -10,15 +10,9 @@ import math
 
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.exercises import ch04 as ex
-
-
-def _solution(q):
-    namespace = {"np": np}
-    exec(q.solution_text, namespace)  # our own reference text
-    (fn,) = [v for k, v in namespace.items() if callable(v) and k != "np"]
-    return fn
 
 
 # ------------------------------------------------------------------ 04.5 clip_report

@@ -9,16 +9,10 @@ import math
 
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.exercises import ch05 as ex
 from clipq_edu.exercises._core import round_significant
-
-
-def _solution(q):
-    namespace = {"np": np}
-    exec(q.solution_text, namespace)  # our own reference text
-    (fn,) = [v for k, v in namespace.items() if callable(v) and k != "np"]
-    return fn
 
 
 @pytest.mark.parametrize("q", [ex.q6, ex.q7], ids=lambda q: q.id)

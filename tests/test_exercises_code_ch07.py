@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from exercise_support import reference_function as _solution
 
 from clipq_edu.course import lab
 from clipq_edu.exercises import ch07 as ex
-
-
-def _solution(q):
-    namespace = {"np": np}
-    exec(q.solution_text, namespace)
-    (fn,) = [v for k, v in namespace.items() if callable(v) and k != "np"]
-    return fn
 
 
 # ------------------------------------------------------------------ 07.7 standardize

@@ -627,6 +627,30 @@ def _check_model_structure(model: Any, n: int, n_weights: int, what: str) -> Any
     return quantum[0]
 
 
+def _outputs_stay_probabilities(model: Any, x: np.ndarray) -> bool:
+    """Whether the model's outputs stay in (0, 1) when the last Dense layer's bias is ±10.
+
+    A freshly initialised linear output can land in (0, 1) by chance; pushing the last
+    layer's bias far out in both directions tells a sigmoid (or any squashing) output from a
+    linear one whatever the random initial weights. The bias is restored afterwards.
+    """
+    from clipq_edu._tf import tf
+
+    last = [layer for layer in model.layers if isinstance(layer, tf.keras.layers.Dense)][-1]
+    if not last.use_bias:
+        return True  # nothing to push; the plain (0, 1) test above decides
+    saved = last.bias.numpy().copy()
+    try:
+        for shift in (10.0, -10.0):
+            last.bias.assign(np.full_like(saved, shift))
+            out = np.asarray(model(x), dtype=float)
+            if not np.all((out > 0) & (out < 1)):
+                return False
+        return True
+    finally:
+        last.bias.assign(saved)
+
+
 def _check_model_training(model: Any, quantum: Any, n: int, what: str) -> None:
     from clipq_edu._tf import tf
 
@@ -636,7 +660,7 @@ def _check_model_training(model: Any, quantum: Any, n: int, what: str) -> None:
         raise StudentError(tr(f"for {what} the output has shape {out.shape} for {len(x)} inputs, "
                               f"expected ({len(x)}, 1)", f"对于{what}，{len(x)} 个输入的输出形状是 "
                               f"{out.shape}，应为 ({len(x)}, 1)"))
-    if not np.all((out > 0) & (out < 1)):
+    if not (np.all((out > 0) & (out < 1)) and _outputs_stay_probabilities(model, x)):
         raise StudentError(tr(f"for {what} the outputs are not probabilities in (0, 1): end with "
                               "a sigmoid", f"对于{what}，输出不是 (0, 1) 内的概率：最后应当用 sigmoid"))
     before = [w.numpy().copy() for w in quantum.trainable_weights]

@@ -32,7 +32,7 @@ try:
     from clipq_edu._display import show_source  # noqa: E402
     from clipq_edu._env import KERAS3_HELP, keras_flavour  # noqa: E402
     from clipq_edu._setup import EnvReport, load_tensorflow, setup  # noqa: E402
-    from clipq_edu.i18n import get_language, set_language  # noqa: E402
+    from clipq_edu.i18n import get_language, msg, say, set_language  # noqa: E402
 except ModuleNotFoundError as _missing:
     # The install did not finish. `python -m clipq_edu doctor` must still run and say what to
     # do (its first part needs the standard library only); anything else gets a clear error.
@@ -72,6 +72,8 @@ __all__ = [
     "has_tfq",
     "keras_flavour",
     "load_tensorflow",
+    "msg",
+    "say",
     "set_language",
     "setup",
     "show_source",

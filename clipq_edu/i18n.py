@@ -18,6 +18,14 @@ Two ways to write a bilingual string:
 * :class:`Text` is defined once (at import time, e.g. an exercise's prompt) and renders in the
   language current *when it is shown*: ``str(text)`` and f-strings render it.
 
+Notebook cells print and label in the learner's language with :func:`msg` and :func:`say`: the
+cell holds only the English template, and the Chinese one comes from the message catalog
+shipped with the library (``clipq_edu/messages/zh/*.toml``, one file per chapter, keyed by the
+English template)::
+
+    cq.say("fitted log2 slope: {slope:.3f}", slope=slope)      # prints
+    ax.set_xlabel(cq.msg("number of qubits n"))               # returns the text
+
 >>> previous = set_language("zh")
 >>> tr("gradient clipping", "梯度裁剪")
 '梯度裁剪'
@@ -32,9 +40,13 @@ Two ways to write a bilingual string:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
+import tomllib
 from collections.abc import Iterator
+from importlib import resources
+from typing import Any
 
 __all__ = [
     "LANGUAGES",
@@ -43,6 +55,8 @@ __all__ = [
     "get_language",
     "has_chinese",
     "language",
+    "msg",
+    "say",
     "set_language",
     "tr",
 ]
@@ -175,3 +189,48 @@ class Text(str):
     def __reduce__(self) -> tuple[type, tuple[str, str]]:
         return (Text, (self.en, self.zh))
 
+
+
+@functools.cache
+def message_catalog(lang: str = "zh") -> dict[str, str]:
+    """The message catalog of ``lang``: English template -> translated template.
+
+    Read once from ``clipq_edu/messages/<lang>/*.toml`` (a table of ``"English" = "中文"``
+    pairs per chapter). A template translated twice, differently, is an error.
+    """
+    merged: dict[str, str] = {}
+    folder = resources.files("clipq_edu") / "messages" / lang
+    if not folder.is_dir():
+        return merged
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        for english, translated in tomllib.loads(entry.read_text(encoding="utf-8")).items():
+            if merged.get(english, translated) != translated:
+                raise ValueError(f"messages/{lang}/{entry.name}: {english!r} is translated "
+                                 f"twice, differently")
+            merged[english] = translated
+    return merged
+
+
+def msg(template: str, /, *args: Any, **values: Any) -> str:
+    """``template.format(*args, **values)`` in the current language.
+
+    ``template`` is the English text with ``str.format`` fields; in Chinese, its translation from
+    the message catalog is formatted with the same values (an untranslated template stays
+    English; ``tests/test_messages.py`` finds every template a notebook uses and requires one).
+
+    >>> msg("{n} shots", n=100)
+    '100 shots'
+    >>> with language("zh"):
+    ...     msg("{n} shots", n=100)
+    '100 次测量'
+    """
+    if _current != "en":
+        template = message_catalog(_current).get(template, template)
+    return template.format(*args, **values)
+
+
+def say(template: str, /, *args: Any, **values: Any) -> None:
+    """Print :func:`msg` ``(template, *args, **values)``: a notebook's printed line, translated."""
+    print(msg(template, *args, **values))

@@ -68,9 +68,40 @@ def test_code_is_the_english_code(name):
     assert first_cn.count(zh.LANGUAGE_LINE) == 1
     assert first_cn.index(zh.LANGUAGE_LINE) < next(
         i for i, line in enumerate(first_cn) if "cq.setup" in line)
+    assert zh.strip_comments("\n".join(first_cn).replace(zh.LANGUAGE_LINE, "")) == \
+        zh.strip_comments("\n".join(first_en))
     for a, b in zip(en[1:], cn[1:], strict=True):
-        assert _src(a) == _src(b), f"{name}: code cell {a['id']} differs between the editions"
+        assert zh.strip_comments(_src(a)) == zh.strip_comments(_src(b)), (
+            f"{name}: code cell {a['id']} differs between the editions (beyond its comments)")
         assert a.get("metadata", {}).get("tags", []) == b.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_comments_in_the_chinese_code_are_chinese(name):
+    """Every comment with three or more English words reads in Chinese in the zh edition."""
+    nb = _nb(zh.ZH_NOTEBOOKS / f"{name}.ipynb")
+    english = [(c["id"], t.string) for c in nb["cells"] if c["cell_type"] == "code"
+               for t in zh.comment_tokens(_src(c))
+               if len(zh._WORD.findall(t.string)) >= 3 and not has_chinese(t.string)]
+    assert not english, english
+
+
+def test_what_the_chinese_notebooks_show_is_chinese():
+    """Issue 29: at most 15 English-only output lines and 5 English figures in notebooks/zh."""
+    lines = [x for n in NAMES for x in zh.english_lines(n)]
+    figures = [x for n in NAMES for x in zh.same_figures(n)]
+    assert len(lines) <= zh.MAX_ENGLISH_LINES, "\n".join(lines)
+    assert len(figures) <= zh.MAX_SAME_FIGURES, figures
+
+
+def test_a_comment_is_translated_and_only_the_comment_changes():
+    source = "x = 1  # the answer here\ny = '# not a comment'  # noqa: F841\n"
+    out, missing = zh.translate_comments(source, {"the answer here": "答案写在这里"})
+    assert out == "x = 1  # 答案写在这里\ny = '# not a comment'  # noqa: F841\n"
+    assert missing == []
+    assert zh.strip_comments(out) == zh.strip_comments(source)
+    assert zh.translate_comments(source, {})[1] == ["the answer here"]
+    assert zh.strip_comments("x = 2  # the answer here\n") != zh.strip_comments(source)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -11,8 +11,14 @@ keyed by the cell's id and stamped with the SHA-256 (first 16 hex digits) of the
 it translates (``sha TODO`` for an entry not translated yet). The generated notebook is the
 English one with every markdown cell replaced by its translation and one line added to the
 first code cell, ``cq.set_language("zh")``, so that the library speaks Chinese too. Every other
-code cell is copied unchanged, and the outputs come from executing the generated notebook
-(never from editing it).
+code cell is copied with its comments translated (nothing else changes: the code is
+byte-identical once comments are set aside, and ``tests/test_zh_edition.py`` checks exactly
+that), and the outputs come from executing the generated notebook (never from editing it).
+
+Comments are translated through ``translations/zh/<name>.comments.tsv``: one line per comment
+text, ``English<TAB>中文`` (the text after ``#``, stripped). The same comment text gets the same
+translation wherever it occurs in that chapter. Tool directives (``# noqa``, ``# type:``,
+``# doctest:``, ``# pragma``, ``# fmt:``) stay as they are.
 
 Usage (from the repository root, inside the project's virtual environment)::
 
@@ -22,6 +28,8 @@ Usage (from the repository root, inside the project's virtual environment)::
     python tools/zh.py status            # which entries are missing, untranslated or stale
     python tools/zh.py sync              # add entries for new English cells (English text, TODO)
     python tools/zh.py stamp NAME [--cell ID ...]   # mark translations as up to date
+    python tools/zh.py comments NAME     # add `English<TAB>TODO` lines for new comments
+    python tools/zh.py report            # English-only output lines and English figures left
 
 ``make zh`` runs ``build``. ``stamp`` without ``--cell`` stamps only ``TODO`` entries that hold
 Chinese text; a stale entry (the English changed) is stamped by naming its cell after updating
@@ -33,10 +41,12 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
+import io
 import json
 import re
 import subprocess
 import sys
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +167,96 @@ def problems(name: str) -> list[str]:
                     for p in check_translation(_src(cell), entry.text)]
     out += [f"{name}: catalog entry {cid} has no English cell (remove it)"
             for cid in entries if cid not in md_ids]
+    return out + comment_problems(name)
+
+
+_KEEP_COMMENT = re.compile(r"^#\s*(noqa|type:|doctest:|pragma|fmt:)")
+
+
+def comments_path(name: str) -> Path:
+    """``translations/zh/<name>.comments.tsv``: the comment translations of one chapter."""
+    return CATALOG / f"{name}.comments.tsv"
+
+
+def load_comments(name: str) -> dict[str, str]:
+    """English comment text -> Chinese, for chapter ``name`` (empty when there is no file)."""
+    path = comments_path(name)
+    table: dict[str, str] = {}
+    if not path.exists():
+        return table
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("##"):
+            continue
+        english, sep, chinese = line.partition("\t")
+        if chinese.strip() == "TODO":
+            continue  # written by `zh.py comments`, not translated yet
+        if not sep or not chinese.strip():
+            raise ValueError(f"{path.name}:{number}: expected `English<TAB>中文`, got {line!r}")
+        if english.strip() in table:
+            raise ValueError(f"{path.name}:{number}: {english.strip()!r} appears twice")
+        table[english.strip()] = chinese.strip()
+    return table
+
+
+def comment_tokens(source: str) -> list[tokenize.TokenInfo]:
+    """The comments of a code cell that need translating (tool directives left out)."""
+    found = []
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT and needs_chinese(tok.string) \
+                and not _KEEP_COMMENT.match(tok.string):
+            found.append(tok)
+    return found
+
+
+def comment_key(token: str) -> str:
+    """The catalog key of a comment token: its text after ``#``, stripped."""
+    return token.lstrip("#").strip()
+
+
+def translate_comments(source: str, table: dict[str, str]) -> tuple[str, list[str]]:
+    """``source`` with every translatable comment replaced from ``table``; the missing keys."""
+    lines = source.splitlines(keepends=True)
+    missing = []
+    for tok in reversed(comment_tokens(source)):
+        key = comment_key(tok.string)
+        if key not in table:
+            missing.append(key)
+            continue
+        row, col = tok.start
+        line = lines[row - 1]
+        end = tok.end[1]
+        lines[row - 1] = line[:col] + "# " + table[key] + line[end:]
+    return "".join(lines), missing[::-1]
+
+
+def strip_comments(source: str) -> list[tuple[int, str]]:
+    """A code cell's tokens without comments: equal for two cells that differ only there."""
+    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type != tokenize.COMMENT]
+
+
+def comment_problems(name: str) -> list[str]:
+    """Comments of chapter ``name`` with no translation, and translations no comment uses."""
+    nb = read_notebook(NOTEBOOKS / f"{name}.ipynb")
+    try:
+        table = load_comments(name)
+    except ValueError as err:
+        return [str(err)]
+    used: set[str] = set()
+    out = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for tok in comment_tokens(_src(cell)):
+            key = comment_key(tok.string)
+            used.add(key)
+            if key not in table:
+                out.append(f"{name}: cell {cell['id']}: comment {key!r} has no translation in "
+                           f"{comments_path(name).name}")
+            elif len(_WORD.findall(key)) >= 3 and not has_chinese(table[key]):
+                out.append(f"{name}: comment {key!r}: its translation holds no Chinese")
+    out += [f"{name}: {comments_path(name).name} translates {key!r}, which no comment uses "
+            "(remove it)" for key in table if key not in used]
     return out
 
 
@@ -180,13 +280,16 @@ def build_sources(name: str) -> dict:
         raise ValueError("\n".join(found))
     nb = copy.deepcopy(read_notebook(NOTEBOOKS / f"{name}.ipynb"))
     entries = load_catalog(name)
+    comments = load_comments(name)
     first_code = True
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             cell["source"] = _lines(entries[cell["id"]].text)
-        elif cell["cell_type"] == "code" and first_code:
-            cell["source"] = _lines(add_language_line(_src(cell)))
-            first_code = False
+        elif cell["cell_type"] == "code":
+            source = translate_comments(_src(cell), comments)[0]
+            if first_code:
+                source, first_code = add_language_line(source), False
+            cell["source"] = _lines(source)
     nb["metadata"]["language"] = "zh"
     return nb
 
@@ -277,6 +380,85 @@ def sync() -> int:
     return status()
 
 
+_ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+#: Figures and lines of the Chinese edition that may stay English (issue 29's acceptance).
+MAX_SAME_FIGURES, MAX_ENGLISH_LINES = 5, 15
+
+
+def _quotes_source(cell: dict) -> bool:
+    """Cells whose output is quoted source code (``show_source``, the article's listing)."""
+    src = _src(cell)
+    return "show_source" in src or "article_code" in src or "source_article" in src
+
+
+def _output_text(output: dict) -> str:
+    if output.get("output_type") == "stream":
+        return "".join(output["text"])
+    if output.get("output_type") == "error":
+        return f"{output.get('ename', '')}: {output.get('evalue', '')}"
+    data = output.get("data", {})
+    if "image/png" in data or "text/html" in data:
+        return ""
+    text = data.get("text/plain", "")
+    return text if isinstance(text, str) else "".join(text)
+
+
+def english_lines(name: str) -> list[str]:
+    """Output lines of ``notebooks/zh/<name>`` a learner reads in English only: three or more
+    English words and no Chinese (quoted source code and circuit diagrams left out)."""
+    out = []
+    for cell in read_notebook(ZH_NOTEBOOKS / f"{name}.ipynb")["cells"]:
+        if cell["cell_type"] != "code" or _quotes_source(cell):
+            continue
+        for output in cell.get("outputs", []):
+            for line in _output_text(output).splitlines():
+                if "───" not in line and len(_ENGLISH_WORD.findall(line)) >= 3 \
+                        and not has_chinese(line):
+                    out.append(f"{name} cell {cell['id']}: {line.strip()[:100]}")
+    return out
+
+
+def same_figures(name: str) -> list[str]:
+    """Figures stored in ``notebooks/zh/<name>`` byte-identical to one in the English edition."""
+    def pngs(path: Path) -> list[tuple[str, str]]:
+        return [(cell["id"], "".join(o["data"]["image/png"]))
+                for cell in read_notebook(path)["cells"] if cell["cell_type"] == "code"
+                for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    english = {png for _, png in pngs(NOTEBOOKS / f"{name}.ipynb")}
+    return [f"{name} cell {cid}" for cid, png in pngs(ZH_NOTEBOOKS / f"{name}.ipynb")
+            if png in english]
+
+
+def report() -> int:
+    """Print the English-only output lines and the figures identical to the English ones."""
+    lines = [x for n in names() for x in english_lines(n)]
+    figures = [x for n in names() for x in same_figures(n)]
+    print("\n".join(lines))
+    print("\n".join(f"same figure as English: {f}" for f in figures))
+    print(f"{len(lines)} English-only output lines (at most {MAX_ENGLISH_LINES}), "
+          f"{len(figures)} figures identical to English (at most {MAX_SAME_FIGURES})")
+    return 0 if len(lines) <= MAX_ENGLISH_LINES and len(figures) <= MAX_SAME_FIGURES else 1
+
+
+def sync_comments(name: str) -> int:
+    """Append ``English<TAB>TODO`` lines for comments of ``name`` that have no translation.
+
+    ``TODO`` is not a translation: the chapter will not build until each is replaced.
+    """
+    nb = read_notebook(NOTEBOOKS / f"{name}.ipynb")
+    table = load_comments(name) if comments_path(name).exists() else {}
+    new: list[str] = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            new += [k for k in translate_comments(_src(cell), table)[1] if k not in new]
+    if new:
+        path = comments_path(name)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        path.write_text(old + "".join(f"{k}\tTODO\n" for k in new), encoding="utf-8")
+    print(f"{name}: {len(new)} comments to translate in {comments_path(name).name}")
+    return 0
+
+
 def stamp(name: str, cells: list[str]) -> int:
     """Mark entries as translating the current English text (``TODO`` ones, or ``cells``)."""
     nb = read_notebook(NOTEBOOKS / f"{name}.ipynb")
@@ -315,6 +497,9 @@ def main(argv: list[str]) -> int:
     b.add_argument("only", nargs="*", help="only the chapters whose names contain these (others untouched)")
     sub.add_parser("status")
     sub.add_parser("sync")
+    sub.add_parser("report", help="English-only output lines and figures left in notebooks/zh")
+    c = sub.add_parser("comments", help="list a chapter's untranslated comments in its .tsv")
+    c.add_argument("name")
     s = sub.add_parser("stamp")
     s.add_argument("name")
     s.add_argument("--cell", action="append", default=[])
@@ -323,6 +508,10 @@ def main(argv: list[str]) -> int:
         return build(args.execute, tuple(args.only))
     if args.command == "stamp":
         return stamp(args.name, args.cell)
+    if args.command == "report":
+        return report()
+    if args.command == "comments":
+        return sync_comments(args.name)
     return sync() if args.command == "sync" else status()
 
 

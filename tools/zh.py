@@ -388,7 +388,7 @@ MAX_SAME_FIGURES, MAX_ENGLISH_LINES = 5, 15
 def _quotes_source(cell: dict) -> bool:
     """Cells whose output is quoted source code (``show_source``, the article's listing)."""
     src = _src(cell)
-    return "show_source" in src or "article_code" in src or "source_article" in src
+    return "show_source" in src or "article.listing(" in src
 
 
 def _output_text(output: dict) -> str:

@@ -143,3 +143,28 @@ def test_a_named_mistake_wins_over_give_more_digits():
                         mistakes=[(lambda: 2.0, "that is the large-d approximation")])
     assert q.check(2).message == "that is the large-d approximation"
     assert "more digits" in NumericExercise("t.9", "f", expected=lambda: 2.5).check(3).message
+
+
+def test_feedback_in_chinese_has_one_status_and_full_width_colons():
+    from clipq_edu.exercises._checks import call, guarded, require_callable
+    from clipq_edu.i18n import language
+
+    def body(fn):
+        require_callable(fn, "f(x)")
+        call(fn, 1, what="x = 1")
+        return "fine"
+
+    q = make_numeric()
+    fn_q = FunctionExercise("t.7", "f", checker=guarded(body))
+    with language("zh"):
+        unanswered = str(q.check(None))
+        assert unanswered.startswith("[t.1] ✏️ 还没有答案：") and "还不对" not in unanswered
+        assert "`" not in unanswered
+        assert "还不对：" in str(q.check(4.0)) and "正确：" in str(q.check(5.0))
+        assert repr(q).startswith("练习 t.1：") and ": " not in repr(q)
+        assert "提示 1/2：" in q.hint()
+        assert "答案：sqrt(9 + 16)" in q.solution()
+        returns_none = fn_q.check(lambda x: None)
+        assert not returns_none.attempted and "还不对" not in str(returns_none)
+    assert str(q.check(None)).startswith("[t.1] ✏️ no answer yet: ")
+    assert "Not yet" in str(q.check(4.0))

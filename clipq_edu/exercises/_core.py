@@ -71,13 +71,18 @@ class Feedback:
     correct: bool
     message: str
     exercise_id: str = ""
+    #: False when no answer was given yet (``None`` in the cell, or a function that returns
+    #: ``None``): the line then shows that message alone, with no "not yet" in front of it.
+    attempted: bool = True
 
     def __bool__(self) -> bool:
         return self.correct
 
     def __str__(self) -> str:
-        mark = tr("✅ Correct", "✅ 正确") if self.correct else tr("❌ Not yet", "❌ 还不对")
         label = f"[{self.exercise_id}] " if self.exercise_id else ""
+        if not self.correct and not self.attempted:
+            return f"{label}✏️ {self.message}"
+        mark = tr("✅ Correct", "✅ 正确") if self.correct else tr("❌ Not yet", "❌ 还不对")
         return f"{label}{mark}{tr(': ', '：')}{self.message}"
 
     def __repr__(self) -> str:
@@ -116,7 +121,7 @@ class Exercise:
             feedback = Feedback(False, tr("no answer yet: replace `None` with your answer and "
                                           "run the cell again",
                                           "还没有答案：把 None 换成你的答案，再运行这个单元格"),
-                                self.id)
+                                self.id, attempted=False)
             _record(self.id, "not attempted", answer, feedback.message)
             return feedback
         if self.needs_tfq:
@@ -143,7 +148,7 @@ class Exercise:
                   "not attempted" if isinstance(message, Unanswered) else "incorrect")
         message = str(message)
         _record(self.id, status, answer, message)
-        return Feedback(ok, message, self.id)
+        return Feedback(ok, message, self.id, attempted=status != "not attempted")
 
     def _check(self, answer: Any) -> tuple[bool, str]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -183,10 +188,10 @@ class Exercise:
                                f"[{self.id}] 本次课程关闭了答案（{SOLUTIONS_ENV}=off）："
                                "请使用 check() 和 hint()。"))
         body = self.solution_text or tr("see the chapter text.", "见本章正文。")
-        return HintText(f"[{self.id}] {tr('Solution', '答案')}: {body}")
+        return HintText(f"[{self.id}] {tr('Solution', '答案')}{tr(': ', '：')}{body}")
 
     def __repr__(self) -> str:
-        return f"{tr('Exercise', '练习')} {self.id}: {self.prompt}"
+        return f"{tr('Exercise', '练习')} {self.id}{tr(': ', '：')}{self.prompt}"
 
 
 def solutions_enabled() -> bool:
@@ -451,7 +456,7 @@ class ChoiceExercise(Exercise):
 
     def __repr__(self) -> str:
         opts = "\n".join(f"  {k}) {v}" for k, v in self.options.items())
-        return f"{tr('Exercise', '练习')} {self.id}: {self.prompt}\n{opts}"
+        return f"{tr('Exercise', '练习')} {self.id}{tr(': ', '：')}{self.prompt}\n{opts}"
 
 
 @dataclass(repr=False)

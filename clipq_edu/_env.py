@@ -16,12 +16,21 @@ import sys
 import tempfile
 from collections.abc import Iterator
 
-KERAS3_HELP = (
+from clipq_edu.i18n import Text
+
+#: What to do when ``tf.keras`` is Keras 3; prints in the learner's language (the error and
+#: the warning that carry it stay English, as every API error does).
+KERAS3_HELP = Text(
     "tf.keras is Keras 3 here (TensorFlow was imported and used before clipq_edu, or "
     "TF_USE_LEGACY_KERAS is set to something other than 1), and TensorFlow Quantum only works "
     "with tf-keras. Fix: restart the kernel (Kernel > Restart Kernel) and make "
     "`import clipq_edu` the first import, or set TF_USE_LEGACY_KERAS=1 in the environment "
-    "before starting Python. See docs/troubleshooting.md#keras-3."
+    "before starting Python. See docs/troubleshooting.md#keras-3.",
+    "这里的 tf.keras 是 Keras 3（TensorFlow 在 clipq_edu 之前就已导入并用过，或者 "
+    "TF_USE_LEGACY_KERAS 被设成了 1 以外的值），而 TensorFlow Quantum 只能配合 tf-keras 使用。"
+    "解决办法：重启内核（Kernel > Restart Kernel），并把 `import clipq_edu` 放在所有导入语句的"
+    "最前面；或者在启动 Python 之前，在环境中设置 TF_USE_LEGACY_KERAS=1。"
+    "详见 docs/troubleshooting.md#keras-3。",
 )
 
 
@@ -127,10 +136,10 @@ def check_keras(strict: bool = True) -> None:
     """
     if keras_flavour() == "Keras 3":
         if strict:
-            raise ImportError(KERAS3_HELP)
+            raise ImportError(KERAS3_HELP.en)
         import warnings
 
-        warnings.warn(KERAS3_HELP, RuntimeWarning, stacklevel=3)
+        warnings.warn(KERAS3_HELP.en, RuntimeWarning, stacklevel=3)
 
 
 #: TensorFlow's native start-up lines that mean nothing on a CPU machine (absl logs them to

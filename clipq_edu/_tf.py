@@ -52,7 +52,7 @@ class _MissingTFQ:
             f"The course runs on the library's own simulator instead; run this cell on "
             f"{WHERE_TFQ_RUNS}.",
             f"tfq.{name} 需要 TensorFlow Quantum，而此处不可用（{self._reason}）。课程改用本库"
-            f"自带的模拟器运行；请在 {WHERE_TFQ_RUNS} 上运行这个单元。"))
+            f"自带的模拟器运行；请在 {WHERE_TFQ_RUNS} 上运行这个单元格。"))
 
     def __repr__(self) -> str:
         return tr(f"<TensorFlow Quantum not available: {self._reason}>",
@@ -90,7 +90,7 @@ if _announce:
                  "not installed here: the library's own simulator stands in, and the few cells "
                  "that teach the TFQ API itself say so.",
                  f"TensorFlow {tf.__version__} 已就绪（用时 {_seconds:.1f} 秒）。此环境没有安装 "
-                 "TensorFlow Quantum：由本库自带的模拟器代替，少数专门讲解 TFQ API 的单元会说明并跳过。"),
+                 "TensorFlow Quantum：由本库自带的模拟器代替，少数专门讲解 TFQ API 的单元格会说明并跳过。"),
               flush=True)
 
 tf.get_logger().setLevel(logging.ERROR)

@@ -217,7 +217,7 @@ DEFECTS: tuple[Defect, ...] = (
              "`clipq_edu.clipping.clip_by_global_norm`（或 Keras 的 `global_clipnorm`）"
              "一次裁剪整个列表。"),
         Text("Chapter 03 derives the global norm; the telemetry plots it every step.",
-             "第 03 章推导了全局范数；训练遥测每一步都会画出它。"),
+             "第 03 章推导了全局范数；训练监控每一步都会画出它。"),
     ),
     Defect(
         "fictional_optimizer_args",

@@ -283,11 +283,14 @@ def plot_loss_slopes(ax: Any = None) -> Any:
     if check_axes("ax", ax) is None:
         _, ax = plt.subplots(figsize=(6, 3.6))
     p = np.logspace(-4, np.log10(0.999), 300)
-    ax.loglog(p, loss_slope("naive_bce", p), label="cross-entropy: 1/p (unbounded)")
-    ax.loglog(p, loss_slope("mse", p), label="MSE: 2(1 − p) (at most 2)")
-    ax.set_xlabel("predicted probability p of the true class (y = 1)")  # not for learners to translate: figure text (no CJK font)
+    ax.loglog(p, loss_slope("naive_bce", p),
+              label=tr("cross-entropy: 1/p (unbounded)", "交叉熵：1/p（无界）"))
+    ax.loglog(p, loss_slope("mse", p), label=tr("MSE: 2(1 − p) (at most 2)", "MSE：2(1 − p)（至多为 2）"))
+    ax.set_xlabel(tr("predicted probability p of the true class (y = 1)",
+                     "预测为真实类别（y = 1）的概率 p"))
     ax.set_ylabel("|dL/dp|")
-    ax.set_title("A confidently wrong prediction: slope of the loss")  # not for learners to translate: figure text (no CJK font)
+    ax.set_title(tr("A confidently wrong prediction: slope of the loss",
+                    "自信的错误预测：损失的斜率"))
     ax.legend()
     return ax
 
@@ -338,7 +341,7 @@ class LabSettings:
             known = f"seed={self.seed}, clip={self.clip!r}, epochs={self.epochs}"
             return tr(f"LabSettings(<the delivered model, {known}: other fields not shown; "
                       "read the telemetry>)",
-                      f"LabSettings(<交付的模型，{known}：其余字段不显示；请阅读训练遥测>)")
+                      f"LabSettings(<交付的模型，{known}：其余字段不显示；请阅读训练监控数据>)")
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
                           if f.repr)
         return f"LabSettings({shown})"
@@ -901,16 +904,60 @@ def _short(name: str) -> str:
     return name.split(":")[0]
 
 
+#: Column headers of :class:`ResultsTable` as shown (the row dicts keep their English keys).
+_RESULT_HEADERS = {
+    "run": ("run", "运行"),
+    "clip": ("clip", "裁剪"),
+    "spike_ratio": ("spike ratio", "尖峰比"),
+    "clipped_fraction": ("clipped fraction", "被裁剪的比例"),
+    "train_accuracy": ("train accuracy", "训练准确率"),
+    "test_accuracy": ("test accuracy", "测试准确率"),
+}
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (a Chinese character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 class ResultsTable(list):
-    """A list of row dicts that displays as a Markdown table in Jupyter."""
+    """A list of row dicts that displays as a table in the learner's language.
+
+    The rows keep their English keys (code reads them); only the headers shown are translated.
+    Jupyter shows a Markdown table, a console an aligned text table.
+    """
+
+    def _header(self, key: str) -> str:
+        en, zh = _RESULT_HEADERS.get(key, (key, key))
+        return tr(en, zh)
+
+    @staticmethod
+    def _cell(key: str, value: Any) -> str:
+        return tr("none", "无") if key == "clip" and value == "none" else str(value)
 
     def _repr_markdown_(self) -> str:
         if not self:
             return tr("(no runs)", "（没有运行记录）")
         keys = list(self[0])
-        lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-        lines += ["| " + " | ".join(str(row[k]) for k in keys) + " |" for row in self]
+        lines = ["| " + " | ".join(self._header(k) for k in keys) + " |", "|" + "---|" * len(keys)]
+        lines += ["| " + " | ".join(self._cell(k, row[k]) for k in keys) + " |" for row in self]
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        if not self:
+            return tr("(no runs)", "（没有运行记录）")
+        keys = list(self[0])
+        rows = [[self._header(k) for k in keys]]
+        rows += [[self._cell(k, row[k]) for k in keys] for row in self]
+        widths = [max(_width(r[j]) for r in rows) for j in range(len(keys))]
+        return "\n".join(
+            "  ".join(text + " " * (w - _width(text)) for text, w in zip(r, widths, strict=True))
+            .rstrip() for r in rows)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
 
 
 def results_table(runs: dict[str, LabRun]) -> ResultsTable:
@@ -977,9 +1024,9 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
     for name, run in runs.items():
         line, = ax_norm.semilogy(run.telemetry.norm_before, lw=1.2, label=name)
         colours.append(line.get_color())
-    ax_norm.set_xlabel("step")
-    ax_norm.set_ylabel("raw global gradient norm")  # not for learners to translate: figure text (no CJK font)
-    ax_norm.set_title("Gradient telemetry")
+    ax_norm.set_xlabel(tr("step", "步数"))
+    ax_norm.set_ylabel(tr("raw global gradient norm", "原始全局梯度范数"))
+    ax_norm.set_title(tr("Gradient telemetry", "梯度训练监控"))
     ax_norm.legend(fontsize="small")
     positions = np.arange(len(rows))
     ax_acc.barh(positions, [r["test_accuracy"] for r in rows], color=colours, alpha=0.35)
@@ -990,6 +1037,6 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
     ax_acc.axvline(0.5, color="k", ls=":", lw=0.8)
     ax_acc.set_xlim(0, 1)
     ax_acc.set_ylim(len(rows) - 0.5, -0.5)
-    ax_acc.set_xlabel("test accuracy")
-    ax_acc.set_title("Did it learn? (dotted: chance 0.5)")  # not for learners to translate: figure text (no CJK font)
+    ax_acc.set_xlabel(tr("test accuracy", "测试准确率"))
+    ax_acc.set_title(tr("Did it learn? (dotted: chance 0.5)", "学到东西了吗？（点线：随机猜测 0.5）"))
     return fig

@@ -37,6 +37,7 @@ from clipq_edu._validate import (
     check_positive_float,
     check_real,
 )
+from clipq_edu.i18n import tr
 
 __all__ = [
     "GDResult",
@@ -232,12 +233,14 @@ class GDResult:
         return self.trajectory[-1]
 
     def __repr__(self) -> str:
+        done = len(self.trajectory) - 1
         if self.converged:
-            outcome = f"converged in {self.iterations} iterations"
+            outcome = tr(f"converged in {self.iterations} iterations",
+                         f"{self.iterations} 次迭代后收敛")
         elif self.diverged:
-            outcome = f"diverged after {len(self.trajectory) - 1} iterations"
+            outcome = tr(f"diverged after {done} iterations", f"{done} 次迭代后发散")
         else:
-            outcome = f"not converged after {len(self.trajectory) - 1} iterations"
+            outcome = tr(f"not converged after {done} iterations", f"{done} 次迭代后仍未收敛")
         return f"GDResult(lr={self.learning_rate:g}, clip={self.clip}, {outcome})"
 
 

@@ -35,6 +35,7 @@ from clipq_edu._validate import (
     check_seed,
     check_shots,
 )
+from clipq_edu.i18n import tr
 from clipq_edu.training import optim
 from clipq_edu.training.loop import ClipSpec, NonFiniteGradientError, describe_clip
 from clipq_edu.training.optim import ADAM_EPS, Optimizer
@@ -338,11 +339,11 @@ class ShotTrainingResult(Telemetry):
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.5))
-        ax.plot(self.loss, lw=1, alpha=0.7, label="loss from shots")
-        ax.plot(self.exact_loss, lw=1.5, label="exact loss")
-        ax.set_xlabel("step")
-        ax.set_ylabel("loss")
-        ax.set_title("Training a circuit from measured counts")
+        ax.plot(self.loss, lw=1, alpha=0.7, label=tr("loss from shots", "由测量结果估计的损失"))
+        ax.plot(self.exact_loss, lw=1.5, label=tr("exact loss", "精确损失"))
+        ax.set_xlabel(tr("step", "步数"))
+        ax.set_ylabel(tr("loss", "损失"))
+        ax.set_title(tr("Training a circuit from measured counts", "用测量计数训练线路"))
         ax.legend()
         return ax
 

@@ -57,15 +57,16 @@ def _copy_pair(tmp_path: Path, zh_path: str) -> tuple[Path, Path]:
 def test_changed_english_section_is_named_until_restamped(tmp_path):
     zh_path = "docs/zh/troubleshooting.md"
     zh_file, en_file = _copy_pair(tmp_path, zh_path)
-    en = en_file.read_text(encoding="utf-8")
-    en_file.write_text(en.replace("To halve the error, take 4× the shots.",
-                                  "To halve the error, take four times the shots."),
-                       encoding="utf-8")
+    en_sections = zh_docs.split_sections(en_file.read_text(encoding="utf-8"))
+    changed = en_sections[2]
+    changed.text += "\nOne more English sentence.\n"
+    en_file.write_text("\n".join(s.text for s in en_sections), encoding="utf-8")
     problems = zh_docs.check(zh_path, tmp_path)
     assert len(problems) == 1, problems
-    assert "STALE" in problems[0] and "'Shot-based numbers vary'" in problems[0]
-    index = next(s.index for s in zh_docs.split_sections(zh_file.read_text(encoding="utf-8"))
-                 if s.title == "基于有限次测量的数值会变化")
+    assert "STALE" in problems[0] and f"(English '{changed.title}')" in problems[0]
+    pairs, _ = zh_docs.paired(zh_file.read_text(encoding="utf-8"),
+                              en_file.read_text(encoding="utf-8"))
+    index = next(zh.index for zh, en in pairs if en.index == changed.index)
     assert f"--section {index}" in problems[0]
     assert zh_docs.stamp(zh_path, [index], tmp_path) == [index]
     assert zh_docs.check(zh_path, tmp_path) == []

@@ -18,7 +18,7 @@ from typing import Any
 
 from clipq_edu.i18n import Text, get_language, tr
 
-__all__ = ["AVOID", "TERMS", "Term", "Glossary", "check_translation", "lookup", "show"]
+__all__ = ["AVOID", "RETIRED", "TERMS", "Term", "Glossary", "check_translation", "lookup", "show"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ TERMS: tuple[Term, ...] = tuple(Term(term.en, term.zh, meaning.en, meaning.zh) f
     (Text("standardisation", "标准化"),
      Text("shifting and scaling features to mean 0 and standard deviation 1",
           "平移并缩放特征，使其均值为 0、标准差为 1")),
-    (Text("telemetry", "训练遥测"),
+    (Text("telemetry", "训练监控"),
      Text("per-step records of loss and gradient norms, read to diagnose training",
           "逐步记录的损失和梯度范数，用来诊断训练")),
     (Text("finite difference", "有限差分"),
@@ -140,9 +140,9 @@ TERMS: tuple[Term, ...] = tuple(Term(term.en, term.zh, meaning.en, meaning.zh) f
     (Text("measurement", "测量"),
      Text("reading qubits out: one bitstring per shot",
           "读出量子比特：每次测量得到一个比特串")),
-    (Text("shot", "单次测量"),
+    (Text("shot", "一次测量"),
      Text("one run of a circuit ending in one measured bitstring",
-          "运行一次量子线路，得到一个测得的比特串")),
+          "运行一次量子线路，得到一个测得的比特串；shots 的个数称为测量次数")),
     (Text("shot noise", "散粒噪声"),
      Text("the scatter of an estimate from N shots; for an observable with eigenvalues ±1 and "
           "mean μ, the variance is (1 − μ²)/N",
@@ -222,6 +222,19 @@ AVOID: dict[str, tuple[str, ...]] = {
     "simulator": ("仿真器",),
 }
 
+#: Renderings the course used once and retired, anywhere in a Chinese text: the retired form,
+#: the English it stood for, and what to write instead. ``单次测量`` forced "一个单次测量" and
+#: turned "estimated from shots" into "from a single measurement".
+RETIRED: dict[str, tuple[str, str]] = {
+    "单次测量": ("shot", "一次测量（shot），之后写一次测量；shots 的个数写测量次数"),
+    "特征值": ("eigenvalue", "本征值"),
+    "批次": ("batch", "批量"),
+    "对数刻度": ("log scale", "对数坐标"),
+    "遥测": ("telemetry", "训练监控"),
+    "Schmidt秩": ("Schmidt rank", "施密特秩"),
+    "Schmidt系数": ("Schmidt coefficient", "施密特系数"),
+}
+
 #: Terms a translation may leave in English (an acronym), and terms whose Chinese depends on
 #: the sentence ("1000 shots" is 1000 次测量): these are not required where the English has them.
 _KEEP_ENGLISH = frozenset({"spsa"})
@@ -239,7 +252,7 @@ def check_translation(english: str, chinese: str) -> list[str]:
 
     Every glossary term in ``english`` (outside code spans and maths; plural and -ize spellings
     included) must appear in ``chinese`` in its glossary rendering, and no rendering listed in
-    :data:`AVOID` may appear. Spaces are ignored when comparing Chinese.
+    :data:`AVOID` or :data:`RETIRED` may appear. Spaces are ignored when comparing Chinese.
 
     >>> check_translation("Gradient clipping helps.", "梯度裁剪有帮助。")
     []
@@ -264,6 +277,8 @@ def check_translation(english: str, chinese: str) -> list[str]:
         if key in _KEEP_ENGLISH and key in chinese.lower():
             continue
         out.append(f"{key!r} should be rendered {term.chinese}")  # not for learners
+    out += [f"{english!r} is {better}, not {bad}"  # not for learners
+             for bad, (english, better) in RETIRED.items() if bad in squeezed]
     return out
 
 

@@ -46,7 +46,7 @@ q1 = NumericExercise(
     mistakes=_MISTAKES_1,
     hints=[Text("Each extra qubit doubles the number of amplitudes.",
                 "每多一个量子比特，振幅的个数就翻一倍。"),
-           Text("Compute 2**10 in a cell.", "在一个代码单元里计算 2**10。")],
+           Text("Compute 2**10 in a cell.", "在一个代码单元格里计算 2**10。")],
     solution_text=Text("2**10 = 1024 amplitudes.", "2**10 = 1024 个振幅。"),
 )
 

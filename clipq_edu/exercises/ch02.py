@@ -27,7 +27,7 @@ q1 = NumericExercise(
     id="02.1",
     prompt=Text("Clip the gradient g = (2, −1, 2) by norm with bound c = 1.2. Give the three "
                 "components of the clipped gradient as a list of decimals, e.g. [x, y, z].",
-                "以上界 c = 1.2 对梯度 g = (2, −1, 2) 按范数裁剪。以小数列表的形式给出裁剪后梯度的"
+                "取阈值 c = 1.2，把梯度 g = (2, −1, 2) 按范数裁剪。以小数列表的形式给出裁剪后梯度的"
                 "三个分量，例如 [x, y, z]。"),
     expected=lambda: clipping.clip_by_norm(np.array(Q1_GRADIENT), Q1_BOUND),
     rtol=1e-3,
@@ -48,7 +48,7 @@ q1 = NumericExercise(
     ],
     hints=[
         Text("First the norm: ‖g‖ = √(4 + 1 + 4). Is it above the bound?",
-             "先求范数：‖g‖ = √(4 + 1 + 4)。它超过上界了吗？"),
+             "先求范数：‖g‖ = √(4 + 1 + 4)。它超过阈值了吗？"),
         Text("If so, every component is multiplied by the same factor c / ‖g‖.",
              "如果超过，每个分量都乘以同一个因子 c / ‖g‖。"),
     ],
@@ -65,7 +65,7 @@ q2 = NumericExercise(
         "Clip g = (3, 0.5) by value with bound 1. By how many degrees does the direction turn? "
         "Give the angle between g and the clipped vector in degrees, to at least 3 significant "
         "figures. (Use the clipped vector and clipq_edu.plotting.angle_between.)",
-        "以上界 1 对 g = (3, 0.5) 按值裁剪。方向转过了多少度？请以度为单位给出 g 与裁剪后向量的"
+        "取阈值 1，把 g = (3, 0.5) 按值裁剪。方向转过了多少度？请以度为单位给出 g 与裁剪后向量的"
         "夹角，至少 3 位有效数字。（使用裁剪后的向量和 clipq_edu.plotting.angle_between。）"
     ),
     expected=lambda: plotting.angle_between([3.0, 0.5], plotting.clip_2d([3.0, 0.5], 1.0,
@@ -113,7 +113,7 @@ q3 = ChoiceExercise(
         "a": Text("clipvalue leaves g1 alone (every entry is within ±1), but so does clipnorm: "
                   "‖g1‖ = 1 is not above the bound.",
                   "clipvalue 确实不改动 g1（每个分量都在 ±1 以内），但 clipnorm 同样不改动它："
-                  "‖g1‖ = 1 没有超过上界。"),
+                  "‖g1‖ = 1 没有超过阈值。"),
         "b": Text("clipnorm leaves g1 alone (‖g1‖ = 1), but so does clipvalue: no entry of g1 "
                   "exceeds 1.",
                   "clipnorm 确实不改动 g1（‖g1‖ = 1），但 clipvalue 同样不改动它："
@@ -122,7 +122,7 @@ q3 = ChoiceExercise(
                   "global_clipnorm sees the global norm √(1 + 9) = √10 > 1 and scales *every* "
                   "tensor by 1/√10, g1 included: the price of keeping the direction of the whole "
                   "update.",
-                  "对：两种逐张量的方法都只看 g1 本身，而它在上界以内。global_clipnorm 看到的是"
+                  "对：两种逐张量的方法都只看 g1 本身，而它没有超过阈值。global_clipnorm 看到的是"
                   "全局范数 √(1 + 9) = √10 > 1，于是把*每个*张量都乘以 1/√10，g1 也不例外："
                   "这是保持整个更新方向所付出的代价。"),
         "d": Text("global_clipnorm computes one norm over both tensors, √(‖g1‖² + ‖g2‖²) = √10, "
@@ -132,7 +132,7 @@ q3 = ChoiceExercise(
     },
     hints=[Text("For each argument, ask which norm or entries it compares with the bound: g1's "
                 "own, or all tensors' together?",
-                "对每个参数问一问：它拿哪个范数或哪些分量与上界比较——是 g1 自己的，"
+                "对每个参数问一问：它拿哪个范数或哪些分量与阈值比较——是 g1 自己的，"
                 "还是所有张量合在一起的？")],
     solution_text=Text(
         "c: clipvalue and clipnorm judge g1 on its own (entries ≤ 1, norm = 1) and "
@@ -210,7 +210,7 @@ def _per_tensor_cases() -> list[tuple[str, list[np.ndarray], float]]:
          [rng.normal(size=(3, 4)), rng.normal(size=(4,)) * 0.01, np.array(7.0)], 0.5),
         (tr("a zero tensor beside a large one at c = 1", "一个零张量和一个大张量（c = 1）"),
          [np.zeros((2, 2)), np.full(3, 10.0)], 1.0),
-        (tr("one tensor only, below the bound, at c = 2", "只有一个低于上界的张量（c = 2）"),
+        (tr("one tensor only, below the bound, at c = 2", "只有一个低于阈值的张量（c = 2）"),
          [np.array([1.0, -1.0])], 2.0),
     ]
 
@@ -238,7 +238,7 @@ def _check_clipnorm(fn: Any) -> str:
                     "clipnorm judges every tensor on its own, so it must stay as it is "
                     "(only global_clipnorm shrinks a short tensor, and only when the norm of all "
                     "tensors together exceeds c; no clipping ever enlarges one)",
-                    f"对于{what}，一个自身范数在上界以内的张量被改动了：clipnorm 对每个张量"
+                    f"对于{what}，一个自身范数不超过阈值的张量被改动了：clipnorm 对每个张量"
                     "单独判断，所以它必须保持不变（只有 global_clipnorm 会缩小较短的张量，而且只在"
                     "所有张量合起来的范数超过 c 时才这样做；任何裁剪都不会把张量放大）"))
             if np.linalg.norm(got) > c * (1 + 1e-6):

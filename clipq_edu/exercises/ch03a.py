@@ -189,14 +189,14 @@ q3 = FunctionExercise(
     Text("ex.TELEMETRY holds the global gradient norm of 200 training steps (three are spikes). "
          "Choose a global-norm clip threshold that clips at most 20% of the ordinary steps and "
          "cuts every spike down to at most 5 times the median norm. Give one number.",
-         "ex.TELEMETRY 是一段训练遥测，记录了 200 个训练步的全局梯度范数（其中三步是尖峰）。"
+         "ex.TELEMETRY 是一段训练监控数据，记录了 200 个训练步的全局梯度范数（其中三步是尖峰）。"
          "选一个按全局范数裁剪的阈值，使它至多裁剪 20% 的普通步，并把每个尖峰削到至多中位数"
          "范数的 5 倍。给出一个数。"),
     checker=_check_threshold,
     hints=[
         Text("Plot np.sort(ex.TELEMETRY) on a log scale, or print np.median(ex.TELEMETRY) and "
              "np.percentile(ex.TELEMETRY, [80, 90, 95, 99]).",
-             "在对数坐标下画出排好序的训练遥测 np.sort(ex.TELEMETRY)，或者打印 "
+             "在对数坐标下画出排好序的训练监控数据 np.sort(ex.TELEMETRY)，或者打印 "
              "np.median(ex.TELEMETRY) 和 np.percentile(ex.TELEMETRY, [80, 90, 95, 99])。"),
         Text("Three spikes in 200 steps are 1.5 % of the data: the 99th percentile already lands "
              "on a spike. A percentile between 80 and 98 sits above the ordinary steps.",
@@ -208,7 +208,7 @@ q3 = FunctionExercise(
         "are rarely touched and the spikes are cut from about 70x to under 2x the median. The "
         "99th percentile (≈ 66) would let the spikes through almost unclipped. AutoClip "
         "(Seetharaman et al. 2020) sets c from a running percentile in the same spirit.",
-        "例如取训练遥测的第 95 百分位数 c = np.percentile(ex.TELEMETRY, 95) ≈ 1.86："
+        "例如取训练监控的第 95 百分位数 c = np.percentile(ex.TELEMETRY, 95) ≈ 1.86："
         "普通步很少被触及，而尖峰从中位数的约 70 倍被削到不足 2 倍。第 99 百分位数（≈ 66）"
         "几乎会让尖峰不经裁剪地通过。AutoClip（Seetharaman et al. 2020）本着同样的思路，"
         "用滑动百分位数来设定 c。"),

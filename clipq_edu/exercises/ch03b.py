@@ -144,7 +144,7 @@ _MISTAKES_2 = [
           "0.02 是标准误差，而不是方差：要先平方")),
     (lambda: _shots_by(0.25, Q2_STANDARD_ERROR**2, use_mu=False),
      Text("that takes μ± = 0 (the worst case, one shot variance 1): use the circuit's μ±",
-          "这是取 μ± = 0（最坏情况，单次测量方差为 1）：请用这个线路的 μ±")),
+          "这是取 μ± = 0（最坏情况，一次测量的方差为 1）：请用这个线路的 μ±")),
     (lambda: _shots_by(0.25, Q2_STANDARD_ERROR**2, rounding=math.floor),
      Text("round up, not down: with that many shots the standard error is just above 0.02",
           "要向上取整，而不是向下：用这么多次测量，标准误差会略高于 0.02")),

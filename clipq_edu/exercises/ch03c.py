@@ -186,7 +186,7 @@ q2 = FunctionExercise(
         "def shot_budget(mu_plus, mu_minus, target):\n"
         "    # 参考答案：噪声最大的分量决定 N，向上取整；每个参数两个线路\n"
         "    mu_plus, mu_minus = np.asarray(mu_plus), np.asarray(mu_minus)\n"
-        "    var = ((1 - mu_plus**2) + (1 - mu_minus**2)) / 4   # 单次测量、单个分量的方差\n"
+        "    var = ((1 - mu_plus**2) + (1 - mu_minus**2)) / 4   # 一次测量下单个分量的方差\n"
         "    n = max(1, int(np.ceil(np.max(var) / target**2 - 1e-9)))  # round up\n"
         "    return n, 2 * mu_plus.size * n"),
 )

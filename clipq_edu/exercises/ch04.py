@@ -67,7 +67,7 @@ q1 = NumericExercise(
         "Answer with a whole number.",
         "原文的模型 `Dense(10, input_dim=8, activation='relu')` → "
         "`Dense(1, activation='sigmoid')` 一共有多少个可训练参数（权重和偏置）？"
-        "训练遥测记录的全局范数，就是这个长度的向量的范数。请用一个整数回答。",
+        "训练监控记录的全局范数，就是这个长度的向量的范数。请用一个整数回答。",
     ),
     expected=_parameter_count,
     rtol=0.0,
@@ -76,16 +76,16 @@ q1 = NumericExercise(
     mistakes=[
         (_kernels_only, Text(
             "that counts the kernels only: every unit of a Dense layer also has a bias",
-            "这只数了 kernel（权重矩阵）：Dense 层的每个单元还各有一个偏置")),
+            "这只数了 kernel（权重矩阵）：Dense 层的每个输出单元还各有一个偏置")),
         (_units_only, Text(
             "that counts neurons (inputs and units); count the weights between them and the "
             "biases",
-            "这数的是神经元（输入和单元）；要数的是它们之间的权重，再加上偏置")),
+            "这数的是神经元（输入单元和输出单元）；要数的是它们之间的权重，再加上偏置")),
     ],
     hints=[
         Text(
             "A Dense layer with n inputs and m units has an n×m kernel and m biases.",
-            "一个有 n 个输入、m 个单元的 Dense 层有一个 n×m 的 kernel 和 m 个偏置。",
+            "一个有 n 个输入、m 个输出单元的 Dense 层有一个 n×m 的 kernel 和 m 个偏置。",
         ),
         Text(
             "The second layer's inputs are the first layer's 10 outputs; add the two layers' "
@@ -227,7 +227,7 @@ q3 = ChoiceExercise(
         "same distribution; A = |+⟩|+⟩ is a product state, while B's amplitude matrix has two "
         "non-zero singular values (Schmidt rank 2): B is entangled.",
         "b. 两者每个结果的概率都是 1/4，所以计数来自同一个分布；A = |+⟩|+⟩ 是直积态，"
-        "而 B 的振幅矩阵有两个非零奇异值（Schmidt 秩为 2）：B 是纠缠的。",
+        "而 B 的振幅矩阵有两个非零奇异值（施密特秩为 2）：B 是纠缠的。",
     ),
 )
 
@@ -589,7 +589,7 @@ def _check_clip_report(fn: Any) -> str:
             raise StudentError(_ratio_message(ratio, original, bound, what))
     return tr("your clip_report reads a telemetry log: clipped fraction over the applied "
               "steps, and how far above the bound the largest norm went.",
-              "你的 clip_report 能读懂训练遥测记录：应用了的步中被裁剪的比例，以及最大范数超出"
+              "你的 clip_report 能读懂训练监控记录：应用了的步中被裁剪的比例，以及最大范数超出"
               "阈值多少倍。")
 
 
@@ -602,7 +602,7 @@ q5 = FunctionExercise(
         "applied (finite) steps whose norm is above the bound, and the largest applied norm "
         "divided by the bound. Example: `clip_report([0.3, 0.6, float('nan'), 0.45, 0.9], "
         "0.45)` gives `(0.5, 2.0)`. Do not change `norms`.",
-        "像第 04 章那样读训练遥测记录。写出 `clip_report(norms, clip_norm)`：`norms` 是每一步"
+        "像第 04 章那样读训练监控记录。写出 `clip_report(norms, clip_norm)`：`norms` 是每一步"
         "原始梯度的全局范数（NaN 或 Inf 表示这一步被跳过），`clip_norm` 是阈值。返回 "
         "`(fraction, ratio)`：应用了的（有限的）步中范数超过阈值的比例，以及应用了的最大"
         "范数除以阈值。例如 `clip_report([0.3, 0.6, float('nan'), 0.45, 0.9], 0.45)` 给出 "

@@ -143,7 +143,7 @@ q3 = ChoiceExercise(
     options={
         "a": Text(
             "It grows, because small gradients are pushed up to the bound.",
-            "变大，因为小梯度被推高到了上界。",
+            "变大，因为小梯度被推高到了阈值。",
         ),
         "b": Text(
             "It stays the same or shrinks: clipping never enlarges any gradient.",
@@ -159,7 +159,7 @@ q3 = ChoiceExercise(
         "a": Text(
             "clip(g) moves g towards 0 or leaves it: a gradient below the bound is untouched, "
             "never pushed up.",
-            "clip(g) 要么把 g 往 0 拉，要么保持不变：低于上界的梯度原封不动，绝不会被推高。",
+            "clip(g) 要么把 g 往 0 拉，要么保持不变：低于阈值的梯度原封不动，绝不会被推高。",
         ),
         "b": Text(
             "right: clipping is a 1-Lipschitz map towards 0, so it cannot increase the spread "
@@ -175,7 +175,7 @@ q3 = ChoiceExercise(
     },
     hints=[Text(
         "Compare |clip(g)| with |g| for a g smaller than the bound and for one larger.",
-        "分别对小于上界和大于上界的 g，比较 |clip(g)| 与 |g|。",
+        "分别取小于阈值和大于阈值的 g，比较 |clip(g)| 与 |g|。",
     )],
     solution_text=Text(
         "(b). |clip(g)| ≤ |g| and clip is 1-Lipschitz, so Var[clip(g)] ≤ Var[g].",
@@ -406,8 +406,8 @@ q6 = FunctionExercise(
         "states whose cost it computes another way, from Cirq's bitstring probabilities. "
         "Pass the function itself to check.",
         "编写 local_cost(z)：由单量子比特期望值 z[..., j] = ⟨Z_j⟩（一个 NumPy 数组，最后一个轴"
-        "遍历 n 个量子比特，前面的轴是批次）计算 Cerezo et al. (2021) 的局部代价函数 "
-        "C_L = 1 − (1/n) Σⱼ P(量子比特 j 读出 0)。批次中每个条目返回一个代价（一维的 z 返回"
+        "遍历 n 个量子比特，前面的轴是批量维度）计算 Cerezo et al. (2021) 的局部代价函数 "
+        "C_L = 1 − (1/n) Σⱼ P(量子比特 j 读出 0)。为批量中的每个条目返回一个代价（一维的 z 返回"
         "一个浮点数）。check 会在边界情形以及隐藏的纠缠态上运行它，并用另一种方法（由 Cirq "
         "给出的比特串概率）计算这些态的代价。把函数本身传给 check。",
     ),
@@ -425,7 +425,7 @@ q6 = FunctionExercise(
             "The idea: turn every ⟨Z_j⟩ into a probability, then average with np.mean over "
             "axis=-1 (the qubit axis), so a batch keeps its leading axes.",
             "思路：先把每个 ⟨Z_j⟩ 换算成概率，再用 np.mean 沿 axis=-1（量子比特轴）取平均，"
-            "这样批次的前几个轴得以保留。",
+            "这样批量的前几个轴得以保留。",
         ),
     ],
     solution_text=Text(

@@ -79,7 +79,7 @@ q2 = NumericExercise(
         "Take the gradient-norm telemetry of cq.course.faq.logistic_sgd() (seed 0, no clipping) "
         "and choose the threshold at the 95th percentile of the recorded norms (the chapter "
         "printed the 50th, 90th and 99th). Give that threshold to three decimals.",
-        "取 cq.course.faq.logistic_sgd()（种子 0，不裁剪）记录的梯度范数训练遥测，把阈值定在"
+        "取 cq.course.faq.logistic_sgd()（种子 0，不裁剪）在训练监控中记录的梯度范数，把阈值定在"
         "所记录范数的第 95 百分位数（本章打印了第 50、90 和 99 百分位数）。给出这个阈值，"
         "保留三位小数。",
     ),
@@ -107,7 +107,7 @@ q2 = NumericExercise(
         ),
         Text(
             "The run returns its telemetry; the raw norms are its norm_before attribute.",
-            "这次运行返回它的训练遥测；原始范数在其 norm_before 属性中。",
+            "这次运行返回它的训练监控记录；原始范数在其 norm_before 属性中。",
         ),
         Text("np.percentile(r.norm_before, 95).", "计算 np.percentile(r.norm_before, 95)。"),
     ],

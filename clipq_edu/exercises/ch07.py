@@ -56,7 +56,7 @@ q1 = NumericExercise(
         "From the baseline run's telemetry (`baseline.telemetry.norm_before`, one raw global "
         f"gradient norm per step), count the spikes: the steps whose norm is more than "
         f"{SPIKE_FACTOR:g} times the median norm. Answer with a whole number.",
-        "根据基线运行的训练遥测（`baseline.telemetry.norm_before`，每步一个原始的全局梯度范数），"
+        "根据基线运行的训练监控（`baseline.telemetry.norm_before`，每步一个原始的全局梯度范数），"
         f"数一数尖峰的个数：范数超过中位数范数 {SPIKE_FACTOR:g} 倍的那些步。请用一个整数回答。",
     ),
     expected=_spike_count,
@@ -86,7 +86,7 @@ q1 = NumericExercise(
         "start-up transient of the first batches, not a pattern of the whole run (section 2 "
         "measures the ratio after a warm-up). The largest norm over the median, the spike "
         "ratio, is what `lab.diagnose` prints.",
-        "从训练遥测中取出 norms = baseline.telemetry.norm_before; int(np.sum(norms > 5 * "
+        "从训练监控中取出 norms = baseline.telemetry.norm_before; int(np.sum(norms > 5 * "
         "np.median(norms)))；在默认的实验种子下，个数是 2。再看看它们在哪里："
         "np.flatnonzero(norms > 5 * np.median(norms))。在这个种子下，它们是第 0 步和第 2 步，"
         "是最初几个批量的起步瞬态，"
@@ -137,7 +137,7 @@ q2 = NumericExercise(
         "at no tensor, and the cause is to be sought elsewhere (the loss, the step size). "
         "(The last digits of a TensorFlow "
         "training run depend on the CPU; the check compares with the run on your machine.)",
-        "由训练遥测得 m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); "
+        "由训练监控得 m = np.sort(np.median(baseline.telemetry.layer_norms, axis=0)); "
         "m[-1] / m[-2]。由链式法则，一个张量的梯度等于（输入给它的量）×（误差信号）："
         "比其他张量高出好几倍的那个，指向输入给它的东西；比值接近 1 则不指向任何张量，"
         "病因要到别处去找（损失、步长）。（TensorFlow 训练结果的最后几位取决于 CPU；"
@@ -334,7 +334,7 @@ class _DiagnosisChoice(ChoiceExercise):
                             f"正确：{_EVIDENCE[key]}。现在把修复写成代码（练习 6）。")
         return False, tr("the telemetry and one-change runs of your model do not support this "
                          "one: name the evidence that would, and look for it",
-                         "你的模型的训练遥测和单一改动的运行并不支持这个选项：想一想什么证据会支持它，"
+                         "你的模型的训练监控和单一改动的运行并不支持这个选项：想一想什么证据会支持它，"
                          "再去找找看")
 
 
@@ -343,7 +343,7 @@ q5 = _DiagnosisChoice(
     Text(
         "Your diagnosis: what is wrong with the model you were handed? Decide from the "
         "telemetry and from your one-change runs, not from a guess.",
-        "你的诊断：交给你的模型出了什么问题？请根据训练遥测和你做的单一改动运行来判断，"
+        "你的诊断：交给你的模型出了什么问题？请根据训练监控和你做的单一改动运行来判断，"
         "而不是靠猜。",
     ),
     options=_OPTIONS,
@@ -351,7 +351,7 @@ q5 = _DiagnosisChoice(
         Text("Write down what the telemetry shows: which tensor's gradient is largest, whether "
              "the loss goes below its floor or becomes NaN, what the data's standard deviations "
              "are.",
-             "先写下训练遥测显示了什么：哪个张量的梯度最大，损失是否低于它的下界或变成 NaN，"
+             "先写下训练监控显示了什么：哪个张量的梯度最大，损失是否低于它的下界或变成 NaN，"
              "数据的标准差是多少。"),
         Text("Each option predicts something you can test with ONE change in LabSettings: "
              "run it over 3 seeds with lab.seed_spread and keep the option whose change helps.",
@@ -453,7 +453,7 @@ def _missed(fixed: list[Any], mean: float, seeds: str) -> str:
         f"{target}: the change does not remove the cause. Go back to the telemetry",
         f"在留出的种子 {seeds} 上训练，你修复后的设置平均测试准确率为 {mean:.2f}（交付时为 "
         f"{before:.2f}；训练准确率 {train:.2f}）；目标是 {target}：这个改动没有消除病因。"
-        "请回到训练遥测")
+        "请回到训练监控")
 
 
 q6 = FunctionExercise(
@@ -645,7 +645,7 @@ q8 = ChoiceExercise(
             "the norms seen in normal training, e.g. a high percentile of the telemetry, so it "
             "is inactive normally and catches only the exceptions.",
             "作为应对罕见尖峰（一个坏批量、一个离群点）的保险：把阈值设在正常训练中出现的范数"
-            "之上，例如训练遥测的一个高百分位数，这样它平时不起作用，只拦住例外情况。",
+            "之上，例如训练监控的一个高百分位数，这样它平时不起作用，只拦住例外情况。",
         ),
         "c": Text(
             "Set the bound below the median norm so it is always active; that speeds up "

@@ -73,7 +73,7 @@ class TrainingTelemetryExplorer(Explorer):
                 value=optimizer, description=tr("optimiser", "优化器")),
         }
         super().__init__(controls, title=tr("Training telemetry under gradient clipping",
-                                            "梯度裁剪下的训练遥测"),
+                                            "梯度裁剪下的训练监控"),
                          figsize=(8.0, 3.6))
 
     def validate(self, *, method: Any, bound: Any, input_scale: Any,

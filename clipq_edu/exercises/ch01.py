@@ -412,7 +412,7 @@ q6 = FunctionExercise(
         "backpropagation computes it. The layers may have different widths. Pass the function "
         "itself to check.",
         "一个网络是由层组成的链 x0 → x1 → … → xL。jacobians[l] 是第 l + 1 层的雅可比矩阵 "
-        "∂x(l+1)/∂x(l)，是形状为（x(l+1) 的大小, x(l) 的大小）的 NumPy 数组；grad_out 是 "
+        "∂x(l+1)/∂x(l)，是形状为（x(l+1) 的大小，x(l) 的大小）的 NumPy 数组；grad_out 是 "
         "∂loss/∂xL，一个一维数组。编写 backprop(jacobians, grad_out)，像反向传播那样用链式法则"
         "返回 ∂loss/∂x0（一维数组，每个输入一个分量）。各层的宽度可以不同。把函数本身传给 check。"
     ),
@@ -420,7 +420,7 @@ q6 = FunctionExercise(
     hints=[
         Text("For one layer y = f(x) with Jacobian J (shape: size of y by size of x), the chain "
              "rule gives ∂loss/∂x = Jᵀ ∂loss/∂y: check that the shapes fit.",
-             "对单个层 y = f(x)，其雅可比矩阵 J 的形状是（y 的大小, x 的大小），链式法则给出 "
+             "对单个层 y = f(x)，其雅可比矩阵 J 的形状是（y 的大小，x 的大小），链式法则给出 "
              "∂loss/∂x = Jᵀ ∂loss/∂y：检查一下形状是否吻合。"),
         Text("Start from grad_out at the last layer and apply this rule layer by layer until "
              "you reach x0. Which Jacobian comes first?",

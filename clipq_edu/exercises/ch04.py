@@ -471,7 +471,7 @@ q4 = FunctionExercise(
             "`tf.math.is_finite` and `optimizer.apply_gradients` (it takes (gradient, "
             "variable) pairs).",
             "要用的 API：`tf.GradientTape`、`tape.gradient`、`tf.clip_by_global_norm`、"
-            "`tf.math.is_finite` 和 `optimizer.apply_gradients`（它接收（梯度, 变量）对）。",
+            "`tf.math.is_finite` 和 `optimizer.apply_gradients`（它接收（梯度，变量）对）。",
         ),
     ],
     solution_text=Text(

@@ -32,6 +32,7 @@ from clipq_edu._validate import (
     check_real,
     check_seed,
 )
+from clipq_edu.i18n import Text
 
 __all__ = [
     "MAX_NOISE",
@@ -47,6 +48,13 @@ __all__ = [
     "standardize",
 ]
 
+
+
+def _extend(description: str, en: str, zh: str) -> str:
+    """``description`` with a suffix; a bilingual description stays bilingual."""
+    if isinstance(description, Text):
+        return Text(description.en + en, description.zh + zh)
+    return f"{description}{en}"
 
 @dataclass(frozen=True)
 class Dataset:
@@ -72,8 +80,9 @@ class Dataset:
         return int(self.x_train.shape[1])
 
     def __repr__(self) -> str:
+        description = str(self.description)  # a Text shows in the learner's language
         return (
-            f"Dataset({self.description!r}, train={self.x_train.shape}, "
+            f"Dataset({description!r}, train={self.x_train.shape}, "
             f"test={self.x_test.shape})"
         )
 
@@ -87,7 +96,7 @@ class Dataset:
             self,
             x_train=(self.x_train * f).astype(np.float32),
             x_test=(self.x_test * f).astype(np.float32),
-            description=f"{self.description} (features x{f:g})",
+            description=_extend(self.description, f" (features x{f:g})", f"（特征 ×{f:g}）"),
         )
 
 
@@ -195,7 +204,7 @@ def article_task(
         class_sep=1.0,
         random_state=seed,
     )
-    d = Dataset(*_split(x, y, test_fraction, seed, True), description="article task: 8 features")
+    d = Dataset(*_split(x, y, test_fraction, seed, True), description=Text("article task: 8 features", "文章中的任务：8 个特征"))
     return standardize(d)
 
 
@@ -512,6 +521,7 @@ def scale_to_angles(
             data,
             x_train=_map(data.x_train),
             x_test=_map(data.x_test),
-            description=f"{data.description} (angles in [{low:.3g}, {high:.3g}])",
+            description=_extend(data.description, f" (angles in [{low:.3g}, {high:.3g}])",
+                                f"（角度在 [{low:.3g}, {high:.3g}] 内）"),
         )
     return _map(arr)

@@ -74,8 +74,9 @@ def check_python() -> Check:
         detail += tr(" (TFQ-free route: requirements-lite.txt)",
                      "（不含 TFQ 的方式：requirements-lite.txt）")
     return Check("python", r.name != "none", detail,
-                 "use Python 3.11.5 or newer, up to 3.13 (3.12 is a good choice), or open the "
-                 "course on Binder")
+                 tr("use Python 3.11.5 or newer, up to 3.13 (3.12 is a good choice), or open the "
+                    "course on Binder",
+                    "请使用 Python 3.11.5 到 3.13（3.12 是不错的选择），或在 Binder 上打开课程"))
 
 
 def _pins() -> dict[str, str]:
@@ -109,16 +110,17 @@ def check_packages() -> Check:
     for name, want in pins.items():
         got = package_version(name) or package_version(_normalise(name))
         if got is None:
-            problems.append(f"{name} missing")
+            problems.append(tr(f"{name} missing", f"{name} 未安装"))
         elif _normalise(got) != _normalise(want):
-            problems.append(f"{name} {got} (pinned {want})")
+            problems.append(tr(f"{name} {got} (pinned {want})", f"{name} {got}（锁定版本 {want}）"))
     detail = (tr(f"{len(pins)} pinned packages as pinned",
                  f"{len(pins)} 个锁定的包，版本都与锁定文件一致")
-              if not problems else "; ".join(problems[:6]))
+              if not problems else tr("; ", "；").join(problems[:6]))
     if len(problems) > 6:
-        detail += f"; and {len(problems) - 6} more"
+        detail += tr(f"; and {len(problems) - 6} more", f"；另有 {len(problems) - 6} 个")
     return Check("packages", not problems, detail,
-                 "pip install -r requirements.txt inside the course's venv (or: make lab)")
+                 tr("pip install -r requirements.txt inside the course's venv (or: make lab)",
+                    "在课程的虚拟环境中运行 pip install -r requirements.txt（或者：make lab）"))
 
 
 def check_keras() -> Check:
@@ -126,8 +128,10 @@ def check_keras() -> Check:
     flavour = _env.keras_flavour()
     return Check("keras", flavour.startswith("tf-keras"), tr(f"tf.keras is {flavour}",
                                                              f"tf.keras 是 {flavour}"),
-                 "unset TF_USE_LEGACY_KERAS or set it to 1, restart the kernel and import "
-                 f"clipq_edu before tensorflow ({TROUBLESHOOTING}#keras-3)")
+                 tr("unset TF_USE_LEGACY_KERAS or set it to 1, restart the kernel and import "
+                    f"clipq_edu before tensorflow ({TROUBLESHOOTING}#keras-3)",
+                    "删除环境变量 TF_USE_LEGACY_KERAS 或把它设为 1，重启内核，并在 tensorflow "
+                    f"之前导入 clipq_edu（{TROUBLESHOOTING}#keras-3）"))
 
 
 def check_quantum() -> Check:
@@ -157,11 +161,12 @@ def check_quantum() -> Check:
         exp_ok = math.isclose(float(out[0, 0]), math.cos(0.7), abs_tol=1e-5)
         grad_ok = math.isclose(grad, -math.sin(0.7), abs_tol=1e-5)
     except Exception as exc:  # the point of a doctor: report, never crash
-        return Check("quantum", False, f"TFQ failed: {type(exc).__name__}: {exc}".splitlines()[0],
-                     f"see {TROUBLESHOOTING} (Keras 3, unsupported platform, missing packages)")
+        return Check("quantum", False,
+                     tr("TFQ failed: ", "TFQ 出错：") + f"{type(exc).__name__}: {exc}".splitlines()[0],
+                     tr(f"see {TROUBLESHOOTING} (Keras 3, unsupported platform, missing packages)",
+                        f"见 {TROUBLESHOOTING}（Keras 3、不受支持的平台、缺少的包）"))
     detail = f"<Z1> = {float(out[0, 0]):.5f} (cos 0.7), d/dθ = {grad:.5f} (-sin 0.7)"
-    return Check("quantum", exp_ok and grad_ok, detail,
-                 f"reinstall the pinned stack; see {TROUBLESHOOTING}")
+    return Check("quantum", exp_ok and grad_ok, detail, _reinstall())
 
 
 def _check_quantum_simulator() -> Check:
@@ -183,15 +188,20 @@ def _check_quantum_simulator() -> Check:
         ok = (math.isclose(float(out[0, 0]), math.cos(0.7), abs_tol=1e-5)
               and math.isclose(grad, -math.sin(0.7), abs_tol=1e-5))
     except Exception as exc:  # the point of a doctor: report, never crash
-        return Check("quantum", False, f"simulator failed: {type(exc).__name__}: {exc}"
-                     .splitlines()[0], f"reinstall the pinned stack; see {TROUBLESHOOTING}")
+        return Check("quantum", False, tr("simulator failed: ", "模拟器出错：")
+                     + f"{type(exc).__name__}: {exc}".splitlines()[0], _reinstall())
     values = f"<Z1> = {float(out[0, 0]):.5f} (cos 0.7), d/dθ = {grad:.5f} (-sin 0.7)"
     detail = values + tr(
         f" on the library's simulator; TensorFlow Quantum is not installed here, so the few "
         f"cells that teach its API say so and skip ({TROUBLESHOOTING}#without-tfq)",
         f"，由本库的模拟器算出；此环境没有安装 TensorFlow Quantum，专门讲解其 API 的少数单元格"
         f"会说明这一点并跳过（{TROUBLESHOOTING}#without-tfq）")
-    return Check("quantum", ok, detail, f"reinstall the pinned stack; see {TROUBLESHOOTING}")
+    return Check("quantum", ok, detail, _reinstall())
+
+
+def _reinstall() -> str:
+    return tr(f"reinstall the pinned stack; see {TROUBLESHOOTING}",
+              f"重新安装锁定版本的依赖；见 {TROUBLESHOOTING}")
 
 
 @dataclass(frozen=True)
@@ -368,9 +378,11 @@ def check_memory(root: Path = CGROUP_ROOT, proc_self_cgroup: Path = PROC_SELF_CG
     detail += tr(f"; one chapter needs about {MIN_FREE_BYTES / 1e9:.1f} GB",
                  f"；一章约需 {MIN_FREE_BYTES / 1e9:.1f} GB")
     return Check("memory", available >= MIN_FREE_BYTES, detail,
-                 "close other notebooks' kernels (Kernel > Shut Down All Kernels) and idle "
-                 "terminals; each chapter's kernel needs up to about 1.1 GB "
-                 f"({TROUBLESHOOTING}#kernel-killed)")
+                 tr("close other notebooks' kernels (Kernel > Shut Down All Kernels) and idle "
+                    "terminals; each chapter's kernel needs up to about 1.1 GB "
+                    f"({TROUBLESHOOTING}#kernel-killed)",
+                    "关闭其他笔记本的内核（Kernel > Shut Down All Kernels）和闲置的终端；"
+                    f"每一章的内核最多需要约 1.1 GB（{TROUBLESHOOTING}#kernel-killed）"))
 
 
 CHECKS: tuple[Callable[[], Check], ...] = (
@@ -391,8 +403,11 @@ def run(checks: tuple[Callable[[], Check], ...] = CHECKS, out=None) -> int:
         print(result.line(), file=out, flush=True)
     failed = [r.name for r in results if not r.ok]
     if failed:
-        print(f"{len(failed)} check(s) failed: {', '.join(failed)}. More help: "
-              f"{TROUBLESHOOTING}", file=out)
+        print(tr(f"{len(failed)} check(s) failed: {', '.join(failed)}. More help: "
+                 f"{TROUBLESHOOTING}",
+                 f"{len(failed)} 项检查未通过：{'、'.join(failed)}。更多帮助：{TROUBLESHOOTING}"),
+              file=out)
         return 1
-    print("all checks passed: the course is ready (make lab)", file=out)
+    print(tr("all checks passed: the course is ready (make lab)",
+             "全部检查通过：课程已就绪（make lab）"), file=out)
     return 0

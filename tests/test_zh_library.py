@@ -226,3 +226,31 @@ def test_library_strings_use_the_course_terms(path):
             assert word not in text, (word, text)
         assert not re.search(r"单元(?!格)", text), text
         assert "上界" not in text, text  # the clipping bound is 阈值
+
+
+def test_doctor_lines_in_chinese():
+    import io
+
+    from clipq_edu import doctor
+
+    def low_memory() -> doctor.Check:
+        return doctor.check_memory(Path("/nonexistent"), Path("/nonexistent"), host_available=1)
+
+    with language("zh"):
+        line = low_memory().line()
+        out = io.StringIO()
+        assert doctor.run(checks=(low_memory,), out=out) == 1
+    assert "内存" in line and "修复：" in line and "关闭其他笔记本的内核" in line, line
+    assert "1 项检查未通过：memory" in out.getvalue()
+    assert "close other notebooks' kernels" in low_memory().line()
+
+
+def test_dataset_repr_in_chinese():
+    from clipq_edu import data
+
+    task = data.article_task()
+    assert repr(task).startswith("Dataset('article task: 8 features'")
+    assert task.description == "article task: 8 features"  # the value compares as English
+    with language("zh"):
+        assert repr(task).startswith("Dataset('文章中的任务：8 个特征'")
+        assert "（特征 ×30）" in repr(task.scaled(30))

@@ -155,3 +155,10 @@ def test_07_seed_dependent_outputs_are_cleared_in_the_student_copy() -> None:
                 assert cell.outputs == [] and cell.execution_count is None, cell.id
         by_id = {c.id: c for c in copy.cells}
         assert by_id["2aca0446"].outputs  # the circuit and the loss's source: the same for all
+
+
+def test_a_blanked_answer_line_speaks_the_notebooks_language() -> None:
+    full = _full_notebook()
+    full.metadata["language"] = "zh"
+    copy, _ = student.student_notebook(full)
+    assert "answer_b = None  # 在这里写你的答案\nex.q2.check(answer_b)" in [c.source for c in copy.cells]

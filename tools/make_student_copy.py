@@ -12,7 +12,7 @@ What changes, cell by cell:
   ``.solution()`` (an instructor's worked answer);
 * exercise answer cells (tagged ``exercise`` or ``answer``, or calling ``.check(``): outputs
   and execution count cleared, and a line ``answer = <value>  # solution`` becomes
-  ``answer = None  # your answer here``;
+  ``answer = None  # your answer here`` (``# 在这里写你的答案`` in the Chinese edition);
 * cells tagged ``seed-dependent`` (chapter 07, whose model depends on the student's lab
   seed): outputs and execution count cleared, so nobody reads the default seed's evidence
   in place of their own;
@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+#: The comment a blanked answer line carries, by the notebook's language (metadata.language).
+ANSWER_HERE = {"en": "your answer here", "zh": "在这里写你的答案"}
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -101,8 +104,9 @@ def student_notebook(
             continue
         if is_answer_cell(cell):
             lines = cell.source.splitlines()
+            placeholder = ANSWER_HERE.get(nb.metadata.get("language", "en"), ANSWER_HERE["en"])
             new_lines = [
-                f"{m['indent']}{m['name']} = None  # your answer here"
+                f"{m['indent']}{m['name']} = None  # {placeholder}"
                 if (m := _FILLED_ANSWER.match(ln)) else ln
                 for ln in lines
             ]

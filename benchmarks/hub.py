@@ -1275,6 +1275,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_guide:
         changed = write_guide(args.out)
         print(f"{GUIDE}: sizing block {'rewritten' if changed else 'already up to date'} from {args.out}")
+        # the Chinese guide carries a byte-identical copy of the block (tools/zh_docs.py)
+        subprocess.run([sys.executable, str(GUIDE.parents[1] / "tools" / "zh_docs.py"), "sync"],
+                       check=True)
         return 0
     if args.table:
         print(format_table(json.loads(args.out.read_text(encoding="utf-8"))))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         GUIDE.write_text(replace_block(GUIDE.read_text(encoding="utf-8"), block),
                          encoding="utf-8")
         print(f"timings block written to {GUIDE}")
+        # the Chinese guide carries a byte-identical copy of the block (tools/zh_docs.py)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("zh_docs.py")), "sync"],
+                       check=True)
     else:
         print(block)
     return 0

@@ -127,6 +127,7 @@ def sandbox(tmp_path, monkeypatch):
     (tmp_path / "catalog").mkdir()
     shutil.copy(zh.NOTEBOOKS / f"{name}.ipynb", tmp_path / "notebooks")
     shutil.copy(zh.CATALOG / f"{name}.md", tmp_path / "catalog")
+    shutil.copy(zh.comments_path(name), tmp_path / "catalog")
     monkeypatch.setattr(zh, "NOTEBOOKS", tmp_path / "notebooks")
     monkeypatch.setattr(zh, "CATALOG", tmp_path / "catalog")
     assert zh.problems(name) == []
@@ -155,6 +156,19 @@ def test_a_missing_or_untranslated_entry_is_caught(sandbox):
     problems = "\n".join(zh.problems(name))
     assert f"cell {dropped.cell_id} has no translation" in problems
     assert f"cell {todo.cell_id} is not translated yet" in problems
+
+
+def test_an_untranslated_or_unused_comment_is_caught(sandbox):
+    tmp, name = sandbox
+    table = zh.load_comments(name)
+    key = next(iter(table))
+    zh.comments_path(name).write_text(f"{key}\tTODO\nno such comment here\t没有这条注释\n",
+                                      encoding="utf-8")
+    problems = "\n".join(zh.problems(name))
+    assert f"comment {key!r} has no translation" in problems
+    assert "'no such comment here', which no comment uses" in problems
+    with pytest.raises(ValueError, match="has no translation"):
+        zh.build_sources(name)
 
 
 def test_a_translation_off_the_glossary_is_caught(sandbox):

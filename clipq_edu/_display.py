@@ -2,7 +2,8 @@
 
 The listing starts with a comment naming the function and its file, in the learner's language.
 In Chinese, a function listed in :data:`clipq_edu._docs_zh.DOCS_ZH` shows its Chinese docstring
-in place of the English one; the code lines are the library's, unchanged.
+in place of the English one, and comments listed in ``COMMENTS_ZH`` show in Chinese; the code
+itself is the library's, unchanged.
 """
 
 from __future__ import annotations
@@ -63,6 +64,32 @@ def with_docstring(source: str, doc: str) -> str:
     return "".join(lines[:start]) + "\n".join(new) + "\n" + "".join(lines[end + 1:])
 
 
+def with_comments(source: str, comments: dict[str, str]) -> str:
+    """``source`` with each comment whose text (after ``#``, stripped) is a key of ``comments``
+    replaced by its value; code and every other comment unchanged.
+
+    >>> print(with_comments("x = 1  # one\\n", {"one": "一"}), end="")
+    x = 1  # 一
+    """
+    import io
+    import tokenize
+
+    lines = source.splitlines(keepends=True)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(textwrap.dedent(source)).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source
+    for tok in tokens:
+        text = tok.string[1:].strip() if tok.type == tokenize.COMMENT else None
+        if text in comments:
+            row = tok.start[0] - 1
+            line = lines[row].rstrip("\n")
+            if line.endswith(tok.string):
+                ending = lines[row][len(line):]
+                lines[row] = line[: len(line) - len(tok.string)] + f"# {comments[text]}" + ending
+    return "".join(lines)
+
+
 def _where(obj: Any) -> str:
     """The file of ``obj`` relative to the directory holding the package, e.g. clipq_edu/clipping.py."""
     try:
@@ -101,10 +128,11 @@ class SourceListing:
         """The listing in the current language: header line, then the source."""
         code = self.code
         if get_language() == "zh":
-            from clipq_edu._docs_zh import DOCS_ZH
+            from clipq_edu._docs_zh import COMMENTS_ZH, DOCS_ZH
 
             if self.key in DOCS_ZH:
                 code = with_docstring(code, DOCS_ZH[self.key])
+            code = with_comments(code, COMMENTS_ZH)
         return f"{self.header}\n{code}"
 
     def __repr__(self) -> str:

@@ -151,3 +151,8 @@ df/dx_k = scale * [f(x + (s/scale) e_k) - f(x - (s/scale) e_k)] / (2 sin s)；�
 ``self.last`` 记录 ``norm_before``、``norm_after``、``clipped``、``threshold`` 和
 ``skipped``。NaN/Inf 梯度永远不会被应用（见 ``nonfinite``）。""",
 }
+
+#: Comments inside the shown functions' code: English text after ``#`` -> Chinese.
+COMMENTS_ZH: dict[str, str] = {
+    "nothing (non-zero) to clip against yet": "还没有可作裁剪依据的（非零）范数",
+}

@@ -254,3 +254,29 @@ def test_dataset_repr_in_chinese():
     with language("zh"):
         assert repr(task).startswith("Dataset('文章中的任务：8 个特征'")
         assert "（特征 ×30）" in repr(task.scaled(30))
+
+
+def _code_tokens(source: str) -> list[tuple[int, str]]:
+    import io
+    import textwrap
+    import tokenize
+
+    return [(t.type, t.string) for t in
+            tokenize.generate_tokens(io.StringIO(textwrap.dedent(source)).readline)
+            if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.STRING)]
+
+
+def test_show_source_comments_in_chinese_code_unchanged():
+    from clipq_edu._docs_zh import COMMENTS_ZH
+
+    listing = cq.show_source(cq.clipping.AutoClip.apply)
+    with language("zh"):
+        shown = repr(listing)
+    assert all(zh in shown for zh in COMMENTS_ZH.values())
+    assert not any(f"# {en}" in shown for en in COMMENTS_ZH)
+    assert _code_tokens(shown.split("\n", 1)[1]) == _code_tokens(listing.code)
+    # every translated comment is one that a shown function really has
+    codes = "\n".join(cq.show_source(_resolve("clipq_edu." + name)).code
+                      for name in _shown_functions() if name.startswith("clipping."))
+    codes += "\n".join(cq.show_source(_resolve(k)).code for k in DOCS_ZH)
+    assert all(f"# {en}" in codes for en in COMMENTS_ZH)

@@ -712,10 +712,13 @@ class SeedTable(dict):
     """``name -> SeedSpread``; shows as one line per setting with mean ± sd."""
 
     def __str__(self) -> str:
+        def pad(name: str) -> str:  # 24 columns; a Chinese character takes two
+            return name + " " * max(0, 24 - _width(name))
+
         return "\n".join(
-            tr(f"{name:24s} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
+            tr(f"{pad(name)} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
                f"{v.spike_ratio.min():.1f} to {v.spike_ratio.max():.1f}",
-               f"{name:24s} 测试准确率 {v.mean:.2f} ± {v.sd:.2f}，尖峰比 "
+               f"{pad(name)} 测试准确率 {v.mean:.2f} ± {v.sd:.2f}，尖峰比 "
                f"{v.spike_ratio.min():.1f} 到 {v.spike_ratio.max():.1f}") + self._clipped(v)
             for name, v in self.items())
 
@@ -1031,7 +1034,7 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
     positions = np.arange(len(rows))
     ax_acc.barh(positions, [r["test_accuracy"] for r in rows], color=colours, alpha=0.35)
     for y, row in zip(positions, rows, strict=True):  # the run's name inside its bar: no tick labels
-        ax_acc.text(0.02, y, f"{row['run']}: {row['test_accuracy']:.2f}", va="center",
+        ax_acc.text(0.02, y, f"{row['run']}{tr(': ', '：')}{row['test_accuracy']:.2f}", va="center",
                     ha="left", fontsize="small")
     ax_acc.set_yticks([])
     ax_acc.axvline(0.5, color="k", ls=":", lw=0.8)

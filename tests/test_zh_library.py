@@ -280,3 +280,12 @@ def test_show_source_comments_in_chinese_code_unchanged():
                       for name in _shown_functions() if name.startswith("clipping."))
     codes += "\n".join(cq.show_source(_resolve(k)).code for k in DOCS_ZH)
     assert all(f"# {en}" in codes for en in COMMENTS_ZH)
+
+
+def test_no_clipping_label_follows_the_language():
+    from clipq_edu.training.loop import describe_clip
+
+    label = describe_clip(None)
+    assert label == "no clipping" and f"{label}" == "no clipping"
+    with language("zh"):
+        assert f"({label})" == "(不裁剪)"

@@ -47,6 +47,7 @@ from clipq_edu._validate import (
     check_positive_float,
     check_seed,
 )
+from clipq_edu.i18n import Text
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
 
 __all__ = ["ClipSpec", "NONFINITE_CHOICES", "NonFiniteGradientError", "describe_clip", "train"]
@@ -65,8 +66,8 @@ class NonFiniteGradientError(FloatingPointError, ValueError):
 
 def describe_clip(clip: ClipSpec) -> str:
     """Short human-readable label for a clipping spec, e.g. ``"global_norm 1"``."""
-    if clip is None:
-        return "no clipping"
+    if clip is None:  # a Text: compares as English, shows (figure titles) in the learner's language
+        return Text("no clipping", "不裁剪")
     if callable(clip):
         return getattr(clip, "__name__", type(clip).__name__)
     if isinstance(clip, tuple) and clip and clip[0] == "keras":

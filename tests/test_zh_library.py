@@ -289,3 +289,18 @@ def test_no_clipping_label_follows_the_language():
     assert label == "no clipping" and f"{label}" == "no clipping"
     with language("zh"):
         assert f"({label})" == "(不裁剪)"
+
+
+def test_telemetry_plot_in_chinese():
+    from clipq_edu.training.loop import describe_clip
+    from clipq_edu.training.telemetry import Telemetry
+
+    norms = np.array([1.0, 3.0, 2.0])
+    tel = Telemetry(loss=[0.7, 0.6, 0.5], norm_before=norms, norm_after=norms,
+                    clip=describe_clip(None))
+    with language("zh"):
+        ax = tel.plot()
+        _all_chinese(_texts(ax))
+        assert ax.get_title() == "梯度训练监控（不裁剪）"
+    assert tel.plot().get_title() == "Gradient telemetry (no clipping)"
+    plt.close("all")

@@ -405,7 +405,7 @@ def run(checks: tuple[Callable[[], Check], ...] = CHECKS, out=None) -> int:
     if failed:
         print(tr(f"{len(failed)} check(s) failed: {', '.join(failed)}. More help: "
                  f"{TROUBLESHOOTING}",
-                 f"{len(failed)} 项检查未通过：{'、'.join(failed)}。更多帮助：{TROUBLESHOOTING}"),
+                 f"{len(failed)} 项检查未通过：{'、'.join(_LABELS_ZH.get(n, n) for n in failed)}。更多帮助：{TROUBLESHOOTING}"),
               file=out)
         return 1
     print(tr("all checks passed: the course is ready (make lab)",

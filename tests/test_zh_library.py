@@ -241,7 +241,7 @@ def test_doctor_lines_in_chinese():
         out = io.StringIO()
         assert doctor.run(checks=(low_memory,), out=out) == 1
     assert "内存" in line and "修复：" in line and "关闭其他笔记本的内核" in line, line
-    assert "1 项检查未通过：memory" in out.getvalue()
+    assert "1 项检查未通过：内存" in out.getvalue()
     assert "close other notebooks' kernels" in low_memory().line()
 
 

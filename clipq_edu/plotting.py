@@ -207,7 +207,7 @@ def plot_descent(results: dict[str, Any], ax: Any = None, min_abs: float = 1e-3)
         line = tr("diverged", "发散") if res.diverged else (
             tr(f"{res.iterations} its", f"{res.iterations} 步") if res.converged
             else tr("not converged", "未收敛"))
-        ax.plot(k, np.maximum(path, min_abs), label=f"{label} ({line})")
+        ax.plot(k, np.maximum(path, min_abs), label=tr(f"{label} ({line})", f"{label}（{line}）"))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(tr("iteration k + 1 (log scale)", "迭代次数 k + 1（对数坐标）"))

@@ -432,3 +432,31 @@ def test_translations_use_the_glossary(path):
         if re.search("[A-Za-z]", en.replace("{}", "")):
             assert has_chinese(zh), (en, zh)
         assert glossary.check_translation(en, zh) == [], (en, zh)
+
+
+# ------------------------------------------------------------------ figure text (issue 29)
+#: Words that are names or symbols in both languages.
+FIGURE_SYMBOLS = {"Var", "SPSA", "BCE", "bell", "ghz3", "plus2", "Wilson", "SGD", "Adam"}
+
+
+def _figure_texts(explorer) -> list[str]:
+    out = []
+    for ax in explorer.figure.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts)]
+        if ax.get_legend() is not None:
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+    return [t for t in out if t.strip()]
+
+
+@pytest.mark.parametrize("name", sorted(ARGS))
+def test_every_figure_text_of_an_explorer_is_chinese_in_zh(name):
+    explorer = _explorer(name, "zh")
+    with language("zh"):
+        texts = _figure_texts(explorer)
+    assert len(texts) >= 3, texts
+    english = [t for t in texts if not has_chinese(t)
+               and set(re.findall(r"[A-Za-z]{3,}", t)) - FIGURE_SYMBOLS]
+    assert not english, f"{name}: English-only figure text in zh: {english}"
+    with language("en"):
+        en_texts = _figure_texts(_explorer(name, "en"))
+    assert not any(has_chinese(t) for t in en_texts), en_texts

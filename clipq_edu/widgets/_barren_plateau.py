@@ -164,11 +164,12 @@ class BarrenPlateauExplorer(Explorer):
         ax.set_xlim(MIN_QUBITS - 0.5, MAX_QUBITS + 0.5)
         ax.set_xticks(range(MIN_QUBITS, MAX_QUBITS + 1))
         ax.set_ylim(1e-4, 1.0)
-        ax.set_xlabel("qubits n")
+        ax.set_xlabel(tr("qubits n", "量子比特数 n"))
         ax.set_ylabel("Var[∂⟨Z0Z1⟩/∂θ]")
         self._legend = ax.legend(
             [self._measured, self._haar, identity],
-            ["", "2-design limit d/(3(d²-1))", "identity init: 1/18"], loc="lower left",
+            ["", tr("2-design limit d/(3(d²-1))", "2-设计极限 d/(3(d²-1))"),
+             tr("identity init: 1/18", "恒等初始化：1/18")], loc="lower left",
             fontsize=8, framealpha=1)
         # The legend sits where no point falls (variances there are < 1e-3 only for n > 5).
         # Its first label changes with the init: it is drawn on each render (opaque, so its
@@ -187,8 +188,9 @@ class BarrenPlateauExplorer(Explorer):
             tr(f"identity init ({N_CIRCUITS} circuits, exact: block after θ = I)",
                f"恒等初始化（{N_CIRCUITS} 个线路，精确值：θ 之后的块为 I）"))
         slope = data["log2_slope"]
-        text = f"log2 slope {slope:.2f}" if np.isfinite(slope) else "one point: no slope"
-        self._ax.set_title(f"depth {data['depth']}: {text}")
+        text = (tr(f"log2 slope {slope:.2f}", f"log2 斜率 {slope:.2f}") if np.isfinite(slope)
+                else tr("one point: no slope", "只有一个点：没有斜率"))
+        self._ax.set_title(tr(f"depth {data['depth']}: {text}", f"深度 {data['depth']}：{text}"))
 
 
 def barren_plateau(

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from clipq_edu._lru import LRU
 from clipq_edu.course import analysis
-from clipq_edu.i18n import tr
+from clipq_edu.i18n import Text, tr
 from clipq_edu.widgets._base import Explorer
 
 __all__ = ["GradientEstimatorsExplorer", "gradient_estimators"]
@@ -21,9 +21,9 @@ __all__ = ["GradientEstimatorsExplorer", "gradient_estimators"]
 SHOT_OPTIONS = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000)
 
 _LABELS = {
-    "parameter_shift": "parameter shift",
-    "finite_difference": "finite difference",
-    "spsa": "SPSA",
+    "parameter_shift": Text("parameter shift", "参数平移"),
+    "finite_difference": Text("finite difference", "有限差分"),
+    "spsa": Text("SPSA", "SPSA（同时扰动）"),
 }
 
 
@@ -138,8 +138,9 @@ class GradientEstimatorsExplorer(Explorer):
             top = max(top, int(counts.max()))
             # an outline that starts and ends on the axis, like hist(histtype="step")
             self._steps[m].set_data(np.r_[edges[0], edges, edges[-1]], np.r_[0, counts, 0, 0])
-            text.set_text(f"{_LABELS[m]}: mean {d['mean']:+.3f}, std {d['std']:.3f}")
-        texts[-1].set_text(f"exact {data['exact']:+.3f}")
+            text.set_text(tr(f"{_LABELS[m]}: mean {d['mean']:+.3f}, std {d['std']:.3f}",
+                             f"{_LABELS[m]}：均值 {d['mean']:+.3f}，标准差 {d['std']:.3f}"))
+        texts[-1].set_text(tr(f"exact {data['exact']:+.3f}", f"精确值 {data['exact']:+.3f}"))
         self._exact.set_xdata([data["exact"]] * 2)
         ax.set_xlim(*_nice_range(edges[0], edges[-1]))
         ax.set_ylim(0, _nice_ceiling(1.25 * top))  # room for the legend above the bars

@@ -110,7 +110,7 @@ class QuarticDescent(Explorer):
             status = tr("diverged", "发散") if res.diverged else (
                 tr(f"{res.iterations} its", f"{res.iterations} 步") if res.converged
                 else tr("not converged", "未收敛"))
-            text.set_text(f"{label} ({status})")
+            text.set_text(tr(f"{label} ({status})", f"{label}（{status}）"))
         self._ax.set_title(tr(
             f"x⁴ from x₀ = 10, learning rate {data['learning_rate']:.4g} (plain GD "
             f"is stable only up to {data['max_stable_step']:g})",

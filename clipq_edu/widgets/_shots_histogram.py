@@ -170,12 +170,14 @@ class ShotsHistogram(Explorer):
         self._exact = ax.plot(x, np.zeros(MAX_OUTCOMES), "_", markersize=28, mew=2.5,
                               color="tab:red")[0]
         ax.set_ylim(0, 1)
-        ax.set_xlabel("measured bitstring (q0 leftmost)")
-        ax.set_ylabel("probability")
+        ax.set_xlabel(tr("measured bitstring (q0 leftmost)", "测得的比特串（q0 在最左）"))
+        ax.set_ylabel(tr("probability", "概率"))
         band = Patch(color="tab:red", alpha=0.3)
         legend = ax.legend([self._bars, self._exact, band],
-                           ["estimate k/N, 68 % Wilson interval", "exact probability",
-                            "expected band: exact ± 1 and ± 2 std. errors"],
+                           [tr("estimate k/N, 68 % Wilson interval", "估计值 k/N，68 % Wilson 区间"),
+                            tr("exact probability", "精确概率"),
+                            tr("expected band: exact ± 1 and ± 2 std. errors",
+                               "预期范围：精确值 ± 1 和 ± 2 个标准误差")],
                            loc="upper center", fontsize=8, framealpha=1)
         for artist in (*self._bars, self._errors, self._caps, self._exact, self._band1,
                        self._band2, legend, ax.title):
@@ -201,10 +203,13 @@ class ShotsHistogram(Explorer):
             self._ax.set_xticks(x, data["bitstrings"])
             self._ax.set_xlim(-0.6, m - 0.4)
             self.background_key = data["circuit"]
-        self._ax.set_title(f"{data['circuit']}, N = {data['shots']} shots\n"  # not for learners to translate: figure text (no CJK font)
-                           f"error of P({data['tracked']}): RMS over {DRAWS} draws "
-                           f"{data['rms_error']:.3g}, "
-                           f"predicted √(p(1−p)/N) {data['typical_error']:.3g}", fontsize=9)
+        self._ax.set_title(tr(
+            f"{data['circuit']}, N = {data['shots']} shots\n"
+            f"error of P({data['tracked']}): RMS over {DRAWS} draws {data['rms_error']:.3g}, "
+            f"predicted √(p(1−p)/N) {data['typical_error']:.3g}",
+            f"{data['circuit']}，N = {data['shots']} 次测量\n"
+            f"P({data['tracked']}) 的误差：{DRAWS} 次抽样的均方根 {data['rms_error']:.3g}，"
+            f"预测值 √(p(1−p)/N) {data['typical_error']:.3g}"), fontsize=9)
 
 
 def shots_histogram(circuit: str = "bell", shots: int = 100, seed: int = 0) -> ShotsHistogram:

@@ -301,6 +301,6 @@ def test_telemetry_plot_in_chinese():
     with language("zh"):
         ax = tel.plot()
         _all_chinese(_texts(ax))
-        assert ax.get_title() == "梯度训练监控（不裁剪）"
+        assert ax.get_title() == "训练监控：梯度范数（不裁剪）"
     assert tel.plot().get_title() == "Gradient telemetry (no clipping)"
     plt.close("all")

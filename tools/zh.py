@@ -170,6 +170,7 @@ def problems(name: str) -> list[str]:
     return out + comment_problems(name)
 
 
+_COMMENT_WORD = re.compile(r"\b[A-Za-z]{2,}\b")  # "or" in `# "a", "b" or "c"` is a word too
 _KEEP_COMMENT = re.compile(r"^#\s*(noqa|type:|doctest:|pragma|fmt:)")
 
 
@@ -202,7 +203,7 @@ def comment_tokens(source: str) -> list[tokenize.TokenInfo]:
     """The comments of a code cell that need translating (tool directives left out)."""
     found = []
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type == tokenize.COMMENT and needs_chinese(tok.string) \
+        if tok.type == tokenize.COMMENT and _COMMENT_WORD.search(tok.string) \
                 and not _KEEP_COMMENT.match(tok.string):
             found.append(tok)
     return found

@@ -869,7 +869,7 @@ def diagnose(run: LabRun, *, spike_threshold: float = 5.0, chance: float = 0.5) 
     se = math.sqrt(chance * (1 - chance) / n_test)  # binomial standard error at chance
     weak = run.test_accuracy < chance + 2 * se
     median, top, clipped = np.median(norms), norms.max(), summary["clipped_fraction"]
-    per_tensor = ", ".join(f"{name} {m:.3g}" for name, m in medians.items())
+    per_tensor = tr(", ", "，").join(f"{name} {m:.3g}" for name, m in medians.items())
     losses = np.asarray(tel.loss, dtype=float)
     bad_loss = int(np.sum(~np.isfinite(losses)))
     low = float(losses[np.isfinite(losses)].min()) if bad_loss < losses.size else math.nan
@@ -1029,7 +1029,7 @@ def plot_runs(runs: dict[str, LabRun], axes: Any = None) -> Any:
         colours.append(line.get_color())
     ax_norm.set_xlabel(tr("step", "步数"))
     ax_norm.set_ylabel(tr("raw global gradient norm", "原始全局梯度范数"))
-    ax_norm.set_title(tr("Gradient telemetry", "梯度训练监控"))
+    ax_norm.set_title(tr("Gradient telemetry", "训练监控：梯度范数"))
     ax_norm.legend(fontsize="small")
     positions = np.arange(len(rows))
     ax_acc.barh(positions, [r["test_accuracy"] for r in rows], color=colours, alpha=0.35)

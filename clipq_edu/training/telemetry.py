@@ -185,7 +185,7 @@ class Telemetry:
         ax2 = ax.twinx()
         ax2.plot(steps, self.loss, color="tab:green", lw=1, alpha=0.7)
         ax2.set_ylabel(tr("batch loss", "批量损失"), color="tab:green")
-        ax.set_title(tr(f"Gradient telemetry ({self.clip})", f"梯度训练监控（{self.clip}）"))
+        ax.set_title(tr(f"Gradient telemetry ({self.clip})", f"训练监控：梯度范数（{self.clip}）"))
         ax.legend(loc="upper right", fontsize="small")
         ax.figure.tight_layout()
         return ax

@@ -52,7 +52,7 @@ CNOT 链让量子比特 i 存下奇偶性 x_0 xor ... xor x_i。所以
 返回：
   float64 数组 ``cumprod(cos(theta))``。
 
-第 01 章讲解。
+详见第 01 章。
 
 >>> chain_layer_classical([0.0, 3.14159265]).round(6)
 array([ 1., -1.])""",
@@ -67,7 +67,7 @@ array([ 1., -1.])""",
   2**n * bytes_per_amplitude，一个精确的 Python int
   （:func:`clipq_edu.quantum.resources.state_vector_bytes`）。
 
-第 01 章讲解。
+详见第 01 章。
 
 >>> format_bytes(state_vector_memory(30))
 '8.0 GiB'""",
@@ -85,7 +85,7 @@ df/dx_k = scale * [f(x + (s/scale) e_k) - f(x - (s/scale) e_k)] / (2 sin s)；�
 返回：
     梯度 ``[..., K]``。
 
-第 03 章讲解。
+详见第 03 章。
 
 >>> x = shifted_parameters([1.1])                       # f = cos(x), f' = -sin(x)
 >>> combine_shifted(np.cos(x[..., 0])).round(6), round(float(-np.sin(1.1)), 6)
@@ -106,7 +106,7 @@ df/dx_k = scale * [f(x + (s/scale) e_k) - f(x - (s/scale) e_k)] / (2 sin s)；�
 返回：
   平均损失，一个标量张量。
 
-第 07 章讲解。
+详见第 07 章。
 
 >>> round(float(naive_bce([1.0, 0.0], [0.5, 0.5])), 6)  # doctest: +SKIP
 0.693147""",
@@ -124,7 +124,7 @@ df/dx_k = scale * [f(x + (s/scale) e_k) - f(x - (s/scale) e_k)] / (2 sin s)；�
 返回：
   裁剪后的梯度（float32 数组，形状与 ``grads`` 相同）。
 
-第 02 章讲解。
+详见第 02 章。
 
 >>> keras_clipped_update([[3.0, 4.0]], clipnorm=1.0)  # doctest: +SKIP
 [array([0.6, 0.8], dtype=float32)]""",
@@ -141,7 +141,7 @@ df/dx_k = scale * [f(x + (s/scale) e_k) - f(x - (s/scale) e_k)] / (2 sin s)；�
 返回：
   1 / (2 x0**2)。
 
-第 01 章讲解。
+详见第 01 章。
 
 >>> max_stable_step(10.0)
 0.005""",

@@ -163,7 +163,7 @@ def test_feedback_in_chinese_has_one_status_and_full_width_colons():
         assert "还不对：" in str(q.check(4.0)) and "正确：" in str(q.check(5.0))
         assert repr(q).startswith("练习 t.1：") and ": " not in repr(q)
         assert "提示 1/2：" in q.hint()
-        assert "答案：sqrt(9 + 16)" in q.solution()
+        assert "解答：sqrt(9 + 16)" in q.solution()
         returns_none = fn_q.check(lambda x: None)
         assert not returns_none.attempted and "还不对" not in str(returns_none)
     assert str(q.check(None)).startswith("[t.1] ✏️ no answer yet: ")

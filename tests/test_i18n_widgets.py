@@ -116,7 +116,7 @@ def test_every_label_of_an_explorer_is_chinese_in_zh(name):
     missing = [(where, text) for where, text in texts
                if _needs_chinese(text) and not has_chinese(text)]
     assert not missing, f"{name}: English-only text in zh: {missing}"
-    assert has_chinese(explorer.title) and title.startswith(f"{explorer.title} (")
+    assert has_chinese(explorer.title) and title.startswith(f"{explorer.title}（") and title.endswith("）")
     assert not title.startswith(TITLES[name])
 
 

@@ -332,7 +332,7 @@ DEFECTS: tuple[Defect, ...] = (
              "经典模型和线路也从未连接起来，所以根本不存在混合模型。"),
         Text("A parameterised circuit inside a Keras model (hybrid classical -> quantum), and a "
              "shot-based optimiser whose gradient comes from counts at shifted parameters.",
-             "在 Keras 模型中放一条参数化量子线路（经典 -> 量子的混合），"
+             "在 Keras 模型中放一条参数化量子线路（经典 → 量子的混合），"
              "再加一个基于测量计数的优化器，其梯度来自参数平移后的计数。"),
         Text("The chapter trains both and shows the loss fall.",
              "本章训练这两者，并展示损失下降。"),

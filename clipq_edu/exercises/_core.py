@@ -83,7 +83,10 @@ class Feedback:
         if not self.correct and not self.attempted:
             return f"{label}✏️ {self.message}"
         mark = tr("✅ Correct", "✅ 正确") if self.correct else tr("❌ Not yet", "❌ 还不对")
-        return f"{label}{mark}{tr(': ', '：')}{self.message}"
+        # One colon, after the status: the message's own colons become commas in Chinese
+        # ("还不对：这是 10**2（n 的平方），底数应是 2", not "还不对：这是 10**2：底数...").
+        message = tr(self.message, str(self.message).replace("：", "，"))
+        return f"{label}{mark}{tr(': ', '：')}{message}"
 
     def __repr__(self) -> str:
         return str(self)
@@ -185,10 +188,10 @@ class Exercise:
         if solutions_enabled() is False:
             return HintText(tr(f"[{self.id}] Solutions are switched off for this session "
                                f"({SOLUTIONS_ENV}=off): use check() and hint().",
-                               f"[{self.id}] 本次课程关闭了答案（{SOLUTIONS_ENV}=off）："
+                               f"[{self.id}] 本次课程关闭了解答（{SOLUTIONS_ENV}=off）："
                                "请使用 check() 和 hint()。"))
         body = self.solution_text or tr("see the chapter text.", "见本章正文。")
-        return HintText(f"[{self.id}] {tr('Solution', '答案')}{tr(': ', '：')}{body}")
+        return HintText(f"[{self.id}] {tr('Solution', '解答')}{tr(': ', '：')}{body}")
 
     def __repr__(self) -> str:
         return f"{tr('Exercise', '练习')} {self.id}{tr(': ', '：')}{self.prompt}"
@@ -344,14 +347,14 @@ def _closeness(got: np.ndarray, want: np.ndarray) -> str:
     exact = _format_value(want)
     err = np.abs(got - want)
     if np.all(err <= 1e-12 * np.maximum(1.0, np.abs(want))):
-        return tr(f"exactly right: {exact}.", f"完全正确：{exact}。")
+        return tr(f"exactly right: {exact}.", f"完全正确，精确值为 {exact}。")
     scale = np.where(want != 0, np.abs(want), np.max(np.abs(want)) or 1.0)
     pct = float(np.max(err / scale)) * 100
     if want.ndim == 0:
         return tr(f"within {pct:.2g} % of the exact value {exact}.",
-                  f"与精确值 {exact} 相差不到 {pct:.2g} %。")
+                  f"与精确值 {exact} 相差不到 {pct:.2g}%。")
     return tr(f"every entry within {pct:.2g} % of the exact values {exact}.",
-              f"每个分量与精确值 {exact} 相差都不到 {pct:.2g} %。")
+              f"每个分量与精确值 {exact} 相差都不到 {pct:.2g}%。")
 
 
 @dataclass(repr=False)

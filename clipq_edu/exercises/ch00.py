@@ -15,7 +15,7 @@ _MISTAKES_1 = [
           "这是 2 x 10：每多一个量子比特个数就翻一倍，所以要把 2 自乘 10 次")),
     (lambda: 10**2,
      Text("that is 10**2 (n squared): the base is 2 and the exponent is n",
-          "这是 10**2（n 的平方）：底数是 2，指数是 n")),
+          "这是 10**2（n 的平方）：底数应是 2，指数才是 n")),
     (lambda: 2 ** (10 - 1),
      Text("one doubling short: 1 qubit already has 2 amplitudes",
           "少翻了一倍：1 个量子比特就已经有 2 个振幅")),

@@ -85,7 +85,7 @@ q2 = NumericExercise(
     ],
     hints=[
         Text("By value each entry goes to [-1, 1] separately: (3, 0.5) -> (1, 0.5).",
-             "按值裁剪时，每个分量各自被限制到 [-1, 1]：(3, 0.5) -> (1, 0.5)。"),
+             "按值裁剪时，每个分量各自被限制到 [-1, 1]：(3, 0.5) → (1, 0.5)。"),
         Text("The angle of (a, b) with the x-axis is atan2(b, a) in degrees.",
              "(a, b) 与 x 轴的夹角是 atan2(b, a)（以度为单位）。"),
     ],

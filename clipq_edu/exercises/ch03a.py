@@ -150,7 +150,7 @@ q2 = NumericExercise(
         "against explosion).",
         "N = √((1e-9)² + (2e3)²) ≈ 2e3 > 1，所以每一层都乘以 1/N ≈ 5e-4：第一层从 1e-9 变为 "
         "5.00e-13。裁剪从不放大梯度，别处的尖峰还会让消失的梯度变得更小"
-        "（Pascanu, Mikolov, Bengio 2013 只用裁剪来对付梯度爆炸）。"),
+        "（Pascanu、Mikolov 和 Bengio 2013 只用裁剪来对付梯度爆炸）。"),
 )
 
 
@@ -175,7 +175,7 @@ def _check_threshold(answer: Any) -> tuple[bool, str]:
                          "one through. Choose c just above the ordinary norms, at most "
                          f"{MAX_SPIKE_FACTOR:g}x the median.",
                          f"裁剪到 {c:g} 的尖峰仍是中位数范数（{median:.2f}）的 {c / median:.1f} "
-                         "倍：在 c 处裁剪，会放过大小为典型步 c/median 倍的步。请把 c 选在普通步"
+                         "倍：以 c 为阈值裁剪，会放过大小为典型步 c/median 倍的步。请把 c 选在普通步"
                          f"范数的稍上方，至多为中位数的 {MAX_SPIKE_FACTOR:g} 倍。")
     return True, tr(f"good: {frac:.1%} of the ordinary steps are clipped, and a spike is cut to "
                     f"{c / median:.1f}x the median step (the spikes were "
@@ -200,7 +200,7 @@ q3 = FunctionExercise(
              "np.median(ex.TELEMETRY) 和 np.percentile(ex.TELEMETRY, [80, 90, 95, 99])。"),
         Text("Three spikes in 200 steps are 1.5 % of the data: the 99th percentile already lands "
              "on a spike. A percentile between 80 and 98 sits above the ordinary steps.",
-             "200 步中的三个尖峰占数据的 1.5 %：第 99 百分位数已经落在一个尖峰上。"
+             "200 步中的三个尖峰占数据的 1.5%：第 99 百分位数已经落在一个尖峰上。"
              "第 80 到第 98 之间的百分位数则位于普通步的上方。"),
     ],
     solution_text=Text(
@@ -280,7 +280,7 @@ def _check_autoclip(fn: Any) -> str:
                               "（np.percentile）为阈值，按 L2 范数裁剪"))
     return tr("your autoclip_step records each norm and clips at a running percentile, as "
               "clipping.AutoClip does.",
-              "你的 autoclip_step 记录每一步的范数，并在滑动百分位数处裁剪，"
+              "你的 autoclip_step 记录每一步的范数，并以滑动百分位数为阈值裁剪，"
               "与 clipping.AutoClip 的做法一致。")
 
 

@@ -25,7 +25,7 @@ q1 = ChoiceExercise(
          "estimates whose true norm stays near 0.7, and clip by norm at c = 0.1, so the clip "
          "fires on every step. Which optimiser is this run, step for step?",
          "你用普通 SGD（学习率 η）训练一个线路，梯度来自每个线路 30 次测量的参数平移估计，"
-         "其真实范数一直在 0.7 左右；按范数在 c = 0.1 处裁剪，于是每一步都会裁剪。"
+         "其真实范数一直在 0.7 左右；按范数以 c = 0.1 为阈值裁剪，于是每一步都会裁剪。"
          "这次训练逐步来看相当于哪种优化器？"),
     options={
         "a": Text("unclipped SGD with learning rate η·0.1/0.7", "学习率为 η·0.1/0.7 的不裁剪 SGD"),

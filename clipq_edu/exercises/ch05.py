@@ -25,8 +25,8 @@ q1 = NumericExercise(
         "The 2-design variance of a gradient, Var = d/(3(d²−1)) with d = 2ⁿ "
         "(cq.quantum.haar_gradient_variance): by what factor does it shrink from n = 1 to "
         "n = 3 qubits? Give the factor (a number above 1) to three significant figures.",
-        "梯度的 2-design 方差 Var = d/(3(d²−1))，其中 d = 2ⁿ（cq.quantum.haar_gradient_variance）："
-        "从 n = 1 个量子比特增加到 n = 3 个时，它缩小为原来的几分之一？请给出这个倍数（大于 1 的数），"
+        "梯度的 2-设计方差 Var = d/(3(d²−1))，其中 d = 2ⁿ（cq.quantum.haar_gradient_variance）："
+        "n = 1 个量子比特时的方差是 n = 3 个量子比特时的多少倍？请给出这个倍数（大于 1 的数），"
         "保留三位有效数字。",
     ),
     expected=lambda: landscapes.haar_gradient_variance(1) / landscapes.haar_gradient_variance(3),
@@ -137,7 +137,7 @@ q3 = ChoiceExercise(
     Text(
         "You clip the gradients of a 10-qubit random circuit by value at 1e-3. What happens to "
         "the variance of the gradient across random initialisations?",
-        "你对一个 10 量子比特随机线路的梯度按值在 1e-3 处裁剪。在不同的随机初始化之间，"
+        "你对一个 10 量子比特随机线路的梯度按值以 1e-3 为阈值裁剪。在不同的随机初始化之间，"
         "梯度的方差会怎样变化？",
     ),
     options={
@@ -239,7 +239,7 @@ q5 = ChoiceExercise(
         "梯度看起来就是纯噪声。哪一个单独的改动能让最初几步的梯度高于散粒噪声？",
     ),
     options={
-        "a": Text("Clip the gradient by global norm at 0.1.", "按全局范数在 0.1 处裁剪梯度。"),
+        "a": Text("Clip the gradient by global norm at 0.1.", "按全局范数、以 0.1 为阈值裁剪梯度。"),
         "b": Text("Use depth 100 instead, so the circuit is closer to random.",
                   "改用深度 100，让线路更接近随机。"),
         "c": Text(
@@ -259,7 +259,7 @@ q5 = ChoiceExercise(
         "b": Text(
             "deeper makes it worse: the variance falls towards the 2-design value 2⁻ⁿ/3 as the "
             "circuit becomes random.",
-            "更深只会更糟：线路越接近随机，方差越接近 2-design 的值 2⁻ⁿ/3。",
+            "更深只会更糟：线路越接近随机，方差越接近 2-设计的值 2⁻ⁿ/3。",
         ),
         "c": Text(
             "right: that is identity-block initialisation (Grant et al. 2019). The circuit "
@@ -451,7 +451,7 @@ def _slope_cases() -> list[tuple[str, list[float], list[float]]]:
     rng = np.random.default_rng(51)
     ns = np.arange(2, 9)
     cases = [(tr("the example: variance 2**-n / 3 for n = 2..8",
-                 "示例：n = 2..8 时方差为 2**-n / 3"),
+                 "示例：n = 2 到 8 时方差为 2**-n / 3"),
               ns.tolist(), (2.0**-ns / 3).tolist())]
     for k in range(3):  # hidden exact exponentials, qubit counts not consecutive, not sorted
         n_k = rng.permutation(rng.choice(np.arange(1, 21), size=5 + k, replace=False))

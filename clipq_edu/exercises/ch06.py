@@ -96,14 +96,14 @@ q2 = NumericExercise(
         (lambda: float(np.percentile(faq.logistic_sgd().norm_before, 5)),
          Text("that is the 5th percentile: 95 % of the steps lie *above* it, so it would clip "
               "nearly every step. The threshold should leave 95 % of the steps below it",
-              "这是第 5 百分位数：95 % 的步都在它*之上*，它几乎会裁剪每一步。阈值应让 95 % "
+              "这是第 5 百分位数：95% 的步都在它*之上*，它几乎会裁剪每一步。阈值应让 95% "
               "的步低于它")),
     ],
     hints=[
         Text(
             "The 95th percentile is the norm that 95 % of the recorded steps stay below: it lies "
             "between the p90 and p99 printed in Q5.",
-            "第 95 百分位数是 95 % 的记录步都不超过的那个范数：它介于 Q5 中打印的 p90 和 p99 之间。",
+            "第 95 百分位数是 95% 的记录步都不超过的那个范数：它介于问题 5 中打印的 p90 和 p99 之间。",
         ),
         Text(
             "The run returns its telemetry; the raw norms are its norm_before attribute.",
@@ -116,7 +116,7 @@ q2 = NumericExercise(
         "between p90 (0.208) and p99 (0.403): it clips 5 % of the steps, and the rare spikes (up "
         "to about 7) are cut to it.",
         "np.percentile(cq.course.faq.logistic_sgd().norm_before, 95) ≈ 0.257，"
-        "介于 p90 (0.208) 和 p99 (0.403) 之间：它会裁剪 5 % 的步，而罕见的尖峰"
+        "介于 p90 (0.208) 和 p99 (0.403) 之间：它会裁剪 5% 的步，而罕见的尖峰"
         "（最高约 7）都被截到这个值。",
     ),
 )
@@ -165,7 +165,7 @@ q4 = ChoiceExercise(
         "c = 50: each clip fires on that one step only. A few hundred steps after the spike, "
         "how do the two runs' updates compare?",
         "你在训练中途用 Adam（β₂ = 0.999）训练；梯度范数每一步都约为 1，只有一步为 1000。"
-        "运行 A 按全局范数在 c = 5 处裁剪，运行 B 在 c = 50 处裁剪：两者都只在那一步起作用。"
+        "运行 A 按全局范数以 c = 5 为阈值裁剪，运行 B 以 c = 50 为阈值裁剪：两者都只在那一步起作用。"
         "尖峰之后几百步，两次运行的更新相比如何？",
     ),
     options={
@@ -406,13 +406,13 @@ def _check_threshold(fn: Any) -> str:
                                   f"{type(exc).__name__}")) from None
         raise StudentError(tr(f"for p = {bad:g} (outside 0..100) raise ValueError instead of "
                               "returning a threshold",
-                              f"对于 p = {bad:g}（不在 0..100 之内），请抛出 ValueError，"
+                              f"对于 p = {bad:g}（不在 [0, 100] 之内），请抛出 ValueError，"
                               "而不是返回一个阈值"))
     return tr("your autoclip_threshold skips the steps that produced NaN or Inf, clips nothing "
               "before the first norm, and refuses a p outside 0..100: what AutoClip needs on "
               "a real run.",
               "你的 autoclip_threshold 跳过产生 NaN 或 Inf 的步，在第一个范数到来之前什么都不裁剪，"
-              "并拒绝 0..100 之外的 p：这正是 AutoClip 在真实训练中所需要的。")
+              "并拒绝 [0, 100] 之外的 p：这正是 AutoClip 在真实训练中所需要的。")
 
 
 q6 = FunctionExercise(

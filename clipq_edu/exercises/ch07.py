@@ -194,7 +194,7 @@ q4 = ChoiceExercise(
         "Clipping by global norm at 0.1 changed the gradient in most steps (Adam; the "
         "clipped fraction is printed above) and the delivered model still did not learn. Why "
         "did clipping not fix it?",
-        "按全局范数在 0.1 处的裁剪在大多数步中都改变了梯度（Adam；被裁剪的步所占比例已在上面"
+        "按全局范数、以 0.1 为阈值的裁剪在大多数步中都改变了梯度（Adam；被裁剪的步所占比例已在上面"
         "打印），而交付的模型仍然没有学会。为什么裁剪没能修好它？",
     ),
     options={
@@ -635,7 +635,7 @@ q8 = ChoiceExercise(
     Text(
         "In the fixed run above, global-norm clipping at 1.0 changed few steps or none (its "
         "clipped fraction is printed). Should it stay, and if so, where should its bound sit?",
-        "在上面修复后的运行中，按全局范数在 1.0 处的裁剪只改变了很少的步，或者一步也没有"
+        "在上面修复后的运行中，按全局范数、以 1.0 为阈值的裁剪只改变了很少的步，或者一步也没有"
         "（被裁剪的步所占比例已打印）。它应该保留吗？如果保留，阈值应该设在哪里？",
     ),
     options={

@@ -94,10 +94,10 @@ class BarrenPlateauExplorer(Explorer):
     def validate(self, qubits: int, depth: int, init: str) -> str | None:
         if not isinstance(qubits, int) or not MIN_QUBITS <= qubits <= MAX_QUBITS:
             return tr(f"qubits must be an integer in {MIN_QUBITS}..{MAX_QUBITS}, got {qubits!r}",
-                      f"量子比特数必须是 {MIN_QUBITS}..{MAX_QUBITS} 内的整数，而不是 {qubits!r}")
+                      f"量子比特数必须是 {MIN_QUBITS} 到 {MAX_QUBITS} 之间的整数，而不是 {qubits!r}")
         if not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
             return tr(f"depth must be an integer in 1..{MAX_DEPTH}, got {depth!r}",
-                      f"深度必须是 1..{MAX_DEPTH} 内的整数，而不是 {depth!r}")
+                      f"深度必须是 1 到 {MAX_DEPTH} 之间的整数，而不是 {depth!r}")
         if init not in INITS:
             return tr(f"init must be one of {INITS}, got {init!r}",
                       f"初始化必须是 {INITS} 之一，而不是 {init!r}")
@@ -169,7 +169,7 @@ class BarrenPlateauExplorer(Explorer):
         self._legend = ax.legend(
             [self._measured, self._haar, identity],
             ["", tr("2-design limit d/(3(d²-1))", "2-设计极限 d/(3(d²-1))"),
-             tr("identity init: 1/18", "恒等初始化：1/18")], loc="lower left",
+             tr("identity init: 1/18", "恒等块初始化：1/18")], loc="lower left",
             fontsize=8, framealpha=1)
         # The legend sits where no point falls (variances there are < 1e-3 only for n > 5).
         # Its first label changes with the init: it is drawn on each render (opaque, so its
@@ -186,7 +186,7 @@ class BarrenPlateauExplorer(Explorer):
             tr(f"measured, random init ({N_CIRCUITS} circuits)",
                f"实测，随机初始化（{N_CIRCUITS} 个线路）") if data["init"] == "random" else
             tr(f"identity init ({N_CIRCUITS} circuits, exact: block after θ = I)",
-               f"恒等初始化（{N_CIRCUITS} 个线路，精确值：θ 之后的块为 I）"))
+               f"恒等块初始化（{N_CIRCUITS} 个线路，精确值：θ 之后的块为 I）"))
         slope = data["log2_slope"]
         text = (tr(f"log2 slope {slope:.2f}", f"log2 斜率 {slope:.2f}") if np.isfinite(slope)
                 else tr("one point: no slope", "只有一个点：没有斜率"))

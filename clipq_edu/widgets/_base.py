@@ -419,7 +419,7 @@ class Explorer:
         png = self.renderer.pngs.get(self._state_key) if self._state_key is not None else None
         bundle["image/png"] = base64.b64encode(png or self.png()).decode("ascii")
         settings = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
-        bundle["text/plain"] = f"{self.title} ({settings})"
+        bundle["text/plain"] = f"{self.title}{tr(' (', '（')}{settings}{tr(')', '）')}"
         return bundle
 
     def __repr__(self) -> str:

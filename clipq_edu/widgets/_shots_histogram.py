@@ -174,7 +174,7 @@ class ShotsHistogram(Explorer):
         ax.set_ylabel(tr("probability", "概率"))
         band = Patch(color="tab:red", alpha=0.3)
         legend = ax.legend([self._bars, self._exact, band],
-                           [tr("estimate k/N, 68 % Wilson interval", "估计值 k/N，68 % Wilson 区间"),
+                           [tr("estimate k/N, 68 % Wilson interval", "估计值 k/N，68% Wilson 区间"),
                             tr("exact probability", "精确概率"),
                             tr("expected band: exact ± 1 and ± 2 std. errors",
                                "预期范围：精确值 ± 1 和 ± 2 个标准误差")],

@@ -54,8 +54,10 @@ __all__ = [
     "Text",
     "get_language",
     "has_chinese",
+    "display_width",
     "language",
     "msg",
+    "pad",
     "say",
     "set_language",
     "tr",
@@ -138,6 +140,29 @@ def language(lang: str) -> Iterator[str]:
 def tr(en: str, zh: str) -> str:
     """``en`` or ``zh``, whichever the current language is, as a plain ``str``."""
     return zh if _current == "zh" else en
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: a wide (Chinese) character takes two.
+
+    >>> display_width("clip"), display_width("裁剪"), display_width("裁剪=1")
+    (4, 4, 6)
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def pad(text: str, columns: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``columns`` monospaced columns (see :func:`display_width`);
+    ``right=True`` aligns it right. For ASCII text this is ``f"{text:<n}"`` / ``f"{text:>n}"``,
+    which count characters and so misalign Chinese columns.
+
+    >>> pad("裁剪", 6) + "|", pad("ab", 4, right=True)
+    ('裁剪  |', '  ab')
+    """
+    fill = " " * max(0, columns - display_width(text))
+    return fill + text if right else text + fill
 
 
 def has_chinese(text: str) -> bool:

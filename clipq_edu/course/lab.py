@@ -42,7 +42,7 @@ from clipq_edu._validate import (
     check_seed,
 )
 from clipq_edu.data import Dataset, circles, standardize
-from clipq_edu.i18n import tr
+from clipq_edu.i18n import display_width, pad, tr
 
 __all__ = [
     "DATA_CACHE_SIZE",
@@ -712,13 +712,10 @@ class SeedTable(dict):
     """``name -> SeedSpread``; shows as one line per setting with mean ± sd."""
 
     def __str__(self) -> str:
-        def pad(name: str) -> str:  # 24 columns; a Chinese character takes two
-            return name + " " * max(0, 24 - _width(name))
-
         return "\n".join(
-            tr(f"{pad(name)} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
+            tr(f"{pad(name, 24)} test accuracy {v.mean:.2f} ± {v.sd:.2f}, spike ratio "
                f"{v.spike_ratio.min():.1f} to {v.spike_ratio.max():.1f}",
-               f"{pad(name)} 测试准确率 {v.mean:.2f} ± {v.sd:.2f}，尖峰比 "
+               f"{pad(name, 24)} 测试准确率 {v.mean:.2f} ± {v.sd:.2f}，尖峰比 "
                f"{v.spike_ratio.min():.1f} 到 {v.spike_ratio.max():.1f}") + self._clipped(v)
             for name, v in self.items())
 
@@ -918,13 +915,6 @@ _RESULT_HEADERS = {
 }
 
 
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font (a Chinese character takes two)."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 class ResultsTable(list):
     """A list of row dicts that displays as a table in the learner's language.
 
@@ -954,9 +944,9 @@ class ResultsTable(list):
         keys = list(self[0])
         rows = [[self._header(k) for k in keys]]
         rows += [[self._cell(k, row[k]) for k in keys] for row in self]
-        widths = [max(_width(r[j]) for r in rows) for j in range(len(keys))]
+        widths = [max(display_width(r[j]) for r in rows) for j in range(len(keys))]
         return "\n".join(
-            "  ".join(text + " " * (w - _width(text)) for text, w in zip(r, widths, strict=True))
+            "  ".join(pad(text, w) for text, w in zip(r, widths, strict=True))
             .rstrip() for r in rows)
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:

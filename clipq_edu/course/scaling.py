@@ -39,7 +39,7 @@ import numpy as np
 from clipq_edu import clipping
 from clipq_edu._validate import check_choice, check_int, check_positive_float, check_seed
 from clipq_edu.course import _angle_model
-from clipq_edu.i18n import get_language
+from clipq_edu.i18n import pad, tr
 from clipq_edu.training import optim
 from clipq_edu.training.loop import describe_clip
 from clipq_edu.training.telemetry import Telemetry, TelemetryRecorder
@@ -181,23 +181,8 @@ class Condition:
         return (self.scale != 1.0 and self.init_divisor == self.scale
                 and self.w_rate_factor == matched_rate_factor(self.scale, self.optimizer))
 
-    @property
-    def label(self) -> str:
-        """A short description, e.g. ``"s=30 sgd clip=1 lr=0.000556 w0/30"``."""
-        clip = "off" if self.clip is None else f"{self.clip:g}"
-        text = f"s={self.scale:g} {self.optimizer} clip={clip} lr={self.learning_rate:.3g}"
-        if self.init_divisor != 1.0:
-            text += f" w0/{self.init_divisor:g}"
-        if self.w_rate_factor != 1.0:
-            text += f" lr_w×{self.w_rate_factor:.3g}"
-        return text
-
-    @property
-    def shown_label(self) -> str:
-        """:attr:`label` in the learner's language (as the printed table shows it)."""
-        if get_language() != "zh":
-            return self.label
-        clip = "不裁剪" if self.clip is None else f"裁剪={self.clip:g}"
+    def _describe(self, clip_off: str, clip_on: str) -> str:
+        clip = clip_off if self.clip is None else clip_on.format(self.clip)
         text = f"s={self.scale:g} {self.optimizer} {clip} lr={self.learning_rate:.3g}"
         if self.init_divisor != 1.0:
             text += f" w0/{self.init_divisor:g}"
@@ -205,13 +190,15 @@ class Condition:
             text += f" lr_w×{self.w_rate_factor:.3g}"
         return text
 
+    @property
+    def label(self) -> str:
+        """A short description, e.g. ``"s=30 sgd clip=1 lr=0.000556 w0/30"``."""
+        return self._describe("clip=off", "clip={:g}")
 
-def _pad(text: str, columns: int) -> str:
-    """``text`` padded with spaces to ``columns`` monospaced columns (a Chinese character: 2)."""
-    import unicodedata
-
-    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, columns - width)
+    @property
+    def shown_label(self) -> str:
+        """:attr:`label` in the learner's language (as the printed table shows it)."""
+        return self._describe(tr("clip=off", "不裁剪"), tr("clip={:g}", "裁剪={:g}"))
 
 
 class ScalingTable(list):
@@ -225,14 +212,11 @@ class ScalingTable(list):
         return hits[0]
 
     def __str__(self) -> str:
-        if get_language() == "zh":  # a Chinese character is two columns wide: pad by hand
-            # "条件" is 4 columns, the accuracy header 25 (right-aligned in 26), "被裁剪" 6 (in 8)
-            rows = ["条件" + " " * 46 + "  测试准确率（均值±标准差）" + "   被裁剪"]
-            rows += [f"{_pad(c.shown_label, 50)} {c.mean:>18.3f} ± {c.sd:.3f} "
-                     f"{c.clipped_fraction:>8.0%}" for c in self]
-            return "\n".join(rows)
-        rows = [f"{'condition':50s} {'test accuracy (mean ± sd)':>26s} {'clipped':>8s}"]
-        rows += [f"{c.label:50s} {c.mean:>18.3f} ± {c.sd:.3f} {c.clipped_fraction:>8.0%}"
+        # pad by display width: a Chinese character takes two columns
+        rows = [f"{pad(tr('condition', '条件'), 50)} "
+                f"{pad(tr('test accuracy (mean ± sd)', '测试准确率（均值±标准差）'), 26, right=True)} "
+                f"{pad(tr('clipped', '被裁剪'), 8, right=True)}"]
+        rows += [f"{pad(c.shown_label, 50)} {c.mean:>18.3f} ± {c.sd:.3f} {c.clipped_fraction:>8.0%}"
                  for c in self]
         return "\n".join(rows)
 

@@ -38,6 +38,10 @@ def test_q2_shots_exact_integer():
     _no_leak(fb, want)
     fb = ex.q2.check(math.ceil(0.5 / var))  # z = 1
     assert not fb and "z = 1" in fb.message
+    fb = ex.q2.check(24600)  # right to 3 figures, but an exact count is asked
+    assert not fb and "exact integer" in fb.message
+    fb = ex.q2.check(math.floor(4 * 0.5 / var))  # rounded down: too few shots
+    assert not fb and "round up" in fb.message
 
 
 def test_q3_choice():

@@ -13,7 +13,12 @@ from typing import Any
 import numpy as np
 
 from clipq_edu.exercises._checks import StudentError, as_array, call, guarded, require_callable
-from clipq_edu.exercises._core import ChoiceExercise, FunctionExercise, NumericExercise
+from clipq_edu.exercises._core import (
+    ChoiceExercise,
+    FunctionExercise,
+    NumericExercise,
+    round_significant,
+)
 from clipq_edu.i18n import Text, tr
 from clipq_edu.quantum import landscapes, sampling
 
@@ -106,6 +111,14 @@ q2 = NumericExercise(
          Text("you took the variance of one shift term as 1: the estimate is half the "
               "difference of two terms, so its variance per shot is at most ½",
               "你把一项的方差取成了 1：梯度估计是两项之差的一半，所以每次测量的方差至多为 ½")),
+        (lambda: round_significant(sampling.shots_to_resolve(
+            math.sqrt(landscapes.haar_gradient_variance(12)), z=2.0), 3),
+         Text("that is the count rounded to 3 figures: give the exact integer",
+              "这是取了 3 位有效数字的次数：请给出精确的整数")),
+        (lambda: math.floor(2.0**2 * 0.5 / landscapes.haar_gradient_variance(12)),
+         Text("you rounded z²·½/Var down: fewer shots than that leave the standard error above "
+              "|g|/2, so round up",
+              "你把 z²·½/Var 向下取整了：次数再少，标准误差就会大于 |g|/2，所以要向上取整")),
     ],
     hints=[
         Text(

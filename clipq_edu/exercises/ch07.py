@@ -96,10 +96,20 @@ q1 = NumericExercise(
 )
 
 
+def _two_largest_medians() -> list[float]:
+    return sorted(lab.diagnose(lab.run_lab(lab.delivered())).tensor_medians.values(),
+                  reverse=True)[:2]
+
+
 def _second_ratio() -> float:
-    medians = sorted(lab.diagnose(lab.run_lab(lab.delivered())).tensor_medians.values(),
-                     reverse=True)
-    return float(medians[0] / medians[1])
+    first, second = _two_largest_medians()
+    return float(first / second)
+
+
+def _rounded_second_ratio() -> float:
+    """The mistake: the ratio of the medians as ``diagnose`` prints them (``:.3g``)."""
+    first, second = (float(f"{m:.3g}") for m in _two_largest_medians())
+    return first / second
 
 
 q2 = NumericExercise(
@@ -118,6 +128,14 @@ q2 = NumericExercise(
     expected=_second_ratio,
     rtol=0.0,
     digits=3,
+    mistakes=[
+        (_rounded_second_ratio,
+         Text("that is the ratio of the medians as lab.diagnose prints them (rounded to 3 "
+              "figures): rounding both before dividing moves the third figure; divide the "
+              "unrounded medians (np.median over the columns of layer_norms)",
+              "这是 lab.diagnose 打印出的中位数（已取 3 位有效数字）之比：先取整再相除会改变第三位；"
+              "请用未取整的中位数相除（对 layer_norms 的各列取 np.median）")),
+    ],
     hints=[
         Text(
             "Each column of layer_norms is one tensor's gradient norm over the steps; summarise "
@@ -413,10 +431,10 @@ def _check_fix(fn: Any) -> str:
             names = ", ".join(changed)
             raise StudentError(tr(
                 f"your fix changes {len(changed)} of the model's settings at once ({names}): "
-                "change ONE, the one your diagnosis blames (epochs and clipping may change "
-                "besides), so that the fix shows which cause it removes",
+                "change ONE, the one your diagnosis blames (epochs, batch size and "
+                "clipping may change besides), so that the fix shows which cause it removes",
                 f"你的修复同时改动了模型的 {len(changed)} 项设置（{names}）：只改一项，"
-                "也就是你的诊断所指出的那一项（轮次和裁剪可以另外改动），这样修复才能说明"
+                "也就是你的诊断所指出的那一项（轮次、批量大小和裁剪可以另外改动），这样修复才能说明"
                 "它消除的是哪个病因"))
         fixed.append(out)
     reached, mean, _ = lab.fix_reaches_target(fixed)
@@ -463,12 +481,13 @@ q6 = FunctionExercise(
         "(with any seed) and returns fixed settings, changing what your diagnosis blames "
         f"(settings.but(...)). The check trains your fix on held-out seeds: the mean test "
         f"accuracy must reach {lab.TARGET_ACCURACY}, in at most {MAX_EPOCHS} epochs. Change ONE "
-        "of the model's settings (epochs and clipping may change besides); a change of the "
+        "of the model's settings (epochs, batch size and clipping may change besides); a change "
+        "of the "
         "clipping alone is not accepted.",
         "把修复写成代码：编写 fix(settings)，它接收交付模型的 LabSettings（种子任意），"
         "返回修复后的设置，改动你的诊断所指出的东西（settings.but(...)）。检查会在留出的种子上"
         f"训练你的修复：平均测试准确率必须达到 {lab.TARGET_ACCURACY}，最多 {MAX_EPOCHS} 个轮次。"
-        "只改模型的一项设置（轮次和裁剪可以另外改动）；只改裁剪不算数。",
+        "只改模型的一项设置（轮次、批量大小和裁剪可以另外改动）；只改裁剪不算数。",
     ),
     checker=guarded(_check_fix),
     hints=[

@@ -41,3 +41,19 @@ def test_the_wrap_fault_hides_behind_standardised_features():
     d_fixed = lab.diagnose(lab.run_lab(lab._reference_fix(lab.FAULTS["wrap"])))
     # ... but the first layer's gradient is ~30x larger, as for raw inputs
     assert d_wrap.tensor_medians["angles/kernel"] > 5 * d_fixed.tensor_medians["angles/kernel"]
+
+
+def test_a_sealed_copy_shows_the_learners_changes_and_the_reference_fix_is_labelled():
+    """The delivered model hides its fields; a learner's fix shows what the learner changed,
+    and the instructor's fix is not mislabelled as the delivered model (nor shows its change)."""
+    delivered = lab.delivered()
+    assert "standardized" not in repr(delivered) and "delivered model" in repr(delivered)
+    mine = delivered.but(standardized=True, epochs=8)
+    assert "as you changed it" in repr(mine) and "standardized=True" in repr(mine)
+    assert "epochs=8" in repr(mine) and "learning_rate" not in repr(mine)
+    reference = lab._reference_fix(delivered)
+    assert repr(reference).startswith("LabSettings(<the instructor's fix")
+    changed = [f for f in ("standardized", "loss", "learning_rate", "angle_scale", "signed_labels")
+               if getattr(reference, f) != getattr(delivered, f)]
+    assert changed and not any(f"{name}=" in repr(reference) for name in changed)
+    assert mine == lab.FAULTS[lab.fault_name()].but(standardized=True, epochs=8)  # repr only

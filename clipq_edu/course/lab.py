@@ -335,10 +335,24 @@ class LabSettings:
     signed_labels: bool = False
     #: ``True`` for the delivered model (and copies of it): its repr does not show the fields.
     _sealed: bool = field(default=False, repr=False, compare=False)
+    #: Fields a learner changed on a sealed copy with :meth:`but` (its repr shows them).
+    _changed: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    #: ``True`` for the instructor's fix (:func:`healthy_run`), sealed as well.
+    _reference: bool = field(default=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
         if self._sealed:
             known = f"seed={self.seed}, clip={self.clip!r}, epochs={self.epochs}"
+            known += "".join(f", {name}={getattr(self, name)!r}" for name in self._changed
+                             if name not in ("seed", "clip", "epochs"))
+            if self._reference:
+                return tr(f"LabSettings(<the instructor's fix of the delivered model, {known}: "
+                          "other fields not shown>)",
+                          f"LabSettings(<教师对交付模型的修复，{known}：其余字段不显示>)")
+            if set(self._changed) - {"seed", "clip", "epochs"}:
+                return tr(f"LabSettings(<the delivered model as you changed it, {known}: other "
+                          "fields not shown>)",
+                          f"LabSettings(<经你改动后的交付模型，{known}：其余字段不显示>)")
             return tr(f"LabSettings(<the delivered model, {known}: other fields not shown; "
                       "read the telemetry>)",
                       f"LabSettings(<交付的模型，{known}：其余字段不显示；请阅读训练监控数据>)")
@@ -367,8 +381,16 @@ class LabSettings:
         clipping.from_spec(self.clip)  # a bad spec (NaN bound, unknown method) fails here
 
     def but(self, **changes: Any) -> LabSettings:
-        """A copy with some settings changed, e.g. ``settings.but(standardized=True)``."""
-        return replace(self, **changes)
+        """A copy with some settings changed, e.g. ``settings.but(standardized=True)``.
+
+        On the delivered model the copy stays sealed, and its repr shows what you changed.
+        """
+        out = replace(self, **changes)
+        if out._sealed and not out._reference:
+            new = tuple(name for name, value in changes.items() if not name.startswith("_")
+                        and value != getattr(self, name) and name not in self._changed)
+            out = replace(out, _changed=self._changed + new)
+        return out
 
 
 @dataclass(frozen=True)
@@ -638,7 +660,7 @@ def _reference_fix(settings: LabSettings) -> LabSettings:
         raise TypeError(f"settings must be a LabSettings, got {type(settings).__name__}")
     for name, faulty in FAULTS.items():
         if settings.but(seed=0, clip=None, _sealed=False) == faulty:
-            return settings.but(**_REFERENCE_FIXES[name])
+            return replace(settings, **_REFERENCE_FIXES[name], _changed=(), _reference=True)
     raise ValueError(f"settings must be one of the delivered models (lab.FAULTS), got {settings!r}")
 
 
